@@ -1,0 +1,79 @@
+package io.mesoslb.core;
+
+import java.util.Collection;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The one mutable reference to the live routing table.
+ *
+ * <p>Readers (the event loops) do a single volatile read and never lock. Writers (discovery) are
+ * serialised among themselves, build the next snapshot off to the side, and publish it with one
+ * reference swap, only when its content differs from the live one.
+ */
+public final class RouteTableHolder {
+    /** Called on the writer's thread after a swap; must not block. */
+    @FunctionalInterface
+    public interface Listener {
+        void tableChanged(RouteTable previous, RouteTable current);
+    }
+
+    private static final Logger log = LoggerFactory.getLogger(RouteTableHolder.class);
+
+    private final RouteTableBuilder builder;
+    private final List<Listener> listeners = new CopyOnWriteArrayList<>();
+    private volatile RouteTable current = RouteTable.EMPTY;
+    private long swaps;
+
+    public RouteTableHolder(VhostNaming naming) {
+        this(naming, Ticker.SYSTEM);
+    }
+
+    public RouteTableHolder(VhostNaming naming, Ticker ticker) {
+        this.builder = new RouteTableBuilder(naming, ticker);
+    }
+
+    /** The live snapshot. */
+    public RouteTable current() {
+        return current;
+    }
+
+    public void addListener(Listener listener) {
+        listeners.add(listener);
+    }
+
+    /**
+     * Replaces the routing with exactly these apps.
+     *
+     * @return true if the table changed and was swapped
+     */
+    public boolean update(Collection<App> apps) {
+        RouteTable previous;
+        RouteTable next;
+        synchronized (this) {
+            previous = current;
+            next = builder.build(apps, previous, previous.version() + 1);
+            if (next.sameContent(previous)) {
+                return false;
+            }
+            current = next;
+            swaps++;
+        }
+        log.debug("routing table swapped: {} -> {}", previous, next);
+        for (Listener l : listeners) {
+            try {
+                l.tableChanged(previous, next);
+            } catch (RuntimeException e) {
+                log.warn("routing listener {} failed", l, e);
+            }
+        }
+        return true;
+    }
+
+    /** How many snapshots have been published. */
+    public synchronized long swaps() {
+        return swaps;
+    }
+}
