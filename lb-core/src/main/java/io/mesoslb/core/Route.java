@@ -51,9 +51,10 @@ public final class Route {
      * The next backend in rotation, skipping ejected ones. When every backend is ejected the plain
      * rotation is used: an app is never made unreachable by passive health alone.
      *
-     * @return a backend, or null if the route has none
+     * @return a backend's state ({@link BackendState#backend()} is where to connect), or null if the
+     *     route has none
      */
-    public Backend select() {
+    public BackendState select() {
         return select(null);
     }
 
@@ -61,7 +62,7 @@ public final class Route {
      * Like {@link #select()}, but avoids {@code exclude} (a backend that just failed this request)
      * whenever another backend is available.
      */
-    public Backend select(Backend exclude) {
+    public BackendState select(Backend exclude) {
         BackendState[] b = backends;
         int n = b.length;
         if (n == 0) {
@@ -70,21 +71,21 @@ public final class Route {
         int start = cursor.nextIndex(n);
         BackendState first = b[start];
         if (!first.hasEjection() && !first.backend().equals(exclude)) {
-            return first.backend();
+            return first;
         }
         long now = ticker.nanos();
-        Backend fallback = null;
+        BackendState fallback = null;
         for (int i = 0; i < n; i++) {
             BackendState s = b[(start + i) % n];
             boolean excluded = s.backend().equals(exclude);
             if (!excluded && !s.isEjected(now)) {
-                return s.backend();
+                return s;
             }
             if (fallback == null && !excluded) {
-                fallback = s.backend();
+                fallback = s;
             }
         }
-        return fallback != null ? fallback : first.backend();
+        return fallback != null ? fallback : first;
     }
 
     boolean sameContent(Route other) {
