@@ -16,12 +16,12 @@ import java.util.Objects;
  * @param requirePorts    whether the host ports equal the defined ports
  * @param containerPorts  {@code portMappings[].containerPort} (1.4: {@code ipAddress.discovery.ports[].number} or
  *                        {@code container.docker.portMappings[].containerPort}), 0 where unknown
- * @param hasHealthChecks whether Marathon health checks gate the app's tasks
+ * @param healthChecks    how many health checks gate the app's tasks
  * @param tasks           its tasks as Marathon reported them
  */
 public record MarathonApp(String id, Map<String, String> labels, NetworkMode networkMode, int portIndex,
                           List<Integer> definedPorts, boolean requirePorts, List<Integer> containerPorts,
-                          boolean hasHealthChecks, List<MarathonTask> tasks) {
+                          int healthChecks, List<MarathonTask> tasks) {
     /** Picks the port (by index, as in {@code HAPROXY_{n}_*}) the proxy sends traffic to. */
     public static final String PORT_INDEX_LABEL = "MESOS_LB_PORT_INDEX";
 
@@ -36,6 +36,10 @@ public record MarathonApp(String id, Map<String, String> labels, NetworkMode net
 
     public MarathonApp withTasks(List<MarathonTask> newTasks) {
         return new MarathonApp(id, labels, networkMode, portIndex, definedPorts, requirePorts, containerPorts,
-                hasHealthChecks, newTasks);
+                healthChecks, newTasks);
+    }
+
+    public boolean hasHealthChecks() {
+        return healthChecks > 0;
     }
 }

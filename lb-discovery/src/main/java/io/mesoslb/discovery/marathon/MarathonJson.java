@@ -73,8 +73,7 @@ public final class MarathonJson {
             log.warn("skipping a Marathon app without an id");
             return null;
         }
-        // Marathon answers with absolute ids; app definitions (files, api_post_event) may be relative.
-        id = id.startsWith("/") ? id : "/" + id;
+        id = absoluteId(id);
         Map<String, String> labels = labels(node.path("labels"));
         List<MarathonTask> tasks = new ArrayList<>();
         for (JsonNode t : node.path("tasks")) {
@@ -88,7 +87,7 @@ public final class MarathonJson {
                 ? ints(portDefinitions, "port") : ints(node.path("ports"), null);
         return new MarathonApp(id, labels, networkMode(node), portIndex(id, labels), definedPorts,
                 node.path("requirePorts").asBoolean(false), containerPorts(node),
-                node.path("healthChecks").isArray() && !node.path("healthChecks").isEmpty(), tasks);
+                node.path("healthChecks").size(), tasks);
     }
 
     /** One task object, or null when it has no id; {@code appId} is used when the task does not name its app. */
@@ -221,6 +220,11 @@ public final class MarathonJson {
             values.add(v.canConvertToInt() ? v.asInt() : 0);
         }
         return values;
+    }
+
+    /** Marathon answers with absolute ids; app definitions (files, api_post_event) may be relative. */
+    static String absoluteId(String id) {
+        return id.startsWith("/") ? id : "/" + id;
     }
 
     /** A textual field, or null when it is missing, null or not text. */
