@@ -38,7 +38,8 @@ final class MarathonClient {
         private final int status;
 
         StatusException(URI uri, int status, String body) {
-            super("GET " + uri + " answered " + status + (body == null || body.isBlank() ? ""
+            // Without the query: the event filters would drown the message.
+            super("GET " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath() + " answered " + status + (body == null || body.isBlank() ? ""
                     : ": " + abbreviate(body.strip())));
             this.status = status;
         }

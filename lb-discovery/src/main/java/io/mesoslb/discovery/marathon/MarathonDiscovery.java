@@ -157,7 +157,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             } catch (InterruptedException e) {
                 break;
             } catch (IOException | RuntimeException e) {
-                failure = describe(e);
+                failure = url + ": " + describe(e);
             }
             if (isClosed()) {
                 break;
@@ -201,7 +201,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             }
             return "stream closed by " + opened.base();
         } catch (IOException | RuntimeException e) {
-            return describe(e);
+            return opened.base() + ": " + describe(e);
         } finally {
             stream = null;
             opened.close();
