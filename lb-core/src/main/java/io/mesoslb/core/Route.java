@@ -2,6 +2,7 @@ package io.mesoslb.core;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One app's place in the routing table: the hosts it answers to and its backends, immutable.
@@ -41,6 +42,27 @@ public final class Route {
     /** The backend states, in table order. A copy: callers may not reorder the live array. */
     public List<BackendState> backends() {
         return List.of(backends);
+    }
+
+    /** How many backends are ejected right now; for gauges and the admin API, not the hot path. */
+    public int ejectedCount() {
+        return ejectedCount(ticker.nanos());
+    }
+
+    int ejectedCount(long nowNanos) {
+        int n = 0;
+        for (BackendState s : backends) {
+            if (s.isEjected(nowNanos)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void forEachBackend(Consumer<BackendState> action) {
+        for (BackendState s : backends) {
+            action.accept(s);
+        }
     }
 
     RoundRobinCursor cursor() {

@@ -5,17 +5,11 @@ import static io.mesoslb.core.Fixtures.backend;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import java.util.function.Supplier;
 import org.junit.jupiter.api.Test;
 
@@ -71,25 +65,11 @@ class RouteSelectTest {
         Route r = route(3);
         int threads = 4;
         int picks = 3_000;
-        ExecutorService pool = Executors.newFixedThreadPool(threads);
-        CountDownLatch start = new CountDownLatch(1);
-        List<Future<Map<Backend, Integer>>> results = new ArrayList<>();
-        try {
-            for (int t = 0; t < threads; t++) {
-                results.add(pool.submit(() -> {
-                    start.await();
-                    return pick(r::select, picks);
-                }));
-            }
-            start.countDown();
-            Map<Backend, Integer> total = new HashMap<>();
-            for (Future<Map<Backend, Integer>> f : results) {
-                f.get(30, TimeUnit.SECONDS).forEach((b, n) -> total.merge(b, n, Integer::sum));
-            }
-            assertThat(total).isEqualTo(expect(backend("/x", 0), 4_000, backend("/x", 1), 4_000, backend("/x", 2), 4_000));
-        } finally {
-            pool.shutdownNow();
+        Map<Backend, Integer> total = new HashMap<>();
+        for (Map<Backend, Integer> counts : Concurrently.call(threads, () -> pick(r::select, picks))) {
+            counts.forEach((b, n) -> total.merge(b, n, Integer::sum));
         }
+        assertThat(total).isEqualTo(expect(backend("/x", 0), 4_000, backend("/x", 1), 4_000, backend("/x", 2), 4_000));
     }
 
     @Test

@@ -6,11 +6,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 class RouteTableHolderTest {
@@ -58,27 +53,11 @@ class RouteTableHolderTest {
     void listenersSeeSwapsInOrderUnderConcurrentWriters() throws Exception {
         int writers = 4;
         int updates = 500;
-        ExecutorService pool = Executors.newFixedThreadPool(writers);
-        CountDownLatch start = new CountDownLatch(1);
-        try {
-            List<Future<?>> done = new ArrayList<>();
-            for (int w = 0; w < writers; w++) {
-                int writer = w;
-                done.add(pool.submit(() -> {
-                    start.await();
-                    for (int i = 0; i < updates; i++) {
-                        holder.update(List.of(app("/w" + writer, 1 + i % 3)));
-                    }
-                    return null;
-                }));
+        Concurrently.run(writers, () -> {
+            for (int i = 0; i < updates; i++) {
+                holder.update(List.of(app("/w" + Thread.currentThread().getId(), 1 + i % 3)));
             }
-            start.countDown();
-            for (Future<?> f : done) {
-                f.get(30, TimeUnit.SECONDS);
-            }
-        } finally {
-            pool.shutdownNow();
-        }
+        });
         assertThat(swaps).hasSize((int) holder.swaps());
         for (int i = 0; i < swaps.size(); i++) {
             assertThat(swaps.get(i)).containsExactly(i, i + 1);
