@@ -24,7 +24,8 @@ public final class Backend {
         this.port = port;
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.appId = Objects.requireNonNull(appId, "appId");
-        this.address = host.indexOf(':') >= 0 ? "[" + host + "]:" + port : host + ":" + port;
+        boolean bareIpv6 = host.indexOf(':') >= 0 && !host.startsWith("[");
+        this.address = bareIpv6 ? "[" + host + "]:" + port : host + ":" + port;
         this.hash = Objects.hash(host, port, taskId, appId);
     }
 

@@ -22,45 +22,72 @@ public final class HostNames {
             return null;
         }
         int end = hostEnd(raw);
-        if (end < 0) {
+        if (end <= 0) {
             return null;
         }
-        int start = 0;
-        if (end > 0 && raw.charAt(0) == '[') {
-            // IPv6 literal: keep the brackets, lower-case the hex digits.
-            return raw.subSequence(0, end).toString().toLowerCase(Locale.ROOT);
+        if (raw.charAt(0) == '[') {
+            return isIpv6Literal(raw, end) ? raw.subSequence(0, end).toString().toLowerCase(Locale.ROOT) : null;
         }
-        if (end > start && raw.charAt(end - 1) == '.') {
-            end--;
-        }
-        if (end <= start) {
-            return null;
-        }
-        boolean ascii = true;
-        for (int i = start; i < end; i++) {
-            char c = raw.charAt(i);
-            if (c >= 0x80) {
-                ascii = false;
-            } else if (!isHostChar(c)) {
-                return null;
-            }
-        }
-        String host = raw.subSequence(start, end).toString();
-        if (!ascii) {
+        String host = raw.subSequence(0, end).toString();
+        if (!isAscii(host)) {
             try {
                 host = IDN.toASCII(host, IDN.ALLOW_UNASSIGNED);
             } catch (IllegalArgumentException e) {
                 return null;
             }
         }
-        return host.toLowerCase(Locale.ROOT);
+        // Validated after IDN conversion too: nameprep maps some non-ASCII characters (fullwidth
+        // '/', ideographic full stop) onto ASCII ones that must not reach the table.
+        if (host.endsWith(".")) {
+            host = host.substring(0, host.length() - 1);
+        }
+        return isDnsName(host) ? host.toLowerCase(Locale.ROOT) : null;
+    }
+
+    private static boolean isAscii(String s) {
+        for (int i = 0, n = s.length(); i < n; i++) {
+            if (s.charAt(i) >= 0x80) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** Host characters only, and no empty label ({@code a..b}, {@code .a}, {@code a.}). */
+    private static boolean isDnsName(String s) {
+        int n = s.length();
+        if (n == 0 || s.charAt(0) == '.' || s.charAt(n - 1) == '.') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = s.charAt(i);
+            if (!isHostChar(c) || (c == '.' && s.charAt(i - 1) == '.')) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** {@code [hex:hex::d.d.d.d]}: enough to keep garbage out of the table, not a full RFC 4291 parser. */
+    private static boolean isIpv6Literal(CharSequence raw, int end) {
+        boolean colon = false;
+        for (int i = 1; i < end - 1; i++) {
+            char c = raw.charAt(i);
+            if (c == ':') {
+                colon = true;
+            } else if (!(c == '.' || (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F'))) {
+                return false;
+            }
+        }
+        return colon;
     }
 
     /**
      * Length of the host part of a {@code Host} header value: everything before a {@code :port}
      * suffix (or up to and including the closing bracket of an IPv6 literal).
      *
-     * @return the end index, or -1 when the port part or the brackets are malformed
+     * @return the end index, or -1 when the port part or the brackets are malformed or the port is
+     *     out of range
      */
     static int hostEnd(CharSequence raw) {
         int len = raw.length();
@@ -90,13 +117,19 @@ public final class HostNames {
             end = colon;
             portStart = colon + 1;
         }
+        // An empty port is allowed (RFC 3986 port = *DIGIT); anything else must be a valid port.
+        if (len - portStart > 5) {
+            return -1;
+        }
+        int port = 0;
         for (int i = portStart; i < len; i++) {
             char c = raw.charAt(i);
             if (c < '0' || c > '9') {
                 return -1;
             }
+            port = port * 10 + (c - '0');
         }
-        return end;
+        return port > 65_535 ? -1 : end;
     }
 
     private static int indexOf(CharSequence s, char c) {

@@ -12,6 +12,11 @@ public final class RoundRobinCursor {
 
     /** The index to use among {@code size} candidates (size &gt; 0). */
     public int nextIndex(int size) {
-        return (int) Long.remainderUnsigned(next.getAndIncrement(), size);
+        return (int) Long.remainderUnsigned(next(), size);
+    }
+
+    /** The raw turn number; callers that must know which round a turn belongs to use this. */
+    long next() {
+        return next.getAndIncrement();
     }
 }

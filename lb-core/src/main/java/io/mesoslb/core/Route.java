@@ -2,6 +2,7 @@ package io.mesoslb.core;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.Consumer;
 
 /**
  * One app's place in the routing table: the hosts it answers to and its backends, immutable.
@@ -43,6 +44,27 @@ public final class Route {
         return List.of(backends);
     }
 
+    /** How many backends are ejected right now; for gauges and the admin API, not the hot path. */
+    public int ejectedCount() {
+        return ejectedCount(ticker.nanos());
+    }
+
+    int ejectedCount(long nowNanos) {
+        int n = 0;
+        for (BackendState s : backends) {
+            if (s.isEjected(nowNanos)) {
+                n++;
+            }
+        }
+        return n;
+    }
+
+    void forEachBackend(Consumer<BackendState> action) {
+        for (BackendState s : backends) {
+            action.accept(s);
+        }
+    }
+
     RoundRobinCursor cursor() {
         return cursor;
     }
@@ -68,24 +90,59 @@ public final class Route {
         if (n == 0) {
             return null;
         }
-        int start = cursor.nextIndex(n);
+        long turn = cursor.next();
+        int start = (int) Long.remainderUnsigned(turn, n);
         BackendState first = b[start];
         if (!first.hasEjection() && !first.backend().equals(exclude)) {
             return first;
         }
-        long now = ticker.nanos();
-        BackendState fallback = null;
+        return selectAround(b, turn, start, exclude, ticker.nanos());
+    }
+
+    /**
+     * The slot at {@code start} is unavailable. Its turn goes to the available backends in turn,
+     * rather than to its neighbour, which would otherwise take twice its share for as long as the
+     * ejection lasts: unavailable slots' turns are numbered consecutively across rounds and dealt
+     * round-robin over the available backends, so the traffic stays exactly even.
+     */
+    private static BackendState selectAround(BackendState[] b, long turn, int start, Backend exclude, long now) {
+        int n = b.length;
+        int available = 0;
+        int rankOfStart = 0;
         for (int i = 0; i < n; i++) {
-            BackendState s = b[(start + i) % n];
-            boolean excluded = s.backend().equals(exclude);
-            if (!excluded && !s.isEjected(now)) {
-                return s;
-            }
-            if (fallback == null && !excluded) {
-                fallback = s;
+            if (isAvailable(b[i], exclude, now)) {
+                available++;
+            } else if (i < start) {
+                rankOfStart++;
             }
         }
-        return fallback != null ? fallback : first;
+        if (isAvailable(b[start], exclude, now)) {
+            return b[start];
+        }
+        if (available == 0) {
+            // Nothing healthy: passive health alone never makes an app unreachable, so keep the
+            // plain rotation, stepping past the backend that just failed this request if possible.
+            BackendState first = b[start];
+            return first.backend().equals(exclude) && n > 1 ? b[(start + 1) % n] : first;
+        }
+        long unavailableTurn = Long.divideUnsigned(turn, n) * (n - available) + rankOfStart;
+        int target = (int) Long.remainderUnsigned(unavailableTurn, available);
+        BackendState last = null;
+        for (int i = 0; i < n; i++) {
+            BackendState s = b[i];
+            if (isAvailable(s, exclude, now)) {
+                if (target-- == 0) {
+                    return s;
+                }
+                last = s;
+            }
+        }
+        // Health changed between the two walks; any available backend will do.
+        return last != null ? last : b[start];
+    }
+
+    private static boolean isAvailable(BackendState s, Backend exclude, long now) {
+        return !s.isEjected(now) && !s.backend().equals(exclude);
     }
 
     boolean sameContent(Route other) {

@@ -26,6 +26,10 @@ public final class RouteTableBuilder {
         this.ticker = ticker;
     }
 
+    /**
+     * @param apps what discovery reports now; an id listed twice keeps its first occurrence
+     * @param previous the live table, whose cursors and backend states are carried over
+     */
     public RouteTable build(Collection<App> apps, RouteTable previous, long version) {
         Map<Backend, BackendState> oldStates = new HashMap<>();
         for (Route r : previous.routes()) {
@@ -37,7 +41,14 @@ public final class RouteTableBuilder {
         sorted.sort(Comparator.comparing(App::id));
         Map<String, Route> byHost = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>(sorted.size());
+        String lastId = null;
         for (App app : sorted) {
+            if (app.id().equals(lastId)) {
+                // Two routes under one id would make routeForApp and the shared cursor ambiguous.
+                log.warn("app {} is listed twice; keeping the first", app.id());
+                continue;
+            }
+            lastId = app.id();
             Route old = previous.routeForApp(app.id());
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             List<Backend> backends = app.backends().stream().distinct().sorted(Comparator.comparing(Backend::taskId)

@@ -14,7 +14,10 @@ import org.slf4j.LoggerFactory;
  * reference swap, only when its content differs from the live one.
  */
 public final class RouteTableHolder {
-    /** Called on the writer's thread after a swap; must not block. */
+    /**
+     * Called on the writer's thread after a swap, in version order, while other writers wait; must
+     * not block.
+     */
     @FunctionalInterface
     public interface Listener {
         void tableChanged(RouteTable previous, RouteTable current);
@@ -50,23 +53,23 @@ public final class RouteTableHolder {
      * @return true if the table changed and was swapped
      */
     public boolean update(Collection<App> apps) {
-        RouteTable previous;
-        RouteTable next;
         synchronized (this) {
-            previous = current;
-            next = builder.build(apps, previous, previous.version() + 1);
+            RouteTable previous = current;
+            RouteTable next = builder.build(apps, previous, previous.version() + 1);
             if (next.sameContent(previous)) {
                 return false;
             }
             current = next;
             swaps++;
-        }
-        log.debug("routing table swapped: {} -> {}", previous, next);
-        for (Listener l : listeners) {
-            try {
-                l.tableChanged(previous, next);
-            } catch (RuntimeException e) {
-                log.warn("routing listener {} failed", l, e);
+            log.debug("routing table swapped: {} -> {}", previous, next);
+            // Notified under the writer lock so that listeners see swaps in version order even
+            // when several writers race; listeners are non-blocking by contract.
+            for (Listener l : listeners) {
+                try {
+                    l.tableChanged(previous, next);
+                } catch (RuntimeException e) {
+                    log.warn("routing listener {} failed", l, e);
+                }
             }
         }
         return true;

@@ -1,0 +1,67 @@
+package io.mesoslb.core;
+
+import static io.mesoslb.core.Fixtures.app;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.junit.jupiter.api.Test;
+
+class RouteTableHolderTest {
+    private final RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"));
+    private final List<long[]> swaps = new CopyOnWriteArrayList<>();
+
+    RouteTableHolderTest() {
+        holder.addListener((previous, current) -> swaps.add(new long[] {previous.version(), current.version()}));
+    }
+
+    @Test
+    void startsEmpty() {
+        assertThat(holder.current()).isSameAs(RouteTable.EMPTY);
+        assertThat(holder.current().version()).isZero();
+        assertThat(holder.swaps()).isZero();
+    }
+
+    @Test
+    void swapsOnlyWhenContentChanges() {
+        assertThat(holder.update(List.of(app("/a", 2)))).isTrue();
+        RouteTable first = holder.current();
+        assertThat(first.version()).isEqualTo(1);
+
+        assertThat(holder.update(List.of(app("/a", 2)))).isFalse();
+        assertThat(holder.current()).isSameAs(first);
+
+        assertThat(holder.update(List.of(app("/a", 3)))).isTrue();
+        assertThat(holder.current().version()).isEqualTo(2);
+        assertThat(holder.swaps()).isEqualTo(2);
+        assertThat(swaps).containsExactly(new long[] {0, 1}, new long[] {1, 2});
+    }
+
+    @Test
+    void failingListenerDoesNotStopTheSwapOrOtherListeners() {
+        List<RouteTable> seen = new ArrayList<>();
+        holder.addListener((p, c) -> {
+            throw new IllegalStateException("boom");
+        });
+        holder.addListener((p, c) -> seen.add(c));
+        assertThat(holder.update(List.of(app("/a", 1)))).isTrue();
+        assertThat(seen).containsExactly(holder.current());
+    }
+
+    @Test
+    void listenersSeeSwapsInOrderUnderConcurrentWriters() throws Exception {
+        int writers = 4;
+        int updates = 500;
+        Concurrently.run(writers, () -> {
+            for (int i = 0; i < updates; i++) {
+                holder.update(List.of(app("/w" + Thread.currentThread().getId(), 1 + i % 3)));
+            }
+        });
+        assertThat(swaps).hasSize((int) holder.swaps());
+        for (int i = 0; i < swaps.size(); i++) {
+            assertThat(swaps.get(i)).containsExactly(i, i + 1);
+        }
+        assertThat(holder.current().version()).isEqualTo(holder.swaps());
+    }
+}

@@ -1,0 +1,264 @@
+package io.mesoslb.testkit;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.Set;
+import java.util.UUID;
+import java.util.function.Supplier;
+
+/**
+ * Marathon's REST endpoints (except {@code /v2/events}, which needs the channel) over the shared state. Runs on the
+ * control thread, so each request sees one consistent state.
+ */
+final class ApiRouter {
+    private static final String APPS = "/v2/apps";
+    private static final String SIM_TASKS = "/_sim/tasks/";
+    private static final Set<String> TASK_EMBEDS = Set.of("tasks", "failures");
+
+    private final Cluster cluster;
+    private final Marathon marathon;
+
+    ApiRouter(Cluster cluster) {
+        this.cluster = cluster;
+        this.marathon = cluster.marathon();
+    }
+
+    SimResponse route(ApiRequest r) {
+        try {
+            return dispatch(r);
+        } catch (NoSuchElementException e) {
+            return SimResponse.message(HttpResponseStatus.NOT_FOUND, e.getMessage());
+        } catch (IllegalStateException e) {
+            return SimResponse.message(HttpResponseStatus.CONFLICT, e.getMessage());
+        } catch (IllegalArgumentException e) {
+            return invalid(e.getMessage());
+        } catch (JsonProcessingException e) {
+            return SimResponse.message(HttpResponseStatus.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage());
+        }
+    }
+
+    private SimResponse dispatch(ApiRequest r) throws JsonProcessingException {
+        String path = r.path();
+        HttpMethod m = r.method();
+        if (path.equals("/ping")) {
+            return get(m, () -> SimResponse.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "pong"));
+        }
+        if (path.equals("/v2/leader")) {
+            return get(m, this::leader);
+        }
+        if (path.equals("/v2/tasks")) {
+            return get(m, () -> allTasks(r));
+        }
+        if (path.equals(APPS) || path.equals(APPS + "/")) {
+            if (m.equals(HttpMethod.GET)) {
+                return listApps(r);
+            }
+            if (m.equals(HttpMethod.POST)) {
+                return createApp(r);
+            }
+            return notAllowed();
+        }
+        if (path.startsWith(APPS + "/")) {
+            return appResource(r, path.substring(APPS.length()));
+        }
+        if (path.startsWith(SIM_TASKS)) {
+            return simTask(r, path.substring(SIM_TASKS.length()));
+        }
+        return SimResponse.message(HttpResponseStatus.NOT_FOUND, "Not Found: " + path);
+    }
+
+    private SimResponse leader() {
+        MarathonSimulator leader = cluster.leader();
+        if (leader == null) {
+            return SimResponse.message(HttpResponseStatus.NOT_FOUND, "There is no leader");
+        }
+        return SimResponse.json(HttpResponseStatus.OK,
+                MarathonJson.MAPPER.createObjectNode().put("leader", leader.hostAndPort()));
+    }
+
+    private SimResponse listApps(ApiRequest r) {
+        boolean withTasks = r.param("embed").stream().map(ApiRouter::embedName).anyMatch(TASK_EMBEDS::contains);
+        String idFilter = r.first("id");
+        String labelFilter = r.first("label");
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        ArrayNode apps = out.putArray("apps");
+        for (AppState app : marathon.apps()) {
+            if ((idFilter == null || app.id.contains(idFilter)) && LabelSelector.matches(labelFilter, app.labels)) {
+                apps.add(MarathonJson.app(app, withTasks));
+            }
+        }
+        return SimResponse.json(HttpResponseStatus.OK, out);
+    }
+
+    /** {@code apps.tasks}, {@code app.tasks}, {@code group.apps.tasks} and {@code tasks} all mean the same. */
+    private static String embedName(String embed) {
+        int dot = embed.lastIndexOf('.');
+        return dot < 0 ? embed : embed.substring(dot + 1);
+    }
+
+    private SimResponse createApp(ApiRequest r) throws JsonProcessingException {
+        JsonNode body = parse(r.body());
+        JsonNode id = body.get("id");
+        if (id == null || !id.isTextual()) {
+            return invalid("/id: error.path.missing");
+        }
+        AppState app = create(id.asText(), body, APPS);
+        ObjectNode json = MarathonJson.app(app, false);
+        return SimResponse.json(HttpResponseStatus.CREATED, json, Map.of("Location", APPS + app.id));
+    }
+
+    private AppState create(String id, JsonNode body, String uri) {
+        int instances = body.path("instances").asInt(1);
+        JsonNode checks = body.get("healthChecks");
+        boolean healthChecks = checks != null && checks.isArray() && !checks.isEmpty();
+        return marathon.create(id, instances, labels(body.get("labels")), healthChecks, uri);
+    }
+
+    /** {@code rest} is everything after {@code /v2/apps}: an app id, optionally followed by a sub-resource. */
+    private SimResponse appResource(ApiRequest r, String rest) throws JsonProcessingException {
+        HttpMethod m = r.method();
+        int killAt = rest.lastIndexOf("/tasks/");
+        if (m.equals(HttpMethod.DELETE) && killAt > 0) {
+            return killTask(r, rest.substring(killAt + "/tasks/".length()));
+        }
+        if (m.equals(HttpMethod.GET) && rest.endsWith("/tasks")) {
+            AppState owner = marathon.findApp(rest.substring(0, rest.length() - "/tasks".length()));
+            if (owner != null) {
+                return tasks(List.of(owner), null);
+            }
+        }
+        if (m.equals(HttpMethod.POST) && rest.endsWith("/restart")) {
+            String deployment = marathon.restart(rest.substring(0, rest.length() - "/restart".length()));
+            return deploymentResult(HttpResponseStatus.OK, deployment);
+        }
+        if (m.equals(HttpMethod.GET)) {
+            ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+            out.set("app", MarathonJson.app(marathon.app(rest), true));
+            return SimResponse.json(HttpResponseStatus.OK, out);
+        }
+        if (m.equals(HttpMethod.PUT)) {
+            return updateApp(r, rest);
+        }
+        if (m.equals(HttpMethod.DELETE)) {
+            return deploymentResult(HttpResponseStatus.OK, marathon.delete(rest));
+        }
+        return notAllowed();
+    }
+
+    private SimResponse updateApp(ApiRequest r, String id) throws JsonProcessingException {
+        JsonNode body = parse(r.body());
+        String uri = APPS + Marathon.normalizeId(id);
+        if (marathon.findApp(id) == null) {
+            AppState created = create(id, body, uri);
+            return SimResponse.json(HttpResponseStatus.CREATED, MarathonJson.app(created, false));
+        }
+        JsonNode instances = body.get("instances");
+        if (instances != null && !instances.canConvertToInt()) {
+            return invalid("/instances: error.expected.jsnumber");
+        }
+        Integer target = instances == null ? null : instances.asInt();
+        Map<String, String> labels = body.has("labels") ? labels(body.get("labels")) : null;
+        return deploymentResult(HttpResponseStatus.OK, marathon.update(id, target, labels, uri));
+    }
+
+    private SimResponse killTask(ApiRequest r, String taskId) {
+        boolean scale = Boolean.parseBoolean(r.first("scale"));
+        TaskState t = marathon.kill(taskId, scale);
+        if (scale) {
+            return deploymentResult(HttpResponseStatus.OK, UUID.randomUUID().toString());
+        }
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        out.set("task", MarathonJson.task(t, null));
+        return SimResponse.json(HttpResponseStatus.OK, out);
+    }
+
+    /** Simulator-only controls, so a human can drive a demo with curl. */
+    private SimResponse simTask(ApiRequest r, String rest) throws JsonProcessingException {
+        if (r.method().equals(HttpMethod.PUT) && rest.endsWith("/health")) {
+            String taskId = rest.substring(0, rest.length() - "/health".length());
+            JsonNode alive = parse(r.body()).get("alive");
+            if (alive == null || !alive.isBoolean()) {
+                return invalid("/alive: expected true or false");
+            }
+            marathon.setHealth(taskId, alive.asBoolean());
+            return taskResult(marathon.task(taskId));
+        }
+        if (r.method().equals(HttpMethod.POST) && rest.endsWith("/fail")) {
+            String taskId = rest.substring(0, rest.length() - "/fail".length());
+            marathon.fail(taskId, "Failed by the simulator");
+            return SimResponse.message(HttpResponseStatus.OK, "task " + taskId + " failed");
+        }
+        return SimResponse.message(HttpResponseStatus.NOT_FOUND, "Not Found: " + SIM_TASKS + rest);
+    }
+
+    private SimResponse allTasks(ApiRequest r) {
+        List<String> statuses = r.param("status").isEmpty() ? r.param("status[]") : r.param("status");
+        return tasks(marathon.apps(), statuses);
+    }
+
+    /** {@code statuses}: Marathon's {@code running}/{@code staging} filter; {@code null} or empty for all. */
+    private static SimResponse tasks(Iterable<AppState> apps, List<String> statuses) {
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        ArrayNode tasks = out.putArray("tasks");
+        for (AppState app : apps) {
+            for (TaskState t : app.tasks.values()) {
+                if (statuses == null || statuses.isEmpty()
+                        || statuses.stream().anyMatch(s -> ("TASK_" + s).equalsIgnoreCase(t.state))) {
+                    tasks.add(MarathonJson.task(t, app));
+                }
+            }
+        }
+        return SimResponse.json(HttpResponseStatus.OK, out);
+    }
+
+    private static SimResponse taskResult(TaskState t) {
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        out.set("task", MarathonJson.task(t, null));
+        return SimResponse.json(HttpResponseStatus.OK, out);
+    }
+
+    private static SimResponse deploymentResult(HttpResponseStatus status, String deploymentId) {
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        out.put("version", Timestamps.now());
+        out.put("deploymentId", deploymentId);
+        return SimResponse.json(status, out);
+    }
+
+    private static JsonNode parse(String body) throws JsonProcessingException {
+        JsonNode node = MarathonJson.MAPPER.readTree(body.isEmpty() ? "{}" : body);
+        if (!node.isObject()) {
+            throw new IllegalArgumentException("expected a JSON object");
+        }
+        return node;
+    }
+
+    private static Map<String, String> labels(JsonNode node) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        if (node != null && node.isObject()) {
+            node.properties().forEach(e -> labels.put(e.getKey(), e.getValue().asText()));
+        }
+        return labels;
+    }
+
+    private static SimResponse get(HttpMethod m, Supplier<SimResponse> handler) {
+        return m.equals(HttpMethod.GET) ? handler.get() : notAllowed();
+    }
+
+    private static SimResponse notAllowed() {
+        return SimResponse.message(HttpResponseStatus.METHOD_NOT_ALLOWED, "Method Not Allowed");
+    }
+
+    private static SimResponse invalid(String detail) {
+        ObjectNode out = MarathonJson.message("Object is not valid");
+        out.putArray("details").addObject().put("path", "/").putArray("errors").add(detail);
+        return SimResponse.json(HttpResponseStatus.valueOf(422), out);
+    }
+}

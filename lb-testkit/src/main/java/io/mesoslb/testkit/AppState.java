@@ -1,0 +1,44 @@
+package io.mesoslb.testkit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/** One simulated Marathon app; mutable, touched only on the cluster's control thread. */
+final class AppState {
+    final String id;
+    final boolean healthChecks;
+    final int servicePort;
+    int instances;
+    Map<String, String> labels;
+    String version;
+    String lastScalingAt;
+    String lastConfigChangeAt;
+    /** Tasks in launch order (Marathon's YOUNGEST_FIRST kill selection takes them from the end). */
+    final Map<String, TaskState> tasks = new LinkedHashMap<>();
+    /** The deployment in progress, or {@code null}. */
+    Deployment deployment;
+    ObjectNode lastTaskFailure;
+
+    AppState(String id, int instances, Map<String, String> labels, boolean healthChecks, int servicePort,
+            String version) {
+        this.id = id;
+        this.instances = instances;
+        this.labels = new LinkedHashMap<>(labels);
+        this.healthChecks = healthChecks;
+        this.servicePort = servicePort;
+        this.version = version;
+        this.lastScalingAt = version;
+        this.lastConfigChangeAt = version;
+    }
+
+    /** Tasks counted against {@link #instances}: those not on their way out. */
+    long activeTasks() {
+        return tasks.values().stream().filter(t -> !t.isKilling()).count();
+    }
+
+    /** Whether a task counts as ready for a deployment: running, and healthy if the app has checks. */
+    boolean ready(TaskState t) {
+        return t.isRunning() && (!healthChecks || Boolean.TRUE.equals(t.alive()));
+    }
+}

@@ -1,0 +1,404 @@
+package io.mesoslb.testkit;
+
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.NoSuchElementException;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.regex.Pattern;
+
+/**
+ * The simulated Marathon state machine: apps, tasks and their lifecycles, and the events each transition emits.
+ * Everything except {@link #requestsServedBy(String)} runs on the cluster's single control thread, so the state
+ * needs no locks and every public operation is atomic as seen by REST readers.
+ *
+ * <p>Errors follow one convention, which the REST layer maps to Marathon's statuses: unknown app or task
+ * {@link NoSuchElementException} (404), locked or existing app {@link IllegalStateException} (409), invalid input
+ * {@link IllegalArgumentException} (422).
+ */
+final class Marathon {
+    static final String SLAVE_ID = "c28a2184-c702-482c-91c8-5af9318434d4-S0";
+    static final String RESTART = "RestartApplication";
+    /** Marathon's rule for one path segment of an app id. */
+    private static final Pattern ID_SEGMENT =
+            Pattern.compile("^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$");
+
+    private final Cluster cluster;
+    private final Timestamps clock = new Timestamps();
+    private final Map<String, AppState> apps = new TreeMap<>();
+    private final Map<String, TaskState> tasks = new HashMap<>();
+    /** Every backend ever started, so request counts survive the task; read from any thread. */
+    private final Map<String, LoopbackBackend> backends = new ConcurrentHashMap<>();
+    private int nextServicePort = 10_000;
+
+    Marathon(Cluster cluster) {
+        this.cluster = cluster;
+    }
+
+    static String normalizeId(String raw) {
+        if (raw == null || raw.isBlank()) {
+            throw new IllegalArgumentException("app id must not be empty");
+        }
+        String id = raw.trim();
+        if (!id.startsWith("/")) {
+            id = "/" + id;
+        }
+        while (id.length() > 1 && id.endsWith("/")) {
+            id = id.substring(0, id.length() - 1);
+        }
+        for (String segment : id.substring(1).split("/", -1)) {
+            if (!ID_SEGMENT.matcher(segment).matches()) {
+                throw new IllegalArgumentException("invalid app id '" + raw + "': path segments must be lower case "
+                        + "letters, digits, '-' and '.'");
+            }
+        }
+        return id;
+    }
+
+    // ---------------------------------------------------------------- queries
+
+    Collection<AppState> apps() {
+        return apps.values();
+    }
+
+    AppState app(String id) {
+        AppState app = apps.get(normalizeId(id));
+        if (app == null) {
+            throw new NoSuchElementException("App '" + normalizeId(id) + "' does not exist");
+        }
+        return app;
+    }
+
+    AppState findApp(String id) {
+        try {
+            return apps.get(normalizeId(id));
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
+    }
+
+    TaskState task(String taskId) {
+        TaskState t = tasks.get(taskId);
+        if (t == null) {
+            throw new NoSuchElementException("Task '" + taskId + "' does not exist");
+        }
+        return t;
+    }
+
+    List<SimTask> snapshot(String appId) {
+        AppState app = findApp(appId);
+        List<SimTask> out = new ArrayList<>();
+        if (app != null) {
+            app.tasks.values().forEach(t -> out.add(t.snapshot()));
+        }
+        return out;
+    }
+
+    int requestsServedBy(String taskId) {
+        LoopbackBackend b = backends.get(taskId);
+        if (b == null) {
+            throw new NoSuchElementException("no backend was ever started for task '" + taskId + "'");
+        }
+        return b.requests();
+    }
+
+    // ---------------------------------------------------------------- app operations
+
+    AppState create(String rawId, int instances, Map<String, String> labels, boolean healthChecks, String uri) {
+        String id = normalizeId(rawId);
+        requireInstances(instances);
+        if (apps.containsKey(id)) {
+            throw new IllegalStateException("An app with id [" + id + "] already exists.");
+        }
+        AppState app = new AppState(id, instances, labels, healthChecks, nextServicePort++, clock.nextVersion());
+        apps.put(id, app);
+        cluster.emit(EventBodies.apiPost(uri, app));
+        Deployment d = startDeployment(app, "StartApplication");
+        reconcile(app);
+        finishDeployment(app, d);
+        return app;
+    }
+
+    /** A {@code PUT /v2/apps/{id}}: new instance count and/or labels ({@code null} leaves either unchanged). */
+    String update(String appId, Integer instances, Map<String, String> labels, String uri) {
+        AppState app = app(appId);
+        if (app.deployment != null) {
+            throw new IllegalStateException("App is locked by one or more deployments: " + app.deployment.id);
+        }
+        String version = clock.nextVersion();
+        app.version = version;
+        if (labels != null) {
+            app.labels = new LinkedHashMap<>(labels);
+            app.lastConfigChangeAt = version;
+        }
+        boolean scaling = instances != null && instances != app.instances;
+        if (scaling) {
+            requireInstances(instances);
+            app.instances = instances;
+            app.lastScalingAt = version;
+        }
+        cluster.emit(EventBodies.apiPost(uri, app));
+        Deployment d = startDeployment(app, "ScaleApplication");
+        reconcile(app);
+        finishDeployment(app, d);
+        return d.id;
+    }
+
+    /** Removes the app at once: backends stopped, TASK_KILLED for each task, then {@code app_terminated_event}. */
+    String delete(String appId) {
+        AppState app = app(appId);
+        apps.remove(app.id);
+        Deployment d = new Deployment(UUID.randomUUID().toString(), "StopApplication", clock.nextVersion());
+        cluster.emit(EventBodies.deploymentInfo(d, app.id));
+        for (TaskState t : new ArrayList<>(app.tasks.values())) {
+            terminate(t, TaskState.KILLED, "Killed", "");
+        }
+        cluster.emit(EventBodies.appTerminated(app.id));
+        cluster.emit(EventBodies.deploymentSuccess(d, app.id));
+        return d.id;
+    }
+
+    /**
+     * Marathon's default rolling upgrade (minimumHealthCapacity 1, maximumOverCapacity 1): all new tasks start at
+     * once, and each old task is killed only after one more new task became ready (running, and healthy when the app
+     * has checks).
+     */
+    String restart(String appId) {
+        AppState app = app(appId);
+        if (app.deployment != null) {
+            throw new IllegalStateException("App is locked by one or more deployments: " + app.deployment.id);
+        }
+        String version = clock.nextVersion();
+        app.version = version;
+        app.lastConfigChangeAt = version;
+        Deployment d = startDeployment(app, RESTART);
+        for (int i = 0; i < app.instances; i++) {
+            launch(app);
+        }
+        progressRestart(app);
+        return d.id;
+    }
+
+    // ---------------------------------------------------------------- task operations
+
+    /** Kills a task; with {@code scale} the app shrinks by one, otherwise Marathon replaces the task. */
+    TaskState kill(String taskId, boolean scale) {
+        TaskState t = task(taskId);
+        if (t.isKilling()) {
+            return t;
+        }
+        AppState app = apps.get(t.appId);
+        if (scale && app != null) {
+            app.instances = Math.max(0, app.instances - 1);
+            app.lastScalingAt = clock.nextVersion();
+            app.version = app.lastScalingAt;
+        }
+        startKill(t);
+        return t;
+    }
+
+    /** The task's process dies: backend gone at once, TASK_FAILED, and Marathon launches a replacement. */
+    void fail(String taskId, String message) {
+        TaskState t = task(taskId);
+        AppState app = apps.get(t.appId);
+        terminate(t, TaskState.FAILED, "Failed", message);
+        if (app != null) {
+            app.lastTaskFailure = lastTaskFailure(t, message);
+            reconcile(app);
+            progressRestart(app);
+        }
+    }
+
+    void setHealth(String taskId, boolean alive) {
+        TaskState t = task(taskId);
+        AppState app = apps.get(t.appId);
+        if (app == null || !app.healthChecks) {
+            throw new IllegalStateException("app " + t.appId + " has no health checks, so task " + taskId
+                    + " has no health results to change");
+        }
+        t.healthTruth = alive;
+        applyHealth(app, t, alive);
+    }
+
+    /** A new leader knows no health results until its checks run again. */
+    void forgetHealth() {
+        for (TaskState t : tasks.values()) {
+            t.health = null;
+            if (t.healthTruth != null) {
+                scheduleCheck(t);
+            }
+        }
+    }
+
+    void stopAll() {
+        backends.values().forEach(LoopbackBackend::stop);
+    }
+
+    // ---------------------------------------------------------------- lifecycle internals
+
+    private void reconcile(AppState app) {
+        long active = app.activeTasks();
+        for (; active < app.instances; active++) {
+            launch(app);
+        }
+        if (app.deployment != null && RESTART.equals(app.deployment.action)) {
+            return; // a rolling restart runs over capacity on purpose; it retires old tasks itself
+        }
+        List<TaskState> youngestFirst = new ArrayList<>(app.tasks.values());
+        Collections.reverse(youngestFirst);
+        for (TaskState t : youngestFirst) {
+            if (active <= app.instances) {
+                break;
+            }
+            if (!t.isKilling()) {
+                startKill(t);
+                active--;
+            }
+        }
+    }
+
+    private void launch(AppState app) {
+        String uuid = UUID.randomUUID().toString();
+        String prefix = app.id.substring(1).replace('/', '_');
+        String taskId = prefix + "." + uuid;
+        LoopbackBackend backend = LoopbackBackend.start(cluster.group(), taskId);
+        backends.put(taskId, backend);
+        TaskState t = new TaskState(taskId, prefix + ".marathon-" + uuid, app.id, SLAVE_ID, app.version, backend,
+                Timestamps.now());
+        app.tasks.put(taskId, t);
+        tasks.put(taskId, t);
+        cluster.emit(EventBodies.statusUpdate(t, ""));
+        cluster.emit(EventBodies.instanceChanged(t, "Staging"));
+        t.state = TaskState.RUNNING;
+        t.startedAt = Timestamps.now();
+        cluster.emit(EventBodies.statusUpdate(t, ""));
+        cluster.emit(EventBodies.instanceChanged(t, "Running"));
+        if (app.healthChecks && cluster.options().autoHealthy()) {
+            t.healthTruth = Boolean.TRUE;
+            scheduleCheck(t);
+        }
+    }
+
+    private void scheduleCheck(TaskState t) {
+        cluster.schedule(cluster.options().healthCheckDelay(), () -> {
+            AppState app = apps.get(t.appId);
+            if (tasks.get(t.id) == t && app != null && t.health == null && t.healthTruth != null && !t.isKilling()) {
+                applyHealth(app, t, t.healthTruth);
+            }
+        });
+    }
+
+    private void applyHealth(AppState app, TaskState t, boolean alive) {
+        boolean first = t.health == null;
+        if (first) {
+            t.health = new HealthResult();
+        }
+        boolean changed = t.health.record(alive, Timestamps.now());
+        if (first || changed) {
+            cluster.emit(EventBodies.healthStatusChanged(t, alive));
+            cluster.emit(EventBodies.instanceHealthChanged(t, alive));
+            progressRestart(app);
+        }
+    }
+
+    /** TASK_KILLING now; the backend keeps serving for the kill grace period, then TASK_KILLED. */
+    private void startKill(TaskState t) {
+        t.state = TaskState.KILLING;
+        cluster.emit(EventBodies.statusUpdate(t, ""));
+        cluster.emit(EventBodies.instanceChanged(t, "Killing"));
+        // Always deferred, even with zero grace, so kills started while iterating tasks never re-enter.
+        cluster.schedule(cluster.options().killGrace(), () -> {
+            if (tasks.get(t.id) != t) {
+                return;
+            }
+            terminate(t, TaskState.KILLED, "Killed", "");
+            AppState app = apps.get(t.appId);
+            if (app != null) {
+                reconcile(app);
+                progressRestart(app);
+            }
+        });
+    }
+
+    private void terminate(TaskState t, String state, String condition, String message) {
+        t.backend.stop();
+        t.state = state;
+        tasks.remove(t.id);
+        AppState app = apps.get(t.appId);
+        if (app != null) {
+            app.tasks.remove(t.id);
+        }
+        cluster.emit(EventBodies.statusUpdate(t, message));
+        cluster.emit(EventBodies.instanceChanged(t, condition));
+    }
+
+    private void progressRestart(AppState app) {
+        Deployment d = app.deployment;
+        if (d == null || !RESTART.equals(d.action) || apps.get(app.id) != app) {
+            return;
+        }
+        int ready = 0;
+        List<TaskState> oldServing = new ArrayList<>();
+        int oldRemaining = 0;
+        for (TaskState t : app.tasks.values()) {
+            if (t.version.equals(d.version)) {
+                ready += app.ready(t) ? 1 : 0;
+            } else {
+                oldRemaining++;
+                if (!t.isKilling()) {
+                    oldServing.add(t);
+                }
+            }
+        }
+        for (TaskState old : oldServing) {
+            if (d.oldKilled >= ready) {
+                break;
+            }
+            d.oldKilled++;
+            startKill(old);
+        }
+        if (oldRemaining == 0 && ready >= app.instances) {
+            finishDeployment(app, d);
+        }
+    }
+
+    private Deployment startDeployment(AppState app, String action) {
+        Deployment d = new Deployment(UUID.randomUUID().toString(), action, app.version);
+        app.deployment = d;
+        cluster.emit(EventBodies.deploymentInfo(d, app.id));
+        return d;
+    }
+
+    private void finishDeployment(AppState app, Deployment d) {
+        if (app.deployment == d) {
+            app.deployment = null;
+            cluster.emit(EventBodies.deploymentSuccess(d, app.id));
+        }
+    }
+
+    private static ObjectNode lastTaskFailure(TaskState t, String message) {
+        ObjectNode n = MarathonJson.MAPPER.createObjectNode();
+        n.put("appId", t.appId);
+        n.put("host", MarathonJson.HOST);
+        n.put("message", message);
+        n.put("state", t.state);
+        n.put("taskId", t.id);
+        n.put("timestamp", Timestamps.now());
+        n.put("version", t.version);
+        n.put("slaveId", t.slaveId);
+        return n;
+    }
+
+    private static void requireInstances(int instances) {
+        if (instances < 0) {
+            throw new IllegalArgumentException("instances must not be negative: " + instances);
+        }
+    }
+}
