@@ -20,6 +20,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -40,6 +41,7 @@ public final class FileDiscovery implements DiscoverySource {
     private final Duration pollInterval;
     private final RoutingPolicy policy = new RoutingPolicy(new HealthVerdicts());
     private final ScheduledExecutorService poller;
+    private final AtomicBoolean started = new AtomicBoolean();
 
     // Written by the thread that loads the file (start() or the poller, never both at once).
     private volatile DiscoveryState state;
@@ -62,6 +64,9 @@ public final class FileDiscovery implements DiscoverySource {
 
     @Override
     public void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         try {
             poller.submit(this::poll).get();
         } catch (InterruptedException e) {

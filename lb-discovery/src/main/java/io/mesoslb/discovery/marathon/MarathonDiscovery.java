@@ -21,6 +21,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -60,6 +61,7 @@ public final class MarathonDiscovery implements DiscoverySource {
     private final ScheduledExecutorService reducer;
     private final Thread streamThread;
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final AtomicBoolean started = new AtomicBoolean();
 
     // Reducer thread only.
     private final Set<String> pendingRefetch = new LinkedHashSet<>();
@@ -99,6 +101,9 @@ public final class MarathonDiscovery implements DiscoverySource {
 
     @Override
     public void start() {
+        if (!started.compareAndSet(false, true)) {
+            return;
+        }
         long every = config.resyncInterval().toMillis();
         reducer.scheduleWithFixedDelay(this::periodicResync, every, every, TimeUnit.MILLISECONDS);
         streamThread.start();
@@ -225,7 +230,15 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
         events.incrementAndGet();
         lastEvent = Instant.now();
-        MarathonState.Outcome outcome = state.apply(event);
+        MarathonState.Outcome outcome;
+        try {
+            outcome = state.apply(event);
+        } catch (RuntimeException e) {
+            // A bug must not stop discovery: the snapshot puts the state right whatever the event meant.
+            log.error("applying {} failed; taking a full snapshot", event, e);
+            requestResync();
+            return;
+        }
         switch (outcome.kind()) {
             case CHANGED -> schedulePublish();
             case REFETCH -> {
@@ -245,7 +258,11 @@ public final class MarathonDiscovery implements DiscoverySource {
             publishScheduled = true;
             reducer.schedule(() -> {
                 publishScheduled = false;
-                publish();
+                try {
+                    publish();
+                } catch (RuntimeException e) {
+                    log.error("publishing the routing table failed; the previous one keeps serving", e);
+                }
             }, config.coalesce().toNanos(), TimeUnit.NANOSECONDS);
         }
     }
