@@ -17,9 +17,9 @@ class FaultsTest extends SimulatorTestBase {
         try (RawStream a = attach("/v2/events"); RawStream b = attach(APP_EVENTS)) {
             sim.dropStreams();
 
+            assertThat(sim.openEventStreams()).isZero();
             assertThat(a.closedWithin(Duration.ofSeconds(10))).isTrue();
             assertThat(b.closedWithin(Duration.ofSeconds(10))).isTrue();
-            Await.until(() -> sim.openEventStreams() == 0);
         }
     }
 
