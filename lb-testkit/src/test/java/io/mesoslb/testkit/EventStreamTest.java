@@ -104,6 +104,27 @@ class EventStreamTest extends SimulatorTestBase {
     }
 
     @Test
+    void scalingIsWrappedInALightDeployment() {
+        sim = MarathonSimulator.start();
+        sim.createApp("/team/api", 1, Map.of(), false);
+        try (RawStream stream = attach("/v2/events?event_type=deployment_info&event_type=deployment_success")) {
+            sim.scale("/team/api", 2);
+
+            List<Frame> frames = stream.events(2);
+
+            JsonNode info = json(frames.get(0).data());
+            JsonNode success = json(frames.get(1).data());
+            assertThat(frames.get(0).type()).isEqualTo("deployment_info");
+            assertThat(info.path("plan").path("steps").get(0).path("actions").get(0).path("action").asText())
+                    .isEqualTo("ScaleApplication");
+            assertThat(info.path("currentStep").path("actions").get(0).path("app").asText()).isEqualTo("/team/api");
+            assertThat(info.path("plan").has("original")).as("light plan format").isFalse();
+            assertThat(frames.get(1).type()).isEqualTo("deployment_success");
+            assertThat(success.path("id").asText()).isEqualTo(info.path("plan").path("id").asText());
+        }
+    }
+
+    @Test
     void withoutTheExactAcceptHeaderTheAnswerIs405LikeJetty() {
         sim = MarathonSimulator.start();
 
