@@ -1,14 +1,9 @@
 package io.mesoslb.server.admin;
 
-import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
-import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.FullHttpResponse;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.nio.charset.StandardCharsets;
 
 /**
  * The answer to a health check, shared by the admin server's {@code /health} and the proxy
@@ -44,13 +39,6 @@ public final class HealthCheckResponder {
      */
     public FullHttpResponse response(ByteBufAllocator alloc, HttpVersion version, boolean headOnly) {
         Answer a = answer();
-        byte[] bytes = a.body().getBytes(StandardCharsets.UTF_8);
-        ByteBuf content = headOnly ? alloc.buffer(0) : alloc.buffer(bytes.length).writeBytes(bytes);
-        FullHttpResponse res = new DefaultFullHttpResponse(version, a.status(), content);
-        res.headers()
-                .set(HttpHeaderNames.CONTENT_TYPE, HttpHeaderValues.TEXT_PLAIN + "; charset=utf-8")
-                .setInt(HttpHeaderNames.CONTENT_LENGTH, bytes.length)
-                .set(HttpHeaderNames.CACHE_CONTROL, HttpHeaderValues.NO_STORE);
-        return res;
+        return HttpResponses.text(alloc, version, a.status(), a.body(), headOnly);
     }
 }

@@ -12,7 +12,8 @@ import java.util.concurrent.TimeUnit;
  * is a plain array index and an add: no registry lookup, no tag allocation.
  */
 public final class RouteMeters {
-    static final String[] STATUS_CLASSES = {"1xx", "2xx", "3xx", "4xx", "5xx"};
+    /** Status class labels, in the order of the count arrays {@link ProxyMetrics#requestCounts()} returns. */
+    public static final List<String> STATUS_CLASSES = List.of("1xx", "2xx", "3xx", "4xx", "5xx");
 
     private final String appId;
     private final List<String> vhosts;
@@ -26,11 +27,11 @@ public final class RouteMeters {
         this.latency = latency;
         String appTag = appId == null ? ProxyMetrics.NO_APP : appId;
         String vhostTag = vhosts.isEmpty() ? ProxyMetrics.NO_APP : String.join(",", vhosts);
-        this.byClass = new Counter[STATUS_CLASSES.length];
+        this.byClass = new Counter[STATUS_CLASSES.size()];
         for (int i = 0; i < byClass.length; i++) {
             byClass[i] = Counter.builder(ProxyMetrics.REQUESTS)
                     .description("Requests answered, by app, its vhosts and status class")
-                    .tags("app", appTag, "vhost", vhostTag, "status", STATUS_CLASSES[i])
+                    .tags("app", appTag, "vhost", vhostTag, "status", STATUS_CLASSES.get(i))
                     .register(registry);
         }
         this.ejections = Counter.builder(ProxyMetrics.EJECTIONS)
@@ -76,6 +77,6 @@ public final class RouteMeters {
 
     static int statusClassIndex(int status) {
         int c = status / 100 - 1;
-        return c < 0 ? 0 : Math.min(c, STATUS_CLASSES.length - 1);
+        return c < 0 ? 0 : Math.min(c, STATUS_CLASSES.size() - 1);
     }
 }
