@@ -7,6 +7,7 @@ import io.mesoslb.server.metrics.ProxyMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoopGroup;
@@ -45,6 +46,7 @@ public final class AdminServer implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(AdminServer.class);
     private static final int MAX_REQUEST_BYTES = 64 * 1024;
     private static final int IDLE_SECONDS = 60;
+    private static final int BIND_TIMEOUT_SECONDS = 30;
 
     private final InetSocketAddress bind;
     private final AdminHandler handler;
@@ -82,6 +84,7 @@ public final class AdminServer implements AutoCloseable {
      * Binds and starts serving.
      *
      * @return the bound port (useful when {@code bind} asked for port 0)
+     * @throws IllegalStateException when the address cannot be bound (in use, not local)
      */
     public synchronized int start() throws InterruptedException {
         if (channel != null) {
@@ -89,30 +92,37 @@ public final class AdminServer implements AutoCloseable {
         }
         group = new MultiThreadIoEventLoopGroup(1, new DefaultThreadFactory("mesos-lb-admin", true),
                 NioIoHandler.newFactory());
+        ChannelFuture bound = new ServerBootstrap()
+                .group(group)
+                .channel(NioServerSocketChannel.class)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childHandler(new ChannelInitializer<SocketChannel>() {
+                    @Override
+                    protected void initChannel(SocketChannel ch) {
+                        ch.pipeline()
+                                .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
+                                .addLast(new HttpServerCodec())
+                                .addLast(new HttpServerKeepAliveHandler())
+                                .addLast(new HttpContentCompressor(1024, StandardCompressionOptions.gzip(),
+                                        StandardCompressionOptions.deflate()))
+                                .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
+                                .addLast(handler);
+                    }
+                })
+                .bind(bind);
+        boolean ok = false;
         try {
-            channel = new ServerBootstrap()
-                    .group(group)
-                    .channel(NioServerSocketChannel.class)
-                    .option(ChannelOption.SO_REUSEADDR, true)
-                    .childHandler(new ChannelInitializer<SocketChannel>() {
-                        @Override
-                        protected void initChannel(SocketChannel ch) {
-                            ch.pipeline()
-                                    .addLast(new IdleStateHandler(0, 0, IDLE_SECONDS))
-                                    .addLast(new HttpServerCodec())
-                                    .addLast(new HttpServerKeepAliveHandler())
-                                    .addLast(new HttpContentCompressor(1024, StandardCompressionOptions.gzip(),
-                                            StandardCompressionOptions.deflate()))
-                                    .addLast(new HttpObjectAggregator(MAX_REQUEST_BYTES))
-                                    .addLast(handler);
-                        }
-                    })
-                    .bind(bind).sync().channel();
-        } catch (RuntimeException | InterruptedException e) {
-            group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
-            channel = null;
-            throw e;
+            ok = bound.await(BIND_TIMEOUT_SECONDS, TimeUnit.SECONDS) && bound.isSuccess();
+        } finally {
+            if (!ok) {
+                group.shutdownGracefully(0, 1, TimeUnit.SECONDS);
+                group = null;
+            }
         }
+        if (!ok) {
+            throw new IllegalStateException("admin server cannot listen on " + bind, bound.cause());
+        }
+        channel = bound.channel();
         if (stats.hasMetrics()) {
             channel.eventLoop().scheduleAtFixedRate(stats::sample, 0, 1, TimeUnit.SECONDS);
         }

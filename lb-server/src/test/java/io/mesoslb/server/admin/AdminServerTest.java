@@ -1,6 +1,7 @@
 package io.mesoslb.server.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -247,6 +248,20 @@ class AdminServerTest {
         HttpResponse<String> res = send(HttpRequest.newBuilder(uri("/health")).timeout(TIMEOUT)
                 .POST(HttpRequest.BodyPublishers.ofString("x".repeat(70 * 1024))).build());
         assertThat(res.statusCode()).isEqualTo(413);
+    }
+
+    @Test
+    void portInUseFailsStartWithTheCause() {
+        AdminServer second = new AdminServer(new InetSocketAddress("127.0.0.1", port), holder, discovery::get,
+                readiness, registry, null, () -> "nio");
+        try {
+            assertThatThrownBy(second::start).isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("127.0.0.1:" + port)
+                    .hasCauseInstanceOf(java.net.BindException.class);
+            assertThat(second.localAddress()).isNull();
+        } finally {
+            second.close();
+        }
     }
 
     @Test
