@@ -4,14 +4,20 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.LoggerContext;
+import ch.qos.logback.classic.joran.JoranConfigurator;
+import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
 import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class AccessLogTest {
@@ -79,6 +85,26 @@ class AccessLogTest {
         assertThat(off.isEnabled()).isFalse();
         off.log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, 1);
         assertThat(lines.list).isEmpty();
+    }
+
+    @Test
+    void proposedAsyncLogbackWiringWritesTheLines(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("access.log");
+        LoggerContext context = new LoggerContext();
+        context.setMDCAdapter(new LogbackMDCAdapter()); // a fresh context has none; the real one gets it from SLF4J
+        context.putProperty("accessLogFile", file.toString());
+        JoranConfigurator joran = new JoranConfigurator();
+        joran.setContext(context);
+        joran.doConfigure(AccessLogTest.class.getResource("access-logback.xml"));
+        AccessLog async = new AccessLog(context.getLogger(AccessLog.LOGGER_NAME), ZoneOffset.UTC);
+
+        async.log(null, START, "GET", "/one", "HTTP/1.1", 200, 3, null, null, "a.example.com", "10.0.0.1:80", 1);
+        async.log(null, START, "GET", "/two", "HTTP/1.1", 200, 3, null, null, "a.example.com", "10.0.0.1:80", 1);
+        context.stop(); // drains the async queue
+
+        assertThat(Files.readAllLines(file)).hasSize(2).allMatch(l -> l.startsWith("- - - [04/May/2026:08:00:00"));
+        assertThat(context.getStatusManager().getCopyOfStatusList())
+                .noneMatch(s -> s.getEffectiveLevel() >= ch.qos.logback.core.status.Status.WARN);
     }
 
     @Test
