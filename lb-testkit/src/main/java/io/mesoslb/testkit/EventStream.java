@@ -2,6 +2,7 @@ package io.mesoslb.testkit;
 
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.time.Duration;
 import java.util.Set;
@@ -48,7 +49,7 @@ final class EventStream {
         channel.writeAndFlush(Unpooled.wrappedBuffer(bytes)).addListener(ChannelFutureListener.CLOSE);
     }
 
-    void close() {
-        channel.close();
+    ChannelFuture close() {
+        return channel.close();
     }
 }

@@ -1,6 +1,9 @@
 package io.mesoslb.testkit;
 
+import io.netty.channel.ChannelFuture;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 
@@ -60,8 +63,17 @@ final class EventStreams {
         cutNext = true;
     }
 
+    /** Closes every stream; waits until they are closed unless called on an event loop, which must not block. */
     void closeAll() {
-        open.forEach(EventStream::close);
+        List<ChannelFuture> closing = new ArrayList<>();
+        for (EventStream s : open) {
+            closing.add(s.close());
+        }
+        for (ChannelFuture f : closing) {
+            if (!f.channel().eventLoop().inEventLoop()) {
+                f.awaitUninterruptibly();
+            }
+        }
     }
 
     void stall(boolean stall) {
@@ -72,7 +84,12 @@ final class EventStreams {
         return stalled;
     }
 
+    /** Counts open channels rather than registrations, so a stream closed a moment ago is never counted. */
     int count() {
-        return open.size();
+        int n = 0;
+        for (EventStream s : open) {
+            n += s.channel().isOpen() ? 1 : 0;
+        }
+        return n;
     }
 }

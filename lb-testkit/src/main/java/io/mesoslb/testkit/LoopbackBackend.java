@@ -70,7 +70,7 @@ public final class LoopbackBackend implements AutoCloseable {
                 .bind(HOST, 0)
                 .syncUninterruptibly()
                 .channel();
-        this.port = ((InetSocketAddress) listener.localAddress()).getPort();
+        this.port = listener.localAddress().getPort();
     }
 
     /** Starts a backend on its own single-threaded event loop group, released again by {@link #stop()}. */

@@ -145,6 +145,9 @@ final class Marathon {
             app.lastScalingAt = version;
         }
         cluster.emit(EventBodies.apiPost(uri, app));
+        if (!scaling) {
+            return UUID.randomUUID().toString(); // labels only: tasks keep running, nothing to deploy
+        }
         Deployment d = startDeployment(app, "ScaleApplication");
         reconcile(app);
         finishDeployment(app, d);

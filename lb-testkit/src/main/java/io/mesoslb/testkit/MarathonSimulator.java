@@ -203,7 +203,7 @@ public final class MarathonSimulator implements AutoCloseable {
 
     // ---------------------------------------------------------------- faults
 
-    /** Closes every open {@code /v2/events} connection of this instance now. */
+    /** Closes every open {@code /v2/events} connection of this instance; they are closed when this returns. */
     public void dropStreams() {
         streams.closeAll();
     }
@@ -232,7 +232,10 @@ public final class MarathonSimulator implements AutoCloseable {
         streams.stall(stalled);
     }
 
-    /** State changes still happen but emit no events, as if they were lost. Applies to the whole cluster. */
+    /**
+     * State changes still happen but emit no events, as if they were lost; streams still open and receive their
+     * {@code event_stream_attached}. Applies to the whole cluster.
+     */
     public void setEventsSuppressed(boolean suppressed) {
         cluster.suppressEvents(suppressed);
     }

@@ -76,6 +76,9 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         ApiRequest request = new ApiRequest(req.method(), query.path(), req.uri(), query.parameters(),
                 req.content().toString(StandardCharsets.UTF_8));
         sim.cluster().async(() -> router.route(request)).whenComplete((response, error) -> {
+            if (error != null && !ctx.channel().isActive()) {
+                return; // the simulator closed while this request waited; nobody is left to answer
+            }
             if (error != null) {
                 LOG.warn("simulator failed on {} {}", request.method(), request.uri(), error);
                 response = SimResponse.message(HttpResponseStatus.INTERNAL_SERVER_ERROR, String.valueOf(error));

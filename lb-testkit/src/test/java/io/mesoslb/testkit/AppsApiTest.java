@@ -7,19 +7,9 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
-class AppsApiTest {
-    private MarathonSimulator sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-    }
-
+class AppsApiTest extends SimulatorTestBase {
     @Test
     void appsWithEmbeddedTasksHaveMarathon15Shape() {
         sim = MarathonSimulator.start(SimulatorOptions.builder().autoHealthy(false).build());

@@ -6,32 +6,18 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.mesoslb.testkit.RawStream.Frame;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
-class EventStreamTest {
-    private MarathonSimulator sim;
-
-    @AfterEach
-    void stop() {
-        if (sim != null) {
-            sim.close();
-        }
-    }
-
-    private RawStream attach(String pathAndQuery) {
-        int before = sim.openEventStreams();
-        RawStream stream = RawStream.events(sim.uri(), pathAndQuery);
-        Await.until(() -> sim.openEventStreams() == before + 1);
-        return stream;
-    }
-
+class EventStreamTest extends SimulatorTestBase {
     @Test
     void responseHeadIsJettysRawStream() {
         sim = MarathonSimulator.start();
@@ -118,6 +104,27 @@ class EventStreamTest {
     }
 
     @Test
+    void scalingIsWrappedInALightDeployment() {
+        sim = MarathonSimulator.start();
+        sim.createApp("/team/api", 1, Map.of(), false);
+        try (RawStream stream = attach("/v2/events?event_type=deployment_info&event_type=deployment_success")) {
+            sim.scale("/team/api", 2);
+
+            List<Frame> frames = stream.events(2);
+
+            JsonNode info = json(frames.get(0).data());
+            JsonNode success = json(frames.get(1).data());
+            assertThat(frames.get(0).type()).isEqualTo("deployment_info");
+            assertThat(info.path("plan").path("steps").get(0).path("actions").get(0).path("action").asText())
+                    .isEqualTo("ScaleApplication");
+            assertThat(info.path("currentStep").path("actions").get(0).path("app").asText()).isEqualTo("/team/api");
+            assertThat(info.path("plan").has("original")).as("light plan format").isFalse();
+            assertThat(frames.get(1).type()).isEqualTo("deployment_success");
+            assertThat(success.path("id").asText()).isEqualTo(info.path("plan").path("id").asText());
+        }
+    }
+
+    @Test
     void withoutTheExactAcceptHeaderTheAnswerIs405LikeJetty() {
         sim = MarathonSimulator.start();
 
@@ -167,6 +174,25 @@ class EventStreamTest {
         assertThat(seen).extracting(EmittedEvent::eventType).contains("api_post_event", "status_update_event");
         assertThat(seen).allSatisfy(e -> assertThat(json(e.json()).path("eventType").asText())
                 .isEqualTo(e.eventType()));
+    }
+
+    @Test
+    void defaultJdkClientStreamsIt() throws Exception {
+        sim = MarathonSimulator.start();
+        // Default client: offers an h2c upgrade, which a Jetty-like HTTP/1.1 server ignores.
+        HttpClient client = HttpClient.newHttpClient();
+        HttpRequest request = HttpRequest.newBuilder(sim.uri().resolve("/v2/events"))
+                .header("Accept", "text/event-stream").build();
+
+        HttpResponse<Stream<String>> response = client.send(request, HttpResponse.BodyHandlers.ofLines());
+
+        assertThat(response.statusCode()).isEqualTo(200);
+        assertThat(response.version()).isEqualTo(HttpClient.Version.HTTP_1_1);
+        try (Stream<String> lines = response.body()) {
+            List<String> firstTwo = lines.limit(2).toList();
+            assertThat(firstTwo.get(0)).isEqualTo("event: event_stream_attached");
+            assertThat(firstTwo.get(1)).startsWith("data: {\"remoteAddress\":");
+        }
     }
 
     static JsonNode json(String s) {

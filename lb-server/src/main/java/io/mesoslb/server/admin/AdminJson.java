@@ -1,0 +1,68 @@
+package io.mesoslb.server.admin;
+
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mesoslb.discovery.DiscoveryState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.ByteBufOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.time.Instant;
+
+/** Streaming JSON for the admin endpoints: no object mapping, written straight into a ByteBuf. */
+final class AdminJson {
+    static final JsonFactory FACTORY = new JsonFactory();
+
+    /** Writes one JSON document into a new buffer. */
+    interface Body {
+        void write(JsonGenerator g) throws IOException;
+    }
+
+    private AdminJson() {
+    }
+
+    static ByteBuf render(ByteBufAllocator alloc, Body body) throws IOException {
+        ByteBuf buf = alloc.buffer();
+        try {
+            write(buf, body);
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /** Appends a JSON value to {@code buf}. */
+    static void write(ByteBuf buf, Body body) throws IOException {
+        try (JsonGenerator g = FACTORY.createGenerator((OutputStream) new ByteBufOutputStream(buf))) {
+            body.write(g);
+        }
+    }
+
+    /** The discovery state as an object, or null when discovery has none. */
+    static void discovery(JsonGenerator g, DiscoveryState s) throws IOException {
+        if (s == null) {
+            g.writeNull();
+            return;
+        }
+        g.writeStartObject();
+        g.writeStringField("source", s.source());
+        g.writeBooleanField("synced", s.synced());
+        g.writeBooleanField("connected", s.connected());
+        instant(g, "lastSync", s.lastSync());
+        instant(g, "lastEvent", s.lastEvent());
+        g.writeNumberField("fullSyncs", s.fullSyncs());
+        g.writeNumberField("events", s.events());
+        g.writeStringField("detail", s.detail());
+        g.writeEndObject();
+    }
+
+    static void instant(JsonGenerator g, String field, Instant value) throws IOException {
+        if (value == null) {
+            g.writeNullField(field);
+        } else {
+            g.writeStringField(field, value.toString());
+        }
+    }
+}

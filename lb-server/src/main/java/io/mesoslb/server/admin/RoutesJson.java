@@ -1,0 +1,143 @@
+package io.mesoslb.server.admin;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.Ticker;
+import io.mesoslb.discovery.DiscoveryState;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+
+/**
+ * {@code GET /routes}: every app with its vhosts and backends, the table version and discovery's
+ * state.
+ *
+ * <p>A table is immutable, but its backends' ejection is not, so the JSON of a table is kept as a
+ * template: the bytes Jackson produced once per table version, cut where each backend's
+ * {@code "ejected"} value goes. A request copies the pieces, writes the few ejection bytes by hand
+ * and appends the discovery state.
+ */
+final class RoutesJson {
+    private static final byte[] DISCOVERY_FIELD = ",\"discovery\":".getBytes(StandardCharsets.US_ASCII);
+    private static final String NOT_EJECTED = "false,\"ejectedUntil\":null";
+
+    /** The pre-rendered JSON of one table: {@code pieces.length == states.length + 1}. */
+    private record Template(long version, byte[][] pieces, BackendState[] states, int size) {
+    }
+
+    private final Ticker ticker;
+    private final Clock clock;
+    private volatile Template cached;
+    private volatile int templatesBuilt;
+
+    RoutesJson(Ticker ticker, Clock clock) {
+        this.ticker = ticker;
+        this.clock = clock;
+    }
+
+    ByteBuf render(ByteBufAllocator alloc, RouteTable table, DiscoveryState discovery) throws IOException {
+        Template t = template(table);
+        long now = ticker.nanos();
+        Instant wallNow = clock.instant();
+        ByteBuf buf = alloc.buffer(t.size() + t.states().length * 48 + 512);
+        try {
+            buf.writeBytes(t.pieces()[0]);
+            for (int i = 0; i < t.states().length; i++) {
+                writeEjection(buf, t.states()[i], now, wallNow);
+                buf.writeBytes(t.pieces()[i + 1]);
+            }
+            buf.writeBytes(DISCOVERY_FIELD);
+            AdminJson.write(buf, g -> AdminJson.discovery(g, discovery));
+            buf.writeByte('}');
+            return buf;
+        } catch (IOException | RuntimeException e) {
+            buf.release();
+            throw e;
+        }
+    }
+
+    /** How many templates were built: one per table version served. */
+    int templatesBuilt() {
+        return templatesBuilt;
+    }
+
+    private Template template(RouteTable table) throws IOException {
+        Template t = cached;
+        if (t == null || t.version() != table.version()) {
+            t = build(table);
+            cached = t;
+            templatesBuilt++;
+        }
+        return t;
+    }
+
+    private static void writeEjection(ByteBuf buf, BackendState s, long now, Instant wallNow) {
+        if (!s.isEjected(now)) {
+            buf.writeCharSequence(NOT_EJECTED, StandardCharsets.US_ASCII);
+            return;
+        }
+        Instant until = wallNow.plusNanos(s.ejectedUntilNanos() - now).truncatedTo(ChronoUnit.MILLIS);
+        buf.writeCharSequence("true,\"ejectedUntil\":\"" + until + '"', StandardCharsets.US_ASCII);
+    }
+
+    private static Template build(RouteTable table) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+        List<Integer> cuts = new ArrayList<>();
+        List<BackendState> states = new ArrayList<>();
+        try (JsonGenerator g = AdminJson.FACTORY.createGenerator(out)) {
+            g.writeStartObject();
+            g.writeNumberField("version", table.version());
+            g.writeArrayFieldStart("apps");
+            for (Route r : table.routes()) {
+                g.writeStartObject();
+                g.writeStringField("id", r.appId());
+                g.writeArrayFieldStart("vhosts");
+                for (String vhost : r.vhosts()) {
+                    g.writeString(vhost);
+                }
+                g.writeEndArray();
+                g.writeArrayFieldStart("backends");
+                for (BackendState s : r.backends()) {
+                    Backend b = s.backend();
+                    g.writeStartObject();
+                    g.writeStringField("host", b.host());
+                    g.writeNumberField("port", b.port());
+                    g.writeStringField("taskId", b.taskId());
+                    g.writeFieldName("ejected");
+                    // An empty raw value makes Jackson emit the ':' and consider the field written;
+                    // the request fills in the value and "ejectedUntil" at this cut.
+                    g.writeRawValue("");
+                    g.flush();
+                    cuts.add(out.size());
+                    states.add(s);
+                    g.writeEndObject();
+                }
+                g.writeEndArray();
+                g.writeEndObject();
+            }
+            g.writeEndArray();
+            g.flush();
+            cuts.add(out.size());
+        }
+        // Closing the generator closed the root object too; those bytes are past the last cut.
+        byte[] all = out.toByteArray();
+        byte[][] pieces = new byte[cuts.size()][];
+        int from = 0;
+        for (int i = 0; i < pieces.length; i++) {
+            pieces[i] = Arrays.copyOfRange(all, from, cuts.get(i));
+            from = cuts.get(i);
+        }
+        return new Template(table.version(), pieces, states.toArray(new BackendState[0]), cuts.get(cuts.size() - 1));
+    }
+}

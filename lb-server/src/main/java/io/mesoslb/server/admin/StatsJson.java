@@ -1,0 +1,99 @@
+package io.mesoslb.server.admin;
+
+import com.fasterxml.jackson.core.JsonGenerator;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.Ticker;
+import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.server.metrics.ProxyMetrics;
+import io.mesoslb.server.metrics.RouteMeters;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.ByteBufAllocator;
+import java.io.IOException;
+import java.time.Clock;
+import java.util.Map;
+
+/**
+ * {@code GET /stats.json}, what the status page shows besides the routes: health, discovery, and
+ * per-app request counts and recent rates when the proxy's metrics are available ({@code
+ * "requests": null} otherwise).
+ */
+final class StatsJson {
+    static final long WINDOW_NANOS = 10_000_000_000L;
+
+    private final ProxyMetrics metrics;
+    private final Ticker ticker;
+    private final Clock clock;
+    private final RequestRates rates = new RequestRates(WINDOW_NANOS);
+
+    /** @param metrics the proxy's meters, or null when there are none */
+    StatsJson(ProxyMetrics metrics, Ticker ticker, Clock clock) {
+        this.metrics = metrics;
+        this.ticker = ticker;
+        this.clock = clock;
+    }
+
+    boolean hasMetrics() {
+        return metrics != null;
+    }
+
+    /** Takes a rate sample; the admin server calls this every second. */
+    void sample() {
+        if (metrics != null) {
+            rates.sample(ticker.nanos(), metrics.requestCounts());
+        }
+    }
+
+    ByteBuf render(ByteBufAllocator alloc, RouteTable table, DiscoveryState discovery,
+                   ReadinessState.Verdict health) throws IOException {
+        return AdminJson.render(alloc, g -> {
+            g.writeStartObject();
+            g.writeStringField("generatedAt", clock.instant().toString());
+            g.writeObjectFieldStart("health");
+            g.writeBooleanField("healthy", health.healthy());
+            g.writeStringField("phase", health.phase().name());
+            g.writeStringField("reason", health.reason());
+            g.writeEndObject();
+            g.writeNumberField("tableVersion", table.version());
+            g.writeFieldName("discovery");
+            AdminJson.discovery(g, discovery);
+            if (metrics == null) {
+                g.writeNullField("connections");
+                g.writeNullField("requests");
+            } else {
+                g.writeNumberField("connections", metrics.activeConnections());
+                writeRequests(g);
+            }
+            g.writeEndObject();
+        });
+    }
+
+    private void writeRequests(JsonGenerator g) throws IOException {
+        g.writeObjectFieldStart("requests");
+        g.writeNumberField("windowSeconds", rates.windowSeconds());
+        g.writeObjectFieldStart("apps");
+        for (Map.Entry<String, long[]> e : metrics.requestCounts().entrySet()) {
+            g.writeFieldName(e.getKey());
+            counts(g, e.getValue(), rates.rate(e.getKey()));
+        }
+        g.writeEndObject();
+        g.writeFieldName("unrouted");
+        counts(g, metrics.unroutedCounts(), Double.NaN);
+        g.writeEndObject();
+    }
+
+    private static void counts(JsonGenerator g, long[] byClass, double rate) throws IOException {
+        g.writeStartObject();
+        g.writeNumberField("total", RequestRates.total(byClass));
+        if (Double.isNaN(rate)) {
+            g.writeNullField("rate");
+        } else {
+            g.writeNumberField("rate", Math.round(rate * 100) / 100.0);
+        }
+        g.writeObjectFieldStart("byClass");
+        for (int i = 0; i < byClass.length; i++) {
+            g.writeNumberField(RouteMeters.STATUS_CLASSES.get(i), byClass[i]);
+        }
+        g.writeEndObject();
+        g.writeEndObject();
+    }
+}

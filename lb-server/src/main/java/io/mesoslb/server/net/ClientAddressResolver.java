@@ -1,0 +1,96 @@
+package io.mesoslb.server.net;
+
+import io.netty.channel.Channel;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.AsciiString;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.SocketAddress;
+import java.util.List;
+
+/**
+ * Decides who the client of a request really is.
+ *
+ * <p>The starting point is the connection's peer, or the source a PROXY protocol header reported
+ * (see {@link ProxyProtocolHandler}). When that address is one of the trusted proxies, the
+ * {@code X-Forwarded-For} chain is walked from the right, and the first address that is not a
+ * trusted proxy is the client. Entries left of it were written by parties we do not trust, so they
+ * are ignored: anyone can send a forged {@code X-Forwarded-For}. With no trusted proxies configured,
+ * headers are never parsed.
+ */
+public final class ClientAddressResolver {
+    private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+
+    private final CidrList trustedProxies;
+
+    /** @param trustedProxies the proxies allowed to report the client address; empty trusts none */
+    public ClientAddressResolver(CidrList trustedProxies) {
+        this.trustedProxies = trustedProxies;
+    }
+
+    /** The client of a request received on {@code channel} with these headers; null only if the channel has no IP peer. */
+    public InetAddress resolve(Channel channel, HttpHeaders headers) {
+        InetSocketAddress proxied = channel.attr(ClientAddress.ATTR).get();
+        InetAddress direct = proxied != null ? proxied.getAddress() : peerOf(channel.remoteAddress());
+        if (direct == null || trustedProxies.isEmpty() || !headers.contains(X_FORWARDED_FOR)) {
+            return direct;
+        }
+        return resolve(direct, headers.getAll(X_FORWARDED_FOR));
+    }
+
+    /**
+     * @param direct     the peer (or PROXY protocol source) of the connection
+     * @param forwarded  the {@code X-Forwarded-For} header values in the order received
+     */
+    public InetAddress resolve(InetAddress direct, List<String> forwarded) {
+        if (direct == null || forwarded.isEmpty() || !trustedProxies.contains(direct)) {
+            return direct;
+        }
+        InetAddress lastTrusted = direct;
+        for (int v = forwarded.size() - 1; v >= 0; v--) {
+            String value = forwarded.get(v);
+            int end = value.length();
+            while (end >= 0) {
+                int comma = value.lastIndexOf(',', end - 1);
+                String entry = value.substring(comma + 1, end).strip();
+                end = comma;
+                if (entry.isEmpty()) {
+                    continue;
+                }
+                byte[] bytes = parseEntry(entry);
+                if (bytes == null) {
+                    // A trusted hop passed on something that is not an address: it is the last hop we can vouch for.
+                    return lastTrusted;
+                }
+                InetAddress hop = IpLiteral.toInetAddress(bytes);
+                if (!trustedProxies.contains(bytes)) {
+                    return hop;
+                }
+                lastTrusted = hop;
+            }
+        }
+        return lastTrusted;
+    }
+
+    /** One X-Forwarded-For entry: an address, optionally with a port ({@code 1.2.3.4:80}, {@code [::1]:80}). */
+    static byte[] parseEntry(String entry) {
+        String addr = entry;
+        if (entry.charAt(0) == '[') {
+            int close = entry.indexOf(']');
+            if (close < 0) {
+                return null;
+            }
+            addr = entry.substring(1, close);
+        } else {
+            int colon = entry.indexOf(':');
+            if (colon >= 0 && entry.indexOf(':', colon + 1) < 0) {
+                addr = entry.substring(0, colon);
+            }
+        }
+        return IpLiteral.parse(addr);
+    }
+
+    private static InetAddress peerOf(SocketAddress address) {
+        return address instanceof InetSocketAddress isa ? isa.getAddress() : null;
+    }
+}

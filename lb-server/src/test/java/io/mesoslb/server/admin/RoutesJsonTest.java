@@ -1,0 +1,56 @@
+package io.mesoslb.server.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mesoslb.core.App;
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.UnpooledByteBufAllocator;
+import java.nio.charset.StandardCharsets;
+import java.time.Clock;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class RoutesJsonTest {
+    private final RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"));
+    private final RoutesJson routes = new RoutesJson(System::nanoTime, Clock.systemUTC());
+
+    private JsonNode render(RouteTable table) throws Exception {
+        ByteBuf buf = routes.render(UnpooledByteBufAllocator.DEFAULT, table, null);
+        try {
+            return new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+        } finally {
+            buf.release();
+        }
+    }
+
+    @Test
+    void jacksonRunsOncePerTableVersion() throws Exception {
+        holder.update(AdminServerTest.twoApps());
+        render(holder.current());
+        render(holder.current());
+        assertThat(routes.templatesBuilt()).isEqualTo(1);
+
+        holder.update(List.of(new App("/solo", Map.of(), List.of(new Backend("::1", 8080, "solo.t", "/solo")))));
+        JsonNode json = render(holder.current());
+        assertThat(routes.templatesBuilt()).isEqualTo(2);
+        assertThat(json.get("apps").get(0).get("backends").get(0).get("host").asText()).isEqualTo("::1");
+    }
+
+    @Test
+    void emptyTableOddIdsAndAppsWithoutBackendsAreValidJson() throws Exception {
+        assertThat(render(RouteTable.EMPTY).get("apps")).isEmpty();
+
+        String odd = "/idle\"</script>\\";
+        holder.update(List.of(new App(odd, Map.of("MESOS_LB_VHOST", "idle.example.com"), List.of())));
+        JsonNode json = render(holder.current());
+        assertThat(json.get("apps").get(0).get("id").asText()).isEqualTo(odd);
+        assertThat(json.get("apps").get(0).get("backends")).isEmpty();
+    }
+}
