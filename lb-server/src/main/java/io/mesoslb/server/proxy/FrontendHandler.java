@@ -543,7 +543,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     /** Answers without a backend; keeps the connection when the rest of the request can be skipped. */
     private void reject(ProxyStatus why, HttpResponseStatus code, String text) {
         status = why;
-        boolean keep = clientKeepAlive && !requestHasBody && !draining;
+        boolean keep = clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
         clearExchange();
         ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, !keep));
         if (keep) {
