@@ -7,11 +7,15 @@ import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.Transport;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
 import java.util.HashSet;
 import java.util.IdentityHashMap;
 import java.util.List;
@@ -25,6 +29,7 @@ import java.util.concurrent.CompletableFuture;
  */
 public final class BackendPools implements RouteTableHolder.Listener {
     private final Map<EventExecutor, LoopBackendPool> byLoop = new IdentityHashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
 
     public BackendPools(EventLoopGroup workers, Transport transport, ProxySettings settings) {
         Bootstrap template = new Bootstrap()
@@ -38,7 +43,7 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 .disableResolver();
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            byLoop.put(loop, new LoopBackendPool(loop, template, settings));
+            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections));
         }
     }
 
@@ -72,6 +77,11 @@ public final class BackendPools implements RouteTableHolder.Listener {
             }
         }
         return all;
+    }
+
+    /** Every open backend connection, pooled or in use; for shutdown, diagnostics and tests. */
+    public Iterable<Channel> connections() {
+        return connections;
     }
 
     /** Closes every idle connection; completes once each loop has done so. */

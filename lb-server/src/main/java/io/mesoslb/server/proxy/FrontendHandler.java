@@ -254,12 +254,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     @Override
     public void channelWritabilityChanged(ChannelHandlerContext ctx) {
-        boolean writable = ctx.channel().isWritable();
-        if (!writable) {
+        if (!ctx.channel().isWritable()) {
             ctx.flush();
         }
+        // Read again after the flush: it may have drained the buffer, and fired (nested) the opposite event.
         if (backend != null) {
-            backend.channel().config().setAutoRead(writable);
+            backend.channel().config().setAutoRead(ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }

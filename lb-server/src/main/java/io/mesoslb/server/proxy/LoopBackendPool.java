@@ -6,6 +6,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
@@ -24,13 +25,15 @@ final class LoopBackendPool {
     private final EventLoop loop;
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
+    private final ChannelGroup connections;
     private final Map<Backend, ArrayDeque<BackendHandler>> idle = new HashMap<>();
     private final Map<Backend, InetSocketAddress> addresses = new HashMap<>();
 
-    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings) {
+    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
+        this.connections = connections;
     }
 
     EventLoop loop() {
@@ -63,6 +66,7 @@ final class LoopBackendPool {
         return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
+                connections.add(ch);
                 ch.pipeline().addLast(
                         new HttpClientCodec(ProxyChannelInitializer.decoderConfig(settings), false, false),
                         new IdleStateHandler(0, 0, settings.backendIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),

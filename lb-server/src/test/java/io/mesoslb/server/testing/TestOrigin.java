@@ -33,6 +33,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http.websocketx.TextWebSocketFrame;
+import io.netty.handler.codec.http.websocketx.WebSocketFrameAggregator;
 import io.netty.handler.codec.http.websocketx.WebSocketServerProtocolHandler;
 import io.netty.util.ReferenceCountUtil;
 import java.net.InetSocketAddress;
@@ -217,6 +218,7 @@ public final class TestOrigin implements AutoCloseable {
         private final CompletableFuture<Void> resume;
         private ChannelHandlerContext ctx;
         private long remaining = -1;
+        private boolean pumping;
 
         Downloader(TestOrigin[] self, long size, long pauseAt, CompletableFuture<Void> resume) {
             this.self = self;
@@ -245,9 +247,19 @@ public final class TestOrigin implements AutoCloseable {
         }
 
         private void pump() {
-            if (remaining <= 0) {
+            // Writes fire writability events, which call back in here; the outer loop carries on.
+            if (remaining <= 0 || pumping) {
                 return;
             }
+            pumping = true;
+            try {
+                pumpWhileWritable();
+            } finally {
+                pumping = false;
+            }
+        }
+
+        private void pumpWhileWritable() {
             while (remaining > 0) {
                 long sent = size - remaining;
                 if (sent == pauseAt && !resume.isDone()) {
@@ -256,9 +268,11 @@ public final class TestOrigin implements AutoCloseable {
                     return;
                 }
                 if (!ctx.channel().isWritable()) {
-                    self[0].blocked = true;
                     ctx.flush();
-                    return;
+                    if (!ctx.channel().isWritable()) {
+                        self[0].blocked = true;
+                        return;
+                    }
                 }
                 self[0].blocked = false;
                 int n = (int) Math.min(CHUNK, remaining);
@@ -280,6 +294,7 @@ public final class TestOrigin implements AutoCloseable {
     public static TestOrigin webSocketEcho() {
         return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(65536),
                 new WebSocketServerProtocolHandler("/ws"),
+                new WebSocketFrameAggregator(1 << 20),
                 new SimpleChannelInboundHandler<TextWebSocketFrame>() {
                     @Override
                     protected void channelRead0(ChannelHandlerContext ctx, TextWebSocketFrame frame) {
