@@ -54,7 +54,7 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --listen-port <port>              proxy port, 0 for an ephemeral one (8080)",
             "  --domain <domain>                 base domain: app /team/api answers api.team.<domain>",
             "  --worker-threads <n>              event loop threads (number of CPUs)",
-            "  --force-nio[=true|false]          use NIO even where epoll is available (false)",
+            "  --force-nio [true|false]          use NIO even where epoll is available (false)",
             "  --connect-timeout <duration>      backend connect timeout (5s)",
             "  --response-timeout <duration>     wait for backend response headers (60s)",
             "  --client-idle-timeout <duration>  close idle client connections (120s)",
