@@ -1,0 +1,159 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ConfigLoaderTest {
+    @TempDir
+    Path dir;
+
+    private static ServerConfig load(String... args) {
+        return ConfigLoader.load(CommandLine.parse(args));
+    }
+
+    @Test
+    void defaultsAreUsable() {
+        ServerConfig c = load();
+        assertThat(c.listenPort()).isEqualTo(8080);
+        assertThat(c.proxy().connectTimeout()).isEqualTo(Duration.ofSeconds(5));
+        assertThat(c.proxy().connectRetries()).isEqualTo(1);
+        assertThat(c.routesFile()).isNull();
+        assertThat(c.marathonUrls()).isEmpty();
+    }
+
+    @Test
+    void readsYamlWithKebabCaseKeys() throws Exception {
+        Path file = dir.resolve("lb.yaml");
+        Files.writeString(file, String.join("\n",
+                "listen-host: 127.0.0.1",
+                "listen-port: 0",
+                "domain: apps.example.com",
+                "worker-threads: 3",
+                "force-nio: true",
+                "connect-timeout: 250ms",
+                "response-timeout: 2m",
+                "max-header-size: 32768",
+                "default-app: /web",
+                "routes-file: /etc/mesos-lb/apps.json",
+                "routes-poll-interval: PT1S",
+                "marathon-urls:",
+                "  - http://m1:8080",
+                "  - http://m2:8080",
+                "admin-port: -1",
+                ""));
+
+        ServerConfig c = load("--config", file.toString());
+
+        assertThat(c.listenHost()).isEqualTo("127.0.0.1");
+        assertThat(c.listenPort()).isZero();
+        assertThat(c.domain()).isEqualTo("apps.example.com");
+        assertThat(c.workerThreads()).isEqualTo(3);
+        assertThat(c.forceNio()).isTrue();
+        assertThat(c.proxy().connectTimeout()).isEqualTo(Duration.ofMillis(250));
+        assertThat(c.proxy().responseTimeout()).isEqualTo(Duration.ofMinutes(2));
+        assertThat(c.proxy().maxHeaderSize()).isEqualTo(32768);
+        assertThat(c.proxy().defaultApp()).isEqualTo("/web");
+        assertThat(c.routesFile()).isEqualTo(Path.of("/etc/mesos-lb/apps.json"));
+        assertThat(c.routesPollInterval()).isEqualTo(Duration.ofSeconds(1));
+        assertThat(c.marathonUrls()).containsExactly(URI.create("http://m1:8080"), URI.create("http://m2:8080"));
+        assertThat(c.adminPort()).isEqualTo(-1);
+    }
+
+    @Test
+    void readsJsonAndFlagsOverrideTheFile() throws Exception {
+        Path file = dir.resolve("lb.json");
+        Files.writeString(file, "{\"listen-port\": 9000, \"domain\": \"a.example\", \"marathon-urls\": \"http://m:8080\"}");
+
+        ServerConfig c = load("--config=" + file, "--listen-port", "9001", "--force-nio",
+                "--marathon-urls=http://x:1,http://y:2");
+
+        assertThat(c.listenPort()).isEqualTo(9001);
+        assertThat(c.domain()).isEqualTo("a.example");
+        assertThat(c.forceNio()).isTrue();
+        assertThat(c.marathonUrls()).containsExactly(URI.create("http://x:1"), URI.create("http://y:2"));
+    }
+
+    @Test
+    void reportsEveryInvalidSettingAtOnce() {
+        assertThatThrownBy(() -> load("--listen-port=70000", "--connect-timeout=5", "--default-app=web",
+                "--write-buffer-low=100000", "--marathon-urls=ftp://m"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("listen-port must be between 0 and 65535, got 70000")
+                .hasMessageContaining("connect-timeout: '5' needs a unit")
+                .hasMessageContaining("default-app must be a Marathon app id")
+                .hasMessageContaining("write-buffer-low (100000) must not exceed write-buffer-high")
+                .hasMessageContaining("'ftp://m' is not an http(s) URL");
+    }
+
+    @Test
+    void unknownKeysAndBadTypesAreNamed() throws Exception {
+        assertThatThrownBy(() -> load("--listen-prot=1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("listen-prot");
+        assertThatThrownBy(() -> load("--worker-threads=many"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("worker-threads");
+        Path file = dir.resolve("bad.yml");
+        Files.writeString(file, "listen-port: [1, 2]\n");
+        assertThatThrownBy(() -> load("--config", file.toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("bad.yml").hasMessageContaining("listen-port");
+    }
+
+    @Test
+    void rejectsUnknownFileTypesMissingFilesAndStrayArguments() {
+        assertThatThrownBy(() -> load("--config", dir.resolve("lb.toml").toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining(".yaml, .yml or .json");
+        assertThatThrownBy(() -> load("--config", dir.resolve("missing.yaml").toString()))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("does not exist");
+        assertThatThrownBy(() -> load("listen-port=1"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("unexpected argument");
+    }
+
+    @Test
+    void helpIsRecognisedAndListsEveryKey() {
+        assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
+        for (String key : List.of("listen-host", "listen-port", "domain", "worker-threads", "force-nio", "connect-timeout",
+                "response-timeout", "client-idle-timeout", "backend-idle-timeout", "max-idle-per-backend",
+                "max-initial-line-length", "max-header-size", "default-app", "connect-retries", "write-buffer-low",
+                "write-buffer-high", "routes-file", "routes-poll-interval", "marathon-urls", "admin-host", "admin-port",
+                "shutdown-grace")) {
+            assertThat(CommandLine.USAGE).contains("--" + key + " ");
+            assertThat(load("--" + key + "=" + sampleValue(key))).isNotNull();
+        }
+    }
+
+    private static String sampleValue(String key) {
+        if (key.endsWith("timeout") || key.endsWith("interval") || key.endsWith("grace")) {
+            return "3s";
+        }
+        switch (key) {
+            case "listen-host":
+            case "admin-host":
+                return "127.0.0.1";
+            case "domain":
+                return "example.com";
+            case "force-nio":
+                return "true";
+            case "default-app":
+                return "/web";
+            case "routes-file":
+                return "/tmp/apps.json";
+            case "marathon-urls":
+                return "http://m:8080";
+            case "write-buffer-low":
+                return "2048";
+            case "write-buffer-high":
+                return "65536";
+            case "connect-retries":
+                return "2";
+            default:
+                return "4096";
+        }
+    }
+}
