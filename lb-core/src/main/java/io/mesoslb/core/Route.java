@@ -65,6 +65,11 @@ public final class Route {
         }
     }
 
+    /** The live array, for the table builder; never modified. */
+    BackendState[] states() {
+        return backends;
+    }
+
     RoundRobinCursor cursor() {
         return cursor;
     }
