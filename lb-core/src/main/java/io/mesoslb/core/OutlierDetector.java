@@ -43,7 +43,7 @@ public final class OutlierDetector {
 
     /**
      * The request to {@code state} succeeded (any response that is not a failure). On the hot
-     * path: in the common case two plain volatile reads and no write.
+     * path: in the common case three volatile reads and no write.
      */
     public void reportSuccess(Route route, BackendState state) {
         if (state.hasEjection() && !returnIfDue(state, ticker.nanos())) {

@@ -65,6 +65,11 @@ public final class Route {
         }
     }
 
+    /** The live array, for the table builder; never modified. */
+    BackendState[] states() {
+        return backends;
+    }
+
     RoundRobinCursor cursor() {
         return cursor;
     }
@@ -106,6 +111,9 @@ public final class Route {
      * round-robin over the available backends, so the traffic stays exactly even.
      */
     private static BackendState selectAround(BackendState[] b, long turn, int start, Backend exclude, long now) {
+        if (isAvailable(b[start], exclude, now)) {
+            return b[start]; // an ejection that has run out but is not yet cleared
+        }
         int n = b.length;
         int available = 0;
         int rankOfStart = 0;
@@ -115,9 +123,6 @@ public final class Route {
             } else if (i < start) {
                 rankOfStart++;
             }
-        }
-        if (isAvailable(b[start], exclude, now)) {
-            return b[start];
         }
         if (available == 0) {
             // Nothing healthy: passive health alone never makes an app unreachable, so keep the

@@ -1,9 +1,9 @@
 package io.mesoslb.core;
 
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +18,17 @@ import org.slf4j.LoggerFactory;
 public final class RouteTableBuilder {
     private static final Logger log = LoggerFactory.getLogger(RouteTableBuilder.class);
 
+    /**
+     * Table order of an app's backends: by task, stable across rebuilds. It is a total order
+     * consistent with {@link Backend#equals}, which the dedupe and the merge walk rely on.
+     */
+    private static final Comparator<Backend> ORDER = Comparator.comparing(Backend::taskId)
+            .thenComparing(Backend::address)
+            .thenComparing(Backend::host)
+            .thenComparingInt(Backend::port)
+            .thenComparing(Backend::appId);
+    private static final BackendState[] NO_STATES = new BackendState[0];
+
     private final VhostNaming naming;
     private final Ticker ticker;
 
@@ -31,12 +42,6 @@ public final class RouteTableBuilder {
      * @param previous the live table, whose cursors and backend states are carried over
      */
     public RouteTable build(Collection<App> apps, RouteTable previous, long version) {
-        Map<Backend, BackendState> oldStates = new HashMap<>();
-        for (Route r : previous.routes()) {
-            for (BackendState s : r.backends()) {
-                oldStates.put(s.backend(), s);
-            }
-        }
         List<App> sorted = new ArrayList<>(apps);
         sorted.sort(Comparator.comparing(App::id));
         Map<String, Route> byHost = new LinkedHashMap<>();
@@ -51,14 +56,7 @@ public final class RouteTableBuilder {
             lastId = app.id();
             Route old = previous.routeForApp(app.id());
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
-            List<Backend> backends = app.backends().stream().distinct().sorted(Comparator.comparing(Backend::taskId)
-                    .thenComparing(Backend::address)).toList();
-            BackendState[] states = new BackendState[backends.size()];
-            for (int i = 0; i < states.length; i++) {
-                Backend b = backends.get(i);
-                BackendState s = oldStates.get(b);
-                states[i] = s != null ? s : new BackendState(b);
-            }
+            BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
             Route route = new Route(app.id(), naming.vhostsFor(app.id(), app.labels()), states, cursor, ticker);
             routes.add(route);
             for (String host : route.vhosts()) {
@@ -69,5 +67,29 @@ public final class RouteTableBuilder {
             }
         }
         return new RouteTable(version, byHost, routes);
+    }
+
+    /**
+     * The app's backends in table order, without duplicates, each with the state it had in the
+     * previous table if it was there. Both lists are in the same order, so one merge walk pairs
+     * them up without hashing every backend of the table.
+     */
+    private static BackendState[] states(List<Backend> backends, BackendState[] old) {
+        Backend[] sorted = backends.toArray(new Backend[0]);
+        Arrays.sort(sorted, ORDER);
+        BackendState[] states = new BackendState[sorted.length];
+        int n = 0;
+        int j = 0;
+        for (Backend b : sorted) {
+            if (n > 0 && states[n - 1].backend().equals(b)) {
+                continue;
+            }
+            while (j < old.length && ORDER.compare(old[j].backend(), b) < 0) {
+                j++;
+            }
+            boolean kept = j < old.length && old[j].backend().equals(b);
+            states[n++] = kept ? old[j++] : new BackendState(b);
+        }
+        return n == states.length ? states : Arrays.copyOf(states, n);
     }
 }

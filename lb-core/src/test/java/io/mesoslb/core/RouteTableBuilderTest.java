@@ -81,6 +81,31 @@ class RouteTableBuilderTest {
     }
 
     @Test
+    void everyRemainingBackendKeepsItsStateWhateverLeavesOrArrives() {
+        RouteTable first = build(List.of(app("/x", 40)));
+        Map<Backend, BackendState> before = new java.util.HashMap<>();
+        first.routeForApp("/x").backends().forEach(s -> before.put(s.backend(), s));
+
+        List<Backend> next = new java.util.ArrayList<>();
+        for (int i = 45; i >= 0; i--) {
+            if (i % 3 != 0) {
+                next.add(backend("/x", i));
+                next.add(backend("/x", i)); // duplicates in discovery output are tolerated
+            }
+        }
+        RouteTable second = builder.build(List.of(new App("/x", Map.of(), next)), first, 2);
+        List<BackendState> states = second.routeForApp("/x").backends();
+        assertThat(states).hasSize(30);
+        for (BackendState s : states) {
+            if (before.containsKey(s.backend())) {
+                assertThat(s).isSameAs(before.get(s.backend()));
+            } else {
+                assertThat(s.backend().taskId()).isIn("x.40", "x.41", "x.43", "x.44");
+            }
+        }
+    }
+
+    @Test
     void anAppThatLeavesAndReturnsStartsANewRotation() {
         RouteTable first = build(List.of(app("/x", 2)));
         RouteTable gone = builder.build(List.of(), first, 2);
