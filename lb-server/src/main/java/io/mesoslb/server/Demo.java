@@ -52,7 +52,9 @@ final class Demo implements AutoCloseable {
             throw new ConfigException("--demo brings its own Marathon; drop --marathon-urls and --routes-file");
         }
         ServerConfig.Builder builder = ServerConfig.builder().listenHost("127.0.0.1").listenPort(8080).domain(DOMAIN)
-                .adminHost("127.0.0.1").adminPort(9090);
+                .adminHost("127.0.0.1").adminPort(9090)
+                // Ctrl-C should end a demo at once; there is no load balancer in front to drain from.
+                .drainPeriod("0s");
         if (cmd.configFile() != null) {
             ConfigLoader.readFile(Path.of(cmd.configFile()), builder);
         }

@@ -39,28 +39,23 @@ public final class Main {
             System.exit(2);
             return;
         }
-        LbServer server;
+        LbServer server = new LbServer(config, routes).discoveryState(discovery::state);
         try {
-            server = new LbServer(config, routes).start();
+            server.start();
             discovery.start();
         } catch (RuntimeException e) {
             log.error("mesos-lb failed to start", e);
+            closeQuietly(server);
             closeQuietly(discovery);
             closeQuietly(demo);
             System.exit(1);
             return;
         }
         if (demo != null) {
-            DemoBanner.print(demo, server.localAddress(), null, System.out);
+            DemoBanner.print(demo, server.localAddress(), server.adminAddress(), System.out);
         }
-        Demo simulated = demo;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            // The proxy drains first: requests in flight still need their backends and routes.
-            server.close();
-            discovery.close();
-            closeQuietly(simulated);
-        }, "mesos-lb-shutdown"));
+        // Discovery keeps routes current while the server drains; the demo's backends serve until the end.
+        ShutdownSequence.install(server, discovery, demo);
     }
 
     private static void closeQuietly(AutoCloseable c) {

@@ -3,12 +3,17 @@ package io.mesoslb.server;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.tls.TlsCertificate;
+import java.nio.file.Files;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The whole configuration, validated. Built through {@link Builder}, which Jackson fills from a
@@ -28,10 +33,12 @@ import java.util.List;
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
+ * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
-                           MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace) {
+                           MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
+                           OpsSettings ops) {
 
     public static Builder builder() {
         return new Builder();
@@ -76,6 +83,17 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String adminHost = "127.0.0.1";
         private Integer adminPort = 9090;
         private String shutdownGrace = "10s";
+        // ops: health checks, draining, access log, client address, admin vhosts, TLS
+        private String healthPath = "/_health";
+        private String healthMaxStaleness = "0s";
+        private String drainPeriod = "30s";
+        private Boolean accessLog = true;
+        private Boolean proxyProtocol = false;
+        private List<String> trustedProxies = new ArrayList<>();
+        private List<String> adminAllow = new ArrayList<>();
+        private List<String> mesosUrls = new ArrayList<>();
+        private Integer httpsPort = 8443;
+        private List<Tls> tlsCertificates = new ArrayList<>();
 
         public Builder listenHost(String v) {
             listenHost = v;
@@ -216,6 +234,59 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             return this;
         }
 
+        // ops
+
+        public Builder healthPath(String v) {
+            healthPath = v;
+            return this;
+        }
+
+        public Builder healthMaxStaleness(String v) {
+            healthMaxStaleness = v;
+            return this;
+        }
+
+        public Builder drainPeriod(String v) {
+            drainPeriod = v;
+            return this;
+        }
+
+        public Builder accessLog(Boolean v) {
+            accessLog = v;
+            return this;
+        }
+
+        public Builder proxyProtocol(Boolean v) {
+            proxyProtocol = v;
+            return this;
+        }
+
+        public Builder trustedProxies(List<String> v) {
+            trustedProxies = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder adminAllow(List<String> v) {
+            adminAllow = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder mesosUrls(List<String> v) {
+            mesosUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder httpsPort(Integer v) {
+            httpsPort = v;
+            return this;
+        }
+
+        /** Adds a certificate for the TLS listener; the first added is the default. */
+        public Builder tlsCertificate(String cert, String key, List<String> hosts) {
+            tlsCertificates.add(new Tls(cert, key, hosts));
+            return this;
+        }
+
         /** @throws ConfigException listing every invalid setting */
         public ServerConfig build() {
             Problems p = new Problems();
@@ -253,11 +324,12 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             int adminP = p.range("admin-port", adminPort, -1, 65_535);
             Duration grace = p.duration("shutdown-grace", shutdownGrace, true);
             boolean nio = forceNio != null && forceNio;
+            OpsSettings ops = ops(p);
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace);
+                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace, ops);
         }
 
         private MarathonOptions marathonOptions(Problems p) {
@@ -290,6 +362,87 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         private static String blankToNull(String v) {
             return v == null || v.isBlank() ? null : v.strip();
+        }
+
+        private OpsSettings ops(Problems p) {
+            String health = p.nonBlank("health-path", healthPath);
+            if (health != null && !health.startsWith("/")) {
+                p.add("health-path must start with '/', got '" + health + "'");
+            }
+            Duration staleness = p.duration("health-max-staleness", healthMaxStaleness, true);
+            Duration drain = p.duration("drain-period", drainPeriod, true);
+            CidrList trusted = p.cidrs("trusted-proxies", trustedProxies);
+            CidrList allow = p.cidrs("admin-allow", adminAllow);
+            List<URI> mesos = new ArrayList<>();
+            for (String url : mesosUrls) {
+                URI uri = p.httpUrl("mesos-urls", url);
+                if (uri != null && !"http".equals(uri.getScheme())) {
+                    p.add("mesos-urls: '" + url + "' must be http (the proxy does not speak TLS to backends)");
+                } else if (uri != null) {
+                    mesos.add(uri);
+                }
+            }
+            int https = p.range("https-port", httpsPort, 0, 65_535);
+            List<TlsCertificate> certs = new ArrayList<>();
+            for (Tls t : tlsCertificates) {
+                TlsCertificate c = t == null ? null : t.validate(p);
+                if (c != null) {
+                    certs.add(c);
+                }
+            }
+            return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
+                    proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
+                    List.copyOf(certs));
+        }
+    }
+
+    /**
+     * One {@code tls-certificates} entry: an object with {@code cert}, {@code key} and {@code hosts},
+     * or on the command line the text {@code cert.pem:key.pem[:host,host...]}.
+     */
+    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+            isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+    static final class Tls {
+        private String cert;
+        private String key;
+        private List<String> hosts = new ArrayList<>();
+
+        Tls() {
+        }
+
+        Tls(String cert, String key, List<String> hosts) {
+            this.cert = cert;
+            this.key = key;
+            this.hosts = hosts == null ? new ArrayList<>() : new ArrayList<>(hosts);
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Tls parse(String text) {
+            String[] parts = text.strip().split(":", 3);
+            List<String> hosts = new ArrayList<>();
+            if (parts.length == 3) {
+                for (String h : parts[2].split(",")) {
+                    if (!h.isBlank()) {
+                        hosts.add(h.strip());
+                    }
+                }
+            }
+            return new Tls(parts[0], parts.length > 1 ? parts[1] : null, hosts);
+        }
+
+        TlsCertificate validate(Problems p) {
+            Path certFile = p.readableFile("tls-certificates cert", cert);
+            Path keyFile = p.readableFile("tls-certificates key", key);
+            List<String> names = new ArrayList<>();
+            for (String h : hosts) {
+                String name = h == null ? "" : h.strip().toLowerCase(Locale.ROOT);
+                if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('/') >= 0) {
+                    p.add("tls-certificates: '" + h + "' is not a host name");
+                } else {
+                    names.add(name);
+                }
+            }
+            return certFile == null || keyFile == null ? null : new TlsCertificate(certFile, keyFile, names);
         }
     }
 
@@ -345,6 +498,28 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                 add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
                 return null;
             }
+        }
+
+        CidrList cidrs(String key, List<String> entries) {
+            try {
+                return CidrList.parse(String.join(",", entries));
+            } catch (IllegalArgumentException e) {
+                add(key + ": " + e.getMessage());
+                return CidrList.EMPTY;
+            }
+        }
+
+        Path readableFile(String key, String value) {
+            if (value == null || value.isBlank()) {
+                add(key + " must be set");
+                return null;
+            }
+            Path file = Path.of(value.strip());
+            if (!Files.isReadable(file)) {
+                add(key + ": cannot read " + file);
+                return null;
+            }
+            return file;
         }
 
         void throwIfAny() {

@@ -10,5 +10,9 @@ public enum ProxyStatus {
     BACKEND_RESET,
     BACKEND_TIMEOUT,
     CLIENT_CLOSED,
-    BAD_REQUEST
+    BAD_REQUEST,
+    /** Answered the balancer's health check on the proxy listener. */
+    HEALTH_CHECK,
+    /** An admin vhost refused a client that is not allow-listed. */
+    FORBIDDEN
 }
