@@ -33,11 +33,13 @@ public final class LbServer implements AutoCloseable {
     private final ServerConfig config;
     private final RouteTableHolder routes;
     private final BackendOutcomes outcomes;
-    private Transport transport;
-    private EventLoopGroup boss;
-    private EventLoopGroup workers;
-    private BackendPools pools;
-    private ChannelGroup clients;
+    // Written once by start(); volatile so that getters never wait for a close() in progress.
+    private volatile Transport transport;
+    private volatile EventLoopGroup boss;
+    private volatile EventLoopGroup workers;
+    private volatile BackendPools pools;
+    private volatile ChannelGroup clients;
+    private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
     private boolean closed;
 
@@ -81,33 +83,36 @@ public final class LbServer implements AutoCloseable {
                     bound.cause());
         }
         serverChannel = bound.channel();
+        localAddress = (InetSocketAddress) serverChannel.localAddress();
         log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads)", localAddress(), transport.name(),
                 config.workerThreads());
         return this;
     }
 
-    public synchronized InetSocketAddress localAddress() {
-        if (serverChannel == null) {
+    /** The bound address (the actual port when configured with 0). */
+    public InetSocketAddress localAddress() {
+        InetSocketAddress a = localAddress;
+        if (a == null) {
             throw new IllegalStateException("not started");
         }
-        return (InetSocketAddress) serverChannel.localAddress();
+        return a;
     }
 
     public int port() {
         return localAddress().getPort();
     }
 
-    public synchronized Transport transport() {
+    public Transport transport() {
         return transport;
     }
 
     /** The backend connection pools; exposed for diagnostics and tests. */
-    public synchronized BackendPools pools() {
+    public BackendPools pools() {
         return pools;
     }
 
     /** Client connections open right now. */
-    public synchronized ChannelGroup clients() {
+    public ChannelGroup clients() {
         return clients;
     }
 

@@ -39,8 +39,15 @@ public final class Main {
         }
         DiscoverySource discovery = null;
         if (config.routesFile() != null) {
-            discovery = new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
-            discovery.start();
+            try {
+                discovery = new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
+                discovery.start();
+            } catch (RuntimeException e) {
+                log.error("cannot read routes from {}", config.routesFile(), e);
+                server.close();
+                System.exit(1);
+                return;
+            }
             log.info("routes from file {} (checked every {} ms)", config.routesFile(),
                     config.routesPollInterval().toMillis());
         } else if (config.marathonUrls().isEmpty()) {

@@ -40,10 +40,10 @@ public record Transport(String name, IoHandlerFactory ioHandlerFactory,
             if (Epoll.isAvailable()) {
                 return true;
             }
-            log.debug("epoll unavailable, using NIO", Epoll.unavailabilityCause());
+            log.debug("epoll unavailable, using NIO: {}", String.valueOf(Epoll.unavailabilityCause()));
         } catch (Throwable t) {
             // The epoll classes or their native library may be missing entirely on this platform.
-            log.debug("epoll unavailable, using NIO", t);
+            log.debug("epoll unavailable, using NIO: {}", t.toString());
         }
         return false;
     }

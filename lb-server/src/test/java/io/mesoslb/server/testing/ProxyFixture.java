@@ -6,6 +6,7 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.server.LbServer;
 import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.proxy.BackendOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -32,9 +33,13 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     public ProxyFixture(UnaryOperator<ServerConfig.Builder> config) {
+        this(config, BackendOutcomes.NONE);
+    }
+
+    public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes) {
         ServerConfig.Builder b = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).workerThreads(2)
                 .adminPort(-1).shutdownGrace("2s");
-        server = new LbServer(config.apply(b).build(), routes).start();
+        server = new LbServer(config.apply(b).build(), routes, outcomes).start();
     }
 
     public int port() {
