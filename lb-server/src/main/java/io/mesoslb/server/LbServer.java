@@ -24,6 +24,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,6 +59,7 @@ public final class LbServer implements AutoCloseable {
     private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
     private volatile Channel httpsChannel;
+    private final CountDownLatch drainCut = new CountDownLatch(1);
     private boolean closed;
 
     public LbServer(ServerConfig config, RouteTableHolder routes) {
@@ -129,7 +131,7 @@ public final class LbServer implements AutoCloseable {
         return bound.channel();
     }
 
-    /** Where discovery's state comes from, for health, metrics and the admin pages; call before start. */
+    /** Where discovery's state comes from, for health, metrics and the admin pages. */
     public LbServer discoveryState(Supplier<DiscoveryState> state) {
         ops.discovery(state);
         return this;
@@ -201,14 +203,23 @@ public final class LbServer implements AutoCloseable {
         ops.readiness().startDraining();
         log.info("draining: health checks answer 503; serving for {} ms more, then closing the listeners",
                 drain.toMillis());
-        if (!drain.isZero()) {
-            try {
-                Thread.sleep(drain.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        boolean interrupted = false;
+        try {
+            if (drainCut.await(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.info("drain period cut short");
             }
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         close(IDLE_LINGER);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends a {@link #drainAndClose()} drain period now (the listeners close at once). */
+    public void endDrainPeriod() {
+        drainCut.countDown();
     }
 
     /**
