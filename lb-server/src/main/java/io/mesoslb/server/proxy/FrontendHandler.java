@@ -120,10 +120,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         return status;
     }
 
+    private LoopBackendPool pool() {
+        // Looked up on first use: a connection that never reaches a backend never needs its loop's pool.
+        if (pool == null) {
+            pool = pools.forLoop(ctx.channel().eventLoop());
+        }
+        return pool;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.pool = pools.forLoop(ctx.channel().eventLoop());
     }
 
     @Override
@@ -290,12 +297,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private void connectTo(BackendState state) {
         target = state;
         attempts++;
-        BackendHandler pooled = pool.pollIdle(state.backend());
+        BackendHandler pooled = pool().pollIdle(state.backend());
         if (pooled != null) {
             attach(pooled);
             return;
         }
-        ChannelFuture f = pool.connect(state.backend());
+        ChannelFuture f = pool().connect(state.backend());
         connecting = f.channel();
         f.addListener(this);
     }
@@ -409,25 +416,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         responseStarted = true;
         backend.cancelResponseTimeout();
         backendReusable = HttpUtil.isKeepAlive(response);
-        HopByHopHeaders.strip(response.headers(), false);
-        ForwardedHeaders.applyToResponse(response);
-        boolean bodyless = headRequest || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-        boolean framed = bodyless || chunked || HttpUtil.isContentLengthSet(response);
-        if (clientVersion.minorVersion() == 0) {
-            response.setProtocolVersion(HttpVersion.HTTP_1_0);
-            if (chunked && !bodyless) {
-                // HTTP/1.0 has no chunked coding: send the body raw and mark its end by closing.
-                HttpUtil.setTransferEncodingChunked(response, false);
-                framed = false;
-            }
-        }
-        closeAfterResponse = draining || !clientKeepAlive || !framed;
-        if (closeAfterResponse) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientVersion.minorVersion() == 0) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        closeAfterResponse = ResponseHeads.prepareForClient(response, clientVersion, clientKeepAlive && !draining,
+                headRequest);
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
     }
@@ -618,7 +608,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         b.detach();
         if (reuse && !b.isTunnel()) {
-            pool.release(b);
+            pool().release(b);
         } else {
             b.channel().close();
         }
