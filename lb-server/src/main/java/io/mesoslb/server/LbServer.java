@@ -1,6 +1,10 @@
 package io.mesoslb.server;
 
+import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.server.health.EjectionLog;
+import io.mesoslb.server.health.HealthSweeper;
+import io.mesoslb.server.health.PassiveHealth;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
 import io.mesoslb.server.proxy.ProxyChannelInitializer;
@@ -42,6 +46,9 @@ public final class LbServer implements AutoCloseable {
     private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
     private boolean closed;
+    // resilience: passive health
+    private final EjectionLog ejections = new EjectionLog();
+    private volatile HealthSweeper sweeper;
 
     public LbServer(ServerConfig config, RouteTableHolder routes) {
         this(config, routes, BackendOutcomes.NONE);
@@ -66,6 +73,9 @@ public final class LbServer implements AutoCloseable {
         pools = new BackendPools(workers, transport, config.proxy());
         routes.addListener(pools);
         clients = new DefaultChannelGroup("mesos-lb-clients", GlobalEventExecutor.INSTANCE);
+        // Outcomes feed passive health first, then the listener given to the constructor.
+        OutlierDetector detector = new OutlierDetector(config.outlier(), ejections);
+        BackendOutcomes reported = new PassiveHealth(routes, detector, outcomes);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannelClass())
@@ -74,7 +84,7 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), outcomes, clients));
+                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients));
         ChannelFuture bound = bootstrap.bind(config.listenHost(), config.listenPort()).awaitUninterruptibly();
         if (!bound.isSuccess()) {
             shutdownLoops();
@@ -84,6 +94,7 @@ public final class LbServer implements AutoCloseable {
         }
         serverChannel = bound.channel();
         localAddress = (InetSocketAddress) serverChannel.localAddress();
+        sweeper = HealthSweeper.start(detector, routes, HealthSweeper.intervalFor(config.outlier().baseEjectionTime()));
         log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads)", localAddress(), transport.name(),
                 config.workerThreads());
         return this;
@@ -111,6 +122,14 @@ public final class LbServer implements AutoCloseable {
         return pools;
     }
 
+    /**
+     * Ejections and returns of backends by passive health: counts, and a hook for more listeners
+     * (metrics). Backends' current health is on the routing table's {@code BackendState}s.
+     */
+    public EjectionLog ejections() {
+        return ejections;
+    }
+
     /** Client connections open right now. */
     public ChannelGroup clients() {
         return clients;
@@ -130,6 +149,7 @@ public final class LbServer implements AutoCloseable {
             return;
         }
         serverChannel.close().awaitUninterruptibly();
+        sweeper.close();
         for (Channel client : clients) {
             ProxyChannelInitializer.drain(client);
         }

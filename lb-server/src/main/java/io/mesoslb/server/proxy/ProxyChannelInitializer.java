@@ -45,11 +45,16 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     @Override
     protected void initChannel(Channel ch) {
         clients.add(ch);
+        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes);
+        if (!settings.requestHeaderTimeout().isZero()) {
+            ch.pipeline().addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(),
+                    frontend::awaitingRequestHead));
+        }
         ch.pipeline().addLast(
                 new HttpServerCodec(decoderConfig(settings)),
                 new FlowControlHandler(),
                 new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new FrontendHandler(routes, pools, settings, outcomes));
+                frontend);
     }
 
     static HttpDecoderConfig decoderConfig(ProxySettings settings) {
