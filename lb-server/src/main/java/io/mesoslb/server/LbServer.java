@@ -1,9 +1,12 @@
 package io.mesoslb.server;
 
-import io.mesoslb.core.EjectionListener;
+import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.admin.ReadinessState;
+import io.mesoslb.server.health.EjectionLog;
+import io.mesoslb.server.health.HealthSweeper;
+import io.mesoslb.server.health.PassiveHealth;
 import io.mesoslb.server.proxy.AdminVhosts;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
@@ -24,6 +27,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -58,7 +62,11 @@ public final class LbServer implements AutoCloseable {
     private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
     private volatile Channel httpsChannel;
+    private final CountDownLatch drainCut = new CountDownLatch(1);
     private boolean closed;
+    // resilience: passive health
+    private final EjectionLog ejections = new EjectionLog();
+    private volatile HealthSweeper sweeper;
 
     public LbServer(ServerConfig config, RouteTableHolder routes) {
         this(config, routes, BackendOutcomes.NONE);
@@ -69,6 +77,7 @@ public final class LbServer implements AutoCloseable {
         this.routes = routes;
         this.outcomes = outcomes;
         this.ops = new OpsPlane(config, routes);
+        ejections.addListener(ops.ejectionListener());
     }
 
     /** Binds the proxy port; returns once it accepts connections. */
@@ -87,6 +96,9 @@ public final class LbServer implements AutoCloseable {
         ops.bindPools(pools);
         routes.setStaticApps(AdminVhosts.apps(config.domain(), config.marathonUrls(), config.ops().mesosUrls()));
         ProxyOps proxyOps = ops.proxyOps();
+        // Outcomes feed passive health first, then the listener given to the constructor.
+        OutlierDetector detector = new OutlierDetector(config.outlier(), ejections);
+        BackendOutcomes reported = new PassiveHealth(routes, detector, outcomes);
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannelClass())
@@ -95,14 +107,14 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), outcomes, clients, proxyOps));
+                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
         try {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
             if (config.ops().tls()) {
                 ProxyOps tls = proxyOps.withTls(SniContexts.load(config.ops().tlsCertificates()));
                 httpsChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes, pools,
-                        config.proxy(), outcomes, clients, tls)), config.ops().httpsPort());
+                        config.proxy(), reported, clients, tls)), config.ops().httpsPort());
                 log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
             }
             ops.readiness().proxyListening();
@@ -116,6 +128,7 @@ public final class LbServer implements AutoCloseable {
             closed = true;
             throw e;
         }
+        sweeper = HealthSweeper.start(detector, routes, HealthSweeper.intervalFor(config.outlier().baseEjectionTime()));
         log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads)", localAddress(), transport.name(),
                 config.workerThreads());
         return this;
@@ -129,7 +142,7 @@ public final class LbServer implements AutoCloseable {
         return bound.channel();
     }
 
-    /** Where discovery's state comes from, for health, metrics and the admin pages; call before start. */
+    /** Where discovery's state comes from, for health, metrics and the admin pages. */
     public LbServer discoveryState(Supplier<DiscoveryState> state) {
         ops.discovery(state);
         return this;
@@ -143,11 +156,6 @@ public final class LbServer implements AutoCloseable {
     /** The registry {@code /metrics} serves. */
     public PrometheusMeterRegistry meterRegistry() {
         return ops.registry();
-    }
-
-    /** Counts each ejection in the metrics; give it to the outlier detector. */
-    public EjectionListener ejectionListener() {
-        return ops.ejectionListener();
     }
 
     /** The admin listener's address, or null when it is disabled or not started. */
@@ -186,6 +194,14 @@ public final class LbServer implements AutoCloseable {
         return pools;
     }
 
+    /**
+     * Ejections and returns of backends by passive health: counts, and a hook for more listeners
+     * (metrics). Backends' current health is on the routing table's {@code BackendState}s.
+     */
+    public EjectionLog ejections() {
+        return ejections;
+    }
+
     /** Client connections open right now. */
     public ChannelGroup clients() {
         return clients;
@@ -201,14 +217,23 @@ public final class LbServer implements AutoCloseable {
         ops.readiness().startDraining();
         log.info("draining: health checks answer 503; serving for {} ms more, then closing the listeners",
                 drain.toMillis());
-        if (!drain.isZero()) {
-            try {
-                Thread.sleep(drain.toMillis());
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
+        boolean interrupted = false;
+        try {
+            if (drainCut.await(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.info("drain period cut short");
             }
+        } catch (InterruptedException e) {
+            interrupted = true;
         }
         close(IDLE_LINGER);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends a {@link #drainAndClose()} drain period now (the listeners close at once). */
+    public void endDrainPeriod() {
+        drainCut.countDown();
     }
 
     /**
@@ -242,6 +267,7 @@ public final class LbServer implements AutoCloseable {
             https.closeFuture().awaitUninterruptibly();
         }
         log.info("listeners closed; finishing {} client connection(s)", clients.size());
+        sweeper.close();
         for (Channel client : clients) {
             ProxyChannelInitializer.drain(client, idleLinger);
         }

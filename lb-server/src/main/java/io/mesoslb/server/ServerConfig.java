@@ -1,14 +1,16 @@
 package io.mesoslb.server;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
-import com.fasterxml.jackson.annotation.JsonCreator;
 import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -33,11 +35,13 @@ import java.util.Locale;
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
+ * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
+                           OutlierPolicy outlier,
                            OpsSettings ops) {
 
     public static Builder builder() {
@@ -83,6 +87,16 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String adminHost = "127.0.0.1";
         private Integer adminPort = 9090;
         private String shutdownGrace = "10s";
+        // resilience: passive health, client timeouts, request limits
+        private Integer outlierConsecutiveFailures = OutlierPolicy.DEFAULT.consecutiveFailures();
+        @JsonProperty("outlier-consecutive-5xx") // the naming strategy would make it "consecutive5xx"
+        private Integer outlierConsecutive5xx = OutlierPolicy.DEFAULT.consecutive5xx();
+        private String outlierBaseEjectionTime = "30s";
+        private String outlierMaxEjectionTime = "300s";
+        private Integer outlierMaxEjectionPercent = OutlierPolicy.DEFAULT.maxEjectionPercent();
+        private String requestHeaderTimeout = "10s";
+        private String requestTimeout = "0s";
+        private Long maxRequestBody = 0L;
         // ops: health checks, draining, access log, client address, admin vhosts, TLS
         private String healthPath = "/_health";
         private String healthMaxStaleness = "0s";
@@ -234,6 +248,48 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             return this;
         }
 
+        // resilience: passive health, client timeouts, request limits
+
+        public Builder outlierConsecutiveFailures(Integer v) {
+            outlierConsecutiveFailures = v;
+            return this;
+        }
+
+        public Builder outlierConsecutive5xx(Integer v) {
+            outlierConsecutive5xx = v;
+            return this;
+        }
+
+        public Builder outlierBaseEjectionTime(String v) {
+            outlierBaseEjectionTime = v;
+            return this;
+        }
+
+        public Builder outlierMaxEjectionTime(String v) {
+            outlierMaxEjectionTime = v;
+            return this;
+        }
+
+        public Builder outlierMaxEjectionPercent(Integer v) {
+            outlierMaxEjectionPercent = v;
+            return this;
+        }
+
+        public Builder requestHeaderTimeout(String v) {
+            requestHeaderTimeout = v;
+            return this;
+        }
+
+        public Builder requestTimeout(String v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        public Builder maxRequestBody(Long v) {
+            maxRequestBody = v;
+            return this;
+        }
+
         // ops
 
         public Builder healthPath(String v) {
@@ -324,12 +380,21 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             int adminP = p.range("admin-port", adminPort, -1, 65_535);
             Duration grace = p.duration("shutdown-grace", shutdownGrace, true);
             boolean nio = forceNio != null && forceNio;
+            // resilience: passive health, client timeouts, request limits
+            OutlierPolicy outlier = outlierPolicy(p);
+            Duration headerTimeout = p.duration("request-header-timeout", requestHeaderTimeout, true);
+            Duration total = p.duration("request-timeout", requestTimeout, true);
+            long maxBody = maxRequestBody == null ? 0 : maxRequestBody;
+            if (maxBody < 0) {
+                p.add("max-request-body must be 0 (no limit) or more, got " + maxBody);
+            }
             OpsSettings ops = ops(p);
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
-                    maxHeader, app, retries, low, high);
+                    maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace, ops);
+                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace, outlier,
+                    ops);
         }
 
         private MarathonOptions marathonOptions(Problems p) {
@@ -362,6 +427,25 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         private static String blankToNull(String v) {
             return v == null || v.isBlank() ? null : v.strip();
+        }
+
+        private OutlierPolicy outlierPolicy(Problems p) {
+            int failures = p.range("outlier-consecutive-failures", outlierConsecutiveFailures, 0, 1_000_000);
+            int failures5xx = p.range("outlier-consecutive-5xx", outlierConsecutive5xx, 0, 1_000_000);
+            Duration base = p.duration("outlier-base-ejection-time", outlierBaseEjectionTime, false);
+            Duration max = p.duration("outlier-max-ejection-time", outlierMaxEjectionTime, false);
+            int percent = p.range("outlier-max-ejection-percent", outlierMaxEjectionPercent, 0, 100);
+            if (max.compareTo(base) < 0) {
+                p.add("outlier-max-ejection-time (" + outlierMaxEjectionTime + ") must not be shorter than "
+                        + "outlier-base-ejection-time (" + outlierBaseEjectionTime + ")");
+            }
+            try {
+                return OutlierPolicy.DEFAULT.withConsecutiveFailures(failures).withConsecutive5xx(failures5xx)
+                        .withEjectionTime(base, max).withMaxEjectionPercent(percent);
+            } catch (IllegalArgumentException e) {
+                // Already reported above, setting by setting.
+                return OutlierPolicy.DEFAULT;
+            }
         }
 
         private OpsSettings ops(Problems p) {

@@ -10,6 +10,7 @@ import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -46,6 +47,7 @@ final class ExchangeObserver extends ChannelDuplexHandler {
     private int status;
     private long bytes;
     private boolean interim;
+    private boolean headRequest;
 
     ExchangeObserver(ProxyOps ops) {
         this.metrics = ops.metrics();
@@ -80,6 +82,8 @@ final class ExchangeObserver extends ChannelDuplexHandler {
             end(CLIENT_CLOSED);
         }
         start();
+        // The codec drops any body of a response to HEAD; so must the count.
+        headRequest = HttpMethod.HEAD.equals(req.method());
         HttpHeaders h = req.headers();
         identity.resolve(ctx.channel(), h);
         if (accessLog != null) {
@@ -104,6 +108,7 @@ final class ExchangeObserver extends ChannelDuplexHandler {
         status = 0;
         bytes = 0;
         interim = false;
+        headRequest = false;
     }
 
     @Override
@@ -115,7 +120,9 @@ final class ExchangeObserver extends ChannelDuplexHandler {
             if (interim) {
                 interim = !(msg instanceof LastHttpContent);
             } else if (open) {
-                bytes += content.content().readableBytes();
+                if (!headRequest) {
+                    bytes += content.content().readableBytes();
+                }
                 if (msg instanceof LastHttpContent) {
                     end(status);
                 }

@@ -80,12 +80,17 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             p.addLast(ops.tls().newHandler());
         }
         ExchangeObserver observer = new ExchangeObserver(ops);
+        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes, ops, observer);
+        if (!settings.requestHeaderTimeout().isZero()) {
+            // After the PROXY header and TLS: it times the request head, in plain bytes.
+            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));
+        }
         p.addLast(
                 new HttpServerCodec(decoderConfig(settings)),
                 new FlowControlHandler(),
                 observer,
                 new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
-                new FrontendHandler(routes, pools, settings, outcomes, ops, observer));
+                frontend);
     }
 
     static HttpDecoderConfig decoderConfig(ProxySettings settings) {
