@@ -70,6 +70,16 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --routes-file <path>              routes from a file in Marathon's /v2/apps format",
             "  --routes-poll-interval <duration> how often the routes file is checked (2s)",
             "  --marathon-urls <url,url,...>     Marathon endpoints",
+            // Marathon discovery (demo helper)
+            "  --marathon-user <name>            Marathon basic auth user (with --marathon-password)",
+            "  --marathon-password <secret>      Marathon basic auth password; prefer the config file",
+            "  --marathon-token <token>          Marathon auth token instead of basic auth",
+            "  --marathon-token-style <style>    dcos: 'token=<t>' (DC/OS), bearer: 'Bearer <t>' (dcos)",
+            "  --marathon-truststore <path>      trust these CAs for https Marathon URLs (JDK default)",
+            "  --marathon-truststore-password <p> truststore password",
+            "  --marathon-truststore-type <type> truststore type (PKCS12)",
+            "  --marathon-read-idle-timeout <d>  event stream silence that counts as dead (30s)",
+            "  --marathon-resync-interval <d>    full snapshot this often even when events flow (5m)",
             "  --admin-host <addr>               admin listen address (127.0.0.1)",
             "  --admin-port <port>               admin port, 0 ephemeral, -1 disabled (9090)",
             "  --shutdown-grace <duration>       time in-flight requests get on shutdown (10s)",
@@ -110,5 +120,11 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "                                    PEM certificate chain and PKCS#8 key per SNI host name",
             "                                    (*.example.com allowed); the first is the default. In a",
             "                                    config file: a list of {cert, key, hosts}",
+            "",
+            // Demo (demo helper)
+            "Demo:",
+            "  --demo                            try it out: a simulated Marathon with app /www (3 tasks), the",
+            "                                    proxy on 127.0.0.1:8080 for www.mesos.local; prints what to try",
+            "  --demo-marathon-port <port>       port of the demo's Marathon (8081, or the next free one)",
             "  --help                            print this help");
 }
