@@ -1,12 +1,21 @@
 package io.mesoslb.server;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.mesoslb.core.OutlierPolicy;
+import io.mesoslb.discovery.marathon.MarathonConfig;
+import io.mesoslb.server.discovery.MarathonOptions;
+import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The whole configuration, validated. Built through {@link Builder}, which Jackson fills from a
@@ -22,13 +31,17 @@ import java.util.List;
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
  * @param routesPollInterval how often the routes file is checked for changes
  * @param marathonUrls       Marathon endpoints, tried in order
+ * @param marathon           how to talk to Marathon (credentials, TLS trust, stream timeouts)
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
+ * @param outlier            passive health: when failing backends are ejected, and for how long
+ * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
-                           String adminHost, int adminPort, Duration shutdownGrace) {
+                           MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
+                           OutlierPolicy outlier, OpsSettings ops) {
 
     public static Builder builder() {
         return new Builder();
@@ -60,9 +73,40 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String routesFile;
         private String routesPollInterval = "2s";
         private List<String> marathonUrls = new ArrayList<>();
+        // Marathon discovery (demo helper): credentials, trust, stream timing.
+        private String marathonUser;
+        private String marathonPassword;
+        private String marathonToken;
+        private String marathonTokenStyle = "dcos";
+        private String marathonTruststore;
+        private String marathonTruststorePassword;
+        private String marathonTruststoreType = "PKCS12";
+        private String marathonReadIdleTimeout = "30s";
+        private String marathonResyncInterval = "5m";
         private String adminHost = "127.0.0.1";
         private Integer adminPort = 9090;
         private String shutdownGrace = "10s";
+        // resilience: passive health, client timeouts, request limits
+        private Integer outlierConsecutiveFailures = OutlierPolicy.DEFAULT.consecutiveFailures();
+        @JsonProperty("outlier-consecutive-5xx") // the naming strategy would make it "consecutive5xx"
+        private Integer outlierConsecutive5xx = OutlierPolicy.DEFAULT.consecutive5xx();
+        private String outlierBaseEjectionTime = "30s";
+        private String outlierMaxEjectionTime = "300s";
+        private Integer outlierMaxEjectionPercent = OutlierPolicy.DEFAULT.maxEjectionPercent();
+        private String requestHeaderTimeout = "10s";
+        private String requestTimeout = "0s";
+        private Long maxRequestBody = 0L;
+        // ops: health checks, draining, access log, client address, admin vhosts, TLS
+        private String healthPath = "/_health";
+        private String healthMaxStaleness = "0s";
+        private String drainPeriod = "30s";
+        private Boolean accessLog = true;
+        private Boolean proxyProtocol = false;
+        private List<String> trustedProxies = new ArrayList<>();
+        private List<String> adminAllow = new ArrayList<>();
+        private List<String> mesosUrls = new ArrayList<>();
+        private Integer httpsPort = 8443;
+        private List<Tls> tlsCertificates = new ArrayList<>();
 
         public Builder listenHost(String v) {
             listenHost = v;
@@ -159,6 +203,35 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             return this;
         }
 
+        public Builder marathonBasicAuth(String user, String password) {
+            marathonUser = user;
+            marathonPassword = password;
+            return this;
+        }
+
+        public Builder marathonToken(String token, String style) {
+            marathonToken = token;
+            marathonTokenStyle = style;
+            return this;
+        }
+
+        public Builder marathonTruststore(String path, String password, String type) {
+            marathonTruststore = path;
+            marathonTruststorePassword = password;
+            marathonTruststoreType = type;
+            return this;
+        }
+
+        public Builder marathonReadIdleTimeout(String v) {
+            marathonReadIdleTimeout = v;
+            return this;
+        }
+
+        public Builder marathonResyncInterval(String v) {
+            marathonResyncInterval = v;
+            return this;
+        }
+
         public Builder adminHost(String v) {
             adminHost = v;
             return this;
@@ -171,6 +244,101 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         public Builder shutdownGrace(String v) {
             shutdownGrace = v;
+            return this;
+        }
+
+        // resilience: passive health, client timeouts, request limits
+
+        public Builder outlierConsecutiveFailures(Integer v) {
+            outlierConsecutiveFailures = v;
+            return this;
+        }
+
+        public Builder outlierConsecutive5xx(Integer v) {
+            outlierConsecutive5xx = v;
+            return this;
+        }
+
+        public Builder outlierBaseEjectionTime(String v) {
+            outlierBaseEjectionTime = v;
+            return this;
+        }
+
+        public Builder outlierMaxEjectionTime(String v) {
+            outlierMaxEjectionTime = v;
+            return this;
+        }
+
+        public Builder outlierMaxEjectionPercent(Integer v) {
+            outlierMaxEjectionPercent = v;
+            return this;
+        }
+
+        public Builder requestHeaderTimeout(String v) {
+            requestHeaderTimeout = v;
+            return this;
+        }
+
+        public Builder requestTimeout(String v) {
+            requestTimeout = v;
+            return this;
+        }
+
+        public Builder maxRequestBody(Long v) {
+            maxRequestBody = v;
+            return this;
+        }
+
+        // ops
+
+        public Builder healthPath(String v) {
+            healthPath = v;
+            return this;
+        }
+
+        public Builder healthMaxStaleness(String v) {
+            healthMaxStaleness = v;
+            return this;
+        }
+
+        public Builder drainPeriod(String v) {
+            drainPeriod = v;
+            return this;
+        }
+
+        public Builder accessLog(Boolean v) {
+            accessLog = v;
+            return this;
+        }
+
+        public Builder proxyProtocol(Boolean v) {
+            proxyProtocol = v;
+            return this;
+        }
+
+        public Builder trustedProxies(List<String> v) {
+            trustedProxies = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder adminAllow(List<String> v) {
+            adminAllow = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder mesosUrls(List<String> v) {
+            mesosUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder httpsPort(Integer v) {
+            httpsPort = v;
+            return this;
+        }
+
+        /** Adds a certificate for the TLS listener; the first added is the default. */
+        public Builder tlsCertificate(String cert, String key, List<String> hosts) {
+            tlsCertificates.add(new Tls(cert, key, hosts));
             return this;
         }
 
@@ -206,15 +374,158 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                     marathon.add(uri);
                 }
             }
+            MarathonOptions marathonOptions = marathonOptions(p);
             String admin = p.nonBlank("admin-host", adminHost);
             int adminP = p.range("admin-port", adminPort, -1, 65_535);
             Duration grace = p.duration("shutdown-grace", shutdownGrace, true);
             boolean nio = forceNio != null && forceNio;
+            // resilience: passive health, client timeouts, request limits
+            OutlierPolicy outlier = outlierPolicy(p);
+            Duration headerTimeout = p.duration("request-header-timeout", requestHeaderTimeout, true);
+            Duration total = p.duration("request-timeout", requestTimeout, true);
+            long maxBody = maxRequestBody == null ? 0 : maxRequestBody;
+            if (maxBody < 0) {
+                p.add("max-request-body must be 0 (no limit) or more, got " + maxBody);
+            }
+            OpsSettings ops = ops(p);
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
-                    maxHeader, app, retries, low, high);
+                    maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), admin, adminP, grace);
+                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
+                    outlier, ops);
+        }
+
+        private OutlierPolicy outlierPolicy(Problems p) {
+            int failures = p.range("outlier-consecutive-failures", outlierConsecutiveFailures, 0, 1_000_000);
+            int failures5xx = p.range("outlier-consecutive-5xx", outlierConsecutive5xx, 0, 1_000_000);
+            Duration base = p.duration("outlier-base-ejection-time", outlierBaseEjectionTime, false);
+            Duration max = p.duration("outlier-max-ejection-time", outlierMaxEjectionTime, false);
+            int percent = p.range("outlier-max-ejection-percent", outlierMaxEjectionPercent, 0, 100);
+            if (max.compareTo(base) < 0) {
+                p.add("outlier-max-ejection-time (" + outlierMaxEjectionTime + ") must not be shorter than "
+                        + "outlier-base-ejection-time (" + outlierBaseEjectionTime + ")");
+            }
+            try {
+                return OutlierPolicy.DEFAULT.withConsecutiveFailures(failures).withConsecutive5xx(failures5xx)
+                        .withEjectionTime(base, max).withMaxEjectionPercent(percent);
+            } catch (IllegalArgumentException e) {
+                // Already reported above, setting by setting.
+                return OutlierPolicy.DEFAULT;
+            }
+        }
+
+        private MarathonOptions marathonOptions(Problems p) {
+            String user = blankToNull(marathonUser);
+            String password = marathonPassword == null || marathonPassword.isEmpty() ? null : marathonPassword;
+            String token = blankToNull(marathonToken);
+            if ((user == null) != (password == null)) {
+                p.add("marathon-user and marathon-password go together");
+            }
+            if (user != null && token != null) {
+                p.add("use marathon-user/marathon-password or marathon-token, not both");
+            }
+            MarathonConfig.TokenScheme style = null;
+            String styleName = marathonTokenStyle == null ? "" : marathonTokenStyle.strip();
+            for (MarathonConfig.TokenScheme s : MarathonConfig.TokenScheme.values()) {
+                if (s.name().equalsIgnoreCase(styleName)) {
+                    style = s;
+                }
+            }
+            if (style == null) {
+                p.add("marathon-token-style must be dcos or bearer, got '" + marathonTokenStyle + "'");
+            }
+            String truststore = blankToNull(marathonTruststore);
+            String storeType = blankToNull(marathonTruststoreType);
+            Duration readIdle = p.duration("marathon-read-idle-timeout", marathonReadIdleTimeout, false);
+            Duration resync = p.duration("marathon-resync-interval", marathonResyncInterval, false);
+            return new MarathonOptions(user, password, token, style, truststore == null ? null : Path.of(truststore),
+                    marathonTruststorePassword, storeType == null ? "PKCS12" : storeType, readIdle, resync);
+        }
+
+        private static String blankToNull(String v) {
+            return v == null || v.isBlank() ? null : v.strip();
+        }
+
+        private OpsSettings ops(Problems p) {
+            String health = p.nonBlank("health-path", healthPath);
+            if (health != null && !health.startsWith("/")) {
+                p.add("health-path must start with '/', got '" + health + "'");
+            }
+            Duration staleness = p.duration("health-max-staleness", healthMaxStaleness, true);
+            Duration drain = p.duration("drain-period", drainPeriod, true);
+            CidrList trusted = p.cidrs("trusted-proxies", trustedProxies);
+            CidrList allow = p.cidrs("admin-allow", adminAllow);
+            List<URI> mesos = new ArrayList<>();
+            for (String url : mesosUrls) {
+                URI uri = p.httpUrl("mesos-urls", url);
+                if (uri != null && !"http".equals(uri.getScheme())) {
+                    p.add("mesos-urls: '" + url + "' must be http (the proxy does not speak TLS to backends)");
+                } else if (uri != null) {
+                    mesos.add(uri);
+                }
+            }
+            int https = p.range("https-port", httpsPort, 0, 65_535);
+            List<TlsCertificate> certs = new ArrayList<>();
+            for (Tls t : tlsCertificates) {
+                TlsCertificate c = t == null ? null : t.validate(p);
+                if (c != null) {
+                    certs.add(c);
+                }
+            }
+            return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
+                    proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
+                    List.copyOf(certs));
+        }
+    }
+
+    /**
+     * One {@code tls-certificates} entry: an object with {@code cert}, {@code key} and {@code hosts},
+     * or on the command line the text {@code cert.pem:key.pem[:host,host...]}.
+     */
+    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+            isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+    static final class Tls {
+        private String cert;
+        private String key;
+        private List<String> hosts = new ArrayList<>();
+
+        Tls() {
+        }
+
+        Tls(String cert, String key, List<String> hosts) {
+            this.cert = cert;
+            this.key = key;
+            this.hosts = hosts == null ? new ArrayList<>() : new ArrayList<>(hosts);
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Tls parse(String text) {
+            String[] parts = text.strip().split(":", 3);
+            List<String> hosts = new ArrayList<>();
+            if (parts.length == 3) {
+                for (String h : parts[2].split(",")) {
+                    if (!h.isBlank()) {
+                        hosts.add(h.strip());
+                    }
+                }
+            }
+            return new Tls(parts[0], parts.length > 1 ? parts[1] : null, hosts);
+        }
+
+        TlsCertificate validate(Problems p) {
+            Path certFile = p.readableFile("tls-certificates cert", cert);
+            Path keyFile = p.readableFile("tls-certificates key", key);
+            List<String> names = new ArrayList<>();
+            for (String h : hosts) {
+                String name = h == null ? "" : h.strip().toLowerCase(Locale.ROOT);
+                if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('/') >= 0) {
+                    p.add("tls-certificates: '" + h + "' is not a host name");
+                } else {
+                    names.add(name);
+                }
+            }
+            return certFile == null || keyFile == null ? null : new TlsCertificate(certFile, keyFile, names);
         }
     }
 
@@ -270,6 +581,28 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                 add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
                 return null;
             }
+        }
+
+        CidrList cidrs(String key, List<String> entries) {
+            try {
+                return CidrList.parse(String.join(",", entries));
+            } catch (IllegalArgumentException e) {
+                add(key + ": " + e.getMessage());
+                return CidrList.EMPTY;
+            }
+        }
+
+        Path readableFile(String key, String value) {
+            if (value == null || value.isBlank()) {
+                add(key + " must be set");
+                return null;
+            }
+            Path file = Path.of(value.strip());
+            if (!Files.isReadable(file)) {
+                add(key + ": cannot read " + file);
+                return null;
+            }
+            return file;
         }
 
         void throwIfAny() {

@@ -63,11 +63,11 @@ class ErrorResponsesTest {
     }
 
     @Test
-    void oversizedRequestLineIs400() throws Exception {
+    void oversizedRequestLineIs414() throws Exception {
         ProxyFixture proxy = use(new ProxyFixture(b -> b.maxInitialLineLength(1024)));
         try (RawHttp c = new RawHttp(proxy.port())) {
             RawHttp.Response r = c.send("GET /" + "a".repeat(2000) + " HTTP/1.1\r\nHost: x\r\n\r\n").read();
-            assertTextError(r, 400, "bad request");
+            assertTextError(r, 414, "request line longer than 1024 bytes");
         }
     }
 

@@ -7,8 +7,6 @@ import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import java.util.concurrent.Future;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -25,7 +23,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     private final long responseTimeoutNanos;
     private ChannelHandlerContext ctx;
     private FrontendHandler peer;
-    private Future<?> responseTimer;
+    private Deadline responseDeadline;
     private boolean tunnel;
 
     BackendHandler(Backend backend, LoopBackendPool pool, long responseTimeoutNanos) {
@@ -58,22 +56,16 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     }
 
     void armResponseTimeout() {
-        if (responseTimer == null && responseTimeoutNanos > 0) {
-            responseTimer = ctx.executor().schedule(this, responseTimeoutNanos, TimeUnit.NANOSECONDS);
-        }
+        responseDeadline.start();
     }
 
     void cancelResponseTimeout() {
-        if (responseTimer != null) {
-            responseTimer.cancel(false);
-            responseTimer = null;
-        }
+        responseDeadline.stop();
     }
 
     /** The response timer fired. */
     @Override
     public void run() {
-        responseTimer = null;
         FrontendHandler p = peer;
         if (p != null) {
             p.backendTimedOut();
@@ -96,6 +88,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.responseDeadline = new Deadline(ctx.executor(), responseTimeoutNanos, this);
     }
 
     @Override
@@ -132,7 +125,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
 
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
-        cancelResponseTimeout();
+        responseDeadline.cancel();
         FrontendHandler p = peer;
         peer = null;
         if (p != null) {

@@ -20,6 +20,14 @@ public interface BackendOutcomes {
     /** The backend produced a complete response. */
     void succeeded(BackendState backend);
 
+    /**
+     * The backend produced a complete response with this status; passive health counts 5xx here.
+     * By default the same as {@link #succeeded}.
+     */
+    default void responded(BackendState backend, int status) {
+        succeeded(backend);
+    }
+
     /** The backend could not be reached or failed the request ({@code status} says how). */
     void failed(BackendState backend, ProxyStatus status);
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -24,8 +25,12 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,12 +48,15 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
     /** User event: the server is shutting down; finish the current exchange, then close. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
+    static final Object DRAIN = new Drain(0);
+
+    /**
+     * User event: the server is shutting down; finish the current exchange, then close. A
+     * connection between requests gets {@code idleLingerNanos} to send one more (answered with
+     * {@code Connection: close}), so that a request already on its way is not cut off.
+     */
+    record Drain(long idleLingerNanos) {
+    }
 
     private enum Phase {
         /** Between requests. */
@@ -68,6 +76,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private final BackendPools pools;
     private final ProxySettings settings;
     private final BackendOutcomes outcomes;
+    private final ProxyOps ops;
+    private final ExchangeObserver observer;
     private final Runnable resumeReading = this::resumeReading;
 
     private ChannelHandlerContext ctx;
@@ -80,8 +90,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private Channel connecting;
     private Route route;
     private BackendState target;
-    private int attempts;
     private BackendHandler backend;
+    // Resilience: retries, limits and timeouts of the exchange in flight.
+    /** The request head while it may be sent again (replayable method, no body); else null. */
+    private HttpRequest replayHead;
+    /** The backend connection in use came from the pool (it may have gone stale while idle). */
+    private boolean reusedConnection;
+    private int retriesLeft;
+    private long bodyBytes;
+    private int responseCode;
+    private RequestHeadTimer headTimer;
+    private Deadline exchangeDeadline;
     private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
     private boolean clientKeepAlive;
     private boolean requestHasBody;
@@ -98,11 +117,19 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private boolean draining;
     private ProxyStatus status;
 
-    FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes) {
+    FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes,
+                    ProxyOps ops, ExchangeObserver observer) {
         this.routes = routes;
         this.pools = pools;
         this.settings = settings;
         this.outcomes = outcomes;
+        this.ops = ops;
+        this.observer = observer;
+    }
+
+    /** True once the server asked this connection to finish; read it on the event loop. */
+    boolean isDraining() {
+        return draining;
     }
 
     /** How the last exchange on this connection ended, or null while none has. */
@@ -121,11 +148,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
+        this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
+        if (!settings.requestTimeout().isZero()) {
+            exchangeDeadline = new Deadline(ctx.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
+        }
+    }
+
+    /** True between requests: a new request head is what this connection waits for. */
+    boolean awaitingRequestHead() {
+        return phase == Phase.IDLE;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        forwarded = new ForwardedHeaders(ctx.channel());
+        forwarded = new ForwardedHeaders(ctx.channel(), ops.tls() != null);
         ctx.fireChannelActive();
     }
 
@@ -172,12 +208,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     }
 
     private void startRequest(HttpRequest req) {
+        if (headTimer != null) {
+            headTimer.headReceived();
+        }
         if (req.decoderResult().isFailure()) {
             ReferenceCountUtil.release(req);
             clientKeepAlive = false;
             Throwable cause = req.decoderResult().cause();
-            reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
-                    "bad request: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+            if (cause instanceof TooLongHttpLineException) {
+                reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                        "request line longer than " + settings.maxInitialLineLength() + " bytes");
+            } else if (cause instanceof TooLongHttpHeaderException) {
+                reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                        "request headers larger than " + settings.maxHeaderSize() + " bytes");
+            } else {
+                reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
+                        "bad request: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+            }
             return;
         }
         clientVersion = req.protocolVersion();
@@ -189,13 +236,31 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: missing Host header");
             return;
         }
+        long maxBody = settings.maxRequestBody();
+        if (maxBody > 0 && HttpUtil.getContentLength(req, 0L) > maxBody) {
+            ReferenceCountUtil.release(req);
+            reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxBody + " bytes");
+            return;
+        }
         RouteTable table = routes.current();
         Route r = table.lookup(host);
+        if (r == null && ops.isHealthCheck(req.uri())) {
+            boolean keep = keepAfterLocalAnswer(ProxyStatus.HEALTH_CHECK);
+            answer(ProxyStatus.HEALTH_CHECK,
+                    ErrorResponses.framed(ops.health().response(ctx.alloc(), clientVersion, headRequest), !keep), keep);
+            return;
+        }
         if (r == null && settings.defaultApp() != null) {
             r = table.routeForApp(settings.defaultApp());
         }
         if (r == null) {
             reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
+            return;
+        }
+        observer.routed(r.appId());
+        if (ops.forbids(r, observer.identity().client())) {
+            reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
             return;
         }
         BackendState first = r.select();
@@ -206,15 +271,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         upgradeRequested = isUpgrade(req.headers());
         HopByHopHeaders.strip(req.headers(), upgradeRequested);
-        forwarded.applyToRequest(req.headers(), clientVersion, host);
+        forwarded.applyToRequest(req.headers(), clientVersion, host, observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         pendingHead = req;
+        replayHead = Retries.isReplayable(req, requestHasBody) && !(req instanceof ReferenceCounted) ? req : null;
         route = r;
-        attempts = 0;
+        retriesLeft = settings.connectRetries();
+        bodyBytes = 0;
         status = null;
         phase = Phase.CONNECTING;
+        if (exchangeDeadline != null) {
+            exchangeDeadline.start();
+        }
         updateFrontendRead();
-        connectTo(first);
+        connectTo(first, true);
     }
 
     private static boolean isUpgrade(HttpHeaders headers) {
@@ -231,6 +301,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             // A broken chunk, or the client went away mid-body: the backend must not see it as complete.
             ReferenceCountUtil.release(content);
             failExchange(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: malformed body");
+            return;
+        }
+        long maxBody = settings.maxRequestBody();
+        if (maxBody > 0 && (bodyBytes += content.content().readableBytes()) > maxBody) {
+            // Chunked, so not known up front: the backend has part of it and its connection must go.
+            ReferenceCountUtil.release(content);
+            failExchange(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxBody + " bytes");
             return;
         }
         Channel out = backend.channel();
@@ -273,10 +351,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     // ---------------------------------------------------------------- connecting
 
-    private void connectTo(BackendState state) {
+    /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
+    private void connectTo(BackendState state, boolean mayReuse) {
         target = state;
-        attempts++;
-        BackendHandler pooled = pool().pollIdle(state.backend());
+        BackendHandler pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
+        reusedConnection = pooled != null;
         if (pooled != null) {
             attach(pooled);
             return;
@@ -309,13 +388,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
                 : ProxyStatus.CONNECT_FAILED;
         log.debug("{}: connect to {} failed: {}", ctx.channel(), target, cause.toString());
         outcomes.failed(target, failure);
-        // Retry seam: nothing of the request has been written yet, so another backend may take it.
-        if (attempts <= settings.connectRetries()) {
-            BackendState next = route.select(target.backend());
-            if (next != null && !next.backend().equals(target.backend())) {
-                connectTo(next);
-                return;
-            }
+        // Nothing of the request has been written yet, so another backend may take it.
+        BackendState next = nextBackend();
+        if (next != null) {
+            connectTo(next, true);
+            return;
         }
         ReferenceCountUtil.release(pendingHead);
         pendingHead = null;
@@ -328,6 +405,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     private void attach(BackendHandler b) {
         backend = b;
+        observer.sentTo(b.backend());
         b.attach(this);
         phase = Phase.PROXYING;
         HttpRequest head = pendingHead;
@@ -336,7 +414,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         Channel out = b.channel();
         out.write(head, out.voidPromise());
         flushBackend = true;
-        if (expectContinue) {
+        if (requestComplete) {
+            // A replay: the request had no body, and its end has been read already.
+            out.write(LastHttpContent.EMPTY_LAST_CONTENT, out.voidPromise());
+            b.armResponseTimeout();
+        } else if (expectContinue) {
             // The client sends its body only after the backend's 100, so the backend must answer now.
             b.armResponseTimeout();
         }
@@ -392,6 +474,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             return;
         }
         responseStarted = true;
+        responseCode = code;
         backend.cancelResponseTimeout();
         backendReusable = HttpUtil.isKeepAlive(response);
         closeAfterResponse = ResponseHeads.prepareForClient(response, clientVersion, clientKeepAlive && !draining,
@@ -437,7 +520,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private void earlyResponse() {
         ctx.flush();
         flushFrontend = false;
-        outcomes.succeeded(target);
+        outcomes.responded(target, responseCode);
         status = ProxyStatus.SUCCESS;
         releaseBackend(false);
         clearExchange();
@@ -478,8 +561,66 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             ctx.flush();
             closeAfterFlush();
         } else if (phase == Phase.PROXYING) {
+            if (!responseStarted && replayHead != null && replay()) {
+                return;
+            }
+            if (reusedConnection && !responseStarted) {
+                // Likely closed by the backend while idle, just as it was picked: no mark against it.
+                target = null;
+            }
             failExchange(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY,
                     "backend closed the connection before responding");
+        }
+    }
+
+    // ---------------------------------------------------------------- retries
+
+    /** Another backend for this request, using up a retry; null when none is left or there is no other. */
+    private BackendState nextBackend() {
+        if (retriesLeft <= 0) {
+            return null;
+        }
+        BackendState next = route.select(target.backend());
+        if (next == null || next.backend().equals(target.backend())) {
+            return null;
+        }
+        retriesLeft--;
+        return next;
+    }
+
+    /**
+     * Sends a replayable request again after its connection closed before any response. A pooled
+     * connection most likely went stale while idle (the backend's keep-alive timeout ran out as
+     * it was picked): same backend, new connection, no retry used. Otherwise the backend failed
+     * it, and another backend gets it if a retry is left.
+     */
+    private boolean replay() {
+        BackendState next = reusedConnection ? target : nextBackend();
+        if (next == null) {
+            return false;
+        }
+        if (!reusedConnection) {
+            outcomes.failed(target, ProxyStatus.BACKEND_RESET);
+        }
+        log.debug("{}: connection to {} closed before a response; sending the request again to {}", ctx.channel(),
+                target, next);
+        pendingHead = replayHead;
+        phase = Phase.CONNECTING;
+        updateFrontendRead();
+        connectTo(next, false);
+        return true;
+    }
+
+    /** request-timeout: the whole exchange took too long. */
+    private void exchangeTimedOut() {
+        String text = "request not completed within " + exchangeDeadline.timeoutMillis() + " ms";
+        if (phase == Phase.PROXYING && !requestComplete) {
+            failExchange(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT, text);
+        } else if (phase == Phase.CONNECTING || (phase == Phase.PROXYING && !responseStarted)) {
+            failExchange(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
+        } else if (phase == Phase.PROXYING) {
+            // The response is under way but slow (or its reader is): cut it, without blaming the backend.
+            failExchange(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
         }
     }
 
@@ -487,6 +628,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     private void startTunnel(HttpResponse response) {
         responseStarted = true;
+        if (exchangeDeadline != null) {
+            exchangeDeadline.stop();
+        }
         backend.cancelResponseTimeout();
         HopByHopHeaders.strip(response.headers(), true);
         ForwardedHeaders.applyToResponse(response);
@@ -510,7 +654,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     private void endExchange() {
         status = ProxyStatus.SUCCESS;
-        outcomes.succeeded(target);
+        outcomes.responded(target, responseCode);
         releaseBackend(backendReusable);
         ctx.flush();
         flushFrontend = false;
@@ -532,26 +676,38 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     /** Answers without a backend; keeps the connection when the rest of the request can be skipped. */
     private void reject(ProxyStatus why, HttpResponseStatus code, String text) {
+        boolean keep = keepAfterLocalAnswer(why);
+        answer(why, ErrorResponses.of(code, text, clientVersion, !keep), keep);
+    }
+
+    private boolean keepAfterLocalAnswer(ProxyStatus why) {
+        return clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
+    }
+
+    /** Sends a response the proxy made up; {@code keep} says whether the connection stays open after it. */
+    private void answer(ProxyStatus why, FullHttpResponse response, boolean keep) {
         status = why;
-        boolean keep = clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
+        boolean fullyRead = requestComplete;
         clearExchange();
-        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, !keep));
+        ChannelFuture written = ctx.writeAndFlush(response);
         if (keep) {
-            phase = Phase.DISCARDING;
+            // After a replay the end of the request has been read already: nothing left to drop.
+            phase = fullyRead ? Phase.IDLE : Phase.DISCARDING;
             updateFrontendRead();
         } else {
             phase = Phase.CLOSED;
-            written.addListener(ChannelFutureListener.CLOSE);
+            LingeringClose.after(written);
         }
     }
 
     /** The exchange failed after a backend was involved: answer if nothing was sent yet, then close. */
     private void failExchange(ProxyStatus why, HttpResponseStatus code, String text) {
         status = why;
-        if (target != null && why != ProxyStatus.BAD_REQUEST) {
+        if (target != null && why.isBackendFailure()) {
             outcomes.failed(target, why);
         }
         boolean started = responseStarted;
+        boolean fullyRead = requestComplete;
         releaseBackend(false);
         clearExchange();
         phase = Phase.CLOSED;
@@ -560,7 +716,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             ctx.flush();
             ctx.close();
         } else {
-            ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, true)).addListener(ChannelFutureListener.CLOSE);
+            ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, true));
+            if (fullyRead) {
+                written.addListener(ChannelFutureListener.CLOSE);
+            } else {
+                LingeringClose.after(written);
+            }
         }
     }
 
@@ -594,7 +755,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         route = null;
         target = null;
-        attempts = 0;
+        replayHead = null;
+        reusedConnection = false;
+        retriesLeft = 0;
+        bodyBytes = 0;
+        responseCode = 0;
+        if (exchangeDeadline != null) {
+            exchangeDeadline.stop();
+        }
         upgradeRequested = false;
         requestComplete = false;
         interimResponse = false;
@@ -626,10 +794,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt == DRAIN) {
+        if (evt == RequestHeadTimer.EXPIRED) {
+            if (phase == Phase.IDLE) {
+                clientKeepAlive = false;
+                reject(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
+                        "request headers not received within " + headTimer.timeoutMillis() + " ms");
+            }
+            return;
+        }
+        if (evt instanceof Drain drain) {
             draining = true;
             if (phase == Phase.IDLE) {
-                closeAfterFlush();
+                if (drain.idleLingerNanos() > 0) {
+                    ctx.executor().schedule(this::closeIfIdle, drain.idleLingerNanos(), TimeUnit.NANOSECONDS);
+                } else {
+                    closeAfterFlush();
+                }
             }
             return;
         }
@@ -646,6 +826,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         ctx.fireUserEventTriggered(evt);
     }
 
+    private void closeIfIdle() {
+        if (phase == Phase.IDLE) {
+            closeAfterFlush();
+        }
+    }
+
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         if (phase != Phase.IDLE && phase != Phase.CLOSED && phase != Phase.DISCARDING && status == null) {
@@ -654,6 +840,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         phase = Phase.CLOSED;
         releaseBackend(false);
         clearExchange();
+        if (exchangeDeadline != null) {
+            exchangeDeadline.cancel();
+        }
         ctx.fireChannelInactive();
     }
 

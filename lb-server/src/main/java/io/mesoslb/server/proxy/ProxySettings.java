@@ -16,11 +16,17 @@ import java.time.Duration;
  * @param connectRetries       extra backends tried after a connect failure
  * @param writeBufferLow       low water mark of every channel's outbound buffer
  * @param writeBufferHigh      high water mark: above it the peer stops reading
+ * @param requestHeaderTimeout time a client has to send a complete request head once it started
+ *                             one (or connected); {@link Duration#ZERO} disables
+ * @param requestTimeout       time a whole exchange may take, request head to response end, before
+ *                             408 or 504; {@link Duration#ZERO} (the default) disables
+ * @param maxRequestBody       largest request body accepted (413), 0 for no limit
  */
 public record ProxySettings(Duration connectTimeout, Duration responseTimeout, Duration clientIdleTimeout,
                             Duration backendIdleTimeout, int maxIdlePerBackend, int maxInitialLineLength,
                             int maxHeaderSize, String defaultApp, int connectRetries, int writeBufferLow,
-                            int writeBufferHigh) {
+                            int writeBufferHigh,
+                            Duration requestHeaderTimeout, Duration requestTimeout, long maxRequestBody) {
     /** Largest body piece the codecs hand over at once; bodies of any size stream in pieces of this. */
     static final int MAX_CHUNK_SIZE = 64 * 1024;
 }

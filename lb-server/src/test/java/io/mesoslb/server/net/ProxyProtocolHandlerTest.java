@@ -209,6 +209,7 @@ class ProxyProtocolHandlerTest {
             InputStream in = s.getInputStream();
             assertThat(in.read()).isEqualTo(-1);
         }
-        assertThat(seen).isCompletedExceptionally();
+        // The server side notices the close on its own loop, possibly after the client read EOF.
+        assertThat(seen).failsWithin(java.time.Duration.ofSeconds(5));
     }
 }

@@ -174,6 +174,32 @@ public final class TestOrigin implements AutoCloseable {
         }));
     }
 
+    /**
+     * Answers the first request on each connection ({@code marker}, keep-alive) and closes the
+     * connection, unanswered, when a later one arrives on it: a backend whose keep-alive timeout
+     * ran out just as the proxy reused the connection.
+     */
+    public static TestOrigin oneRequestPerConnection(String marker) {
+        return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
+            private boolean answered;
+
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                if (answered) {
+                    ctx.close();
+                    return;
+                }
+                answered = true;
+                ctx.writeAndFlush(text(HttpResponseStatus.OK, marker));
+            }
+        }));
+    }
+
+    /** Answers every request with the status {@code status} gives at that moment, {@code marker} as body. */
+    public static TestOrigin withStatus(java.util.function.IntSupplier status, String marker) {
+        return aggregating((ctx, req) -> text(HttpResponseStatus.valueOf(status.getAsInt()), marker));
+    }
+
     /** Counts request body bytes as they stream in; answers with the count once the body ends. */
     public static TestOrigin sink() {
         TestOrigin[] self = new TestOrigin[1];
