@@ -12,9 +12,10 @@ import io.netty.handler.timeout.IdleStateHandler;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: {@code HttpServerCodec -> FlowControlHandler -> IdleStateHandler ->
- * FrontendHandler}. No aggregator: bodies stream. The flow-control handler holds decoded messages
- * while the frontend has stopped reading, which is what keeps pipelined requests in order.
+ * The client-side pipeline: {@code [RequestHeadTimer] -> HttpServerCodec -> FlowControlHandler ->
+ * IdleStateHandler -> FrontendHandler}. No aggregator: bodies stream. The flow-control handler
+ * holds decoded messages while the frontend has stopped reading, which is what keeps pipelined
+ * requests in order. The head timer (unless request-header-timeout is 0) watches raw bytes.
  */
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
