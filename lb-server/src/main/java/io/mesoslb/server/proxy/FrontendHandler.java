@@ -122,10 +122,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         return status;
     }
 
+    private LoopBackendPool pool() {
+        // Looked up on first use: a connection that never reaches a backend never needs its loop's pool.
+        if (pool == null) {
+            pool = pools.forLoop(ctx.channel().eventLoop());
+        }
+        return pool;
+    }
+
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
-        this.pool = pools.forLoop(ctx.channel().eventLoop());
         this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
         if (!settings.requestTimeout().isZero()) {
             exchangeDeadline = new Deadline(ctx.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
@@ -321,13 +328,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
     private void connectTo(BackendState state, boolean mayReuse) {
         target = state;
-        BackendHandler pooled = mayReuse ? pool.pollIdle(state.backend()) : null;
+        BackendHandler pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
         reusedConnection = pooled != null;
         if (pooled != null) {
             attach(pooled);
             return;
         }
-        ChannelFuture f = pool.connect(state.backend());
+        ChannelFuture f = pool().connect(state.backend());
         connecting = f.channel();
         f.addListener(this);
     }
@@ -443,25 +450,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         responseCode = code;
         backend.cancelResponseTimeout();
         backendReusable = HttpUtil.isKeepAlive(response);
-        HopByHopHeaders.strip(response.headers(), false);
-        ForwardedHeaders.applyToResponse(response);
-        boolean bodyless = headRequest || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-        boolean framed = bodyless || chunked || HttpUtil.isContentLengthSet(response);
-        if (clientVersion.minorVersion() == 0) {
-            response.setProtocolVersion(HttpVersion.HTTP_1_0);
-            if (chunked && !bodyless) {
-                // HTTP/1.0 has no chunked coding: send the body raw and mark its end by closing.
-                HttpUtil.setTransferEncodingChunked(response, false);
-                framed = false;
-            }
-        }
-        closeAfterResponse = draining || !clientKeepAlive || !framed;
-        if (closeAfterResponse) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (clientVersion.minorVersion() == 0) {
-            response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
-        }
+        closeAfterResponse = ResponseHeads.prepareForClient(response, clientVersion, clientKeepAlive && !draining,
+                headRequest);
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
     }
@@ -712,7 +702,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         b.detach();
         if (reuse && !b.isTunnel()) {
-            pool.release(b);
+            pool().release(b);
         } else {
             b.channel().close();
         }
