@@ -1,5 +1,6 @@
 package io.mesoslb.core;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -29,6 +30,9 @@ public final class RouteTableHolder {
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile RouteTable current = RouteTable.EMPTY;
     private long swaps;
+    // Guarded by this.
+    private List<App> staticApps = List.of();
+    private List<App> reported = List.of();
 
     public RouteTableHolder(VhostNaming naming) {
         this(naming, Ticker.SYSTEM);
@@ -48,28 +52,56 @@ public final class RouteTableHolder {
     }
 
     /**
-     * Replaces the routing with exactly these apps.
+     * Replaces the routing with exactly these apps (plus the {@linkplain #setStaticApps static apps}).
      *
      * @return true if the table changed and was swapped
      */
     public boolean update(Collection<App> apps) {
         synchronized (this) {
-            RouteTable previous = current;
-            RouteTable next = builder.build(apps, previous, previous.version() + 1);
-            if (next.sameContent(previous)) {
-                return false;
-            }
-            current = next;
-            swaps++;
-            log.debug("routing table swapped: {} -> {}", previous, next);
-            // Notified under the writer lock so that listeners see swaps in version order even
-            // when several writers race; listeners are non-blocking by contract.
-            for (Listener l : listeners) {
-                try {
-                    l.tableChanged(previous, next);
-                } catch (RuntimeException e) {
-                    log.warn("routing listener {} failed", l, e);
-                }
+            reported = List.copyOf(apps);
+            return rebuild();
+        }
+    }
+
+    /**
+     * Apps routed in addition to whatever discovery reports, e.g. routes to the cluster's own
+     * masters; replaces the previous static apps and rebuilds the table at once. A reported app
+     * with the id of a static app is ignored.
+     *
+     * @return true if the table changed and was swapped
+     */
+    public boolean setStaticApps(Collection<App> apps) {
+        synchronized (this) {
+            staticApps = List.copyOf(apps);
+            return rebuild();
+        }
+    }
+
+    private boolean rebuild() {
+        assert Thread.holdsLock(this);
+        Collection<App> apps = reported;
+        if (!staticApps.isEmpty()) {
+            // Listed first: the builder keeps the first app of an id.
+            List<App> all = new ArrayList<>(staticApps.size() + reported.size());
+            all.addAll(staticApps);
+            all.addAll(reported);
+            apps = all;
+        }
+        RouteTable previous = current;
+        RouteTable next = builder.build(apps, previous, previous.version() + 1);
+        if (next.sameContent(previous)) {
+            return false;
+        }
+        current = next;
+        swaps++;
+        log.debug("routing table swapped: {} -> {}", previous, next);
+        // Notified under the writer lock so that listeners see swaps in version order even
+        // when several writers race; listeners are non-blocking by contract.
+        for (Listener l : listeners) {
+            try {
+                l.tableChanged(previous, next);
+            } catch (RuntimeException e) {
+                log.warn("routing listener {} failed", l, e);
             }
         }
         return true;

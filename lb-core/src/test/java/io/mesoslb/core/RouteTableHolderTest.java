@@ -39,6 +39,38 @@ class RouteTableHolderTest {
     }
 
     @Test
+    void staticAppsAreRoutedAlongsideEveryUpdate() {
+        assertThat(holder.setStaticApps(List.of(app("/_admin/marathon", 1, Fixtures.vhost("marathon.admin.example.com")))))
+                .isTrue();
+        holder.update(List.of(app("/a", 2)));
+        assertThat(holder.current().lookup("marathon.admin.example.com").appId()).isEqualTo("/_admin/marathon");
+        assertThat(holder.current().lookup("a.example.com").size()).isEqualTo(2);
+
+        holder.update(List.of(app("/b", 1)));
+        assertThat(holder.current().routes()).extracting(Route::appId).containsExactly("/_admin/marathon", "/b");
+
+        assertThat(holder.setStaticApps(List.of())).isTrue();
+        assertThat(holder.current().routes()).extracting(Route::appId).containsExactly("/b");
+    }
+
+    @Test
+    void aStaticAppWinsOverAReportedAppWithItsId() {
+        holder.setStaticApps(List.of(app("/x", 1, Fixtures.vhost("static.example.com"))));
+        holder.update(List.of(app("/x", 3)));
+        assertThat(holder.current().routeForApp("/x").size()).isEqualTo(1);
+        assertThat(holder.current().lookup("static.example.com")).isNotNull();
+        assertThat(holder.current().lookup("x.example.com")).isNull();
+    }
+
+    @Test
+    void settingTheSameStaticAppsAgainDoesNotSwap() {
+        holder.setStaticApps(List.of(app("/s", 1)));
+        long swapsBefore = holder.swaps();
+        assertThat(holder.setStaticApps(List.of(app("/s", 1)))).isFalse();
+        assertThat(holder.swaps()).isEqualTo(swapsBefore);
+    }
+
+    @Test
     void failingListenerDoesNotStopTheSwapOrOtherListeners() {
         List<RouteTable> seen = new ArrayList<>();
         holder.addListener((p, c) -> {

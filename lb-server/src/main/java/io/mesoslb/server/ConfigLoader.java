@@ -14,9 +14,15 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /** Builds a {@link ServerConfig} from an optional YAML/JSON file and command-line overrides. */
 final class ConfigLoader {
+    /** Keys whose flag value is a comma-separated list. */
+    private static final Set<String> COMMA_LISTS = Set.of("marathon-urls", "mesos-urls", "trusted-proxies", "admin-allow");
+    /** Keys whose flag value is a semicolon-separated list (its entries contain commas). */
+    private static final Set<String> SEMICOLON_LISTS = Set.of("tls-certificates");
+
     private ConfigLoader() {
     }
 
@@ -55,11 +61,12 @@ final class ConfigLoader {
         ObjectMapper mapper = mapper(new ObjectMapper());
         ObjectNode node = mapper.createObjectNode();
         for (Map.Entry<String, String> e : flags.entrySet()) {
-            if (e.getKey().equals("marathon-urls")) {
-                ArrayNode urls = node.putArray(e.getKey());
-                for (String url : e.getValue().split(",")) {
-                    if (!url.isBlank()) {
-                        urls.add(url.strip());
+            boolean comma = COMMA_LISTS.contains(e.getKey());
+            if (comma || SEMICOLON_LISTS.contains(e.getKey())) {
+                ArrayNode items = node.putArray(e.getKey());
+                for (String item : e.getValue().split(comma ? "," : ";")) {
+                    if (!item.isBlank()) {
+                        items.add(item.strip());
                     }
                 }
             } else {

@@ -1,13 +1,20 @@
 package io.mesoslb.server;
 
+import io.mesoslb.core.EjectionListener;
 import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;
+import io.mesoslb.server.proxy.AdminVhosts;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
 import io.mesoslb.server.proxy.ProxyChannelInitializer;
+import io.mesoslb.server.proxy.ProxyOps;
+import io.mesoslb.server.tls.SniContexts;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -20,23 +27,33 @@ import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
+import java.time.Duration;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's listening socket, its event loops and its backend pools. Startable and stoppable
- * in-process; the routing comes from the {@link RouteTableHolder} passed in, which the caller keeps
- * current.
+ * The proxy's listening sockets (HTTP, and HTTPS when certificates are configured), its event loops,
+ * its backend pools and its admin plane. Startable and stoppable in-process; the routing comes from
+ * the {@link RouteTableHolder} passed in, which the caller keeps current.
  */
 public final class LbServer implements AutoCloseable {
+    /**
+     * On shutdown, how long a keep-alive connection between requests may still send one: long
+     * enough for a request already on the wire, short enough not to hold the exit up.
+     */
+    public static final Duration IDLE_LINGER = Duration.ofSeconds(1);
+
     private static final Logger log = LoggerFactory.getLogger(LbServer.class);
 
     private final ServerConfig config;
     private final RouteTableHolder routes;
     private final BackendOutcomes outcomes;
+    private final OpsPlane ops;
     // Written once by start(); volatile so that getters never wait for a close() in progress.
     private volatile Transport transport;
     private volatile EventLoopGroup boss;
@@ -45,6 +62,8 @@ public final class LbServer implements AutoCloseable {
     private volatile ChannelGroup clients;
     private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
+    private volatile Channel httpsChannel;
+    private final CountDownLatch drainCut = new CountDownLatch(1);
     private boolean closed;
     // resilience: passive health
     private final EjectionLog ejections = new EjectionLog();
@@ -58,6 +77,8 @@ public final class LbServer implements AutoCloseable {
         this.config = config;
         this.routes = routes;
         this.outcomes = outcomes;
+        this.ops = new OpsPlane(config, routes);
+        ejections.addListener(ops.ejectionListener());
     }
 
     /** Binds the proxy port; returns once it accepts connections. */
@@ -73,6 +94,9 @@ public final class LbServer implements AutoCloseable {
         pools = new BackendPools(workers, transport, config.proxy());
         routes.addListener(pools);
         clients = new DefaultChannelGroup("mesos-lb-clients", GlobalEventExecutor.INSTANCE);
+        ops.bindPools(pools);
+        routes.setStaticApps(AdminVhosts.apps(config.domain(), config.marathonUrls(), config.ops().mesosUrls()));
+        ProxyOps proxyOps = ops.proxyOps();
         // Outcomes feed passive health first, then the listener given to the constructor.
         OutlierDetector detector = new OutlierDetector(config.outlier(), ejections);
         BackendOutcomes reported = new PassiveHealth(routes, detector, outcomes);
@@ -84,20 +108,74 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients));
-        ChannelFuture bound = bootstrap.bind(config.listenHost(), config.listenPort()).awaitUninterruptibly();
-        if (!bound.isSuccess()) {
+                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
+        try {
+            serverChannel = bind(bootstrap, config.listenPort());
+            localAddress = (InetSocketAddress) serverChannel.localAddress();
+            if (config.ops().tls()) {
+                ProxyOps tls = proxyOps.withTls(SniContexts.load(config.ops().tlsCertificates()));
+                httpsChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes, pools,
+                        config.proxy(), reported, clients, tls)), config.ops().httpsPort());
+                log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
+            }
+            ops.readiness().proxyListening();
+            ops.startAdmin(() -> transport.name());
+        } catch (RuntimeException e) {
+            if (serverChannel != null) {
+                serverChannel.close().awaitUninterruptibly();
+            }
             shutdownLoops();
+            ops.close();
             closed = true;
-            throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + config.listenPort(),
-                    bound.cause());
+            throw e;
         }
-        serverChannel = bound.channel();
-        localAddress = (InetSocketAddress) serverChannel.localAddress();
         sweeper = HealthSweeper.start(detector, routes, HealthSweeper.intervalFor(config.outlier().baseEjectionTime()));
         log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads)", localAddress(), transport.name(),
                 config.workerThreads());
         return this;
+    }
+
+    private Channel bind(ServerBootstrap bootstrap, int port) {
+        ChannelFuture bound = bootstrap.bind(config.listenHost(), port).awaitUninterruptibly();
+        if (!bound.isSuccess()) {
+            throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + port, bound.cause());
+        }
+        return bound.channel();
+    }
+
+    /** Where discovery's state comes from, for health, metrics and the admin pages. */
+    public LbServer discoveryState(Supplier<DiscoveryState> state) {
+        ops.discovery(state);
+        return this;
+    }
+
+    /** The health verdict: STARTING until listening and synced (see {@link ReadinessState}), DRAINING on shutdown. */
+    public ReadinessState readiness() {
+        return ops.readiness();
+    }
+
+    /** The registry {@code /metrics} serves. */
+    public PrometheusMeterRegistry meterRegistry() {
+        return ops.registry();
+    }
+
+    /** Counts each ejection in the metrics; already bound to this server's passive health ({@link #ejections()}). */
+    public EjectionListener ejectionListener() {
+        return ops.ejectionListener();
+    }
+
+    /** The admin listener's address, or null when it is disabled or not started. */
+    public InetSocketAddress adminAddress() {
+        return ops.adminAddress();
+    }
+
+    /** The TLS listener's port. */
+    public int httpsPort() {
+        Channel c = httpsChannel;
+        if (c == null) {
+            throw new IllegalStateException("no TLS listener");
+        }
+        return ((InetSocketAddress) c.localAddress()).getPort();
     }
 
     /** The bound address (the actual port when configured with 0). */
@@ -136,22 +214,68 @@ public final class LbServer implements AutoCloseable {
     }
 
     /**
+     * The SIGTERM sequence: health checks fail at once, traffic is still served for the drain
+     * period so that balancers notice and move away, then the server {@linkplain #close(Duration)
+     * closes} with idle connections given {@link #IDLE_LINGER} to send one last request.
+     */
+    public void drainAndClose() {
+        Duration drain = config.ops().drainPeriod();
+        ops.readiness().startDraining();
+        log.info("draining: health checks answer 503; serving for {} ms more, then closing the listeners",
+                drain.toMillis());
+        boolean interrupted = false;
+        try {
+            if (drainCut.await(drain.toMillis(), TimeUnit.MILLISECONDS)) {
+                log.info("drain period cut short");
+            }
+        } catch (InterruptedException e) {
+            interrupted = true;
+        }
+        close(IDLE_LINGER);
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** Ends a {@link #drainAndClose()} drain period now (the listeners close at once). */
+    public void endDrainPeriod() {
+        drainCut.countDown();
+    }
+
+    /**
      * Stops accepting, lets requests in flight finish within the shutdown grace (idle connections
      * close at once, busy ones after their response), then closes everything.
      */
     @Override
-    public synchronized void close() {
+    public void close() {
+        close(Duration.ZERO);
+    }
+
+    /**
+     * Like {@link #close()}, but a connection between requests may send one more within {@code idleLinger}.
+     */
+    public synchronized void close(Duration idleLinger) {
         if (closed) {
             return;
         }
         closed = true;
         if (serverChannel == null) {
+            ops.close();
             return;
+        }
+        ops.readiness().startDraining();
+        Channel https = httpsChannel;
+        if (https != null) {
+            https.close();
         }
         serverChannel.close().awaitUninterruptibly();
         sweeper.close();
+        if (https != null) {
+            https.closeFuture().awaitUninterruptibly();
+        }
+        log.info("listeners closed; finishing {} client connection(s)", clients.size());
         for (Channel client : clients) {
-            ProxyChannelInitializer.drain(client);
+            ProxyChannelInitializer.drain(client, idleLinger);
         }
         long graceMillis = config.shutdownGrace().toMillis();
         if (!clients.newCloseFuture().awaitUninterruptibly(graceMillis)) {
@@ -166,6 +290,7 @@ public final class LbServer implements AutoCloseable {
             log.debug("closing pooled backend connections did not finish", e);
         }
         shutdownLoops();
+        ops.close();
         log.info("mesos-lb proxy stopped");
     }
 

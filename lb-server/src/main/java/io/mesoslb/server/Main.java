@@ -29,18 +29,21 @@ public final class Main {
             return;
         }
         RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()));
-        LbServer server;
+        DiscoverySource discovery = config.routesFile() == null ? null
+                : new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
+        LbServer server = new LbServer(config, routes);
+        if (discovery != null) {
+            server.discoveryState(discovery::state);
+        }
         try {
-            server = new LbServer(config, routes).start();
+            server.start();
         } catch (RuntimeException e) {
             log.error("mesos-lb failed to start", e);
             System.exit(1);
             return;
         }
-        DiscoverySource discovery = null;
-        if (config.routesFile() != null) {
+        if (discovery != null) {
             try {
-                discovery = new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
                 discovery.start();
             } catch (RuntimeException e) {
                 log.error("cannot read routes from {}", config.routesFile(), e);
@@ -52,14 +55,9 @@ public final class Main {
                     config.routesPollInterval().toMillis());
         } else if (config.marathonUrls().isEmpty()) {
             log.warn("no routes file and no Marathon URL configured: every request will get 404");
+            // Nothing will ever sync; the static routing is all there is.
+            server.readiness().discoverySynced();
         }
-        DiscoverySource source = discovery;
-        Runtime.getRuntime().addShutdownHook(new Thread(() -> {
-            log.info("shutting down");
-            if (source != null) {
-                source.close();
-            }
-            server.close();
-        }, "mesos-lb-shutdown"));
+        ShutdownSequence.install(server, discovery);
     }
 }

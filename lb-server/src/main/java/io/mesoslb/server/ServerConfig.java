@@ -3,12 +3,17 @@ package io.mesoslb.server;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.OutlierPolicy;
+import com.fasterxml.jackson.annotation.JsonCreator;
+import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.tls.TlsCertificate;
+import java.nio.file.Files;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The whole configuration, validated. Built through {@link Builder}, which Jackson fills from a
@@ -27,11 +32,13 @@ import java.util.List;
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
+ * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  * @param outlier            passive health: when failing backends are ejected, and for how long
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
-                           String adminHost, int adminPort, Duration shutdownGrace, OutlierPolicy outlier) {
+                           String adminHost, int adminPort, Duration shutdownGrace, OpsSettings ops,
+                           OutlierPolicy outlier) {
 
     public static Builder builder() {
         return new Builder();
@@ -76,6 +83,17 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String requestHeaderTimeout = "10s";
         private String requestTimeout = "0s";
         private Long maxRequestBody = 0L;
+        // ops: health checks, draining, access log, client address, admin vhosts, TLS
+        private String healthPath = "/_health";
+        private String healthMaxStaleness = "0s";
+        private String drainPeriod = "30s";
+        private Boolean accessLog = true;
+        private Boolean proxyProtocol = false;
+        private List<String> trustedProxies = new ArrayList<>();
+        private List<String> adminAllow = new ArrayList<>();
+        private List<String> mesosUrls = new ArrayList<>();
+        private Integer httpsPort = 8443;
+        private List<Tls> tlsCertificates = new ArrayList<>();
 
         public Builder listenHost(String v) {
             listenHost = v;
@@ -229,6 +247,59 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             return this;
         }
 
+        // ops
+
+        public Builder healthPath(String v) {
+            healthPath = v;
+            return this;
+        }
+
+        public Builder healthMaxStaleness(String v) {
+            healthMaxStaleness = v;
+            return this;
+        }
+
+        public Builder drainPeriod(String v) {
+            drainPeriod = v;
+            return this;
+        }
+
+        public Builder accessLog(Boolean v) {
+            accessLog = v;
+            return this;
+        }
+
+        public Builder proxyProtocol(Boolean v) {
+            proxyProtocol = v;
+            return this;
+        }
+
+        public Builder trustedProxies(List<String> v) {
+            trustedProxies = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder adminAllow(List<String> v) {
+            adminAllow = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder mesosUrls(List<String> v) {
+            mesosUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder httpsPort(Integer v) {
+            httpsPort = v;
+            return this;
+        }
+
+        /** Adds a certificate for the TLS listener; the first added is the default. */
+        public Builder tlsCertificate(String cert, String key, List<String> hosts) {
+            tlsCertificates.add(new Tls(cert, key, hosts));
+            return this;
+        }
+
         /** @throws ConfigException listing every invalid setting */
         public ServerConfig build() {
             Problems p = new Problems();
@@ -273,11 +344,12 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             if (maxBody < 0) {
                 p.add("max-request-body must be 0 (no limit) or more, got " + maxBody);
             }
+            OpsSettings ops = ops(p);
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), admin, adminP, grace, outlier);
+                    nio, proxy, routes, poll, List.copyOf(marathon), admin, adminP, grace, ops, outlier);
         }
 
         private OutlierPolicy outlierPolicy(Problems p) {
@@ -297,6 +369,87 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                 // Already reported above, setting by setting.
                 return OutlierPolicy.DEFAULT;
             }
+        }
+
+        private OpsSettings ops(Problems p) {
+            String health = p.nonBlank("health-path", healthPath);
+            if (health != null && !health.startsWith("/")) {
+                p.add("health-path must start with '/', got '" + health + "'");
+            }
+            Duration staleness = p.duration("health-max-staleness", healthMaxStaleness, true);
+            Duration drain = p.duration("drain-period", drainPeriod, true);
+            CidrList trusted = p.cidrs("trusted-proxies", trustedProxies);
+            CidrList allow = p.cidrs("admin-allow", adminAllow);
+            List<URI> mesos = new ArrayList<>();
+            for (String url : mesosUrls) {
+                URI uri = p.httpUrl("mesos-urls", url);
+                if (uri != null && !"http".equals(uri.getScheme())) {
+                    p.add("mesos-urls: '" + url + "' must be http (the proxy does not speak TLS to backends)");
+                } else if (uri != null) {
+                    mesos.add(uri);
+                }
+            }
+            int https = p.range("https-port", httpsPort, 0, 65_535);
+            List<TlsCertificate> certs = new ArrayList<>();
+            for (Tls t : tlsCertificates) {
+                TlsCertificate c = t == null ? null : t.validate(p);
+                if (c != null) {
+                    certs.add(c);
+                }
+            }
+            return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
+                    proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
+                    List.copyOf(certs));
+        }
+    }
+
+    /**
+     * One {@code tls-certificates} entry: an object with {@code cert}, {@code key} and {@code hosts},
+     * or on the command line the text {@code cert.pem:key.pem[:host,host...]}.
+     */
+    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
+            isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
+    static final class Tls {
+        private String cert;
+        private String key;
+        private List<String> hosts = new ArrayList<>();
+
+        Tls() {
+        }
+
+        Tls(String cert, String key, List<String> hosts) {
+            this.cert = cert;
+            this.key = key;
+            this.hosts = hosts == null ? new ArrayList<>() : new ArrayList<>(hosts);
+        }
+
+        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
+        static Tls parse(String text) {
+            String[] parts = text.strip().split(":", 3);
+            List<String> hosts = new ArrayList<>();
+            if (parts.length == 3) {
+                for (String h : parts[2].split(",")) {
+                    if (!h.isBlank()) {
+                        hosts.add(h.strip());
+                    }
+                }
+            }
+            return new Tls(parts[0], parts.length > 1 ? parts[1] : null, hosts);
+        }
+
+        TlsCertificate validate(Problems p) {
+            Path certFile = p.readableFile("tls-certificates cert", cert);
+            Path keyFile = p.readableFile("tls-certificates key", key);
+            List<String> names = new ArrayList<>();
+            for (String h : hosts) {
+                String name = h == null ? "" : h.strip().toLowerCase(Locale.ROOT);
+                if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('/') >= 0) {
+                    p.add("tls-certificates: '" + h + "' is not a host name");
+                } else {
+                    names.add(name);
+                }
+            }
+            return certFile == null || keyFile == null ? null : new TlsCertificate(certFile, keyFile, names);
         }
     }
 
@@ -352,6 +505,28 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                 add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
                 return null;
             }
+        }
+
+        CidrList cidrs(String key, List<String> entries) {
+            try {
+                return CidrList.parse(String.join(",", entries));
+            } catch (IllegalArgumentException e) {
+                add(key + ": " + e.getMessage());
+                return CidrList.EMPTY;
+            }
+        }
+
+        Path readableFile(String key, String value) {
+            if (value == null || value.isBlank()) {
+                add(key + " must be set");
+                return null;
+            }
+            Path file = Path.of(value.strip());
+            if (!Files.isReadable(file)) {
+                add(key + ": cannot read " + file);
+                return null;
+            }
+            return file;
         }
 
         void throwIfAny() {

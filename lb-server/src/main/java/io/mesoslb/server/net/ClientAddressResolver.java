@@ -2,6 +2,7 @@ package io.mesoslb.server.net;
 
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.util.NetUtil;
 import io.netty.util.AsciiString;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -43,6 +44,34 @@ public final class ClientAddressResolver {
      * @param forwarded  the {@code X-Forwarded-For} header values in the order received
      */
     public InetAddress resolve(InetAddress direct, List<String> forwarded) {
+        return walk(direct, forwarded, null);
+    }
+
+    /**
+     * The client, and the {@code X-Forwarded-For} value to pass on: the client followed by the
+     * trusted proxies it came through, ending with {@code direct}. Entries left of the client are
+     * dropped, so the first entry a backend sees is always the client this resolver settled on.
+     *
+     * @param directText {@code direct} as text, which usually ends the value
+     */
+    public Resolution resolveForwarding(InetAddress direct, String directText, List<String> forwarded) {
+        if (direct == null || forwarded.isEmpty() || !trustedProxies.contains(direct)) {
+            return new Resolution(direct, directText);
+        }
+        StringBuilder chain = new StringBuilder(64).append(directText);
+        InetAddress client = walk(direct, forwarded, chain);
+        return new Resolution(client, chain.toString());
+    }
+
+    /**
+     * @param client       who the client is
+     * @param forwardedFor the {@code X-Forwarded-For} value to send on
+     */
+    public record Resolution(InetAddress client, String forwardedFor) {
+    }
+
+    /** Walks the chain from the right; prepends every hop it accepts to {@code chain} when given. */
+    private InetAddress walk(InetAddress direct, List<String> forwarded, StringBuilder chain) {
         if (direct == null || forwarded.isEmpty() || !trustedProxies.contains(direct)) {
             return direct;
         }
@@ -63,6 +92,9 @@ public final class ClientAddressResolver {
                     return lastTrusted;
                 }
                 InetAddress hop = IpLiteral.toInetAddress(bytes);
+                if (chain != null) {
+                    chain.insert(0, ", ").insert(0, NetUtil.toAddressString(hop));
+                }
                 if (!trustedProxies.contains(bytes)) {
                     return hop;
                 }
@@ -70,6 +102,11 @@ public final class ClientAddressResolver {
             }
         }
         return lastTrusted;
+    }
+
+    /** True when {@code address} is one of the trusted proxies. */
+    public boolean trusts(InetAddress address) {
+        return trustedProxies.contains(address);
     }
 
     /** One X-Forwarded-For entry: an address, optionally with a port ({@code 1.2.3.4:80}, {@code [::1]:80}). */

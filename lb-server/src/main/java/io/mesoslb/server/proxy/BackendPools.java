@@ -22,6 +22,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * One {@link LoopBackendPool} per worker event loop. The map is filled before the server binds and
@@ -30,6 +31,7 @@ import java.util.concurrent.CompletableFuture;
 public final class BackendPools implements RouteTableHolder.Listener {
     private final Map<EventExecutor, LoopBackendPool> byLoop = new IdentityHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
+    private final LongAdder idle = new LongAdder();
 
     public BackendPools(EventLoopGroup workers, Transport transport, ProxySettings settings) {
         Bootstrap template = new Bootstrap()
@@ -43,7 +45,7 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 .disableResolver();
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections));
+            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle));
         }
     }
 
@@ -82,6 +84,16 @@ public final class BackendPools implements RouteTableHolder.Listener {
     /** Every open backend connection, pooled or in use; for shutdown, diagnostics and tests. */
     public Iterable<Channel> connections() {
         return connections;
+    }
+
+    /** Pooled connections waiting for a request, over all loops; for metrics. */
+    public long idleConnections() {
+        return idle.sum();
+    }
+
+    /** Open backend connections serving (or about to serve) a request, over all loops; for metrics. */
+    public long activeConnections() {
+        return Math.max(0, connections.size() - idle.sum());
     }
 
     /** Closes every idle connection; completes once each loop has done so. */

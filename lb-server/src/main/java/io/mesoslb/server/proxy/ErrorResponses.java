@@ -25,9 +25,14 @@ final class ErrorResponses {
         response.headers()
                 .set(HttpHeaderNames.CONTENT_TYPE, TEXT_PLAIN)
                 .setInt(HttpHeaderNames.CONTENT_LENGTH, body.readableBytes());
+        return framed(response, close);
+    }
+
+    /** Says whether the connection stays open after {@code response}, as its HTTP version requires. */
+    static FullHttpResponse framed(FullHttpResponse response, boolean close) {
         if (close) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
-        } else if (version.minorVersion() == 0) {
+        } else if (response.protocolVersion().minorVersion() == 0) {
             response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.KEEP_ALIVE);
         }
         return response;

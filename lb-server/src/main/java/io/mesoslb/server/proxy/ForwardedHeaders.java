@@ -19,23 +19,29 @@ final class ForwardedHeaders {
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString HTTP = AsciiString.cached("http");
+    private static final AsciiString HTTPS = AsciiString.cached("https");
     private static final AsciiString VIA_11 = AsciiString.cached("1.1 mesos-lb");
     private static final AsciiString VIA_10 = AsciiString.cached("1.0 mesos-lb");
 
-    private final String clientAddress;
+    private final AsciiString proto;
     private final String localPort;
 
-    ForwardedHeaders(Channel frontend) {
-        this.clientAddress = hostAddress(frontend.remoteAddress());
+    /** @param tls whether the client connected over TLS */
+    ForwardedHeaders(Channel frontend, boolean tls) {
+        this.proto = tls ? HTTPS : HTTP;
         SocketAddress local = frontend.localAddress();
         this.localPort = local instanceof InetSocketAddress ? Integer.toString(((InetSocketAddress) local).getPort()) : "";
     }
 
-    /** Adds this hop to a request about to go to a backend; {@code host} is the client's Host value. */
-    void applyToRequest(HttpHeaders headers, HttpVersion clientVersion, String host) {
-        String prior = headers.get(X_FORWARDED_FOR);
-        headers.set(X_FORWARDED_FOR, prior == null || prior.isEmpty() ? clientAddress : prior + ", " + clientAddress);
-        headers.set(X_FORWARDED_PROTO, HTTP);
+    /**
+     * Adds this hop to a request about to go to a backend.
+     *
+     * @param host         the client's Host value
+     * @param forwardedFor the client and the trusted proxies it came through (see {@link ClientIdentity})
+     */
+    void applyToRequest(HttpHeaders headers, HttpVersion clientVersion, String host, String forwardedFor) {
+        headers.set(X_FORWARDED_FOR, forwardedFor);
+        headers.set(X_FORWARDED_PROTO, proto);
         headers.set(X_FORWARDED_PORT, localPort);
         headers.set(X_FORWARDED_HOST, host);
         appendVia(headers, clientVersion);
@@ -54,13 +60,5 @@ final class ForwardedHeaders {
         } else {
             headers.set(HttpHeaderNames.VIA, prior + ", " + via);
         }
-    }
-
-    private static String hostAddress(SocketAddress address) {
-        if (address instanceof InetSocketAddress) {
-            InetSocketAddress inet = (InetSocketAddress) address;
-            return inet.getAddress() != null ? inet.getAddress().getHostAddress() : inet.getHostString();
-        }
-        return String.valueOf(address);
     }
 }

@@ -12,6 +12,7 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ConnectTimeoutException;
+import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
@@ -29,6 +30,7 @@ import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.ReferenceCounted;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,12 +48,15 @@ import org.slf4j.LoggerFactory;
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
     /** User event: the server is shutting down; finish the current exchange, then close. */
-    static final Object DRAIN = new Object() {
-        @Override
-        public String toString() {
-            return "DRAIN";
-        }
-    };
+    static final Object DRAIN = new Drain(0);
+
+    /**
+     * User event: the server is shutting down; finish the current exchange, then close. A
+     * connection between requests gets {@code idleLingerNanos} to send one more (answered with
+     * {@code Connection: close}), so that a request already on its way is not cut off.
+     */
+    record Drain(long idleLingerNanos) {
+    }
 
     private enum Phase {
         /** Between requests. */
@@ -71,6 +76,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private final BackendPools pools;
     private final ProxySettings settings;
     private final BackendOutcomes outcomes;
+    private final ProxyOps ops;
+    private final ExchangeObserver observer;
     private final Runnable resumeReading = this::resumeReading;
 
     private ChannelHandlerContext ctx;
@@ -110,11 +117,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private boolean draining;
     private ProxyStatus status;
 
-    FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes) {
+    FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes,
+                    ProxyOps ops, ExchangeObserver observer) {
         this.routes = routes;
         this.pools = pools;
         this.settings = settings;
         this.outcomes = outcomes;
+        this.ops = ops;
+        this.observer = observer;
     }
 
     /** How the last exchange on this connection ended, or null while none has. */
@@ -146,7 +156,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        forwarded = new ForwardedHeaders(ctx.channel());
+        forwarded = new ForwardedHeaders(ctx.channel(), ops.tls() != null);
         ctx.fireChannelActive();
     }
 
@@ -230,11 +240,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         RouteTable table = routes.current();
         Route r = table.lookup(host);
+        if (r == null && ops.isHealthCheck(req.uri())) {
+            boolean keep = keepAfterLocalAnswer(ProxyStatus.HEALTH_CHECK);
+            answer(ProxyStatus.HEALTH_CHECK,
+                    ErrorResponses.framed(ops.health().response(ctx.alloc(), clientVersion, headRequest), !keep), keep);
+            return;
+        }
         if (r == null && settings.defaultApp() != null) {
             r = table.routeForApp(settings.defaultApp());
         }
         if (r == null) {
             reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
+            return;
+        }
+        observer.routed(r.appId());
+        if (ops.forbids(r, observer.identity().client())) {
+            reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
             return;
         }
         BackendState first = r.select();
@@ -245,7 +266,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         upgradeRequested = isUpgrade(req.headers());
         HopByHopHeaders.strip(req.headers(), upgradeRequested);
-        forwarded.applyToRequest(req.headers(), clientVersion, host);
+        forwarded.applyToRequest(req.headers(), clientVersion, host, observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         pendingHead = req;
         replayHead = Retries.isReplayable(req, requestHasBody) && !(req instanceof ReferenceCounted) ? req : null;
@@ -379,6 +400,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     private void attach(BackendHandler b) {
         backend = b;
+        observer.sentTo(b.backend());
         b.attach(this);
         phase = Phase.PROXYING;
         HttpRequest head = pendingHead;
@@ -649,11 +671,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     /** Answers without a backend; keeps the connection when the rest of the request can be skipped. */
     private void reject(ProxyStatus why, HttpResponseStatus code, String text) {
+        boolean keep = keepAfterLocalAnswer(why);
+        answer(why, ErrorResponses.of(code, text, clientVersion, !keep), keep);
+    }
+
+    private boolean keepAfterLocalAnswer(ProxyStatus why) {
+        return clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
+    }
+
+    /** Sends a response the proxy made up; {@code keep} says whether the connection stays open after it. */
+    private void answer(ProxyStatus why, FullHttpResponse response, boolean keep) {
         status = why;
-        boolean keep = clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
         boolean fullyRead = requestComplete;
         clearExchange();
-        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, !keep));
+        ChannelFuture written = ctx.writeAndFlush(response);
         if (keep) {
             // After a replay the end of the request has been read already: nothing left to drop.
             phase = fullyRead ? Phase.IDLE : Phase.DISCARDING;
@@ -766,10 +797,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             }
             return;
         }
-        if (evt == DRAIN) {
+        if (evt instanceof Drain drain) {
             draining = true;
             if (phase == Phase.IDLE) {
-                closeAfterFlush();
+                if (drain.idleLingerNanos() > 0) {
+                    ctx.executor().schedule(this::closeIfIdle, drain.idleLingerNanos(), TimeUnit.NANOSECONDS);
+                } else {
+                    closeAfterFlush();
+                }
             }
             return;
         }
@@ -784,6 +819,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             return;
         }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    private void closeIfIdle() {
+        if (phase == Phase.IDLE) {
+            closeAfterFlush();
+        }
     }
 
     @Override

@@ -11,10 +11,13 @@ import io.netty.handler.codec.http.HttpClientCodec;
 import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.LongAdder;
 
 /**
  * Keep-alive connections to backends, owned by one event loop and touched only from it, so plain
@@ -26,14 +29,18 @@ final class LoopBackendPool {
     private final Bootstrap bootstrap;
     private final ProxySettings settings;
     private final ChannelGroup connections;
+    private final LongAdder idleTotal;
     private final Map<Backend, ArrayDeque<BackendHandler>> idle = new HashMap<>();
     private final Map<Backend, InetSocketAddress> addresses = new HashMap<>();
 
-    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections) {
+    /** @param idleTotal idle connections of every loop's pool, kept current for the metrics */
+    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections,
+                    LongAdder idleTotal) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
         this.connections = connections;
+        this.idleTotal = idleTotal;
     }
 
     EventLoop loop() {
@@ -49,6 +56,7 @@ final class LoopBackendPool {
         }
         BackendHandler h;
         while ((h = q.pollFirst()) != null) {
+            idleTotal.decrement();
             if (h.channel().isActive()) {
                 break;
             }
@@ -100,13 +108,17 @@ final class LoopBackendPool {
             return;
         }
         q.offerFirst(handler);
+        idleTotal.increment();
     }
 
     /** Forgets a pooled connection that closed. */
     void evict(BackendHandler handler) {
         ArrayDeque<BackendHandler> q = idle.get(handler.backend());
-        if (q != null && q.remove(handler) && q.isEmpty()) {
-            idle.remove(handler.backend());
+        if (q != null && q.remove(handler)) {
+            idleTotal.decrement();
+            if (q.isEmpty()) {
+                idle.remove(handler.backend());
+            }
         }
     }
 
@@ -117,6 +129,7 @@ final class LoopBackendPool {
             addresses.remove(b);
             ArrayDeque<BackendHandler> q = idle.remove(b);
             if (q != null) {
+                idleTotal.add(-q.size());
                 for (BackendHandler h : q) {
                     h.channel().close();
                 }
@@ -126,12 +139,15 @@ final class LoopBackendPool {
 
     void closeAll() {
         assert loop.inEventLoop();
-        for (ArrayDeque<BackendHandler> q : idle.values()) {
-            for (BackendHandler h : q.toArray(new BackendHandler[0])) {
+        // Forget them first: closing may call evict() for each.
+        List<ArrayDeque<BackendHandler>> queues = new ArrayList<>(idle.values());
+        idle.clear();
+        for (ArrayDeque<BackendHandler> q : queues) {
+            idleTotal.add(-q.size());
+            for (BackendHandler h : q) {
                 h.channel().close();
             }
         }
-        idle.clear();
     }
 
     int idleCount(Backend backend) {

@@ -1,21 +1,27 @@
 package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.server.metrics.ProxyMetrics;
+import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.flow.FlowControlHandler;
 import io.netty.handler.timeout.IdleStateHandler;
+import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: {@code [RequestHeadTimer] -> HttpServerCodec -> FlowControlHandler ->
- * IdleStateHandler -> FrontendHandler}. No aggregator: bodies stream. The flow-control handler
- * holds decoded messages while the frontend has stopped reading, which is what keeps pipelined
- * requests in order. The head timer (unless request-header-timeout is 0) watches raw bytes.
+ * The client-side pipeline: {@code [RequestHeadTimer] -> [ProxyProtocolHandler] -> [SniHandler] ->
+ * HttpServerCodec -> FlowControlHandler -> ExchangeObserver -> IdleStateHandler ->
+ * FrontendHandler}. No aggregator: bodies stream. The flow-control handler holds decoded messages
+ * while the frontend has stopped reading, which is what keeps pipelined requests in order. The
+ * head timer (unless request-header-timeout is 0) comes first, to see raw bytes.
  */
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
@@ -24,15 +30,23 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final ProxySettings settings;
     private final BackendOutcomes outcomes;
     private final ChannelGroup clients;
+    private final ProxyOps ops;
+    private final ChannelFutureListener connectionClosed;
 
-    /** @param clients every client channel is added here (and leaves it when it closes) */
+    /**
+     * @param clients every client channel is added here (and leaves it when it closes)
+     * @param ops     metrics, access log, health path, client address, admin allow-list, PROXY protocol, TLS
+     */
     public ProxyChannelInitializer(RouteTableHolder routes, BackendPools pools, ProxySettings settings,
-                                   BackendOutcomes outcomes, ChannelGroup clients) {
+                                   BackendOutcomes outcomes, ChannelGroup clients, ProxyOps ops) {
         this.routes = routes;
         this.pools = pools;
         this.settings = settings;
         this.outcomes = outcomes;
         this.clients = clients;
+        this.ops = ops;
+        ProxyMetrics metrics = ops.metrics();
+        this.connectionClosed = metrics == null ? null : f -> metrics.connectionClosed();
     }
 
     /**
@@ -43,17 +57,39 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         client.pipeline().fireUserEventTriggered(FrontendHandler.DRAIN);
     }
 
+    /**
+     * Like {@link #drain(Channel)}, but a connection between requests may still send one within
+     * {@code idleLinger}: a client that has just reused its keep-alive connection then gets its
+     * answer (with {@code Connection: close}) instead of a closed socket.
+     */
+    public static void drain(Channel client, Duration idleLinger) {
+        client.pipeline().fireUserEventTriggered(new FrontendHandler.Drain(idleLinger.toNanos()));
+    }
+
     @Override
     protected void initChannel(Channel ch) {
         clients.add(ch);
-        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes);
-        if (!settings.requestHeaderTimeout().isZero()) {
-            ch.pipeline().addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(),
-                    frontend::awaitingRequestHead));
+        if (connectionClosed != null) {
+            ops.metrics().connectionOpened();
+            ch.closeFuture().addListener(connectionClosed);
         }
-        ch.pipeline().addLast(
+        ChannelPipeline p = ch.pipeline();
+        ExchangeObserver observer = new ExchangeObserver(ops);
+        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes, ops, observer);
+        if (!settings.requestHeaderTimeout().isZero()) {
+            // First: a slow TLS handshake or PROXY header counts against the head's time too.
+            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));
+        }
+        if (ops.proxyProtocol()) {
+            p.addLast(ProxyProtocolHandler.INSTANCE);
+        }
+        if (ops.tls() != null) {
+            p.addLast(ops.tls().newHandler());
+        }
+        p.addLast(
                 new HttpServerCodec(decoderConfig(settings)),
                 new FlowControlHandler(),
+                observer,
                 new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
                 frontend);
     }

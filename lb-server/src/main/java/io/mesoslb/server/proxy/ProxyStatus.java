@@ -11,6 +11,10 @@ public enum ProxyStatus {
     BACKEND_TIMEOUT,
     CLIENT_CLOSED,
     BAD_REQUEST,
+    /** Answered the balancer's health check on the proxy listener. */
+    HEALTH_CHECK,
+    /** An admin vhost refused a client that is not allow-listed. */
+    FORBIDDEN,
     /** The client was too slow: request head (408), or the whole request under request-timeout. */
     REQUEST_TIMEOUT,
     /** Request line (414), header block (431) or body (413) over its limit. */

@@ -24,12 +24,13 @@ import org.junit.jupiter.api.Test;
 /** The answers the frontend gives without any backend, on an in-memory channel. */
 class FrontendHandlerTest {
     private static final ProxySettings SETTINGS = new ProxySettings(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 4096, 8192, null, 1, 8192, 16384);
+            Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 4096, 8192, null, 1, 8192, 16384, Duration.ZERO, Duration.ZERO, 0);
 
     private final EventLoopGroup unused = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
     private final FrontendHandler handler = new FrontendHandler(routes,
-            new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE);
+            new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE,
+            new ExchangeObserver(ProxyOps.NONE));
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new FlowControlHandler(), handler);
 
     @AfterEach

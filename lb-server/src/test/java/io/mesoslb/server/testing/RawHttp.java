@@ -22,11 +22,26 @@ public final class RawHttp implements AutoCloseable {
     private final OutputStream out;
 
     public RawHttp(int port) throws IOException {
-        socket = new Socket();
+        this(connect(port));
+    }
+
+    /** Speaks over a socket the caller connected (e.g. a TLS socket after its handshake). */
+    public RawHttp(Socket connected) throws IOException {
+        socket = connected;
         socket.setSoTimeout(20_000);
-        socket.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
         in = socket.getInputStream();
         out = socket.getOutputStream();
+    }
+
+    private static Socket connect(int port) throws IOException {
+        Socket s = new Socket();
+        try {
+            s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
+        } catch (IOException e) {
+            s.close();
+            throw e;
+        }
+        return s;
     }
 
     public Socket socket() {

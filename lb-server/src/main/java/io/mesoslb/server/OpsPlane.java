@@ -1,0 +1,129 @@
+package io.mesoslb.server;
+
+import io.mesoslb.core.EjectionEvent;
+import io.mesoslb.core.EjectionListener;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.server.admin.AdminServer;
+import io.mesoslb.server.admin.HealthCheckResponder;
+import io.mesoslb.server.admin.ReadinessState;
+import io.mesoslb.server.metrics.AccessLog;
+import io.mesoslb.server.metrics.ProxyMetrics;
+import io.mesoslb.server.net.ClientAddressResolver;
+import io.mesoslb.server.proxy.BackendPools;
+import io.mesoslb.server.proxy.ProxyOps;
+import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;
+import io.micrometer.core.instrument.binder.jvm.JvmThreadMetrics;
+import io.micrometer.core.instrument.binder.system.ProcessorMetrics;
+import io.micrometer.core.instrument.binder.system.UptimeMetrics;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import java.net.InetSocketAddress;
+import java.time.Clock;
+import java.util.function.Supplier;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The operations side of one {@link LbServer}: the metrics registry and the proxy's meters, the
+ * readiness behind both health checks, the access log and the admin listener.
+ */
+final class OpsPlane implements AutoCloseable {
+    private static final Logger log = LoggerFactory.getLogger(OpsPlane.class);
+
+    private final ServerConfig config;
+    private final RouteTableHolder routes;
+    private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+    private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
+    private volatile Supplier<DiscoveryState> discovery = () -> null;
+    private final Supplier<DiscoveryState> discoveryView = () -> discovery.get();
+    private final ReadinessState readiness;
+    private final ProxyMetrics metrics;
+    private final ProxyOps proxyOps;
+    private AdminServer admin;
+    private boolean closed;
+
+    OpsPlane(ServerConfig config, RouteTableHolder routes) {
+        this.config = config;
+        this.routes = routes;
+        OpsSettings ops = config.ops();
+        this.readiness = new ReadinessState(discoveryView, ops.healthMaxStaleness(), Clock.systemUTC());
+        this.metrics = new ProxyMetrics(registry, routes, discoveryView);
+        new JvmMemoryMetrics().bindTo(registry);
+        new JvmThreadMetrics().bindTo(registry);
+        new ClassLoaderMetrics().bindTo(registry);
+        new ProcessorMetrics().bindTo(registry);
+        new UptimeMetrics().bindTo(registry);
+        gcMetrics.bindTo(registry);
+        this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
+                new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
+                ops.adminAllow(), ops.proxyProtocol(), null);
+    }
+
+    void discovery(Supplier<DiscoveryState> state) {
+        discovery = state;
+    }
+
+    ReadinessState readiness() {
+        return readiness;
+    }
+
+    PrometheusMeterRegistry registry() {
+        return registry;
+    }
+
+    ProxyOps proxyOps() {
+        return proxyOps;
+    }
+
+    /** Counts ejections per app in the metrics. */
+    EjectionListener ejectionListener() {
+        return event -> {
+            if (event.kind() == EjectionEvent.Kind.EJECTED) {
+                metrics.backendEjected(event.backend().appId());
+            }
+        };
+    }
+
+    void bindPools(BackendPools pools) {
+        metrics.bindBackendPool(pools::idleConnections, pools::activeConnections);
+    }
+
+    /** Starts the admin listener unless it is disabled; returns its address, or null. */
+    synchronized InetSocketAddress startAdmin(Supplier<String> transport) {
+        if (config.adminPort() < 0) {
+            return null;
+        }
+        admin = new AdminServer(new InetSocketAddress(config.adminHost(), config.adminPort()), routes, discoveryView,
+                readiness, registry, metrics, transport);
+        try {
+            admin.start();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted while starting the admin server", e);
+        }
+        return admin.localAddress();
+    }
+
+    synchronized InetSocketAddress adminAddress() {
+        return admin == null ? null : admin.localAddress();
+    }
+
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        if (admin != null) {
+            admin.close();
+            admin = null;
+        }
+        metrics.close();
+        gcMetrics.close();
+        registry.close();
+        log.debug("admin plane stopped");
+    }
+}

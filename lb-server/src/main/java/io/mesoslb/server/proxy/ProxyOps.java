@@ -1,0 +1,50 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.Route;
+import io.mesoslb.server.admin.HealthCheckResponder;
+import io.mesoslb.server.metrics.AccessLog;
+import io.mesoslb.server.metrics.ProxyMetrics;
+import io.mesoslb.server.net.CidrList;
+import io.mesoslb.server.net.ClientAddressResolver;
+import io.mesoslb.server.tls.SniContexts;
+import java.net.InetAddress;
+
+/**
+ * What the data plane needs from the operations side: where to count and log exchanges, how to
+ * answer the balancer's health check, who the client is, who may use the admin vhosts, and how the
+ * listener speaks (PROXY protocol, TLS).
+ *
+ * @param metrics        the proxy's meters, or null for none
+ * @param accessLog      the access log, or null when it is off
+ * @param health         the health check answer, or null when the listener answers none
+ * @param healthPath     the path answered with {@code health} for hosts no route claims
+ * @param clients        resolves the client from the peer, PROXY header and trusted X-Forwarded-For
+ * @param adminAllow     clients allowed on {@linkplain AdminVhosts admin vhosts}
+ * @param proxyProtocol  every connection starts with a PROXY protocol header
+ * @param tls            the certificates of a TLS listener, or null for plain HTTP
+ */
+public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckResponder health, String healthPath,
+                       ClientAddressResolver clients, CidrList adminAllow, boolean proxyProtocol, SniContexts tls) {
+    /** No metrics, no log, no health path, nobody trusted or allowed, plain HTTP. */
+    public static final ProxyOps NONE = new ProxyOps(null, null, null, null, new ClientAddressResolver(CidrList.EMPTY),
+            CidrList.EMPTY, false, null);
+
+    /** The same, for a listener with these certificates. */
+    public ProxyOps withTls(SniContexts contexts) {
+        return new ProxyOps(metrics, accessLog, health, healthPath, clients, adminAllow, proxyProtocol, contexts);
+    }
+
+    /** True when a request for {@code uri} to a host no route claims is the balancer's health check. */
+    boolean isHealthCheck(String uri) {
+        if (health == null || !uri.startsWith(healthPath)) {
+            return false;
+        }
+        int n = healthPath.length();
+        return uri.length() == n || uri.charAt(n) == '?';
+    }
+
+    /** True when {@code route} is an admin vhost that {@code client} may not use. */
+    boolean forbids(Route route, InetAddress client) {
+        return AdminVhosts.isAdminApp(route.appId()) && !adminAllow.contains(client);
+    }
+}

@@ -1,0 +1,164 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.RawHttp;
+import io.mesoslb.server.testing.RecordedRequest;
+import io.mesoslb.server.testing.TestOrigin;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+/**
+ * Who the client is (PROXY protocol v1/v2, trusted X-Forwarded-For), and the admin vhosts that only
+ * allow-listed clients may use.
+ */
+class ClientAddressAndAdminVhostTest {
+    private static final String MARATHON = "marathon.admin.test.local";
+    private static final String MESOS = "mesos.admin.test.local";
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+
+    private final TestOrigin marathon = closer.use(TestOrigin.marker("marathon"));
+    private final TestOrigin mesos = closer.use(TestOrigin.marker("mesos"));
+    private final TestOrigin app = closer.use(TestOrigin.marker("app"));
+
+    private ProxyFixture proxy(UnaryOperator<ServerConfig.Builder> more) {
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> more.apply(b.domain(ProxyFixture.DOMAIN)
+                .marathonUrls(List.of("http://127.0.0.1:" + marathon.port()))
+                .mesosUrls(List.of("http://127.0.0.1:" + mesos.port()))
+                .adminAllow(List.of("10.1.2.0/24")))));
+        return proxy.app("/app", app);
+    }
+
+    private static String get(String host) {
+        return "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
+    }
+
+    private static String getWithXff(String host, String xff) {
+        return "GET / HTTP/1.1\r\nHost: " + host + "\r\nX-Forwarded-For: " + xff + "\r\n\r\n";
+    }
+
+    private static RawHttp.Response send(int port, byte[] proxyHeader, String request) throws IOException {
+        try (RawHttp c = new RawHttp(port)) {
+            c.out().write(proxyHeader);
+            return c.send(request).read();
+        }
+    }
+
+    private static RawHttp.Response send(int port, String request) throws IOException {
+        try (RawHttp c = new RawHttp(port)) {
+            return c.send(request).read();
+        }
+    }
+
+    private static byte[] v1(String source) {
+        return ("PROXY TCP4 " + source + " 10.0.0.1 40000 80\r\n").getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** A PROXY protocol v2 header: TCP over IPv4 from {@code source}, or LOCAL (the balancer's own connection). */
+    private static byte[] v2(String source, boolean local) throws IOException {
+        ByteArrayOutputStream out = new ByteArrayOutputStream();
+        out.write(new byte[] {0x0D, 0x0A, 0x0D, 0x0A, 0x00, 0x0D, 0x0A, 0x51, 0x55, 0x49, 0x54, 0x0A});
+        out.write(local ? 0x20 : 0x21);
+        out.write(0x11);
+        out.write(new byte[] {0, 12});
+        out.write(InetAddress.getByName(source).getAddress());
+        out.write(InetAddress.getByName("10.0.0.1").getAddress());
+        out.write(new byte[] {(byte) 0x9c, 0x40, 0, 80});
+        return out.toByteArray();
+    }
+
+    @Test
+    void proxyProtocolV1AndV2SourcesAreTheClient() throws Exception {
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+
+        assertThat(send(proxy.port(), v1("203.0.113.5"), get("app.test.local")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("203.0.113.5");
+
+        assertThat(send(proxy.port(), v2("198.51.100.7", false), get("app.test.local")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("198.51.100.7");
+
+        // LOCAL: the balancer speaking for itself, so the peer is the client.
+        assertThat(send(proxy.port(), v2("198.51.100.7", true), get("app.test.local")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void aConnectionWithoutAValidProxyHeaderIsClosed() throws Exception {
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send(get("app.test.local"));
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(app.requests.get()).isZero();
+    }
+
+    @Test
+    void adminVhostsAdmitAllowListedClientsThroughProxyProtocol() throws Exception {
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+
+        RawHttp.Response allowed = send(proxy.port(), v1("10.1.2.3"), get(MARATHON));
+        assertThat(allowed.status()).isEqualTo(200);
+        assertThat(allowed.text()).isEqualTo("marathon");
+        assertThat(send(proxy.port(), v2("10.1.2.200", false), get(MESOS)).text()).isEqualTo("mesos");
+
+        RawHttp.Response refused = send(proxy.port(), v1("10.9.9.9"), get(MARATHON));
+        assertThat(refused.status()).isEqualTo(403);
+        assertThat(send(proxy.port(), v2("10.9.9.9", false), get(MESOS)).status()).isEqualTo(403);
+        // The LOCAL connection's peer (loopback) is not on the list either.
+        assertThat(send(proxy.port(), v2("10.1.2.3", true), get(MESOS)).status()).isEqualTo(403);
+        // Ordinary apps are open to everyone.
+        assertThat(send(proxy.port(), v1("10.9.9.9"), get("app.test.local")).status()).isEqualTo(200);
+        assertThat(marathon.requests.get()).isEqualTo(1);
+        assertThat(mesos.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void adminVhostsTrustXForwardedForOnlyFromTrustedProxies() throws Exception {
+        ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32", "10.200.0.0/16")));
+
+        assertThat(send(trusting.port(), getWithXff(MARATHON, "10.1.2.3")).status()).isEqualTo(200);
+        assertThat(marathon.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("10.1.2.3, 127.0.0.1");
+        // Through a second trusted hop; what the client claimed before that is dropped.
+        assertThat(send(trusting.port(), getWithXff(MARATHON, "6.6.6.6, 10.1.2.3, 10.200.0.9")).status()).isEqualTo(200);
+        assertThat(marathon.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("10.1.2.3, 10.200.0.9, 127.0.0.1");
+        // A forged allowed address left of the real client does not help.
+        assertThat(send(trusting.port(), getWithXff(MARATHON, "10.1.2.3, 10.9.9.9")).status()).isEqualTo(403);
+        assertThat(send(trusting.port(), getWithXff(MARATHON, "10.9.9.9")).status()).isEqualTo(403);
+        assertThat(marathon.requests.get()).isEqualTo(2);
+
+        ProxyFixture untrusting = proxy(b -> b);
+        assertThat(send(untrusting.port(), getWithXff(MARATHON, "10.1.2.3")).status()).isEqualTo(403);
+        assertThat(send(untrusting.port(), getWithXff("app.test.local", "10.1.2.3")).text()).isEqualTo("app");
+        RecordedRequest seen = app.recorded.poll();
+        assertThat(seen.headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void theMarathonVhostFailsOverToAMasterThatIsUp() throws Exception {
+        int down;
+        try (ServerSocket s = new ServerSocket(0)) {
+            down = s.getLocalPort();
+        }
+        int deadPort = down;
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.domain(ProxyFixture.DOMAIN)
+                .marathonUrls(List.of("http://127.0.0.1:" + deadPort, "http://127.0.0.1:" + marathon.port()))
+                .adminAllow(List.of("127.0.0.1"))));
+        for (int i = 0; i < 6; i++) {
+            RawHttp.Response r = send(proxy.port(), get(MARATHON));
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("marathon");
+        }
+        assertThat(proxy.routes.current().lookup(MESOS)).as("no Mesos masters configured").isNull();
+    }
+}

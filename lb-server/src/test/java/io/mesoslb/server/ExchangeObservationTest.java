@@ -1,0 +1,152 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
+import io.mesoslb.server.metrics.AccessLog;
+import io.mesoslb.server.metrics.PrometheusText;
+import io.mesoslb.server.testing.Await;
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.RawHttp;
+import io.mesoslb.server.testing.TestOrigin;
+import java.net.URI;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
+import org.slf4j.LoggerFactory;
+
+/** Every exchange through the proxy shows in /metrics and in the access log. */
+class ExchangeObservationTest {
+    private static final Duration WAIT = Duration.ofSeconds(20);
+
+    @RegisterExtension
+    final Closer closer = new Closer();
+
+    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER_NAME);
+    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
+    private Level savedLevel;
+    private boolean savedAdditive;
+
+    @BeforeEach
+    void captureAccessLog() {
+        savedLevel = accessLogger.getLevel();
+        savedAdditive = accessLogger.isAdditive();
+        accessLogger.setLevel(Level.INFO);
+        accessLogger.setAdditive(false);
+        lines.start();
+        accessLogger.addAppender(lines);
+    }
+
+    @AfterEach
+    void restoreAccessLog() {
+        accessLogger.detachAppender(lines);
+        accessLogger.setLevel(savedLevel);
+        accessLogger.setAdditive(savedAdditive);
+    }
+
+    private static PrometheusText scrape(ProxyFixture proxy) throws Exception {
+        URI uri = URI.create("http://127.0.0.1:" + proxy.server.adminAddress().getPort() + "/metrics");
+        HttpResponse<String> r = proxy.client.send(HttpRequest.newBuilder(uri).timeout(WAIT).build(),
+                HttpResponse.BodyHandlers.ofString());
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/plain"));
+        return PrometheusText.parse(r.body());
+    }
+
+    @Test
+    void metricsCountWhatWasSent() throws Exception {
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0))).app("/a", origin);
+        for (int i = 0; i < 7; i++) {
+            assertThat(proxy.get("a.test.local", "/x").statusCode()).isEqualTo(200);
+        }
+        for (int i = 0; i < 3; i++) {
+            assertThat(proxy.get("nobody.test.local", "/").statusCode()).isEqualTo(404);
+        }
+        // The JDK client keeps its connection open: one active, one pooled backend connection idle.
+        Await.until(WAIT, () -> proxy.server.pools().idleConnections() == 1, "backend connection back in the pool");
+
+        PrometheusText m = scrape(proxy);
+        assertThat(m.get("mesoslb_requests_total{app=\"/a\",status=\"2xx\",vhost=\"a.test.local\"}")).isEqualTo(7.0);
+        assertThat(m.get("mesoslb_requests_total{app=\"-\",status=\"4xx\",vhost=\"-\"}")).isEqualTo(3.0);
+        assertThat(m.get("mesoslb_requests_total{app=\"/a\",status=\"5xx\",vhost=\"a.test.local\"}")).isZero();
+        assertThat(m.get("mesoslb_request_duration_seconds_count")).isEqualTo(10.0);
+        assertThat(m.get("mesoslb_connections_active")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_connections_total")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_backend_pool_connections{state=\"idle\"}")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_backend_pool_connections{state=\"active\"}")).isZero();
+        assertThat(m.get("mesoslb_routing_table_swaps_total")).isGreaterThanOrEqualTo(1.0);
+        assertThat(m.get("mesoslb_routing_apps")).isEqualTo(1.0);
+        assertThat(m.samples().keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void connectionsAreCountedWhileOpen() throws Exception {
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0)));
+        try (RawHttp a = new RawHttp(proxy.port()); RawHttp b = new RawHttp(proxy.port())) {
+            Await.until(WAIT, () -> proxy.server.clients().size() == 2, "both accepted");
+            assertThat(scrape(proxy).get("mesoslb_connections_active")).isEqualTo(2.0);
+        }
+        Await.until(WAIT, () -> proxy.server.clients().isEmpty(), "both closed");
+        assertThat(scrape(proxy).get("mesoslb_connections_active")).isZero();
+        assertThat(scrape(proxy).get("mesoslb_connections_total")).isEqualTo(2.0);
+    }
+
+    @Test
+    void accessLogHasOneLinePerRequestWithVhostBackendStatusAndBytes() throws Exception {
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = closer.use(new ProxyFixture()).app("/a", origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /p?q=1 HTTP/1.1\r\nHost: a.test.local\r\nUser-Agent: probe/1\r\nReferer: http://r.example/\r\n\r\n")
+                    .read();
+            c.send("HEAD / HTTP/1.1\r\nHost: nobody.test.local\r\n\r\n").read(true);
+        }
+        Await.until(WAIT, () -> lines.list.size() == 2, "two access log lines");
+
+        String routed = lines.list.get(0).getFormattedMessage();
+        assertThat(routed).startsWith("127.0.0.1 - - [")
+                .contains("] \"GET /p?q=1 HTTP/1.1\" 200 5 \"http://r.example/\" \"probe/1\" \"a.test.local\" 127.0.0.1:"
+                        + origin.port() + " ");
+        String unrouted = lines.list.get(1).getFormattedMessage();
+        assertThat(unrouted).contains("\"HEAD / HTTP/1.1\" 404 - \"-\" \"-\" \"nobody.test.local\" - ");
+    }
+
+    @Test
+    void accessLogCanBeTurnedOff() throws Exception {
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.accessLog(false).adminPort(0))).app("/a", origin);
+        assertThat(proxy.get("a.test.local", "/").statusCode()).isEqualTo(200);
+        // The request is counted, so it is over; no line was written for it.
+        Await.until(WAIT, () -> {
+            try {
+                Double n = scrape(proxy).get("mesoslb_requests_total{app=\"/a\",status=\"2xx\",vhost=\"a.test.local\"}");
+                return n != null && n == 1.0;
+            } catch (Exception e) {
+                throw new AssertionError(e);
+            }
+        }, "request counted");
+        assertThat(lines.list).isEmpty();
+    }
+
+    @Test
+    void aClientThatLeavesBeforeTheResponseIsLoggedAs499() throws Exception {
+        TestOrigin silent = closer.use(TestOrigin.silent());
+        ProxyFixture proxy = closer.use(new ProxyFixture()).app("/s", silent);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET / HTTP/1.1\r\nHost: s.test.local\r\n\r\n");
+            Await.until(WAIT, () -> silent.requests.get() == 1, "request at the backend");
+        }
+        Await.until(WAIT, () -> lines.list.size() == 1, "one access log line");
+        assertThat(List.of(lines.list.get(0).getFormattedMessage())).singleElement().asString()
+                .contains("\"GET / HTTP/1.1\" 499 - ").contains("\"s.test.local\" 127.0.0.1:" + silent.port());
+    }
+}
