@@ -3,7 +3,7 @@ package io.mesoslb.server;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.discovery.file.FileDiscovery;
+import io.mesoslb.server.discovery.DiscoverySources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -16,48 +16,56 @@ public final class Main {
 
     public static void main(String[] args) {
         ServerConfig config;
+        Demo demo = null;
+        RouteTableHolder routes;
+        DiscoverySource discovery;
         try {
             CommandLine cmd = CommandLine.parse(args);
             if (cmd.help()) {
                 System.out.println(CommandLine.USAGE);
                 return;
             }
-            config = ConfigLoader.load(cmd);
+            if (Demo.requested(cmd)) {
+                demo = Demo.start(cmd);
+                config = demo.config();
+            } else {
+                config = ConfigLoader.load(cmd);
+            }
+            routes = new RouteTableHolder(new VhostNaming(config.domain()));
+            discovery = DiscoverySources.create(config, routes);
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());
+            closeQuietly(demo);
             System.exit(2);
             return;
         }
-        RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()));
-        DiscoverySource discovery = config.routesFile() == null ? null
-                : new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
-        LbServer server = new LbServer(config, routes);
-        if (discovery != null) {
-            server.discoveryState(discovery::state);
-        }
+        LbServer server = new LbServer(config, routes).discoveryState(discovery::state);
         try {
             server.start();
+            discovery.start();
         } catch (RuntimeException e) {
             log.error("mesos-lb failed to start", e);
+            closeQuietly(server);
+            closeQuietly(discovery);
+            closeQuietly(demo);
             System.exit(1);
             return;
         }
-        if (discovery != null) {
-            try {
-                discovery.start();
-            } catch (RuntimeException e) {
-                log.error("cannot read routes from {}", config.routesFile(), e);
-                server.close();
-                System.exit(1);
-                return;
-            }
-            log.info("routes from file {} (checked every {} ms)", config.routesFile(),
-                    config.routesPollInterval().toMillis());
-        } else if (config.marathonUrls().isEmpty()) {
-            log.warn("no routes file and no Marathon URL configured: every request will get 404");
-            // Nothing will ever sync; the static routing is all there is.
-            server.readiness().discoverySynced();
+        if (demo != null) {
+            DemoBanner.print(demo, server.localAddress(), server.adminAddress(), System.out);
         }
-        ShutdownSequence.install(server, discovery);
+        // Discovery keeps routes current while the server drains; the demo's backends serve until the end.
+        ShutdownSequence.install(server, discovery, demo);
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        if (c == null) {
+            return;
+        }
+        try {
+            c.close();
+        } catch (Exception e) {
+            log.warn("closing {} failed", c, e);
+        }
     }
 }

@@ -3,6 +3,8 @@ package io.mesoslb.server;
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.OutlierPolicy;
+import io.mesoslb.discovery.marathon.MarathonConfig;
+import io.mesoslb.server.discovery.MarathonOptions;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
@@ -29,6 +31,7 @@ import java.util.Locale;
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
  * @param routesPollInterval how often the routes file is checked for changes
  * @param marathonUrls       Marathon endpoints, tried in order
+ * @param marathon           how to talk to Marathon (credentials, TLS trust, stream timeouts)
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
@@ -37,7 +40,8 @@ import java.util.Locale;
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
-                           String adminHost, int adminPort, Duration shutdownGrace, OpsSettings ops,
+                           MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
+                           OpsSettings ops,
                            OutlierPolicy outlier) {
 
     public static Builder builder() {
@@ -70,6 +74,16 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String routesFile;
         private String routesPollInterval = "2s";
         private List<String> marathonUrls = new ArrayList<>();
+        // Marathon discovery (demo helper): credentials, trust, stream timing.
+        private String marathonUser;
+        private String marathonPassword;
+        private String marathonToken;
+        private String marathonTokenStyle = "dcos";
+        private String marathonTruststore;
+        private String marathonTruststorePassword;
+        private String marathonTruststoreType = "PKCS12";
+        private String marathonReadIdleTimeout = "30s";
+        private String marathonResyncInterval = "5m";
         private String adminHost = "127.0.0.1";
         private Integer adminPort = 9090;
         private String shutdownGrace = "10s";
@@ -187,6 +201,35 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         public Builder marathonUrls(List<String> v) {
             marathonUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            return this;
+        }
+
+        public Builder marathonBasicAuth(String user, String password) {
+            marathonUser = user;
+            marathonPassword = password;
+            return this;
+        }
+
+        public Builder marathonToken(String token, String style) {
+            marathonToken = token;
+            marathonTokenStyle = style;
+            return this;
+        }
+
+        public Builder marathonTruststore(String path, String password, String type) {
+            marathonTruststore = path;
+            marathonTruststorePassword = password;
+            marathonTruststoreType = type;
+            return this;
+        }
+
+        public Builder marathonReadIdleTimeout(String v) {
+            marathonReadIdleTimeout = v;
+            return this;
+        }
+
+        public Builder marathonResyncInterval(String v) {
+            marathonResyncInterval = v;
             return this;
         }
 
@@ -332,6 +375,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                     marathon.add(uri);
                 }
             }
+            MarathonOptions marathonOptions = marathonOptions(p);
             String admin = p.nonBlank("admin-host", adminHost);
             int adminP = p.range("admin-port", adminPort, -1, 65_535);
             Duration grace = p.duration("shutdown-grace", shutdownGrace, true);
@@ -349,7 +393,39 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), admin, adminP, grace, ops, outlier);
+                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace, ops, outlier);
+        }
+
+        private MarathonOptions marathonOptions(Problems p) {
+            String user = blankToNull(marathonUser);
+            String password = marathonPassword == null || marathonPassword.isEmpty() ? null : marathonPassword;
+            String token = blankToNull(marathonToken);
+            if ((user == null) != (password == null)) {
+                p.add("marathon-user and marathon-password go together");
+            }
+            if (user != null && token != null) {
+                p.add("use marathon-user/marathon-password or marathon-token, not both");
+            }
+            MarathonConfig.TokenScheme style = null;
+            String styleName = marathonTokenStyle == null ? "" : marathonTokenStyle.strip();
+            for (MarathonConfig.TokenScheme s : MarathonConfig.TokenScheme.values()) {
+                if (s.name().equalsIgnoreCase(styleName)) {
+                    style = s;
+                }
+            }
+            if (style == null) {
+                p.add("marathon-token-style must be dcos or bearer, got '" + marathonTokenStyle + "'");
+            }
+            String truststore = blankToNull(marathonTruststore);
+            String storeType = blankToNull(marathonTruststoreType);
+            Duration readIdle = p.duration("marathon-read-idle-timeout", marathonReadIdleTimeout, false);
+            Duration resync = p.duration("marathon-resync-interval", marathonResyncInterval, false);
+            return new MarathonOptions(user, password, token, style, truststore == null ? null : Path.of(truststore),
+                    marathonTruststorePassword, storeType == null ? "PKCS12" : storeType, readIdle, resync);
+        }
+
+        private static String blankToNull(String v) {
+            return v == null || v.isBlank() ? null : v.strip();
         }
 
         private OutlierPolicy outlierPolicy(Problems p) {

@@ -3,6 +3,7 @@ package io.mesoslb.server.testing;
 import java.time.Duration;
 import java.util.concurrent.locks.LockSupport;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 
 /** Waits for a condition with a deadline, instead of sleeping for a guessed time. */
 public final class Await {
@@ -14,10 +15,15 @@ public final class Await {
     }
 
     public static void until(Duration timeout, BooleanSupplier condition, String what) {
+        until(timeout, condition, () -> what);
+    }
+
+    /** As above, with a description computed on failure (e.g. the state that did not converge). */
+    public static void until(Duration timeout, BooleanSupplier condition, Supplier<String> what) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (!condition.getAsBoolean()) {
             if (System.nanoTime() - deadline > 0) {
-                throw new AssertionError(what + " not met within " + timeout);
+                throw new AssertionError(what.get() + " not met within " + timeout);
             }
             // Polling interval only; the deadline above is what bounds the wait.
             LockSupport.parkNanos(1_000_000);

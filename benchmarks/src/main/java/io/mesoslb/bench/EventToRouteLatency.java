@@ -1,0 +1,133 @@
+package io.mesoslb.bench;
+
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
+import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.testkit.EmittedEvent;
+import io.mesoslb.testkit.MarathonSimulator;
+import io.mesoslb.testkit.SimulatorOptions;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * How long after Marathon announces a new task the proxy sends it traffic: from the simulator
+ * emitting the task's TASK_RUNNING {@code status_update_event} to (a) the routing table that
+ * contains it being published and (b) the first response from it through the proxy.
+ *
+ * <p>Everything is the production code path: MarathonDiscovery with its default settings (including
+ * the coalescing delay) reading the simulator's real SSE stream over loopback, the Netty proxy, and
+ * a client on a keep-alive connection that polls the proxy back to back. Each round kills the app's
+ * only task without scaling down; Marathon then launches a replacement, so the first answer that is
+ * not a 503 comes from the new task, without round robin diluting the measurement. The time is
+ * taken when that response has been read, so it includes one request round trip.
+ *
+ * <p>Not a JMH benchmark: one sample is one whole distributed-system reaction, not a hot loop.
+ * Run: {@code java -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.EventToRouteLatency [rounds]}.
+ */
+public final class EventToRouteLatency {
+    private static final String APP = "/latency";
+    private static final String HOST = "latency.bench.local";
+    private static final int WARMUP = 20;
+    private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(10);
+
+    private EventToRouteLatency() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        BlockingQueue<EmittedEvent> running = new LinkedBlockingQueue<>();
+        Map<String, Long> firstRouted = new ConcurrentHashMap<>();
+
+        try (MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
+                .killGrace(Duration.ZERO).build())) {
+            marathon.createApp(APP, 1, Map.of(), false);
+            marathon.addEventListener(e -> {
+                if (e.eventType().equals("status_update_event") && e.json().contains("\"TASK_RUNNING\"")) {
+                    running.add(e);
+                }
+            });
+            ServerConfig config = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).domain("bench.local")
+                    .workerThreads(2).adminPort(-1).accessLog(false).drainPeriod("0s")
+                    .marathonUrls(List.of(marathon.uri().toString())).build();
+            RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()));
+            routes.addListener((previous, current) -> {
+                long now = System.nanoTime();
+                Route route = current.lookup(HOST);
+                if (route != null) {
+                    for (BackendState b : route.backends()) {
+                        firstRouted.putIfAbsent(b.backend().taskId(), now);
+                    }
+                }
+            });
+            try (DiscoverySource discovery = DiscoverySources.create(config, routes);
+                 LbServer proxy = new LbServer(config, routes).start()) {
+                discovery.start();
+                try (PollingClient client = new PollingClient(proxy.port(), HOST)) {
+                    client.awaitBody(marathon.tasks(APP).get(0).id(), ROUND_TIMEOUT);
+                    long[] toTable = new long[rounds];
+                    long[] toResponse = new long[rounds];
+                    for (int i = -WARMUP; i < rounds; i++) {
+                        running.clear();
+                        String old = marathon.tasks(APP).get(0).id();
+                        marathon.killTask(old, false);
+                        EmittedEvent event = running.poll(ROUND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+                        if (event == null) {
+                            throw new IllegalStateException("no TASK_RUNNING for a replacement of " + old);
+                        }
+                        String id = taskId(event.json());
+                        long answered = client.awaitBody(id, ROUND_TIMEOUT);
+                        if (i >= 0) {
+                            toTable[i] = firstRouted.get(id) - event.nanoTime();
+                            toResponse[i] = answered - event.nanoTime();
+                        }
+                    }
+                    report(rounds, toTable, toResponse, client.requests());
+                }
+            }
+        }
+    }
+
+    private static String taskId(String json) {
+        String key = "\"taskId\":\"";
+        int at = json.indexOf(key) + key.length();
+        return json.substring(at, json.indexOf('"', at));
+    }
+
+    // A benchmark's result is its output.
+    private static void report(int rounds, long[] toTable, long[] toResponse, long requests) {
+        System.out.printf("event-to-route latency over %d new tasks (%d warm-up rounds, %d polling requests)%n",
+                rounds, WARMUP, requests);
+        System.out.printf("%-40s %8s %8s %8s %8s %8s%n", "from TASK_RUNNING emitted to", "p50", "p90", "p99", "max",
+                "mean");
+        line("table with the task published (ms)", toTable);
+        line("first response from it (ms)", toResponse);
+    }
+
+    private static void line(String what, long[] nanos) {
+        long[] s = nanos.clone();
+        Arrays.sort(s);
+        double mean = Arrays.stream(s).average().orElse(0);
+        System.out.printf("%-40s %8.2f %8.2f %8.2f %8.2f %8.2f%n", what, ms(rank(s, 0.50)), ms(rank(s, 0.90)),
+                ms(rank(s, 0.99)), ms(s[s.length - 1]), mean / 1e6);
+    }
+
+    /** Nearest-rank percentile. */
+    private static long rank(long[] sorted, double p) {
+        return sorted[Math.max(0, (int) Math.ceil(p * sorted.length) - 1)];
+    }
+
+    private static double ms(long nanos) {
+        return nanos / 1e6;
+    }
+}
