@@ -1,6 +1,5 @@
 package io.mesoslb.server;
 
-import io.mesoslb.core.EjectionListener;
 import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
@@ -159,11 +158,6 @@ public final class LbServer implements AutoCloseable {
         return ops.registry();
     }
 
-    /** Counts each ejection in the metrics; already bound to this server's passive health ({@link #ejections()}). */
-    public EjectionListener ejectionListener() {
-        return ops.ejectionListener();
-    }
-
     /** The admin listener's address, or null when it is disabled or not started. */
     public InetSocketAddress adminAddress() {
         return ops.adminAddress();
@@ -269,11 +263,11 @@ public final class LbServer implements AutoCloseable {
             https.close();
         }
         serverChannel.close().awaitUninterruptibly();
-        sweeper.close();
         if (https != null) {
             https.closeFuture().awaitUninterruptibly();
         }
         log.info("listeners closed; finishing {} client connection(s)", clients.size());
+        sweeper.close();
         for (Channel client : clients) {
             ProxyChannelInitializer.drain(client, idleLinger);
         }

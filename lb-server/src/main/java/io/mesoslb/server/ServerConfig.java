@@ -1,16 +1,16 @@
 package io.mesoslb.server;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
+import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
-import com.fasterxml.jackson.annotation.JsonCreator;
 import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;
-import java.nio.file.Files;
 import java.net.URI;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -35,14 +35,13 @@ import java.util.Locale;
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
- * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  * @param outlier            passive health: when failing backends are ejected, and for how long
+ * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
-                           OpsSettings ops,
-                           OutlierPolicy outlier) {
+                           OutlierPolicy outlier, OpsSettings ops) {
 
     public static Builder builder() {
         return new Builder();
@@ -393,7 +392,27 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
-                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace, ops, outlier);
+                    nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
+                    outlier, ops);
+        }
+
+        private OutlierPolicy outlierPolicy(Problems p) {
+            int failures = p.range("outlier-consecutive-failures", outlierConsecutiveFailures, 0, 1_000_000);
+            int failures5xx = p.range("outlier-consecutive-5xx", outlierConsecutive5xx, 0, 1_000_000);
+            Duration base = p.duration("outlier-base-ejection-time", outlierBaseEjectionTime, false);
+            Duration max = p.duration("outlier-max-ejection-time", outlierMaxEjectionTime, false);
+            int percent = p.range("outlier-max-ejection-percent", outlierMaxEjectionPercent, 0, 100);
+            if (max.compareTo(base) < 0) {
+                p.add("outlier-max-ejection-time (" + outlierMaxEjectionTime + ") must not be shorter than "
+                        + "outlier-base-ejection-time (" + outlierBaseEjectionTime + ")");
+            }
+            try {
+                return OutlierPolicy.DEFAULT.withConsecutiveFailures(failures).withConsecutive5xx(failures5xx)
+                        .withEjectionTime(base, max).withMaxEjectionPercent(percent);
+            } catch (IllegalArgumentException e) {
+                // Already reported above, setting by setting.
+                return OutlierPolicy.DEFAULT;
+            }
         }
 
         private MarathonOptions marathonOptions(Problems p) {
@@ -426,25 +445,6 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         private static String blankToNull(String v) {
             return v == null || v.isBlank() ? null : v.strip();
-        }
-
-        private OutlierPolicy outlierPolicy(Problems p) {
-            int failures = p.range("outlier-consecutive-failures", outlierConsecutiveFailures, 0, 1_000_000);
-            int failures5xx = p.range("outlier-consecutive-5xx", outlierConsecutive5xx, 0, 1_000_000);
-            Duration base = p.duration("outlier-base-ejection-time", outlierBaseEjectionTime, false);
-            Duration max = p.duration("outlier-max-ejection-time", outlierMaxEjectionTime, false);
-            int percent = p.range("outlier-max-ejection-percent", outlierMaxEjectionPercent, 0, 100);
-            if (max.compareTo(base) < 0) {
-                p.add("outlier-max-ejection-time (" + outlierMaxEjectionTime + ") must not be shorter than "
-                        + "outlier-base-ejection-time (" + outlierBaseEjectionTime + ")");
-            }
-            try {
-                return OutlierPolicy.DEFAULT.withConsecutiveFailures(failures).withConsecutive5xx(failures5xx)
-                        .withEjectionTime(base, max).withMaxEjectionPercent(percent);
-            } catch (IllegalArgumentException e) {
-                // Already reported above, setting by setting.
-                return OutlierPolicy.DEFAULT;
-            }
         }
 
         private OpsSettings ops(Problems p) {

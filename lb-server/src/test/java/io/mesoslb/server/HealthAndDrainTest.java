@@ -102,26 +102,6 @@ class HealthAndDrainTest {
     }
 
     @Test
-    void anIdleKeepAliveConnectionGetsConnectionCloseOnItsNextRequest() throws Exception {
-        TestOrigin origin = closer.use(TestOrigin.marker("app"));
-        ProxyFixture proxy = proxy("0s").app("/a", origin);
-        try (RawHttp c = new RawHttp(proxy.port())) {
-            RawHttp.Response first = c.send("GET / HTTP/1.1\r\nHost: a.test.local\r\n\r\n").read();
-            assertThat(first.header("connection")).isNull();
-
-            CompletableFuture<Void> closing = CompletableFuture.runAsync(() -> proxy.server.close(WAIT));
-            Await.until(WAIT, () -> !accepts(proxy.port()), "listener closed");
-
-            RawHttp.Response last = c.send("GET / HTTP/1.1\r\nHost: a.test.local\r\n\r\n").read();
-            assertThat(last.status()).isEqualTo(200);
-            assertThat(last.text()).isEqualTo("app");
-            assertThat(last.header("connection")).isEqualTo("close");
-            assertThat(c.closedByPeer()).isTrue();
-            closing.get(WAIT.toSeconds(), TimeUnit.SECONDS);
-        }
-    }
-
-    @Test
     void anIdleConnectionThatSendsNothingIsClosedAfterTheLinger() throws Exception {
         TestOrigin origin = closer.use(TestOrigin.marker("app"));
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.shutdownGrace("600s"))).app("/a", origin);

@@ -127,6 +127,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         this.observer = observer;
     }
 
+    /** True once the server asked this connection to finish; read it on the event loop. */
+    boolean isDraining() {
+        return draining;
+    }
+
     /** How the last exchange on this connection ended, or null while none has. */
     ProxyStatus lastStatus() {
         return status;

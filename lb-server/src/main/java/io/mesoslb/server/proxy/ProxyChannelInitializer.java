@@ -17,11 +17,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: {@code [RequestHeadTimer] -> [ProxyProtocolHandler] -> [SniHandler] ->
- * HttpServerCodec -> FlowControlHandler -> ExchangeObserver -> IdleStateHandler ->
- * FrontendHandler}. No aggregator: bodies stream. The flow-control handler holds decoded messages
- * while the frontend has stopped reading, which is what keeps pipelined requests in order. The
- * head timer (unless request-header-timeout is 0) comes first, to see raw bytes.
+ * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
+ * HttpServerCodec -> FlowControlHandler -> ExchangeObserver -> IdleStateHandler -> FrontendHandler}.
+ * No aggregator: bodies stream. The flow-control handler holds decoded messages while the frontend
+ * has stopped reading, which is what keeps pipelined requests in order.
  */
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
@@ -74,17 +73,17 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             ch.closeFuture().addListener(connectionClosed);
         }
         ChannelPipeline p = ch.pipeline();
-        ExchangeObserver observer = new ExchangeObserver(ops);
-        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes, ops, observer);
-        if (!settings.requestHeaderTimeout().isZero()) {
-            // First: a slow TLS handshake or PROXY header counts against the head's time too.
-            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));
-        }
         if (ops.proxyProtocol()) {
             p.addLast(ProxyProtocolHandler.INSTANCE);
         }
         if (ops.tls() != null) {
             p.addLast(ops.tls().newHandler());
+        }
+        ExchangeObserver observer = new ExchangeObserver(ops);
+        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes, ops, observer);
+        if (!settings.requestHeaderTimeout().isZero()) {
+            // After the PROXY header and TLS: it times the request head, in plain bytes.
+            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));
         }
         p.addLast(
                 new HttpServerCodec(decoderConfig(settings)),

@@ -11,14 +11,14 @@ public enum ProxyStatus {
     BACKEND_TIMEOUT,
     CLIENT_CLOSED,
     BAD_REQUEST,
-    /** Answered the balancer's health check on the proxy listener. */
-    HEALTH_CHECK,
-    /** An admin vhost refused a client that is not allow-listed. */
-    FORBIDDEN,
     /** The client was too slow: request head (408), or the whole request under request-timeout. */
     REQUEST_TIMEOUT,
     /** Request line (414), header block (431) or body (413) over its limit. */
-    REQUEST_TOO_LARGE;
+    REQUEST_TOO_LARGE,
+    /** Answered the balancer's health check on the proxy listener. */
+    HEALTH_CHECK,
+    /** An admin vhost refused a client that is not allow-listed. */
+    FORBIDDEN;
 
     /** True for the ways a backend fails a request, the ones passive health counts against it. */
     public boolean isBackendFailure() {
