@@ -35,6 +35,32 @@ class ClientAddressResolverTest {
     }
 
     @Test
+    void forwardingKeepsTheClientAndTheTrustedHopsOnly() throws Exception {
+        ClientAddressResolver.Resolution r = resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2",
+                List.of("6.6.6.6, 198.51.100.9", "10.0.0.3"));
+        assertThat(r.client()).isEqualTo(ip("198.51.100.9"));
+        assertThat(r.forwardedFor()).isEqualTo("198.51.100.9, 10.0.0.3, 10.0.0.2");
+    }
+
+    @Test
+    void forwardingFromAnUntrustedPeerIsThePeerAlone() throws Exception {
+        ClientAddressResolver.Resolution r = resolver.resolveForwarding(ip("203.0.113.5"), "203.0.113.5",
+                List.of("10.0.0.9"));
+        assertThat(r.client()).isEqualTo(ip("203.0.113.5"));
+        assertThat(r.forwardedFor()).isEqualTo("203.0.113.5");
+    }
+
+    @Test
+    void forwardingNormalisesEntriesAndStopsAtGarbage() throws Exception {
+        assertThat(resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2", List.of("[2001:beef::5]:443"))
+                .forwardedFor()).isEqualTo("2001:beef::5, 10.0.0.2");
+        ClientAddressResolver.Resolution garbage = resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2",
+                List.of("unknown, 10.0.0.7"));
+        assertThat(garbage.client()).isEqualTo(ip("10.0.0.7"));
+        assertThat(garbage.forwardedFor()).isEqualTo("10.0.0.7, 10.0.0.2");
+    }
+
+    @Test
     void allHopsTrustedGivesTheLeftMost() throws Exception {
         assertThat(resolver.resolve(ip("10.0.0.2"), List.of("10.1.1.1, 10.0.0.3"))).isEqualTo(ip("10.1.1.1"));
     }

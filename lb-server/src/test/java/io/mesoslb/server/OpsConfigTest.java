@@ -1,0 +1,124 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesoslb.server.net.Cidr;
+import io.mesoslb.server.tls.TlsCertificate;
+import java.net.InetAddress;
+import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The operations settings: defaults, file and flags, validation, help. */
+class OpsConfigTest {
+    @TempDir
+    Path dir;
+
+    private static ServerConfig load(String... args) {
+        return ConfigLoader.load(CommandLine.parse(args));
+    }
+
+    private Path pem(String name) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, "-----BEGIN X-----\n-----END X-----\n");
+        return p;
+    }
+
+    @Test
+    void defaults() {
+        OpsSettings ops = load().ops();
+        assertThat(ops.healthPath()).isEqualTo("/_health");
+        assertThat(ops.healthMaxStaleness()).isZero();
+        assertThat(ops.drainPeriod()).isEqualTo(Duration.ofSeconds(30));
+        assertThat(ops.accessLog()).isTrue();
+        assertThat(ops.proxyProtocol()).isFalse();
+        assertThat(ops.trustedProxies().isEmpty()).isTrue();
+        assertThat(ops.adminAllow().isEmpty()).isTrue();
+        assertThat(ops.mesosUrls()).isEmpty();
+        assertThat(ops.tls()).isFalse();
+    }
+
+    @Test
+    void yamlFileWithCertificateObjects() throws Exception {
+        Path cert = pem("a.crt");
+        Path key = pem("a.key");
+        Path file = dir.resolve("lb.yaml");
+        Files.writeString(file, String.join("\n",
+                "health-path: /ping",
+                "health-max-staleness: 90s",
+                "drain-period: 15s",
+                "access-log: false",
+                "proxy-protocol: true",
+                "trusted-proxies: [10.0.0.0/8, '::1']",
+                "admin-allow: 192.168.0.0/16",
+                "mesos-urls: [http://m1:5050, http://m2:5050]",
+                "https-port: 9443",
+                "tls-certificates:",
+                "  - cert: " + cert,
+                "    key: " + key,
+                "    hosts: [a.example.com, '*.a.example.com']",
+                ""));
+
+        OpsSettings ops = load("--config", file.toString()).ops();
+
+        assertThat(ops.healthPath()).isEqualTo("/ping");
+        assertThat(ops.healthMaxStaleness()).isEqualTo(Duration.ofSeconds(90));
+        assertThat(ops.drainPeriod()).isEqualTo(Duration.ofSeconds(15));
+        assertThat(ops.accessLog()).isFalse();
+        assertThat(ops.proxyProtocol()).isTrue();
+        assertThat(ops.trustedProxies().cidrs()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1"));
+        assertThat(ops.adminAllow().contains(InetAddress.getByName("192.168.4.5"))).isTrue();
+        assertThat(ops.mesosUrls()).containsExactly(URI.create("http://m1:5050"), URI.create("http://m2:5050"));
+        assertThat(ops.httpsPort()).isEqualTo(9443);
+        assertThat(ops.tlsCertificates()).containsExactly(
+                new TlsCertificate(cert, key, List.of("a.example.com", "*.a.example.com")));
+    }
+
+    @Test
+    void flagsTakeCommaListsAndSemicolonSeparatedCertificates() throws Exception {
+        Path a = pem("a.crt");
+        Path ak = pem("a.key");
+        Path b = pem("b.crt");
+        Path bk = pem("b.key");
+
+        OpsSettings ops = load("--trusted-proxies=10.0.0.0/8,172.16.0.0/12", "--admin-allow", "127.0.0.1",
+                "--mesos-urls=http://m1:5050,http://m2:5050", "--proxy-protocol",
+                "--tls-certificates=" + a + ":" + ak + ";" + b + ":" + bk + ":b.example.com,*.b.example.com").ops();
+
+        assertThat(ops.trustedProxies().cidrs()).hasSize(2);
+        assertThat(ops.adminAllow().contains(InetAddress.getByName("127.0.0.1"))).isTrue();
+        assertThat(ops.mesosUrls()).hasSize(2);
+        assertThat(ops.proxyProtocol()).isTrue();
+        assertThat(ops.tlsCertificates()).containsExactly(new TlsCertificate(a, ak, List.of()),
+                new TlsCertificate(b, bk, List.of("b.example.com", "*.b.example.com")));
+    }
+
+    @Test
+    void reportsEveryInvalidOpsSetting() {
+        assertThatThrownBy(() -> load("--health-path=health", "--drain-period=-1s", "--trusted-proxies=10.0.0.0/33",
+                "--admin-allow=not-an-ip", "--mesos-urls=https://m1:5050", "--https-port=70000",
+                "--tls-certificates=/missing.crt:/missing.key:bad/host"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("health-path must start with '/'")
+                .hasMessageContaining("drain-period")
+                .hasMessageContaining("trusted-proxies")
+                .hasMessageContaining("admin-allow")
+                .hasMessageContaining("mesos-urls")
+                .hasMessageContaining("https-port")
+                .hasMessageContaining("cannot read /missing.crt")
+                .hasMessageContaining("'bad/host' is not a host name");
+    }
+
+    @Test
+    void helpListsEveryOpsKey() {
+        for (String key : List.of("health-path", "health-max-staleness", "drain-period", "access-log", "proxy-protocol",
+                "trusted-proxies", "admin-allow", "mesos-urls", "https-port", "tls-certificates")) {
+            assertThat(CommandLine.USAGE).contains("--" + key + " ");
+        }
+    }
+}
