@@ -122,12 +122,13 @@ class MarathonClientTest {
     void requestTimeoutBoundsTheHeadersNotTheLifeOfTheStream() throws Exception {
         FakeMarathon marathon = fake(r -> null);
         EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))
-                .requestTimeout(Duration.ofMillis(100))).openEvents(marathon.uri());
+                .requestTimeout(Duration.ofSeconds(1))).openEvents(marathon.uri());
         closeables.add(stream);
         ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
         closeables.add(later::shutdownNow);
 
-        later.schedule(() -> marathon.event("app_terminated_event", "{}"), 500, TimeUnit.MILLISECONDS);
+        // Well past the request timeout, with margin enough for a loaded CI machine to send the headers in time.
+        later.schedule(() -> marathon.event("app_terminated_event", "{}"), 2500, TimeUnit.MILLISECONDS);
 
         assertThat(text(stream.next(Duration.ofSeconds(10)))).contains("app_terminated_event");
     }
