@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.testkit.LoopbackBackend;
 import java.net.http.HttpClient;
@@ -57,7 +58,8 @@ class BackendKillUnderLoadTest {
             backends.add(b);
             routed.add(new Backend(b.host(), b.port(), b.taskId(), APP));
         }
-        ProxyFixture proxy = closer.use(new ProxyFixture()).app(APP, routed.toArray(new Backend[0]));
+        OutcomeRecorder recorder = new OutcomeRecorder();
+        ProxyFixture proxy = closer.use(new ProxyFixture(c -> c, recorder)).app(APP, routed.toArray(new Backend[0]));
         LoopbackBackend victim = backends.get(1);
         AtomicLong ejectedAt = new AtomicLong();
         proxy.server.ejections().addListener(e -> {
@@ -88,8 +90,9 @@ class BackendKillUnderLoadTest {
             long total = completed.sum();
             long ejectionMillis = ejectedAt.get() == 0 ? -1 : TimeUnit.NANOSECONDS.toMillis(ejectedAt.get() - killedAt);
             log.info("load run: {} requests by {} clients in {} ms, {} failed; victim served {} before the kill, "
-                            + "ejected {} ms after it; survivors served {} and {}", total, CLIENTS, RUN.toMillis(),
-                    failures.size(), victimRequestsBeforeKill, ejectionMillis, backends.get(0).requests(),
+                            + "ejected {} ms after it, {} failures reported against it (retried); survivors served {} "
+                            + "and {}", total, CLIENTS, RUN.toMillis(), failures.size(), victimRequestsBeforeKill,
+                    ejectionMillis, recorder.failures(routed.get(1)), backends.get(0).requests(),
                     backends.get(2).requests());
 
             assertThat(total).as("the run put real load through the proxy").isGreaterThan(300);

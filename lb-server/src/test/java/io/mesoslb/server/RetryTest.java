@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesoslb.server.testing.Await;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -70,6 +71,23 @@ class RetryTest extends OneAppProxyTest {
         assertThat(origin.connections.get()).isEqualTo(5);
         assertThat(origin.requests.get()).as("four went down a stale pooled connection first").isEqualTo(9);
         assertThat(recorder.failures()).as("a stale idle connection is no mark against the backend").isZero();
+    }
+
+    @Test
+    void backendClosingIdleKeepAliveConnectionsCausesNoError() throws Exception {
+        TestOrigin origin = use(TestOrigin.closingIdleConnections("ok", 100));
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.connectRetries(0), recorder)).app(APP, origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            for (int i = 0; i < 3; i++) {
+                assertThat(c.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().text()).isEqualTo("ok");
+                int seen = i + 1;
+                Await.until(WAIT, () -> origin.connections.get() == seen
+                        && origin.channels.stream().noneMatch(io.netty.channel.Channel::isActive),
+                        "the backend closed its idle connection");
+            }
+        }
+        assertThat(origin.requests.get()).isEqualTo(3);
+        assertThat(recorder.failures()).isZero();
     }
 
     @Test

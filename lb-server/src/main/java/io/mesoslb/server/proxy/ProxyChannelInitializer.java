@@ -17,10 +17,10 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 
 /**
- * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> HttpServerCodec ->
- * FlowControlHandler -> ExchangeObserver -> IdleStateHandler -> FrontendHandler}. No aggregator:
- * bodies stream. The flow-control handler holds decoded messages while the frontend has stopped
- * reading, which is what keeps pipelined requests in order.
+ * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
+ * HttpServerCodec -> FlowControlHandler -> ExchangeObserver -> IdleStateHandler -> FrontendHandler}.
+ * No aggregator: bodies stream. The flow-control handler holds decoded messages while the frontend
+ * has stopped reading, which is what keeps pipelined requests in order.
  */
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {

@@ -13,7 +13,8 @@ import java.time.Duration;
  * @param maxInitialLineLength longest request line (and backend status line) accepted
  * @param maxHeaderSize        largest header block accepted
  * @param defaultApp           app id that serves hosts no route claims, or null for 404
- * @param connectRetries       extra backends tried after a connect failure
+ * @param connectRetries       other backends tried after a connect failure, or after a reset before any
+ *                             response to a request that may be sent again ({@link Retries})
  * @param writeBufferLow       low water mark of every channel's outbound buffer
  * @param writeBufferHigh      high water mark: above it the peer stops reading
  * @param requestHeaderTimeout time a client has to send a complete request head once it started

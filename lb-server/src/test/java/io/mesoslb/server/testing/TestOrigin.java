@@ -195,6 +195,19 @@ public final class TestOrigin implements AutoCloseable {
         }));
     }
 
+    /** Answers like {@link #marker}, and closes a keep-alive connection left idle for {@code idleMillis}. */
+    public static TestOrigin closingIdleConnections(String marker, long idleMillis) {
+        return new TestOrigin(p -> p.addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idleMillis,
+                TimeUnit.MILLISECONDS), new ChannelInboundHandlerAdapter() {
+                    @Override
+                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                        if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
+                            ctx.close();
+                        }
+                    }
+                }, new HttpObjectAggregator(1 << 20), new AggregatedHandler((ctx, req) -> text(HttpResponseStatus.OK, marker))));
+    }
+
     /** Answers every request with the status {@code status} gives at that moment, {@code marker} as body. */
     public static TestOrigin withStatus(java.util.function.IntSupplier status, String marker) {
         return aggregating((ctx, req) -> text(HttpResponseStatus.valueOf(status.getAsInt()), marker));
