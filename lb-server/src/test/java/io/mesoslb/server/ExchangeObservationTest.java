@@ -13,10 +13,14 @@ import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.core.Backend;
+import io.mesoslb.discovery.DiscoveryState;
+import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
@@ -87,6 +91,30 @@ class ExchangeObservationTest {
         assertThat(m.get("mesoslb_routing_table_swaps_total")).isGreaterThanOrEqualTo(1.0);
         assertThat(m.get("mesoslb_routing_apps")).isEqualTo(1.0);
         assertThat(m.samples().keySet()).anyMatch(k -> k.startsWith("jvm_memory_used_bytes"));
+    }
+
+    @Test
+    void ejectionsAndDiscoveryShowInTheMetrics() throws Exception {
+        TestOrigin up = closer.use(TestOrigin.marker("up"));
+        int refused;
+        try (ServerSocket s = new ServerSocket(0)) {
+            refused = s.getLocalPort();
+        }
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0).outlierConsecutiveFailures(1)))
+                .app("/b", up.backend("/b"), new Backend("127.0.0.1", refused, "b.down", "/b"));
+        Instant synced = Instant.now();
+        proxy.server.discoveryState(() -> new DiscoveryState("file", true, true, synced, synced, 3, 17, "ok"));
+        for (int i = 0; i < 4; i++) {
+            assertThat(proxy.get("b.test.local", "/").body()).isEqualTo("up");
+        }
+
+        PrometheusText m = scrape(proxy);
+        assertThat(m.get("mesoslb_backend_ejections_total{app=\"/b\"}")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_routing_backends_ejected")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_discovery_full_syncs_total")).isEqualTo(3.0);
+        assertThat(m.get("mesoslb_discovery_events_total")).isEqualTo(17.0);
+        assertThat(m.get("mesoslb_discovery_synced")).isEqualTo(1.0);
+        assertThat(m.get("mesoslb_discovery_staleness_seconds")).isGreaterThanOrEqualTo(0.0);
     }
 
     @Test
