@@ -68,6 +68,16 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExampleConfigShippedAtTheTopLevelLoads() {
+        // Keeps the README's example true: Surefire runs in the module directory.
+        ServerConfig c = load("--config", Path.of("..", "mesos-lb.example.yaml").toString());
+
+        assertThat(c.domain()).isEqualTo("apps.example.com");
+        assertThat(c.marathonUrls()).hasSize(3);
+        assertThat(c.adminPort()).isEqualTo(9090);
+    }
+
+    @Test
     void readsJsonAndFlagsOverrideTheFile() throws Exception {
         Path file = dir.resolve("lb.json");
         Files.writeString(file, "{\"listen-port\": 9000, \"domain\": \"a.example\", \"marathon-urls\": \"http://m:8080\"}");
