@@ -3,11 +3,11 @@ package io.mesoslb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.testing.Await;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.testkit.Await;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpRequest;

@@ -2,10 +2,10 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesoslb.server.testing.Await;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;

@@ -2,10 +2,10 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesoslb.server.testing.Await;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.testkit.Await;
 import io.netty.channel.Channel;
 import java.io.InputStream;
 import java.io.OutputStream;

@@ -8,7 +8,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
-import io.mesoslb.discovery.Await;
+import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimTask;
 import io.mesoslb.testkit.SimulatorOptions;

@@ -2,11 +2,11 @@ package io.mesoslb.server.proxy;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesoslb.server.testing.Await;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.testkit.Await;
 import io.netty.channel.Channel;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
