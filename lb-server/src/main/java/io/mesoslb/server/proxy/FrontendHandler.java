@@ -1,8 +1,6 @@
 package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.BackendState;
-import io.mesoslb.core.Route;
-import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -11,31 +9,25 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.channel.ConnectTimeoutException;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
-import io.netty.handler.codec.http.HttpHeaders;
-import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.codec.http.TooLongHttpHeaderException;
-import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
-import io.netty.util.ReferenceCounted;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One client connection, and the exchange in flight on it.
+ * One client connection, and the exchange in flight on it: the state machine that relays a
+ * request to a backend and its response back. Admission checks live in {@link RequestAdmission},
+ * backend connections and retries in {@link BackendConnector}, the exchange's state in
+ * {@link Exchange}, protocol switches in {@link UpgradeTunnel}.
  *
  * <p>Requests are handled one at a time: once a request has been read completely the connection
  * stops reading until its response has been relayed, so pipelined requests wait, in order, in the
@@ -45,7 +37,7 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything here, including the backend connection, runs on this channel's event loop.
  */
-final class FrontendHandler extends ChannelInboundHandlerAdapter implements ChannelFutureListener {
+final class FrontendHandler extends ChannelInboundHandlerAdapter implements RequestAdmission.Answers {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
     /** User event: the server is shutting down; finish the current exchange, then close. */
     static final Object DRAIN = new Drain(0);
@@ -72,46 +64,20 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         CLOSED
     }
 
-    private final RouteTableHolder routes;
-    private final BackendPools pools;
     private final ProxySettings settings;
-    private final BackendOutcomes outcomes;
     private final ProxyOps ops;
     private final ExchangeObserver observer;
+    private final Exchange exchange = new Exchange();
+    private final RequestAdmission admission;
+    private final BackendConnector connector;
     private final Runnable resumeReading = this::resumeReading;
 
     private ChannelHandlerContext ctx;
-    private LoopBackendPool pool;
     private ForwardedHeaders forwarded;
-    private Phase phase = Phase.IDLE;
-
-    // The exchange in flight; cleared by endExchange().
-    private HttpRequest pendingHead;
-    private Channel connecting;
-    private Route route;
-    private BackendState target;
-    private BackendHandler backend;
-    // Resilience: retries, limits and timeouts of the exchange in flight.
-    /** The request head while it may be sent again (replayable method, no body); else null. */
-    private HttpRequest replayHead;
-    /** The backend connection in use came from the pool (it may have gone stale while idle). */
-    private boolean reusedConnection;
-    private int retriesLeft;
-    private long bodyBytes;
-    private int responseCode;
     private RequestHeadTimer headTimer;
     private Deadline exchangeDeadline;
-    private HttpVersion clientVersion = HttpVersion.HTTP_1_1;
-    private boolean clientKeepAlive;
-    private boolean requestHasBody;
-    private boolean headRequest;
-    private boolean upgradeRequested;
-    private boolean requestComplete;
-    private boolean interimResponse;
-    private boolean responseStarted;
-    private boolean responseComplete;
-    private boolean backendReusable;
-    private boolean closeAfterResponse;
+    private Phase phase = Phase.IDLE;
+    private BackendHandler backend;
     private boolean flushBackend;
     private boolean flushFrontend;
     private boolean draining;
@@ -119,12 +85,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes,
                     ProxyOps ops, ExchangeObserver observer) {
-        this.routes = routes;
-        this.pools = pools;
         this.settings = settings;
-        this.outcomes = outcomes;
         this.ops = ops;
         this.observer = observer;
+        this.admission = new RequestAdmission(routes, settings, ops, observer, exchange, this);
+        this.connector = new BackendConnector(pools, outcomes, settings.connectRetries(), exchange, this);
     }
 
     /** True once the server asked this connection to finish; read it on the event loop. */
@@ -137,18 +102,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         return status;
     }
 
-    private LoopBackendPool pool() {
-        // Looked up on first use: a connection that never reaches a backend never needs its loop's pool.
-        if (pool == null) {
-            pool = pools.forLoop(ctx.channel().eventLoop());
-        }
-        return pool;
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
+        connector.bind(ctx.channel());
         if (!settings.requestTimeout().isZero()) {
             exchangeDeadline = new Deadline(ctx.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
         }
@@ -157,6 +115,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     /** True between requests: a new request head is what this connection waits for. */
     boolean awaitingRequestHead() {
         return phase == Phase.IDLE;
+    }
+
+    /** True while the exchange waits for a backend connection. */
+    boolean isConnecting() {
+        return phase == Phase.CONNECTING;
     }
 
     @Override
@@ -211,89 +174,27 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         if (headTimer != null) {
             headTimer.headReceived();
         }
-        if (req.decoderResult().isFailure()) {
-            ReferenceCountUtil.release(req);
-            clientKeepAlive = false;
-            Throwable cause = req.decoderResult().cause();
-            if (cause instanceof TooLongHttpLineException) {
-                reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_URI_TOO_LONG,
-                        "request line longer than " + settings.maxInitialLineLength() + " bytes");
-            } else if (cause instanceof TooLongHttpHeaderException) {
-                reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
-                        "request headers larger than " + settings.maxHeaderSize() + " bytes");
-            } else {
-                reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
-                        "bad request: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
-            }
-            return;
-        }
-        clientVersion = req.protocolVersion();
-        clientKeepAlive = HttpUtil.isKeepAlive(req);
-        headRequest = HttpMethod.HEAD.equals(req.method());
-        requestHasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
-        String host = req.headers().get(HttpHeaderNames.HOST);
-        if (host == null || host.isEmpty()) {
-            reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: missing Host header");
-            return;
-        }
-        long maxBody = settings.maxRequestBody();
-        if (maxBody > 0 && HttpUtil.getContentLength(req, 0L) > maxBody) {
-            ReferenceCountUtil.release(req);
-            reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
-                    "request body larger than " + maxBody + " bytes");
-            return;
-        }
-        RouteTable table = routes.current();
-        Route r = table.lookup(host);
-        if (r == null && ops.isHealthCheck(req.uri())) {
-            boolean keep = keepAfterLocalAnswer(ProxyStatus.HEALTH_CHECK);
-            answer(ProxyStatus.HEALTH_CHECK,
-                    ErrorResponses.framed(ops.health().response(ctx.alloc(), clientVersion, headRequest), !keep), keep);
-            return;
-        }
-        if (r == null && settings.defaultApp() != null) {
-            r = table.routeForApp(settings.defaultApp());
-        }
-        if (r == null) {
-            reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
-            return;
-        }
-        observer.routed(r.appId());
-        if (ops.forbids(r, observer.identity().client())) {
-            reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
-            return;
-        }
-        BackendState first = r.select();
+        BackendState first = admission.admit(req);
         if (first == null) {
-            reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
-                    "no backend available for app " + r.appId());
             return;
         }
-        upgradeRequested = isUpgrade(req.headers());
-        HopByHopHeaders.strip(req.headers(), upgradeRequested);
-        forwarded.applyToRequest(req.headers(), clientVersion, host, observer.identity().forwardedFor());
+        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers());
+        HopByHopHeaders.strip(req.headers(), exchange.upgradeRequested);
+        forwarded.applyToRequest(req.headers(), exchange.clientVersion, exchange.host,
+                observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
-        pendingHead = req;
-        replayHead = Retries.isReplayable(req, requestHasBody) && !(req instanceof ReferenceCounted) ? req : null;
-        route = r;
-        retriesLeft = settings.connectRetries();
-        bodyBytes = 0;
+        exchange.forward(req);
         status = null;
         phase = Phase.CONNECTING;
         if (exchangeDeadline != null) {
             exchangeDeadline.start();
         }
         updateFrontendRead();
-        connectTo(first, true);
-    }
-
-    private static boolean isUpgrade(HttpHeaders headers) {
-        return headers.contains(HttpHeaderNames.UPGRADE)
-                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+        connector.start(first);
     }
 
     private void requestContent(HttpContent content) {
-        if (requestComplete || backend == null) {
+        if (exchange.requestComplete || backend == null) {
             ReferenceCountUtil.release(content);
             return;
         }
@@ -304,7 +205,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             return;
         }
         long maxBody = settings.maxRequestBody();
-        if (maxBody > 0 && (bodyBytes += content.content().readableBytes()) > maxBody) {
+        if (maxBody > 0 && (exchange.bodyBytes += content.content().readableBytes()) > maxBody) {
             // Chunked, so not known up front: the backend has part of it and its connection must go.
             ReferenceCountUtil.release(content);
             failExchange(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
@@ -319,9 +220,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
         out.writeAndFlush(content, out.voidPromise());
         flushBackend = false;
-        requestComplete = true;
+        exchange.requestComplete = true;
         updateFrontendRead();
-        if (!responseStarted) {
+        if (!exchange.responseStarted) {
             backend.armResponseTimeout();
         }
     }
@@ -351,70 +252,18 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     // ---------------------------------------------------------------- connecting
 
-    /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
-    private void connectTo(BackendState state, boolean mayReuse) {
-        target = state;
-        BackendHandler pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
-        reusedConnection = pooled != null;
-        if (pooled != null) {
-            attach(pooled);
-            return;
-        }
-        ChannelFuture f = pool().connect(state.backend());
-        connecting = f.channel();
-        f.addListener(this);
-    }
-
-    /** A backend connect finished. */
-    @Override
-    public void operationComplete(ChannelFuture f) {
-        if (f.channel() != connecting || phase != Phase.CONNECTING) {
-            // The client left, or this exchange moved on, while the connect was in flight.
-            if (f.isSuccess()) {
-                f.channel().close();
-            }
-            return;
-        }
-        connecting = null;
-        if (f.isSuccess()) {
-            attach(f.channel().pipeline().get(BackendHandler.class));
-        } else {
-            connectFailed(f.cause());
-        }
-    }
-
-    private void connectFailed(Throwable cause) {
-        ProxyStatus failure = cause instanceof ConnectTimeoutException ? ProxyStatus.CONNECT_TIMEOUT
-                : ProxyStatus.CONNECT_FAILED;
-        log.debug("{}: connect to {} failed: {}", ctx.channel(), target, cause.toString());
-        outcomes.failed(target, failure);
-        // Nothing of the request has been written yet, so another backend may take it.
-        BackendState next = nextBackend();
-        if (next != null) {
-            connectTo(next, true);
-            return;
-        }
-        ReferenceCountUtil.release(pendingHead);
-        pendingHead = null;
-        if (failure == ProxyStatus.CONNECT_TIMEOUT) {
-            reject(failure, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to a backend of app " + route.appId());
-        } else {
-            reject(failure, HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + route.appId());
-        }
-    }
-
-    private void attach(BackendHandler b) {
+    /** The connector has a backend connection for the exchange: send it the request. */
+    void attach(BackendHandler b) {
         backend = b;
         observer.sentTo(b.backend());
         b.attach(this);
         phase = Phase.PROXYING;
-        HttpRequest head = pendingHead;
-        pendingHead = null;
+        HttpRequest head = exchange.takePendingHead();
         boolean expectContinue = HttpUtil.is100ContinueExpected(head);
         Channel out = b.channel();
         out.write(head, out.voidPromise());
         flushBackend = true;
-        if (requestComplete) {
+        if (exchange.requestComplete) {
             // A replay: the request had no body, and its end has been read already.
             out.write(LastHttpContent.EMPTY_LAST_CONTENT, out.voidPromise());
             b.armResponseTimeout();
@@ -428,6 +277,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         if (flushBackend && backend != null) {
             flushBackend = false;
             backend.channel().flush();
+        }
+    }
+
+    /** No backend of the route could be connected to, and no retry is left. */
+    void connectGaveUp(ProxyStatus failure) {
+        exchange.releasePendingHead();
+        String appId = exchange.route.appId();
+        if (failure == ProxyStatus.CONNECT_TIMEOUT) {
+            reject(failure, HttpResponseStatus.GATEWAY_TIMEOUT, "timed out connecting to a backend of app " + appId);
+        } else {
+            reject(failure, HttpResponseStatus.BAD_GATEWAY, "could not connect to a backend of app " + appId);
         }
     }
 
@@ -458,12 +318,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             return;
         }
         int code = response.status().code();
-        if (code == 101 && upgradeRequested && requestComplete) {
+        if (code == 101 && exchange.upgradeRequested && exchange.requestComplete) {
             startTunnel(response);
             return;
         }
         if (code >= 100 && code < 200 && code != 101) {
-            interimResponse = true;
+            exchange.interimResponse = true;
             HopByHopHeaders.strip(response.headers(), false);
             ctx.write(response, ctx.voidPromise());
             flushFrontend = true;
@@ -473,12 +333,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             failExchange(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY, "unexpected 101 from backend");
             return;
         }
-        responseStarted = true;
-        responseCode = code;
+        exchange.responseStarted = true;
+        exchange.responseCode = code;
         backend.cancelResponseTimeout();
-        backendReusable = HttpUtil.isKeepAlive(response);
-        closeAfterResponse = ResponseHeads.prepareForClient(response, clientVersion, clientKeepAlive && !draining,
-                headRequest);
+        exchange.backendReusable = HttpUtil.isKeepAlive(response);
+        exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, exchange.clientVersion,
+                exchange.clientKeepAlive && !draining, exchange.headRequest);
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
     }
@@ -489,22 +349,22 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             failExchange(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY, "backend response was cut short");
             return;
         }
-        if (interimResponse) {
+        if (exchange.interimResponse) {
             // The end of a 1xx: the encoder needs it before the final response.
-            interimResponse = !(content instanceof LastHttpContent);
+            exchange.interimResponse = !(content instanceof LastHttpContent);
             ctx.write(content, ctx.voidPromise());
             flushFrontend = true;
             return;
         }
-        if (!responseStarted || responseComplete) {
+        if (!exchange.responseStarted || exchange.responseComplete) {
             ReferenceCountUtil.release(content);
             return;
         }
         ctx.write(content, ctx.voidPromise());
         flushFrontend = true;
         if (content instanceof LastHttpContent) {
-            responseComplete = true;
-            if (requestComplete) {
+            exchange.responseComplete = true;
+            if (exchange.requestComplete) {
                 endExchange();
             } else {
                 earlyResponse();
@@ -520,11 +380,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private void earlyResponse() {
         ctx.flush();
         flushFrontend = false;
-        outcomes.responded(target, responseCode);
+        connector.responded(exchange.responseCode);
         status = ProxyStatus.SUCCESS;
         releaseBackend(false);
         clearExchange();
-        if (closeAfterResponse || draining) {
+        if (exchange.closeAfterResponse || draining) {
             closeAfterFlush();
         } else {
             phase = Phase.DISCARDING;
@@ -548,7 +408,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     }
 
     void backendTimedOut() {
-        if (!responseStarted && phase == Phase.PROXYING) {
+        if (!exchange.responseStarted && phase == Phase.PROXYING) {
             failExchange(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT,
                     "backend did not respond within " + settings.responseTimeout().toMillis() + " ms");
         }
@@ -561,62 +421,36 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             ctx.flush();
             closeAfterFlush();
         } else if (phase == Phase.PROXYING) {
-            if (!responseStarted && replayHead != null && replay()) {
+            if (!exchange.responseStarted && exchange.replayHead != null && replay()) {
                 return;
             }
-            if (reusedConnection && !responseStarted) {
-                // Likely closed by the backend while idle, just as it was picked: no mark against it.
-                target = null;
+            if (!exchange.responseStarted) {
+                connector.closedBeforeResponse();
             }
             failExchange(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY,
                     "backend closed the connection before responding");
         }
     }
 
-    // ---------------------------------------------------------------- retries
-
-    /** Another backend for this request, using up a retry; null when none is left or there is no other. */
-    private BackendState nextBackend() {
-        if (retriesLeft <= 0) {
-            return null;
-        }
-        BackendState next = route.select(target.backend());
-        if (next == null || next.backend().equals(target.backend())) {
-            return null;
-        }
-        retriesLeft--;
-        return next;
-    }
-
-    /**
-     * Sends a replayable request again after its connection closed before any response. A pooled
-     * connection most likely went stale while idle (the backend's keep-alive timeout ran out as
-     * it was picked): same backend, new connection, no retry used. Otherwise the backend failed
-     * it, and another backend gets it if a retry is left.
-     */
+    /** Sends a replayable request again after its connection closed before any response. */
     private boolean replay() {
-        BackendState next = reusedConnection ? target : nextBackend();
+        BackendState next = connector.replayTarget();
         if (next == null) {
             return false;
         }
-        if (!reusedConnection) {
-            outcomes.failed(target, ProxyStatus.BACKEND_RESET);
-        }
-        log.debug("{}: connection to {} closed before a response; sending the request again to {}", ctx.channel(),
-                target, next);
-        pendingHead = replayHead;
+        exchange.pendingHead = exchange.replayHead;
         phase = Phase.CONNECTING;
         updateFrontendRead();
-        connectTo(next, false);
+        connector.replayTo(next);
         return true;
     }
 
     /** request-timeout: the whole exchange took too long. */
     private void exchangeTimedOut() {
         String text = "request not completed within " + exchangeDeadline.timeoutMillis() + " ms";
-        if (phase == Phase.PROXYING && !requestComplete) {
+        if (phase == Phase.PROXYING && !exchange.requestComplete) {
             failExchange(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT, text);
-        } else if (phase == Phase.CONNECTING || (phase == Phase.PROXYING && !responseStarted)) {
+        } else if (phase == Phase.CONNECTING || (phase == Phase.PROXYING && !exchange.responseStarted)) {
             failExchange(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
         } else if (phase == Phase.PROXYING) {
             // The response is under way but slow (or its reader is): cut it, without blaming the backend.
@@ -627,20 +461,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     // ---------------------------------------------------------------- switching protocols
 
     private void startTunnel(HttpResponse response) {
-        responseStarted = true;
+        exchange.responseStarted = true;
         if (exchangeDeadline != null) {
             exchangeDeadline.stop();
         }
         backend.cancelResponseTimeout();
-        HopByHopHeaders.strip(response.headers(), true);
-        ForwardedHeaders.applyToResponse(response);
+        UpgradeTunnel.prepareResponse(response);
         phase = Phase.TUNNEL;
         ctx.writeAndFlush(response, ctx.voidPromise());
         // Encoders go first: once either decoder is removed it hands on raw bytes it still holds.
         backend.removeHttpEncoder();
-        HttpServerCodec codec = ctx.pipeline().get(HttpServerCodec.class);
-        codec.removeOutboundHandler();
-        ctx.pipeline().remove(codec);
+        UpgradeTunnel.removeClientCodec(ctx);
         if (backend != null) {
             backend.removeHttpDecoder();
         }
@@ -654,12 +485,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
 
     private void endExchange() {
         status = ProxyStatus.SUCCESS;
-        outcomes.responded(target, responseCode);
-        releaseBackend(backendReusable);
+        connector.responded(exchange.responseCode);
+        releaseBackend(exchange.backendReusable);
         ctx.flush();
         flushFrontend = false;
         clearExchange();
-        if (closeAfterResponse || draining) {
+        if (exchange.closeAfterResponse || draining) {
             closeAfterFlush();
         } else {
             phase = Phase.IDLE;
@@ -674,20 +505,23 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         }
     }
 
-    /** Answers without a backend; keeps the connection when the rest of the request can be skipped. */
-    private void reject(ProxyStatus why, HttpResponseStatus code, String text) {
-        boolean keep = keepAfterLocalAnswer(why);
-        answer(why, ErrorResponses.of(code, text, clientVersion, !keep), keep);
+    @Override
+    public void reject(ProxyStatus why, HttpResponseStatus code, String text) {
+        boolean keep = exchange.keepAfterLocalAnswer(why, draining);
+        answer(why, ErrorResponses.of(code, text, exchange.clientVersion, !keep), keep);
     }
 
-    private boolean keepAfterLocalAnswer(ProxyStatus why) {
-        return clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
+    @Override
+    public void answerHealthCheck() {
+        boolean keep = exchange.keepAfterLocalAnswer(ProxyStatus.HEALTH_CHECK, draining);
+        answer(ProxyStatus.HEALTH_CHECK, ErrorResponses.framed(
+                ops.health().response(ctx.alloc(), exchange.clientVersion, exchange.headRequest), !keep), keep);
     }
 
     /** Sends a response the proxy made up; {@code keep} says whether the connection stays open after it. */
     private void answer(ProxyStatus why, FullHttpResponse response, boolean keep) {
         status = why;
-        boolean fullyRead = requestComplete;
+        boolean fullyRead = exchange.requestComplete;
         clearExchange();
         ChannelFuture written = ctx.writeAndFlush(response);
         if (keep) {
@@ -703,11 +537,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     /** The exchange failed after a backend was involved: answer if nothing was sent yet, then close. */
     private void failExchange(ProxyStatus why, HttpResponseStatus code, String text) {
         status = why;
-        if (target != null && why.isBackendFailure()) {
-            outcomes.failed(target, why);
-        }
-        boolean started = responseStarted;
-        boolean fullyRead = requestComplete;
+        connector.failed(why);
+        boolean started = exchange.responseStarted;
+        boolean fullyRead = exchange.requestComplete;
         releaseBackend(false);
         clearExchange();
         phase = Phase.CLOSED;
@@ -716,7 +548,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
             ctx.flush();
             ctx.close();
         } else {
-            ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, clientVersion, true));
+            ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, exchange.clientVersion, true));
             if (fullyRead) {
                 written.addListener(ChannelFutureListener.CLOSE);
             } else {
@@ -733,42 +565,17 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     private void releaseBackend(boolean reuse) {
         BackendHandler b = backend;
         backend = null;
-        if (b == null) {
-            return;
-        }
-        b.detach();
-        if (reuse && !b.isTunnel()) {
-            pool().release(b);
-        } else {
-            b.channel().close();
+        if (b != null) {
+            connector.giveBack(b, reuse);
         }
     }
 
     private void clearExchange() {
-        if (pendingHead != null) {
-            ReferenceCountUtil.release(pendingHead);
-            pendingHead = null;
-        }
-        if (connecting != null) {
-            connecting.close();
-            connecting = null;
-        }
-        route = null;
-        target = null;
-        replayHead = null;
-        reusedConnection = false;
-        retriesLeft = 0;
-        bodyBytes = 0;
-        responseCode = 0;
+        connector.clear();
+        exchange.clear();
         if (exchangeDeadline != null) {
             exchangeDeadline.stop();
         }
-        upgradeRequested = false;
-        requestComplete = false;
-        interimResponse = false;
-        responseStarted = false;
-        responseComplete = false;
-        backendReusable = false;
         flushBackend = false;
     }
 
@@ -781,7 +588,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
                 read = true;
                 break;
             case PROXYING:
-                read = !requestComplete && backend != null && backend.channel().isWritable();
+                read = !exchange.requestComplete && backend != null && backend.channel().isWritable();
                 break;
             case TUNNEL:
                 read = backend != null && backend.channel().isWritable();
@@ -796,7 +603,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == RequestHeadTimer.EXPIRED) {
             if (phase == Phase.IDLE) {
-                clientKeepAlive = false;
+                exchange.clientKeepAlive = false;
                 reject(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT,
                         "request headers not received within " + headTimer.timeoutMillis() + " ms");
             }
@@ -816,7 +623,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Chan
         if (evt instanceof IdleStateEvent) {
             // While a backend is still working on a complete request, the response timeout decides.
             boolean awaitingBackend = (phase == Phase.CONNECTING)
-                    || (phase == Phase.PROXYING && requestComplete && !responseStarted);
+                    || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
             if (!awaitingBackend) {
                 log.debug("{}: closing idle client connection", ctx.channel());
                 ctx.close();

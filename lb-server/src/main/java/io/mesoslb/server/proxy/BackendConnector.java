@@ -1,0 +1,196 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.BackendState;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds a backend connection for the exchange of one client connection: an idle one from the
+ * loop's pool or a new one, another backend after a failed connect while retries are left, and
+ * back to the pool (or closed) when the exchange is done. It also reports how each backend did.
+ *
+ * <p>One instance per client connection, itself the listener of its connects, all on the
+ * connection's event loop.
+ */
+final class BackendConnector implements ChannelFutureListener {
+    private static final Logger log = LoggerFactory.getLogger(BackendConnector.class);
+
+    private final BackendPools pools;
+    private final BackendOutcomes outcomes;
+    private final int connectRetries;
+    private final Exchange exchange;
+    private final FrontendHandler frontend;
+    private Channel client;
+    private LoopBackendPool pool;
+
+    private Channel connecting;
+    private BackendState target;
+    /** The backend connection in use came from the pool (it may have gone stale while idle). */
+    private boolean reusedConnection;
+    private int retriesLeft;
+
+    BackendConnector(BackendPools pools, BackendOutcomes outcomes, int connectRetries, Exchange exchange,
+                     FrontendHandler frontend) {
+        this.pools = pools;
+        this.outcomes = outcomes;
+        this.connectRetries = connectRetries;
+        this.exchange = exchange;
+        this.frontend = frontend;
+    }
+
+    void bind(Channel client) {
+        this.client = client;
+    }
+
+    private LoopBackendPool pool() {
+        // Looked up on first use: a connection that never reaches a backend never needs its loop's pool.
+        if (pool == null) {
+            pool = pools.forLoop(client.eventLoop());
+        }
+        return pool;
+    }
+
+    /** The backend the exchange is with, or null. */
+    BackendState target() {
+        return target;
+    }
+
+    /** Starts on the exchange's route with its first choice; the retries of the route begin afresh. */
+    void start(BackendState first) {
+        retriesLeft = connectRetries;
+        connectTo(first, true);
+    }
+
+    /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
+    private void connectTo(BackendState state, boolean mayReuse) {
+        target = state;
+        BackendHandler pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
+        reusedConnection = pooled != null;
+        if (pooled != null) {
+            frontend.attach(pooled);
+            return;
+        }
+        ChannelFuture f = pool().connect(state.backend());
+        connecting = f.channel();
+        f.addListener(this);
+    }
+
+    /** A backend connect finished. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
+        if (f.channel() != connecting || !frontend.isConnecting()) {
+            // The client left, or this exchange moved on, while the connect was in flight.
+            if (f.isSuccess()) {
+                f.channel().close();
+            }
+            return;
+        }
+        connecting = null;
+        if (f.isSuccess()) {
+            frontend.attach(f.channel().pipeline().get(BackendHandler.class));
+        } else {
+            connectFailed(f.cause());
+        }
+    }
+
+    private void connectFailed(Throwable cause) {
+        ProxyStatus failure = cause instanceof ConnectTimeoutException ? ProxyStatus.CONNECT_TIMEOUT
+                : ProxyStatus.CONNECT_FAILED;
+        log.debug("{}: connect to {} failed: {}", client, target, cause.toString());
+        outcomes.failed(target, failure);
+        // Nothing of the request has been written yet, so another backend may take it.
+        BackendState next = nextBackend();
+        if (next != null) {
+            connectTo(next, true);
+            return;
+        }
+        frontend.connectGaveUp(failure);
+    }
+
+    /** Another backend for this request, using up a retry; null when none is left or there is no other. */
+    private BackendState nextBackend() {
+        if (retriesLeft <= 0) {
+            return null;
+        }
+        BackendState next = exchange.route.select(target.backend());
+        if (next == null || next.backend().equals(target.backend())) {
+            return null;
+        }
+        retriesLeft--;
+        return next;
+    }
+
+    /**
+     * Where to send a replayable request again after its connection closed before any response.
+     * A pooled connection most likely went stale while idle (the backend's keep-alive timeout ran
+     * out as it was picked): same backend, no retry used. Otherwise the backend failed it, and
+     * another backend gets it if a retry is left.
+     *
+     * @return the backend to replay to, or null when there is none
+     */
+    BackendState replayTarget() {
+        BackendState next = reusedConnection ? target : nextBackend();
+        if (next == null) {
+            return null;
+        }
+        if (!reusedConnection) {
+            outcomes.failed(target, ProxyStatus.BACKEND_RESET);
+        }
+        log.debug("{}: connection to {} closed before a response; sending the request again to {}", client,
+                target, next);
+        return next;
+    }
+
+    /** Sends the replay over a new connection, even to the same backend. */
+    void replayTo(BackendState next) {
+        connectTo(next, false);
+    }
+
+    /**
+     * The backend connection closed before the response started: when it came from the pool it
+     * was most likely closed by the backend while idle, just as it was picked, so it counts
+     * against nobody.
+     */
+    void closedBeforeResponse() {
+        if (reusedConnection) {
+            target = null;
+        }
+    }
+
+    /** The backend answered with {@code code}. */
+    void responded(int code) {
+        outcomes.responded(target, code);
+    }
+
+    /** The exchange failed for {@code why}; counts against the backend when it is the backend's fault. */
+    void failed(ProxyStatus why) {
+        if (target != null && why.isBackendFailure()) {
+            outcomes.failed(target, why);
+        }
+    }
+
+    /** Ends the loan of {@code b}: back to the pool when it can serve another request, else closed. */
+    void giveBack(BackendHandler b, boolean reuse) {
+        b.detach();
+        if (reuse && !b.isTunnel()) {
+            pool().release(b);
+        } else {
+            b.channel().close();
+        }
+    }
+
+    /** Forgets the exchange; a connect still in flight is abandoned. */
+    void clear() {
+        if (connecting != null) {
+            connecting.close();
+            connecting = null;
+        }
+        target = null;
+        reusedConnection = false;
+        retriesLeft = 0;
+    }
+}

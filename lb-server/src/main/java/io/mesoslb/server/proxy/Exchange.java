@@ -1,0 +1,91 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.Route;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
+import io.netty.util.ReferenceCounted;
+
+/**
+ * The state of the request/response exchange in flight on one client connection.
+ *
+ * <p>One instance per connection, reset between requests, so that a request allocates no state
+ * of its own. Touched only on the connection's event loop.
+ */
+final class Exchange {
+    /** The route the request was admitted to. */
+    Route route;
+    /** The request's {@code Host} header. */
+    String host;
+    /** The request head until it is written to a backend. */
+    HttpRequest pendingHead;
+    /** The request head while it may be sent again (replayable method, no body); else null. */
+    HttpRequest replayHead;
+    long bodyBytes;
+    int responseCode;
+    boolean upgradeRequested;
+    boolean requestComplete;
+    boolean interimResponse;
+    boolean responseStarted;
+    boolean responseComplete;
+    boolean backendReusable;
+
+    // What the client asked for; kept after the exchange ends, until the next request head replaces it.
+    HttpVersion clientVersion = HttpVersion.HTTP_1_1;
+    boolean clientKeepAlive;
+    boolean requestHasBody;
+    boolean headRequest;
+    boolean closeAfterResponse;
+
+    /** Takes in what the client's request head says about the connection and the body. */
+    void requestHead(HttpRequest req) {
+        clientVersion = req.protocolVersion();
+        clientKeepAlive = HttpUtil.isKeepAlive(req);
+        headRequest = HttpMethod.HEAD.equals(req.method());
+        requestHasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+    }
+
+    /** Holds {@code req} until a backend connection takes it. */
+    void forward(HttpRequest req) {
+        pendingHead = req;
+        replayHead = Retries.isReplayable(req, requestHasBody) && !(req instanceof ReferenceCounted) ? req : null;
+        bodyBytes = 0;
+    }
+
+    /** The request head, handed over to whoever writes it; the exchange no longer owns it. */
+    HttpRequest takePendingHead() {
+        HttpRequest head = pendingHead;
+        pendingHead = null;
+        return head;
+    }
+
+    void releasePendingHead() {
+        if (pendingHead != null) {
+            ReferenceCountUtil.release(pendingHead);
+            pendingHead = null;
+        }
+    }
+
+    /** True when an answer made up by the proxy can leave the connection open for the next request. */
+    boolean keepAfterLocalAnswer(ProxyStatus why, boolean draining) {
+        return clientKeepAlive && !requestHasBody && !draining && why != ProxyStatus.BAD_REQUEST;
+    }
+
+    /** Forgets the exchange; the client's version and keep-alive stay until the next request head. */
+    void clear() {
+        releasePendingHead();
+        route = null;
+        host = null;
+        replayHead = null;
+        bodyBytes = 0;
+        responseCode = 0;
+        upgradeRequested = false;
+        requestComplete = false;
+        interimResponse = false;
+        responseStarted = false;
+        responseComplete = false;
+        backendReusable = false;
+    }
+}

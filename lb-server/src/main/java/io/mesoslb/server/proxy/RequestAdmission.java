@@ -1,0 +1,114 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.RouteTableHolder;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import io.netty.handler.codec.http.HttpUtil;
+import io.netty.handler.codec.http.TooLongHttpHeaderException;
+import io.netty.handler.codec.http.TooLongHttpLineException;
+import io.netty.util.ReferenceCountUtil;
+
+/**
+ * Decides from a request head alone whether the request goes to a backend: well-formed, with a
+ * Host, within the body limit, routed (or the balancer's health check), allowed, and with a
+ * backend to try. A request that fails a check is answered through {@link Answers} at once.
+ */
+final class RequestAdmission {
+    /** Where requests that go to no backend are answered. */
+    interface Answers {
+        /** Answers with a short error; keeps the connection when the rest of the request can be skipped. */
+        void reject(ProxyStatus why, HttpResponseStatus code, String text);
+
+        /** Answers the balancer's health check. */
+        void answerHealthCheck();
+    }
+
+    private final RouteTableHolder routes;
+    private final ProxySettings settings;
+    private final ProxyOps ops;
+    private final ExchangeObserver observer;
+    private final Exchange exchange;
+    private final Answers answers;
+
+    RequestAdmission(RouteTableHolder routes, ProxySettings settings, ProxyOps ops, ExchangeObserver observer,
+                     Exchange exchange, Answers answers) {
+        this.routes = routes;
+        this.settings = settings;
+        this.ops = ops;
+        this.observer = observer;
+        this.exchange = exchange;
+        this.answers = answers;
+    }
+
+    /**
+     * Checks {@code req}, recording what it asks for in the exchange (its route and host when
+     * admitted).
+     *
+     * @return the first backend to try, or null when the request has been answered already
+     */
+    BackendState admit(HttpRequest req) {
+        if (req.decoderResult().isFailure()) {
+            ReferenceCountUtil.release(req);
+            exchange.clientKeepAlive = false;
+            rejectUndecodable(req.decoderResult().cause());
+            return null;
+        }
+        exchange.requestHead(req);
+        String host = req.headers().get(HttpHeaderNames.HOST);
+        if (host == null || host.isEmpty()) {
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: missing Host header");
+            return null;
+        }
+        long maxBody = settings.maxRequestBody();
+        if (maxBody > 0 && HttpUtil.getContentLength(req, 0L) > maxBody) {
+            ReferenceCountUtil.release(req);
+            answers.reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
+                    "request body larger than " + maxBody + " bytes");
+            return null;
+        }
+        RouteTable table = routes.current();
+        Route r = table.lookup(host);
+        if (r == null && ops.isHealthCheck(req.uri())) {
+            answers.answerHealthCheck();
+            return null;
+        }
+        if (r == null && settings.defaultApp() != null) {
+            r = table.routeForApp(settings.defaultApp());
+        }
+        if (r == null) {
+            answers.reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
+            return null;
+        }
+        observer.routed(r.appId());
+        if (ops.forbids(r, observer.identity().client())) {
+            answers.reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
+            return null;
+        }
+        BackendState first = r.select();
+        if (first == null) {
+            answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "no backend available for app " + r.appId());
+            return null;
+        }
+        exchange.route = r;
+        exchange.host = host;
+        return first;
+    }
+
+    private void rejectUndecodable(Throwable cause) {
+        if (cause instanceof TooLongHttpLineException) {
+            answers.reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_URI_TOO_LONG,
+                    "request line longer than " + settings.maxInitialLineLength() + " bytes");
+        } else if (cause instanceof TooLongHttpHeaderException) {
+            answers.reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_HEADER_FIELDS_TOO_LARGE,
+                    "request headers larger than " + settings.maxHeaderSize() + " bytes");
+        } else {
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
+                    "bad request: " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName()));
+        }
+    }
+}
