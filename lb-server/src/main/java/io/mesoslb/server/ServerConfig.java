@@ -1,7 +1,6 @@
 package io.mesoslb.server;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
-import com.fasterxml.jackson.annotation.JsonCreator;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
@@ -10,12 +9,10 @@ import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Locale;
 
 /**
  * The whole configuration, validated. Built through {@link Builder}, which Jackson fills from a
@@ -106,7 +103,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private List<String> adminAllow = new ArrayList<>();
         private List<String> mesosUrls = new ArrayList<>();
         private Integer httpsPort = 8443;
-        private List<Tls> tlsCertificates = new ArrayList<>();
+        private List<TlsCertificateEntry> tlsCertificates = new ArrayList<>();
 
         public Builder listenHost(String v) {
             listenHost = v;
@@ -199,7 +196,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         }
 
         public Builder marathonUrls(List<String> v) {
-            marathonUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            marathonUrls = mutableCopy(v);
             return this;
         }
 
@@ -317,17 +314,17 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         }
 
         public Builder trustedProxies(List<String> v) {
-            trustedProxies = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            trustedProxies = mutableCopy(v);
             return this;
         }
 
         public Builder adminAllow(List<String> v) {
-            adminAllow = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            adminAllow = mutableCopy(v);
             return this;
         }
 
         public Builder mesosUrls(List<String> v) {
-            mesosUrls = v == null ? new ArrayList<>() : new ArrayList<>(v);
+            mesosUrls = mutableCopy(v);
             return this;
         }
 
@@ -338,13 +335,13 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         /** Adds a certificate for the TLS listener; the first added is the default. */
         public Builder tlsCertificate(String cert, String key, List<String> hosts) {
-            tlsCertificates.add(new Tls(cert, key, hosts));
+            tlsCertificates.add(new TlsCertificateEntry(cert, key, hosts));
             return this;
         }
 
         /** @throws ConfigException listing every invalid setting */
         public ServerConfig build() {
-            Problems p = new Problems();
+            ConfigProblems p = new ConfigProblems();
             String host = p.nonBlank("listen-host", listenHost);
             int port = p.range("listen-port", listenPort, 0, 65_535);
             int workers = p.range("worker-threads", workerThreads, 1, 4096);
@@ -396,7 +393,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                     outlier, ops);
         }
 
-        private OutlierPolicy outlierPolicy(Problems p) {
+        private OutlierPolicy outlierPolicy(ConfigProblems p) {
             int failures = p.range("outlier-consecutive-failures", outlierConsecutiveFailures, 0, 1_000_000);
             int failures5xx = p.range("outlier-consecutive-5xx", outlierConsecutive5xx, 0, 1_000_000);
             Duration base = p.duration("outlier-base-ejection-time", outlierBaseEjectionTime, false);
@@ -415,7 +412,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             }
         }
 
-        private MarathonOptions marathonOptions(Problems p) {
+        private MarathonOptions marathonOptions(ConfigProblems p) {
             String user = blankToNull(marathonUser);
             String password = marathonPassword == null || marathonPassword.isEmpty() ? null : marathonPassword;
             String token = blankToNull(marathonToken);
@@ -443,11 +440,15 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
                     marathonTruststorePassword, storeType == null ? "PKCS12" : storeType, readIdle, resync);
         }
 
+        private static List<String> mutableCopy(List<String> v) {
+            return v == null ? new ArrayList<>() : new ArrayList<>(v);
+        }
+
         private static String blankToNull(String v) {
             return v == null || v.isBlank() ? null : v.strip();
         }
 
-        private OpsSettings ops(Problems p) {
+        private OpsSettings ops(ConfigProblems p) {
             String health = p.nonBlank("health-path", healthPath);
             if (health != null && !health.startsWith("/")) {
                 p.add("health-path must start with '/', got '" + health + "'");
@@ -467,7 +468,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             }
             int https = p.range("https-port", httpsPort, 0, 65_535);
             List<TlsCertificate> certs = new ArrayList<>();
-            for (Tls t : tlsCertificates) {
+            for (TlsCertificateEntry t : tlsCertificates) {
                 TlsCertificate c = t == null ? null : t.validate(p);
                 if (c != null) {
                     certs.add(c);
@@ -476,139 +477,6 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
                     proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
                     List.copyOf(certs));
-        }
-    }
-
-    /**
-     * One {@code tls-certificates} entry: an object with {@code cert}, {@code key} and {@code hosts},
-     * or on the command line the text {@code cert.pem:key.pem[:host,host...]}.
-     */
-    @JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-            isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
-    static final class Tls {
-        private String cert;
-        private String key;
-        private List<String> hosts = new ArrayList<>();
-
-        Tls() {
-        }
-
-        Tls(String cert, String key, List<String> hosts) {
-            this.cert = cert;
-            this.key = key;
-            this.hosts = hosts == null ? new ArrayList<>() : new ArrayList<>(hosts);
-        }
-
-        @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
-        static Tls parse(String text) {
-            String[] parts = text.strip().split(":", 3);
-            List<String> hosts = new ArrayList<>();
-            if (parts.length == 3) {
-                for (String h : parts[2].split(",")) {
-                    if (!h.isBlank()) {
-                        hosts.add(h.strip());
-                    }
-                }
-            }
-            return new Tls(parts[0], parts.length > 1 ? parts[1] : null, hosts);
-        }
-
-        TlsCertificate validate(Problems p) {
-            Path certFile = p.readableFile("tls-certificates cert", cert);
-            Path keyFile = p.readableFile("tls-certificates key", key);
-            List<String> names = new ArrayList<>();
-            for (String h : hosts) {
-                String name = h == null ? "" : h.strip().toLowerCase(Locale.ROOT);
-                if (name.isEmpty() || name.indexOf(':') >= 0 || name.indexOf('/') >= 0) {
-                    p.add("tls-certificates: '" + h + "' is not a host name");
-                } else {
-                    names.add(name);
-                }
-            }
-            return certFile == null || keyFile == null ? null : new TlsCertificate(certFile, keyFile, names);
-        }
-    }
-
-    /** Collects validation messages so that one run reports all of them. */
-    private static final class Problems {
-        private final List<String> messages = new ArrayList<>();
-
-        void add(String message) {
-            messages.add(message);
-        }
-
-        String nonBlank(String key, String value) {
-            if (value == null || value.isBlank()) {
-                add(key + " must be set");
-                return null;
-            }
-            return value.strip();
-        }
-
-        int range(String key, Integer value, int min, int max) {
-            if (value == null) {
-                add(key + " must be set");
-                return min;
-            }
-            if (value < min || value > max) {
-                add(key + " must be between " + min + " and " + max + ", got " + value);
-            }
-            return value;
-        }
-
-        Duration duration(String key, String value, boolean zeroAllowed) {
-            try {
-                Duration d = Durations.parse(value);
-                if (d.isNegative() || (!zeroAllowed && d.isZero())) {
-                    add(key + " must be " + (zeroAllowed ? "zero or more" : "positive") + ", got '" + value + "'");
-                }
-                return d;
-            } catch (IllegalArgumentException e) {
-                add(key + ": " + e.getMessage());
-                return Duration.ZERO;
-            }
-        }
-
-        URI httpUrl(String key, String value) {
-            try {
-                URI uri = new URI(value == null ? "" : value.strip());
-                if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                    add(key + ": '" + value + "' is not an http(s) URL with a host");
-                    return null;
-                }
-                return uri;
-            } catch (java.net.URISyntaxException e) {
-                add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
-                return null;
-            }
-        }
-
-        CidrList cidrs(String key, List<String> entries) {
-            try {
-                return CidrList.parse(String.join(",", entries));
-            } catch (IllegalArgumentException e) {
-                add(key + ": " + e.getMessage());
-                return CidrList.EMPTY;
-            }
-        }
-
-        Path readableFile(String key, String value) {
-            if (value == null || value.isBlank()) {
-                add(key + " must be set");
-                return null;
-            }
-            Path file = Path.of(value.strip());
-            if (!Files.isReadable(file)) {
-                add(key + ": cannot read " + file);
-                return null;
-            }
-            return file;
-        }
-
-        void throwIfAny() {
-            if (!messages.isEmpty()) {
-                throw new ConfigException(messages);
-            }
         }
     }
 }

@@ -1,0 +1,93 @@
+package io.mesoslb.server;
+
+import io.mesoslb.server.net.CidrList;
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+
+/** Collects validation messages so that one run reports all of them. */
+final class ConfigProblems {
+    private final List<String> messages = new ArrayList<>();
+
+    void add(String message) {
+        messages.add(message);
+    }
+
+    String nonBlank(String key, String value) {
+        if (value == null || value.isBlank()) {
+            add(key + " must be set");
+            return null;
+        }
+        return value.strip();
+    }
+
+    int range(String key, Integer value, int min, int max) {
+        if (value == null) {
+            add(key + " must be set");
+            return min;
+        }
+        if (value < min || value > max) {
+            add(key + " must be between " + min + " and " + max + ", got " + value);
+        }
+        return value;
+    }
+
+    Duration duration(String key, String value, boolean zeroAllowed) {
+        try {
+            Duration d = Durations.parse(value);
+            if (d.isNegative() || (!zeroAllowed && d.isZero())) {
+                add(key + " must be " + (zeroAllowed ? "zero or more" : "positive") + ", got '" + value + "'");
+            }
+            return d;
+        } catch (IllegalArgumentException e) {
+            add(key + ": " + e.getMessage());
+            return Duration.ZERO;
+        }
+    }
+
+    URI httpUrl(String key, String value) {
+        try {
+            URI uri = new URI(value == null ? "" : value.strip());
+            if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
+                add(key + ": '" + value + "' is not an http(s) URL with a host");
+                return null;
+            }
+            return uri;
+        } catch (URISyntaxException e) {
+            add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
+            return null;
+        }
+    }
+
+    CidrList cidrs(String key, List<String> entries) {
+        try {
+            return CidrList.parse(String.join(",", entries));
+        } catch (IllegalArgumentException e) {
+            add(key + ": " + e.getMessage());
+            return CidrList.EMPTY;
+        }
+    }
+
+    Path readableFile(String key, String value) {
+        if (value == null || value.isBlank()) {
+            add(key + " must be set");
+            return null;
+        }
+        Path file = Path.of(value.strip());
+        if (!Files.isReadable(file)) {
+            add(key + ": cannot read " + file);
+            return null;
+        }
+        return file;
+    }
+
+    void throwIfAny() {
+        if (!messages.isEmpty()) {
+            throw new ConfigException(messages);
+        }
+    }
+}
