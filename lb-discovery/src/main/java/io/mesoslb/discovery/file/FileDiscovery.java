@@ -3,29 +3,128 @@ package io.mesoslb.discovery.file;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.discovery.marathon.HealthVerdicts;
+import io.mesoslb.discovery.marathon.MarathonApp;
+import io.mesoslb.discovery.marathon.MarathonJson;
+import io.mesoslb.discovery.marathon.RoutingPolicy;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.nio.file.attribute.FileTime;
 import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Objects;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Routes from a file in the format of Marathon's {@code GET /v2/apps?embed=apps.tasks}, re-read
  * whenever it changes.
+ *
+ * <p>{@link #start()} reads the file before returning so the proxy has its routes at once; a
+ * daemon thread then polls the file's modification time, size and identity (an atomic rename
+ * changes the identity even within one timestamp tick). A file that cannot be read or parsed is
+ * logged and reported by {@link #state()}, and the last good table keeps serving.
  */
 public final class FileDiscovery implements DiscoverySource {
-    // PLACEHOLDER: the discovery work replaces this body; the constructor signature is the contract.
+    private static final Logger log = LoggerFactory.getLogger(FileDiscovery.class);
+
+    private final Path file;
+    private final RouteTableHolder holder;
+    private final Duration pollInterval;
+    private final RoutingPolicy policy = new RoutingPolicy(new HealthVerdicts());
+    private final ScheduledExecutorService poller;
+
+    // Written by the thread that loads the file (start() or the poller, never both at once).
+    private volatile DiscoveryState state;
+    private Stamp loaded;
+
     public FileDiscovery(Path file, RouteTableHolder holder, Duration pollInterval) {
-        throw new UnsupportedOperationException("FileDiscovery is not implemented yet");
+        this.file = Objects.requireNonNull(file, "file");
+        this.holder = Objects.requireNonNull(holder, "holder");
+        this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");
+        if (pollInterval.isNegative() || pollInterval.isZero()) {
+            throw new IllegalArgumentException("pollInterval must be positive: " + pollInterval);
+        }
+        this.state = new DiscoveryState(file.toString(), false, false, null, null, 0, 0, "not started");
+        this.poller = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, "file-discovery");
+            t.setDaemon(true);
+            return t;
+        });
     }
 
     @Override
     public void start() {
+        try {
+            poller.submit(this::poll).get();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        } catch (ExecutionException e) {
+            log.error("reading {} failed", file, e.getCause());
+        }
+        long period = pollInterval.toMillis();
+        poller.scheduleWithFixedDelay(this::poll, period, period, TimeUnit.MILLISECONDS);
     }
 
     @Override
     public DiscoveryState state() {
-        return null;
+        return state;
     }
 
     @Override
     public void close() {
+        poller.shutdownNow();
+    }
+
+    private void poll() {
+        Stamp stamp;
+        try {
+            stamp = Stamp.of(file);
+        } catch (IOException e) {
+            fail("cannot read " + file + ": " + e, e);
+            return;
+        }
+        if (stamp.equals(loaded)) {
+            return;
+        }
+        try {
+            List<MarathonApp> apps = MarathonJson.parseApps(Files.readAllBytes(file));
+            boolean swapped = holder.update(policy.apps(apps));
+            loaded = stamp;
+            Instant now = Instant.now();
+            DiscoveryState s = state;
+            state = new DiscoveryState(file.toString(), true, true, now, now, s.fullSyncs() + 1, s.events(),
+                    apps.size() + " apps");
+            log.info("loaded {} apps from {}{}", apps.size(), file, swapped ? "" : " (routing unchanged)");
+        } catch (IOException | RuntimeException e) {
+            // Remember the stamp so a broken file is reported once, not on every poll.
+            loaded = stamp;
+            fail("cannot load " + file + ": " + e.getMessage(), e);
+        }
+    }
+
+    private void fail(String detail, Exception e) {
+        DiscoveryState s = state;
+        if (!detail.equals(s.detail())) {
+            log.warn("{}; the last good routing table keeps serving", detail);
+            log.debug("{} failure", file, e);
+        }
+        state = new DiscoveryState(s.source(), s.synced(), false, s.lastSync(), s.lastEvent(), s.fullSyncs(),
+                s.events(), detail);
+    }
+
+    /** What identifies one version of the file without reading it. */
+    private record Stamp(Object key, FileTime modified, long size) {
+        static Stamp of(Path file) throws IOException {
+            BasicFileAttributes a = Files.readAttributes(file, BasicFileAttributes.class);
+            return new Stamp(a.fileKey(), a.lastModifiedTime(), a.size());
+        }
     }
 }

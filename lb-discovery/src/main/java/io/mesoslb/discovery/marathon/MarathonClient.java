@@ -1,0 +1,186 @@
+package io.mesoslb.discovery.marathon;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpResponse.BodySubscribers;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.util.Base64;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executor;
+import java.util.concurrent.Flow;
+import java.util.function.Supplier;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+
+/**
+ * The few Marathon calls discovery makes, over the JDK HTTP client on discovery's own executor.
+ *
+ * <p>Redirects are followed here rather than by the client, which would drop the
+ * {@code Authorization} header on the way: a standby Marathon (1.7+) answers {@code /v2/events} with
+ * {@code 302} to the leader, and the credentials must go along (REFERENCE.md section 5).
+ */
+final class MarathonClient {
+    static final String LEADER_HEADER = "X-Marathon-Leader";
+    private static final String EVENTS_PATH = "/v2/events";
+
+    /** An HTTP status Marathon answered with instead of the expected one. */
+    static final class StatusException extends IOException {
+        private final int status;
+
+        StatusException(URI uri, int status, String body) {
+            // Without the query: the event filters would drown the message.
+            super("GET " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath() + " answered " + status + (body == null || body.isBlank() ? ""
+                    : ": " + abbreviate(body.strip())));
+            this.status = status;
+        }
+
+        int status() {
+            return status;
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() <= 200 ? s : s.substring(0, 200) + "...";
+        }
+    }
+
+    /** What a response body becomes: the live stream on 200, the text of anything else. */
+    private record Body<T>(T value, String text) {
+    }
+
+    private final MarathonConfig config;
+    private final HttpClient http;
+    private final String authorization;
+    private final String eventsQuery;
+
+    MarathonClient(MarathonConfig config, Executor executor) {
+        this.config = config;
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(config.connectTimeout())
+                .executor(executor);
+        if (config.truststore() != null) {
+            builder.sslContext(sslContext(config));
+        }
+        this.http = builder.build();
+        this.authorization = authorization(config);
+        StringBuilder query = new StringBuilder("?plan-format=light");
+        for (String type : config.eventTypes()) {
+            query.append("&event_type=").append(URLEncoder.encode(type, StandardCharsets.UTF_8));
+        }
+        this.eventsQuery = query.toString();
+    }
+
+    /** Opens the event stream: returns once Marathon answered 200 with the stream's headers. */
+    EventStream openEvents(URI base) throws IOException, InterruptedException {
+        HttpResponse<Body<Flow.Publisher<List<ByteBuffer>>>> response = get(URI.create(base + EVENTS_PATH + eventsQuery),
+                "text/event-stream", BodySubscribers::ofPublisher);
+        URI at = response.request().uri();
+        String path = at.getRawPath();
+        URI leaderBase = URI.create(at.getScheme() + "://" + at.getRawAuthority()
+                + (path.endsWith(EVENTS_PATH) ? path.substring(0, path.length() - EVENTS_PATH.length()) : ""));
+        EventStream stream = new EventStream(leaderBase, response.headers().firstValue(LEADER_HEADER).orElse(null));
+        response.body().value().subscribe(stream);
+        return stream;
+    }
+
+    /** {@code GET /v2/apps?embed=apps.tasks}: every app with its tasks. */
+    List<MarathonApp> fetchApps(URI base) throws IOException, InterruptedException {
+        byte[] json = get(URI.create(base + "/v2/apps?embed=apps.tasks"), "application/json",
+                BodySubscribers::ofByteArray).body().value();
+        return MarathonJson.parseApps(json);
+    }
+
+    /** {@code GET /v2/apps/{id}?embed=app.tasks}; empty when Marathon no longer has the app. */
+    Optional<MarathonApp> fetchApp(URI base, String appId) throws IOException, InterruptedException {
+        URI uri = URI.create(base + "/v2/apps" + MarathonJson.absoluteId(appId) + "?embed=app.tasks");
+        try {
+            List<MarathonApp> apps = MarathonJson.parseApps(get(uri, "application/json",
+                    BodySubscribers::ofByteArray).body().value());
+            return apps.stream().filter(a -> a.id().equals(MarathonJson.absoluteId(appId))).findFirst();
+        } catch (StatusException e) {
+            if (e.status() == 404) {
+                return Optional.empty();
+            }
+            throw e;
+        }
+    }
+
+    private <T> HttpResponse<Body<T>> get(URI uri, String accept, Supplier<HttpResponse.BodySubscriber<T>> onOk)
+            throws IOException, InterruptedException {
+        URI target = uri;
+        for (int hop = 0; ; hop++) {
+            HttpRequest.Builder request = HttpRequest.newBuilder(target).GET().timeout(config.requestTimeout())
+                    .header("Accept", accept);
+            if (authorization != null) {
+                request.header("Authorization", authorization);
+            }
+            HttpResponse<Body<T>> response = http.send(request.build(), info -> info.statusCode() == 200
+                    ? BodySubscribers.mapping(onOk.get(), value -> new Body<>(value, null))
+                    : BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8),
+                    text -> new Body<T>(null, text)));
+            int status = response.statusCode();
+            if (status == 200) {
+                return response;
+            }
+            URI next = isRedirect(status) ? redirectTarget(target, response) : null;
+            if (next == null || hop >= config.maxRedirects()) {
+                throw new StatusException(target, status, response.body().text());
+            }
+            target = next;
+        }
+    }
+
+    private static boolean isRedirect(int status) {
+        return status == 301 || status == 302 || status == 303 || status == 307 || status == 308;
+    }
+
+    /** The {@code Location}, or failing that the same request to the {@code X-Marathon-Leader}. */
+    private static URI redirectTarget(URI from, HttpResponse<?> response) {
+        Optional<String> location = response.headers().firstValue("Location");
+        if (location.isPresent()) {
+            return from.resolve(location.get());
+        }
+        return response.headers().firstValue(LEADER_HEADER)
+                .map(leader -> URI.create(leader.replaceAll("/+$", "") + from.getRawPath()
+                        + (from.getRawQuery() == null ? "" : "?" + from.getRawQuery())))
+                .orElse(null);
+    }
+
+    private static String authorization(MarathonConfig config) {
+        if (config.username() != null) {
+            String credentials = config.username() + ":" + config.password();
+            return "Basic " + Base64.getEncoder().encodeToString(credentials.getBytes(StandardCharsets.UTF_8));
+        }
+        if (config.token() != null) {
+            return config.tokenScheme() == MarathonConfig.TokenScheme.DCOS ? "token=" + config.token()
+                    : "Bearer " + config.token();
+        }
+        return null;
+    }
+
+    private static SSLContext sslContext(MarathonConfig config) {
+        try (InputStream in = Files.newInputStream(config.truststore())) {
+            KeyStore store = KeyStore.getInstance(config.truststoreType());
+            String password = config.truststorePassword();
+            store.load(in, password == null ? null : password.toCharArray());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(store);
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(null, tmf.getTrustManagers(), null);
+            return context;
+        } catch (IOException | GeneralSecurityException e) {
+            throw new IllegalArgumentException("cannot load the Marathon truststore " + config.truststore() + ": " + e, e);
+        }
+    }
+}

@@ -1,0 +1,347 @@
+package io.mesoslb.discovery.marathon;
+
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.discovery.DiscoveryState;
+import java.io.IOException;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadFactory;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps the routing table in step with Marathon through its event stream.
+ *
+ * <p>Three kinds of threads, none of them the proxy's event loops:
+ * <ul>
+ *   <li>the <em>stream</em> thread connects to {@code /v2/events} (trying each Marathon URL in turn,
+ *       with backoff), reads the body and parses it into SSE events;</li>
+ *   <li>the <em>reducer</em> thread owns the {@link MarathonState}: it takes the snapshot, applies the
+ *       events in order, re-fetches apps, and publishes the table a few milliseconds after a change
+ *       so a burst of events makes one table;</li>
+ *   <li>the HTTP client's own small pool.</li>
+ * </ul>
+ *
+ * <p>On every (re)connect the stream is opened first and the snapshot taken second, both handed to
+ * the reducer in that order, so events that race the snapshot are applied after it and nothing
+ * falls in between. While Marathon cannot be reached nothing is published: the last good table
+ * keeps serving.
+ */
+public final class MarathonDiscovery implements DiscoverySource {
+    private static final Logger log = LoggerFactory.getLogger(MarathonDiscovery.class);
+
+    /** Above this many apps to re-fetch at once, one snapshot is cheaper. */
+    private static final int MAX_REFETCH = 8;
+
+    private final MarathonConfig config;
+    private final RouteTableHolder holder;
+    private final RoutingPolicy policy;
+    private final MarathonState state = new MarathonState();
+    private final Backoff backoff;
+    private final ExecutorService httpPool;
+    private final MarathonClient client;
+    private final ScheduledExecutorService reducer;
+    private final Thread streamThread;
+    private final CountDownLatch closed = new CountDownLatch(1);
+
+    // Reducer thread only.
+    private final Set<String> pendingRefetch = new LinkedHashSet<>();
+    private boolean publishScheduled;
+    private boolean refetchScheduled;
+    private boolean resyncScheduled;
+
+    // Status, written by the stream or reducer thread, read by state().
+    private volatile EventStream stream;
+    private volatile URI currentUrl;
+    private volatile Instant lastEvent;
+    private volatile Instant lastSync;
+    private volatile String lastError;
+    private final AtomicLong fullSyncs = new AtomicLong();
+    private final AtomicLong events = new AtomicLong();
+    private final AtomicLong connects = new AtomicLong();
+
+    public MarathonDiscovery(MarathonConfig config, RouteTableHolder holder) {
+        this(config, holder, new HealthVerdicts());
+    }
+
+    /**
+     * @throws IllegalArgumentException if the configured truststore cannot be loaded
+     */
+    public MarathonDiscovery(MarathonConfig config, RouteTableHolder holder, HealthVerdicts verdicts) {
+        this.config = Objects.requireNonNull(config, "config");
+        this.holder = Objects.requireNonNull(holder, "holder");
+        this.policy = new RoutingPolicy(verdicts);
+        this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble());
+        this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
+        this.client = new MarathonClient(config, httpPool);
+        this.reducer = Executors.newSingleThreadScheduledExecutor(daemon("marathon-discovery"));
+        this.streamThread = daemon("marathon-events").newThread(this::streamLoop);
+        this.currentUrl = config.urls().get(0);
+        this.lastError = "not started";
+    }
+
+    @Override
+    public void start() {
+        long every = config.resyncInterval().toMillis();
+        reducer.scheduleWithFixedDelay(this::periodicResync, every, every, TimeUnit.MILLISECONDS);
+        streamThread.start();
+    }
+
+    @Override
+    public DiscoveryState state() {
+        EventStream s = stream;
+        String detail;
+        if (s != null) {
+            detail = "streaming from " + s.base() + (s.leader() != null ? " (leader " + s.leader() + ")" : "")
+                    + ", " + connects.get() + " connects" + (lastError != null ? "; last error: " + lastError : "");
+        } else {
+            detail = lastError;
+        }
+        return new DiscoveryState(currentUrl.toString(), fullSyncs.get() > 0, s != null, lastSync, lastEvent,
+                fullSyncs.get(), events.get(), detail);
+    }
+
+    @Override
+    public void close() {
+        closed.countDown();
+        EventStream s = stream;
+        if (s != null) {
+            s.close();
+        }
+        streamThread.interrupt();
+        reducer.shutdownNow();
+        try {
+            streamThread.join(TimeUnit.SECONDS.toMillis(5));
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+        httpPool.shutdownNow();
+    }
+
+    private boolean isClosed() {
+        return closed.getCount() == 0;
+    }
+
+    // ---- stream thread ------------------------------------------------------------------------
+
+    private void streamLoop() {
+        List<URI> urls = config.urls();
+        int index = 0;
+        int failures = 0;
+        while (!isClosed()) {
+            URI url = urls.get(index);
+            currentUrl = url;
+            long openedAt = 0;
+            String failure;
+            try {
+                EventStream opened = client.openEvents(url);
+                openedAt = System.nanoTime();
+                failure = read(opened);
+            } catch (InterruptedException e) {
+                break;
+            } catch (IOException | RuntimeException e) {
+                failure = url + ": " + describe(e);
+            }
+            if (isClosed()) {
+                break;
+            }
+            lastError = failure;
+            boolean stable = openedAt != 0 && System.nanoTime() - openedAt >= config.stableAfter().toNanos();
+            if (stable) {
+                // It worked for a good while: come back to it first, and soon.
+                failures = 0;
+            } else {
+                index = (index + 1) % urls.size();
+            }
+            failures++;
+            Duration delay = backoff.delay(failures);
+            log.warn("Marathon event stream: {}; reconnecting to {} in {} ms", failure, urls.get(index),
+                    delay.toMillis());
+            try {
+                if (closed.await(delay.toNanos(), TimeUnit.NANOSECONDS)) {
+                    break;
+                }
+            } catch (InterruptedException e) {
+                break;
+            }
+        }
+    }
+
+    /** Reads an open stream until it ends; returns why it ended. */
+    private String read(EventStream opened) throws InterruptedException {
+        stream = opened;
+        currentUrl = opened.base();
+        connects.incrementAndGet();
+        log.info("Marathon event stream open at {}{}", opened.base(),
+                opened.leader() != null ? " (leader " + opened.leader() + ")" : "");
+        try {
+            reducer.execute(() -> fullSync(opened));
+            SseParser parser = new SseParser(event -> reducer.execute(() -> onEvent(event)));
+            for (List<ByteBuffer> chunk; (chunk = opened.next(config.readIdleTimeout())) != null; ) {
+                for (ByteBuffer buffer : chunk) {
+                    parser.feed(buffer);
+                }
+            }
+            return "stream closed by " + opened.base();
+        } catch (IOException | RuntimeException e) {
+            return opened.base() + ": " + describe(e);
+        } finally {
+            stream = null;
+            opened.close();
+        }
+    }
+
+    // ---- reducer thread -----------------------------------------------------------------------
+
+    private void onEvent(SseEvent sse) {
+        MarathonEvent event;
+        try {
+            event = MarathonEvents.parse(sse);
+        } catch (MarathonEvents.MalformedEventException e) {
+            log.warn("{}; taking a full snapshot in case it mattered", e.getMessage());
+            requestResync();
+            return;
+        }
+        if (event instanceof MarathonEvent.Ignored) {
+            log.debug("ignoring {}", sse.type());
+            return;
+        }
+        events.incrementAndGet();
+        lastEvent = Instant.now();
+        MarathonState.Outcome outcome = state.apply(event);
+        switch (outcome.kind()) {
+            case CHANGED -> schedulePublish();
+            case REFETCH -> {
+                pendingRefetch.addAll(outcome.appIds());
+                if (!refetchScheduled) {
+                    refetchScheduled = true;
+                    reducer.schedule(this::refetch, config.coalesce().toNanos(), TimeUnit.NANOSECONDS);
+                }
+            }
+            case RESYNC -> requestResync();
+            case UNCHANGED -> log.trace("{} changed nothing", event);
+        }
+    }
+
+    private void schedulePublish() {
+        if (!publishScheduled) {
+            publishScheduled = true;
+            reducer.schedule(() -> {
+                publishScheduled = false;
+                publish();
+            }, config.coalesce().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void publish() {
+        holder.update(policy.apps(state.apps()));
+    }
+
+    private void requestResync() {
+        if (!resyncScheduled) {
+            resyncScheduled = true;
+            reducer.schedule(() -> {
+                resyncScheduled = false;
+                EventStream s = stream;
+                if (s != null) {
+                    fullSync(s);
+                }
+            }, config.coalesce().toNanos(), TimeUnit.NANOSECONDS);
+        }
+    }
+
+    private void periodicResync() {
+        EventStream s = stream;
+        if (s != null) {
+            fullSync(s);
+        }
+    }
+
+    /** Replaces the state with a snapshot from where the stream is; a failure drops the stream. */
+    private void fullSync(EventStream from) {
+        if (from != stream) {
+            return;
+        }
+        try {
+            List<MarathonApp> apps = client.fetchApps(from.base());
+            state.replaceAll(apps);
+            pendingRefetch.clear();
+            publish();
+            fullSyncs.incrementAndGet();
+            lastSync = Instant.now();
+            log.debug("snapshot of {} apps from {}", apps.size(), from.base());
+        } catch (IOException | RuntimeException e) {
+            failSync(from, "snapshot from " + from.base() + " failed: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private void refetch() {
+        refetchScheduled = false;
+        EventStream from = stream;
+        List<String> appIds = new ArrayList<>(pendingRefetch);
+        pendingRefetch.clear();
+        if (from == null || appIds.isEmpty()) {
+            return; // the next connect takes a full snapshot anyway
+        }
+        if (appIds.size() > MAX_REFETCH) {
+            fullSync(from);
+            return;
+        }
+        try {
+            for (String appId : appIds) {
+                Optional<MarathonApp> app = client.fetchApp(from.base(), appId);
+                if (app.isPresent()) {
+                    state.replace(app.get());
+                } else {
+                    state.remove(appId);
+                }
+            }
+            publish();
+        } catch (IOException | RuntimeException e) {
+            failSync(from, "re-fetching " + appIds + " from " + from.base() + " failed: " + describe(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    /** The state may now be behind: reconnect, which takes a fresh snapshot. */
+    private void failSync(EventStream from, String message, Exception e) {
+        lastError = message;
+        log.warn("{}; reconnecting", message);
+        log.debug("sync failure", e);
+        from.abort(e instanceof IOException io ? io : new IOException(message, e));
+    }
+
+    private static String describe(Throwable e) {
+        String message = e.getMessage();
+        return e.getClass().getSimpleName() + (message != null ? ": " + message : "");
+    }
+
+    private static ThreadFactory daemon(String name) {
+        AtomicInteger n = new AtomicInteger();
+        return r -> {
+            Thread t = new Thread(r, name + "-" + n.incrementAndGet());
+            t.setDaemon(true);
+            return t;
+        };
+    }
+}

@@ -1,0 +1,235 @@
+package io.mesoslb.discovery.marathon;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Reads Marathon's app and task JSON, of any 1.x version, into {@link MarathonApp}s.
+ *
+ * <p>Works on the tree rather than on bound classes because the same information sits in different
+ * fields across versions (1.5+ {@code networks}/{@code container.portMappings}/{@code portDefinitions}
+ * versus pre-1.5 {@code ipAddress}/{@code container.docker.*}/{@code ports}) and any field may be
+ * missing or null. Apps or tasks without an id are skipped, never fatal.
+ */
+public final class MarathonJson {
+    static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private static final Logger log = LoggerFactory.getLogger(MarathonJson.class);
+
+    private MarathonJson() {
+    }
+
+    /**
+     * Parses a list of apps: {@code GET /v2/apps} ({@code {"apps":[...]}}), {@code GET /v2/apps/{id}}
+     * ({@code {"app":{...}}}), {@code GET /v2/apps/{group}/*} ({@code {"*":[...]}}) or a bare array.
+     *
+     * @throws IOException if the bytes are not JSON or not one of those shapes
+     */
+    public static List<MarathonApp> parseApps(byte[] json) throws IOException {
+        return appsOf(MAPPER.readTree(json));
+    }
+
+    public static List<MarathonApp> parseApps(InputStream json) throws IOException {
+        return appsOf(MAPPER.readTree(json));
+    }
+
+    static List<MarathonApp> appsOf(JsonNode root) throws IOException {
+        JsonNode list;
+        if (root == null || root.isMissingNode() || root.isNull()) {
+            throw new IOException("empty document");
+        } else if (root.isArray()) {
+            list = root;
+        } else if (root.path("apps").isArray()) {
+            list = root.get("apps");
+        } else if (root.path("*").isArray()) {
+            list = root.get("*");
+        } else if (root.path("app").isObject()) {
+            list = MAPPER.createArrayNode().add(root.get("app"));
+        } else {
+            throw new IOException("expected {\"apps\":[...]}, {\"app\":{...}} or an array of apps");
+        }
+        List<MarathonApp> apps = new ArrayList<>(list.size());
+        for (JsonNode node : list) {
+            MarathonApp app = app(node);
+            if (app != null) {
+                apps.add(app);
+            }
+        }
+        return apps;
+    }
+
+    /** One app object, or null when it has no id. */
+    static MarathonApp app(JsonNode node) {
+        String id = text(node, "id");
+        if (id == null || id.isBlank()) {
+            log.warn("skipping a Marathon app without an id");
+            return null;
+        }
+        id = absoluteId(id);
+        Map<String, String> labels = labels(node.path("labels"));
+        List<MarathonTask> tasks = new ArrayList<>();
+        for (JsonNode t : node.path("tasks")) {
+            MarathonTask task = task(t, id);
+            if (task != null) {
+                tasks.add(task);
+            }
+        }
+        JsonNode portDefinitions = node.path("portDefinitions");
+        List<Integer> definedPorts = portDefinitions.isArray() && !portDefinitions.isEmpty()
+                ? ints(portDefinitions, "port") : ints(node.path("ports"), null);
+        return new MarathonApp(id, labels, networkMode(node), portIndex(id, labels), definedPorts,
+                node.path("requirePorts").asBoolean(false), containerPorts(node),
+                node.path("healthChecks").size(), tasks);
+    }
+
+    /** One task object, or null when it has no id; {@code appId} is used when the task does not name its app. */
+    static MarathonTask task(JsonNode node, String appId) {
+        String id = text(node, "id");
+        if (id == null || id.isEmpty()) {
+            return null;
+        }
+        String ownApp = text(node, "appId");
+        return new MarathonTask(id, ownApp != null ? ownApp : appId, text(node, "host"), ints(node.path("ports"), null),
+                ipAddresses(node.path("ipAddresses")), state(node), healthResults(node.path("healthCheckResults")));
+    }
+
+    static List<String> ipAddresses(JsonNode array) {
+        List<String> ips = new ArrayList<>(array.size());
+        for (JsonNode ip : array) {
+            String address = text(ip, "ipAddress");
+            if (address != null && !address.isBlank()) {
+                ips.add(address.strip());
+            }
+        }
+        return ips;
+    }
+
+    /**
+     * Marathon before ~1.3 sends no {@code state}; it lists only active tasks, and {@code startedAt}
+     * appears once one runs. A task without any of these (a hand-written file) counts as running.
+     */
+    private static String state(JsonNode task) {
+        String state = text(task, "state");
+        if (state != null) {
+            return state;
+        }
+        boolean staged = text(task, "stagedAt") != null;
+        boolean started = text(task, "startedAt") != null;
+        return staged && !started ? "TASK_STAGING" : MarathonTask.RUNNING;
+    }
+
+    /** Null when Marathon reported no result (grace period, or a new leader that has not checked yet). */
+    private static List<HealthResult> healthResults(JsonNode array) {
+        if (!array.isArray() || array.isEmpty()) {
+            return null;
+        }
+        List<HealthResult> results = new ArrayList<>(array.size());
+        for (JsonNode r : array) {
+            if (r.isObject()) {
+                String id = text(r, "instanceId");
+                results.add(new HealthResult(r.path("alive").asBoolean(false), id != null ? id : text(r, "taskId")));
+            }
+        }
+        return results.isEmpty() ? null : results;
+    }
+
+    static NetworkMode networkMode(JsonNode app) {
+        JsonNode networks = app.path("networks");
+        if (networks.isArray() && !networks.isEmpty()) {
+            NetworkMode mode = NetworkMode.HOST;
+            for (JsonNode n : networks) {
+                String m = text(n, "mode");
+                if ("container".equals(m)) {
+                    return NetworkMode.CONTAINER;
+                }
+                if ("container/bridge".equals(m)) {
+                    mode = NetworkMode.BRIDGE;
+                }
+            }
+            return mode;
+        }
+        if (app.path("ipAddress").isObject()) {
+            return NetworkMode.CONTAINER;
+        }
+        String dockerNetwork = text(app.path("container").path("docker"), "network");
+        if ("USER".equalsIgnoreCase(dockerNetwork)) {
+            return NetworkMode.CONTAINER;
+        }
+        if ("BRIDGE".equalsIgnoreCase(dockerNetwork)) {
+            return NetworkMode.BRIDGE;
+        }
+        return NetworkMode.HOST;
+    }
+
+    private static List<Integer> containerPorts(JsonNode app) {
+        JsonNode container = app.path("container");
+        JsonNode mappings = container.path("portMappings");
+        if (mappings.isArray() && !mappings.isEmpty()) {
+            return ints(mappings, "containerPort");
+        }
+        JsonNode discovery = app.path("ipAddress").path("discovery").path("ports");
+        if (discovery.isArray() && !discovery.isEmpty()) {
+            return ints(discovery, "number");
+        }
+        return ints(container.path("docker").path("portMappings"), "containerPort");
+    }
+
+    private static int portIndex(String appId, Map<String, String> labels) {
+        String value = labels.get(MarathonApp.PORT_INDEX_LABEL);
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            int index = Integer.parseInt(value.strip());
+            if (index >= 0) {
+                return index;
+            }
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        log.warn("app {}: {}={} is not a port index; using 0", appId, MarathonApp.PORT_INDEX_LABEL, value);
+        return 0;
+    }
+
+    private static Map<String, String> labels(JsonNode node) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        for (Map.Entry<String, JsonNode> e : node.properties()) {
+            if (e.getValue().isValueNode() && !e.getValue().isNull()) {
+                labels.put(e.getKey(), e.getValue().asText());
+            }
+        }
+        return labels;
+    }
+
+    /**
+     * The ints of an array, or of one field of each object in it; 0 keeps the place of a missing value
+     * so that indexes still line up with the app's port order.
+     */
+    static List<Integer> ints(JsonNode array, String field) {
+        List<Integer> values = new ArrayList<>(array.size());
+        for (JsonNode n : array) {
+            JsonNode v = field == null ? n : n.path(field);
+            values.add(v.canConvertToInt() ? v.asInt() : 0);
+        }
+        return values;
+    }
+
+    /** Marathon answers with absolute ids; app definitions (files, api_post_event) may be relative. */
+    static String absoluteId(String id) {
+        return id.startsWith("/") ? id : "/" + id;
+    }
+
+    /** A textual field, or null when it is missing, null or not text. */
+    static String text(JsonNode node, String field) {
+        JsonNode v = node.path(field);
+        return v.isTextual() ? v.asText() : null;
+    }
+}

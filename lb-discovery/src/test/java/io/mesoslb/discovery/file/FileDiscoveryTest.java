@@ -1,0 +1,124 @@
+package io.mesoslb.discovery.file;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
+import io.mesoslb.discovery.Await;
+import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.discovery.Fixtures;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class FileDiscoveryTest {
+    private static final Duration POLL = Duration.ofMillis(20);
+    private static final Duration DEADLINE = Duration.ofSeconds(10);
+
+    @TempDir
+    Path dir;
+
+    private final RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"));
+    private FileDiscovery discovery;
+
+    @AfterEach
+    void close() {
+        if (discovery != null) {
+            discovery.close();
+        }
+    }
+
+    @Test
+    void startPublishesTheFileBeforeReturning() throws IOException {
+        Path file = dir.resolve("apps.json");
+        Files.write(file, Fixtures.bytes("apps-embed-tasks.json"));
+
+        discovery = new FileDiscovery(file, holder, POLL);
+        discovery.start();
+
+        assertThat(addresses(holder.current().lookup("myvhost.com"))).containsExactly("10.0.2.148:1565");
+        assertThat(addresses(holder.current().lookup("nginx-green.example.com"))).hasSize(3);
+        DiscoveryState state = discovery.state();
+        assertThat(state.synced()).isTrue();
+        assertThat(state.source()).isEqualTo(file.toString());
+        assertThat(state.lastSync()).isNotNull();
+    }
+
+    @Test
+    void followsChangesToTheFile() throws IOException {
+        Path file = startWithOneTask();
+
+        write(file, app("/web", "h2", 31001));
+
+        Await.until(DEADLINE, () -> addresses(holder.current().lookup("web.example.com")).equals(List.of("h2:31001")));
+    }
+
+    @Test
+    void brokenFileKeepsTheLastGoodTableAndIsReported() throws IOException {
+        Path file = startWithOneTask();
+        RouteTable good = holder.current();
+
+        write(file, "{\"apps\": [ {\"id\": ");
+        Await.until(DEADLINE, () -> !discovery.state().connected(), () -> "failure reported: " + discovery.state());
+
+        assertThat(holder.current()).isSameAs(good);
+        assertThat(discovery.state().synced()).isTrue();
+        assertThat(discovery.state().detail()).contains("apps.json");
+
+        write(file, app("/web", "h3", 31003));
+        Await.until(DEADLINE, () -> addresses(holder.current().lookup("web.example.com")).equals(List.of("h3:31003")));
+        assertThat(discovery.state().connected()).isTrue();
+    }
+
+    @Test
+    void missingFileIsReportedAndPickedUpOnceItAppears() throws IOException {
+        Path file = dir.resolve("later.json");
+        discovery = new FileDiscovery(file, holder, POLL);
+        discovery.start();
+
+        assertThat(discovery.state().synced()).isFalse();
+        assertThat(discovery.state().detail()).contains("later.json");
+        assertThat(holder.current().routes()).isEmpty();
+
+        write(file, app("/web", "h1", 31000));
+        Await.until(DEADLINE, () -> discovery.state().synced());
+        assertThat(addresses(holder.current().lookup("web.example.com"))).containsExactly("h1:31000");
+    }
+
+    private Path startWithOneTask() throws IOException {
+        Path file = dir.resolve("apps.json");
+        write(file, app("/web", "h1", 31000));
+        discovery = new FileDiscovery(file, holder, POLL);
+        discovery.start();
+        assertThat(addresses(holder.current().lookup("web.example.com"))).containsExactly("h1:31000");
+        return file;
+    }
+
+    /** Writes atomically, as a deploy tool would, so the poller never sees half a file. */
+    private void write(Path file, String content) throws IOException {
+        Path tmp = Files.createTempFile(dir, "apps", ".tmp");
+        Files.writeString(tmp, content);
+        Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
+    }
+
+    private static String app(String id, String host, int port) {
+        return """
+                {"apps":[{"id":"%s","tasks":[{"id":"t-%s","host":"%s","ports":[%d],"state":"TASK_RUNNING"}]}]}
+                """.formatted(id, host, host, port);
+    }
+
+    private static List<String> addresses(Route route) {
+        return route == null ? List.of()
+                : route.backends().stream().map(BackendState::backend).map(Backend::address).toList();
+    }
+}

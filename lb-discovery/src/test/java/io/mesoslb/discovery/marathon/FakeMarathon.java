@@ -1,0 +1,173 @@
+package io.mesoslb.discovery.marathon;
+
+import java.io.BufferedReader;
+import java.io.IOException;
+import java.io.InputStreamReader;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Function;
+
+/**
+ * A minimal Marathon over raw sockets, for what the client must get exactly right on the wire
+ * (headers, redirects, stream timing). Each response is chosen by a function of the request; the
+ * event streams it opened stay open until the test closes them.
+ */
+final class FakeMarathon implements AutoCloseable {
+    /** One received request: its request line target and its headers (name lower-cased, in order). */
+    record Request(String target, List<Map.Entry<String, String>> headers) {
+        List<String> header(String name) {
+            return headers.stream().filter(h -> h.getKey().equals(name.toLowerCase())).map(Map.Entry::getValue).toList();
+        }
+
+        String path() {
+            int q = target.indexOf('?');
+            return q < 0 ? target : target.substring(0, q);
+        }
+    }
+
+    /** What to answer: a full response, or null to open an event stream. */
+    @FunctionalInterface
+    interface Handler extends Function<Request, String> {
+    }
+
+    static final String STREAM_HEADERS = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream;charset=UTF-8\r\n"
+            + "Connection: close\r\nCache-Control: no-cache, no-store, must-revalidate\r\n\r\n";
+
+    private final ServerSocket server;
+    private final List<Request> requests = new CopyOnWriteArrayList<>();
+    private final List<Socket> streams = new CopyOnWriteArrayList<>();
+    private final Map<Socket, Boolean> all = new ConcurrentHashMap<>();
+    private volatile Handler handler;
+
+    FakeMarathon(Handler handler) throws IOException {
+        this.handler = handler;
+        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Thread acceptor = new Thread(this::acceptLoop, "fake-marathon-" + server.getLocalPort());
+        acceptor.setDaemon(true);
+        acceptor.start();
+    }
+
+    URI uri() {
+        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+    }
+
+    void handler(Handler h) {
+        this.handler = h;
+    }
+
+    List<Request> requests() {
+        return new ArrayList<>(requests);
+    }
+
+    int openStreams() {
+        return (int) streams.stream().filter(s -> !s.isClosed()).count();
+    }
+
+    /** Writes raw bytes to every open event stream. */
+    void write(String raw) {
+        for (Socket s : streams) {
+            try {
+                OutputStream out = s.getOutputStream();
+                out.write(raw.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            } catch (IOException e) {
+                streams.remove(s);
+            }
+        }
+    }
+
+    void event(String type, String json) {
+        write("event: " + type + "\r\ndata: " + json + "\r\n\r\n");
+    }
+
+    void closeStreams() {
+        for (Socket s : streams) {
+            closeQuietly(s);
+        }
+        streams.clear();
+    }
+
+    static String json(String body) {
+        return response(200, "application/json", body);
+    }
+
+    static String response(int status, String contentType, String body) {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        return "HTTP/1.1 " + status + " X\r\nContent-Type: " + contentType + "\r\nContent-Length: " + bytes.length
+                + "\r\n\r\n" + body;
+    }
+
+    static String redirect(String location) {
+        return "HTTP/1.1 302 Found\r\nLocation: " + location + "\r\nContent-Length: 0\r\n\r\n";
+    }
+
+    @Override
+    public void close() {
+        closeQuietly(server);
+        all.keySet().forEach(FakeMarathon::closeQuietly);
+    }
+
+    private void acceptLoop() {
+        while (!server.isClosed()) {
+            try {
+                Socket socket = server.accept();
+                all.put(socket, Boolean.TRUE);
+                Thread t = new Thread(() -> serve(socket), "fake-marathon-conn");
+                t.setDaemon(true);
+                t.start();
+            } catch (IOException e) {
+                return;
+            }
+        }
+    }
+
+    private void serve(Socket socket) {
+        try {
+            BufferedReader in = new BufferedReader(new InputStreamReader(socket.getInputStream(), StandardCharsets.ISO_8859_1));
+            while (true) {
+                String line = in.readLine();
+                if (line == null) {
+                    break;
+                }
+                String target = line.split(" ")[1];
+                List<Map.Entry<String, String>> headers = new ArrayList<>();
+                for (String h; (h = in.readLine()) != null && !h.isEmpty(); ) {
+                    int colon = h.indexOf(':');
+                    headers.add(Map.entry(h.substring(0, colon).strip().toLowerCase(), h.substring(colon + 1).strip()));
+                }
+                Request request = new Request(target, headers);
+                requests.add(request);
+                String answer = handler.apply(request);
+                OutputStream out = socket.getOutputStream();
+                if (answer == null) {
+                    out.write(STREAM_HEADERS.getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                    streams.add(socket);
+                    return; // the stream is written by the test from here on
+                }
+                out.write(answer.getBytes(StandardCharsets.UTF_8));
+                out.flush();
+            }
+            closeQuietly(socket);
+        } catch (IOException | RuntimeException e) {
+            closeQuietly(socket);
+        }
+    }
+
+    private static void closeQuietly(AutoCloseable c) {
+        try {
+            c.close();
+        } catch (Exception e) {
+            // closing a test socket
+        }
+    }
+}

@@ -1,0 +1,173 @@
+package io.mesoslb.discovery.marathon;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.mesoslb.discovery.Fixtures;
+import java.net.URI;
+import java.nio.ByteBuffer;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class MarathonClientTest {
+    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+
+    @AfterEach
+    void tearDown() throws Exception {
+        for (AutoCloseable c : closeables) {
+            c.close();
+        }
+        pool.shutdownNow();
+    }
+
+    @Test
+    void eventStreamRequestCarriesExactlyOneAcceptHeaderAndTheFilters() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+
+        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))).openEvents(marathon.uri());
+        closeables.add(stream);
+
+        FakeMarathon.Request request = marathon.requests().get(0);
+        assertThat(request.path()).isEqualTo("/v2/events");
+        assertThat(request.header("accept")).containsExactly("text/event-stream");
+        assertThat(request.header("authorization")).isEmpty();
+        assertThat(request.target()).contains("plan-format=light");
+        for (String type : MarathonEvents.ROUTING_TYPES) {
+            assertThat(request.target()).contains("event_type=" + type);
+        }
+        assertThat(stream.base()).isEqualTo(marathon.uri());
+    }
+
+    @Test
+    void standbyRedirectIsFollowedWithTheCredentials() throws Exception {
+        FakeMarathon leader = fake(r -> r.header("authorization").equals(List.of("Basic dTpw"))
+                ? null : FakeMarathon.response(401, "text/plain", "who are you"));
+        FakeMarathon standby = fake(r -> FakeMarathon.redirect(leader.uri() + r.target()));
+
+        EventStream stream = client(MarathonConfig.builder(List.of(standby.uri())).basicAuth("u", "p"))
+                .openEvents(standby.uri());
+        closeables.add(stream);
+
+        assertThat(stream.base()).isEqualTo(leader.uri());
+        assertThat(standby.requests().get(0).header("authorization")).containsExactly("Basic dTpw");
+        FakeMarathon.Request atLeader = leader.requests().get(0);
+        assertThat(atLeader.header("authorization")).containsExactly("Basic dTpw");
+        assertThat(atLeader.target()).isEqualTo(standby.requests().get(0).target());
+    }
+
+    @Test
+    void leaderHeaderServesWhenARedirectHasNoLocation() throws Exception {
+        FakeMarathon leader = fake(r -> null);
+        FakeMarathon standby = fake(r -> "HTTP/1.1 302 Found\r\nX-Marathon-Leader: " + leader.uri()
+                + "\r\nContent-Length: 0\r\n\r\n");
+
+        EventStream stream = client(MarathonConfig.builder(List.of(standby.uri()))).openEvents(standby.uri());
+        closeables.add(stream);
+
+        assertThat(stream.base()).isEqualTo(leader.uri());
+    }
+
+    @Test
+    void redirectLoopsEndAfterTheConfiguredHops() throws Exception {
+        FakeMarathon loop = fake(r -> FakeMarathon.redirect(r.target()));
+        MarathonClient client = client(MarathonConfig.builder(List.of(loop.uri())).maxRedirects(2));
+
+        assertThatThrownBy(() -> client.openEvents(loop.uri()))
+                .isInstanceOf(MarathonClient.StatusException.class).hasMessageContaining("302");
+        assertThat(loop.requests()).hasSize(3);
+    }
+
+    @Test
+    void tokensArePresentedInTheConfiguredScheme() throws Exception {
+        FakeMarathon marathon = fake(r -> FakeMarathon.json("{\"apps\":[]}"));
+
+        client(MarathonConfig.builder(List.of(marathon.uri())).token("abc", MarathonConfig.TokenScheme.DCOS))
+                .fetchApps(marathon.uri());
+        client(MarathonConfig.builder(List.of(marathon.uri())).token("abc", MarathonConfig.TokenScheme.BEARER))
+                .fetchApps(marathon.uri());
+
+        assertThat(marathon.requests()).extracting(r -> r.header("authorization"))
+                .containsExactly(List.of("token=abc"), List.of("Bearer abc"));
+    }
+
+    @Test
+    void snapshotAndAppFetch() throws Exception {
+        FakeMarathon marathon = fake(r -> switch (r.target()) {
+            case "/v2/apps?embed=apps.tasks" -> FakeMarathon.json(Fixtures.text("apps-embed-tasks.json"));
+            case "/v2/apps/team/api?embed=app.tasks" -> FakeMarathon.json("{\"app\":{\"id\":\"/team/api\"}}");
+            case "/v2/apps/broken?embed=app.tasks" -> FakeMarathon.response(503, "text/plain", "no leader");
+            default -> FakeMarathon.response(404, "application/json", "{\"message\":\"App does not exist\"}");
+        });
+        MarathonClient client = client(MarathonConfig.builder(List.of(marathon.uri())));
+
+        assertThat(client.fetchApps(marathon.uri())).extracting(MarathonApp::id)
+                .containsExactly("/pywebserver", "/nginx-green");
+        assertThat(client.fetchApp(marathon.uri(), "/team/api")).map(MarathonApp::id).contains("/team/api");
+        assertThat(client.fetchApp(marathon.uri(), "/gone")).isEmpty();
+        assertThatThrownBy(() -> client.fetchApp(marathon.uri(), "/broken"))
+                .isInstanceOf(MarathonClient.StatusException.class).hasMessageContaining("503").hasMessageContaining("no leader");
+        assertThat(marathon.requests().get(0).header("accept")).containsExactly("application/json");
+    }
+
+    @Test
+    void requestTimeoutBoundsTheHeadersNotTheLifeOfTheStream() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))
+                .requestTimeout(Duration.ofMillis(100))).openEvents(marathon.uri());
+        closeables.add(stream);
+        ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
+        closeables.add(later::shutdownNow);
+
+        later.schedule(() -> marathon.event("app_terminated_event", "{}"), 500, TimeUnit.MILLISECONDS);
+
+        assertThat(text(stream.next(Duration.ofSeconds(10)))).contains("app_terminated_event");
+    }
+
+    @Test
+    void silentStreamFailsTheReadAfterTheIdleTimeout() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))).openEvents(marathon.uri());
+        closeables.add(stream);
+
+        marathon.write("\r\n");
+        assertThat(text(stream.next(Duration.ofSeconds(10)))).isEqualTo("\r\n");
+        assertThatThrownBy(() -> stream.next(Duration.ofMillis(50))).isInstanceOf(EventStream.ReadIdleException.class);
+    }
+
+    @Test
+    void abortEndsAWaitingRead() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))).openEvents(marathon.uri());
+
+        stream.abort(new java.io.IOException("snapshot failed"));
+
+        assertThatThrownBy(() -> stream.next(Duration.ofSeconds(10))).hasMessage("snapshot failed");
+    }
+
+    private FakeMarathon fake(FakeMarathon.Handler handler) throws Exception {
+        FakeMarathon fake = new FakeMarathon(handler);
+        closeables.add(fake);
+        return fake;
+    }
+
+    private MarathonClient client(MarathonConfig.Builder config) {
+        return new MarathonClient(config.build(), pool);
+    }
+
+    private static String text(List<ByteBuffer> chunk) {
+        StringBuilder sb = new StringBuilder();
+        for (ByteBuffer b : chunk) {
+            sb.append(StandardCharsets.UTF_8.decode(b));
+        }
+        return sb.toString();
+    }
+}

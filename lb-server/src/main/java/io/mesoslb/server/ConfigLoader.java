@@ -1,0 +1,93 @@
+package io.mesoslb.server;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.PropertyNamingStrategies;
+import com.fasterxml.jackson.databind.exc.UnrecognizedPropertyException;
+import com.fasterxml.jackson.databind.node.ArrayNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Locale;
+import java.util.Map;
+
+/** Builds a {@link ServerConfig} from an optional YAML/JSON file and command-line overrides. */
+final class ConfigLoader {
+    private ConfigLoader() {
+    }
+
+    static ServerConfig load(CommandLine cmd) {
+        ServerConfig.Builder builder = ServerConfig.builder();
+        if (cmd.configFile() != null) {
+            readFile(Path.of(cmd.configFile()), builder);
+        }
+        applyOverrides(cmd.overrides(), builder);
+        return builder.build();
+    }
+
+    static void readFile(Path file, ServerConfig.Builder builder) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        ObjectMapper mapper;
+        if (name.endsWith(".yaml") || name.endsWith(".yml")) {
+            mapper = mapper(new ObjectMapper(new YAMLFactory()));
+        } else if (name.endsWith(".json")) {
+            mapper = mapper(new ObjectMapper());
+        } else {
+            throw new ConfigException("config file " + file + " must end in .yaml, .yml or .json");
+        }
+        if (!Files.isRegularFile(file)) {
+            throw new ConfigException("config file " + file + " does not exist");
+        }
+        try {
+            mapper.readerForUpdating(builder).readValue(file.toFile());
+        } catch (JsonMappingException e) {
+            throw new ConfigException("config file " + file + ": " + describe(e));
+        } catch (IOException e) {
+            throw new ConfigException("config file " + file + " could not be read: " + e.getMessage());
+        }
+    }
+
+    static void applyOverrides(Map<String, String> flags, ServerConfig.Builder builder) {
+        ObjectMapper mapper = mapper(new ObjectMapper());
+        ObjectNode node = mapper.createObjectNode();
+        for (Map.Entry<String, String> e : flags.entrySet()) {
+            if (e.getKey().equals("marathon-urls")) {
+                ArrayNode urls = node.putArray(e.getKey());
+                for (String url : e.getValue().split(",")) {
+                    if (!url.isBlank()) {
+                        urls.add(url.strip());
+                    }
+                }
+            } else {
+                node.put(e.getKey(), e.getValue());
+            }
+        }
+        try {
+            mapper.readerForUpdating(builder).readValue(node);
+        } catch (JsonMappingException e) {
+            throw new ConfigException("command line: " + describe(e).replace("setting '", "flag '--"));
+        } catch (IOException e) {
+            throw new ConfigException("command line: " + e.getMessage());
+        }
+    }
+
+    private static ObjectMapper mapper(ObjectMapper m) {
+        return m.setPropertyNamingStrategy(PropertyNamingStrategies.KEBAB_CASE)
+                .enable(DeserializationFeature.ACCEPT_SINGLE_VALUE_AS_ARRAY)
+                .enable(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES);
+    }
+
+    private static String describe(JsonMappingException e) {
+        if (e instanceof UnrecognizedPropertyException) {
+            return "unknown setting '" + ((UnrecognizedPropertyException) e).getPropertyName() + "' (see --help)";
+        }
+        String key = e.getPath().isEmpty() ? "?" : e.getPath().get(e.getPath().size() - 1).getFieldName();
+        String detail = e instanceof JsonProcessingException ? ((JsonProcessingException) e).getOriginalMessage() : e.getMessage();
+        int cut = detail.indexOf('\n');
+        return "setting '" + key + "': " + (cut > 0 ? detail.substring(0, cut) : detail);
+    }
+}

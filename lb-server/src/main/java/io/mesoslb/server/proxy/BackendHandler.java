@@ -1,0 +1,161 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.Backend;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelInboundHandlerAdapter;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateEvent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The end of one backend connection. Installed once per connection; between requests it sits in
+ * its loop's pool with no peer, and while lent out it hands everything it reads to the
+ * {@link FrontendHandler} of the request it serves.
+ */
+final class BackendHandler extends ChannelInboundHandlerAdapter implements Runnable {
+    private static final Logger log = LoggerFactory.getLogger(BackendHandler.class);
+
+    private final Backend backend;
+    private final LoopBackendPool pool;
+    private final long responseTimeoutNanos;
+    private ChannelHandlerContext ctx;
+    private FrontendHandler peer;
+    private Future<?> responseTimer;
+    private boolean tunnel;
+
+    BackendHandler(Backend backend, LoopBackendPool pool, long responseTimeoutNanos) {
+        this.backend = backend;
+        this.pool = pool;
+        this.responseTimeoutNanos = responseTimeoutNanos;
+    }
+
+    Backend backend() {
+        return backend;
+    }
+
+    Channel channel() {
+        return ctx.channel();
+    }
+
+    boolean isTunnel() {
+        return tunnel;
+    }
+
+    void attach(FrontendHandler frontend) {
+        peer = frontend;
+    }
+
+    /** Ends the loan: the connection no longer belongs to any request. */
+    void detach() {
+        peer = null;
+        cancelResponseTimeout();
+        ctx.channel().config().setAutoRead(true);
+    }
+
+    void armResponseTimeout() {
+        if (responseTimer == null && responseTimeoutNanos > 0) {
+            responseTimer = ctx.executor().schedule(this, responseTimeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
+    void cancelResponseTimeout() {
+        if (responseTimer != null) {
+            responseTimer.cancel(false);
+            responseTimer = null;
+        }
+    }
+
+    /** The response timer fired. */
+    @Override
+    public void run() {
+        responseTimer = null;
+        FrontendHandler p = peer;
+        if (p != null) {
+            p.backendTimedOut();
+        }
+    }
+
+    /**
+     * Stops speaking HTTP on this connection: after a 101 it carries raw bytes. The encoder goes
+     * first so that bytes the removed decoder still holds can be relayed without being encoded.
+     */
+    void removeHttpEncoder() {
+        tunnel = true;
+        ctx.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
+    }
+
+    void removeHttpDecoder() {
+        ctx.pipeline().remove(HttpClientCodec.class);
+    }
+
+    @Override
+    public void handlerAdded(ChannelHandlerContext ctx) {
+        this.ctx = ctx;
+    }
+
+    @Override
+    public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        FrontendHandler p = peer;
+        if (p != null) {
+            p.fromBackend(msg);
+            return;
+        }
+        ReferenceCountUtil.release(msg);
+        if (!tunnel) {
+            // Nothing may arrive on an idle connection; whatever did leaves it in an unknown state.
+            log.debug("{}: unexpected data on idle connection to {}", ctx.channel(), backend);
+            ctx.close();
+        }
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        FrontendHandler p = peer;
+        if (p != null) {
+            p.backendReadComplete();
+        }
+    }
+
+    @Override
+    public void channelWritabilityChanged(ChannelHandlerContext ctx) {
+        FrontendHandler p = peer;
+        if (p != null) {
+            p.backendWritabilityChanged(ctx.channel().isWritable());
+        }
+        ctx.fireChannelWritabilityChanged();
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        cancelResponseTimeout();
+        FrontendHandler p = peer;
+        peer = null;
+        if (p != null) {
+            p.backendClosed();
+        } else {
+            pool.evict(this);
+        }
+    }
+
+    @Override
+    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+        if (evt instanceof IdleStateEvent) {
+            if (peer == null) {
+                ctx.close();
+            }
+            return;
+        }
+        ctx.fireUserEventTriggered(evt);
+    }
+
+    @Override
+    public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        log.debug("{}: backend connection to {} failed", ctx.channel(), backend, cause);
+        ctx.close();
+    }
+}

@@ -1,0 +1,141 @@
+package io.mesoslb.server.proxy;
+
+import io.mesoslb.core.Backend;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.timeout.IdleStateHandler;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Keep-alive connections to backends, owned by one event loop and touched only from it, so plain
+ * collections suffice. Connections are reused most-recently-released first, which lets the
+ * surplus ones age out through the idle timeout.
+ */
+final class LoopBackendPool {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ProxySettings settings;
+    private final ChannelGroup connections;
+    private final Map<Backend, ArrayDeque<BackendHandler>> idle = new HashMap<>();
+    private final Map<Backend, InetSocketAddress> addresses = new HashMap<>();
+
+    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections) {
+        this.loop = loop;
+        this.bootstrap = template.clone(loop);
+        this.settings = settings;
+        this.connections = connections;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** An open pooled connection to {@code backend}, or null when a new one must be made. */
+    BackendHandler pollIdle(Backend backend) {
+        assert loop.inEventLoop();
+        ArrayDeque<BackendHandler> q = idle.get(backend);
+        if (q == null) {
+            return null;
+        }
+        BackendHandler h;
+        while ((h = q.pollFirst()) != null) {
+            if (h.channel().isActive()) {
+                break;
+            }
+        }
+        if (q.isEmpty()) {
+            idle.remove(backend);
+        }
+        return h;
+    }
+
+    /** Opens a connection on this loop; its {@link BackendHandler} is in the pipeline when the future succeeds. */
+    ChannelFuture connect(Backend backend) {
+        assert loop.inEventLoop();
+        BackendHandler handler = new BackendHandler(backend, this, settings.responseTimeout().toNanos());
+        return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast(
+                        new HttpClientCodec(ProxyChannelInitializer.decoderConfig(settings), false, false),
+                        new IdleStateHandler(0, 0, settings.backendIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                        handler);
+            }
+        }).connect(address(backend));
+    }
+
+    /**
+     * Resolved once per backend: Marathon reports agent addresses, and resolving a name on every
+     * connect would block the loop each time. A name is resolved (blocking) on first use only.
+     */
+    private InetSocketAddress address(Backend backend) {
+        InetSocketAddress a = addresses.get(backend);
+        if (a == null || a.isUnresolved()) {
+            a = new InetSocketAddress(backend.host(), backend.port());
+            addresses.put(backend, a);
+        }
+        return a;
+    }
+
+    /** Takes back a connection after a complete exchange, or closes it if the pool is full. */
+    void release(BackendHandler handler) {
+        assert loop.inEventLoop();
+        if (!handler.channel().isActive()) {
+            return;
+        }
+        ArrayDeque<BackendHandler> q = idle.computeIfAbsent(handler.backend(), b -> new ArrayDeque<>());
+        if (q.size() >= settings.maxIdlePerBackend()) {
+            handler.channel().close();
+            return;
+        }
+        q.offerFirst(handler);
+    }
+
+    /** Forgets a pooled connection that closed. */
+    void evict(BackendHandler handler) {
+        ArrayDeque<BackendHandler> q = idle.get(handler.backend());
+        if (q != null && q.remove(handler) && q.isEmpty()) {
+            idle.remove(handler.backend());
+        }
+    }
+
+    /** Closes the idle connections of backends that left the routing table. */
+    void closeIdle(Collection<Backend> gone) {
+        assert loop.inEventLoop();
+        for (Backend b : gone) {
+            addresses.remove(b);
+            ArrayDeque<BackendHandler> q = idle.remove(b);
+            if (q != null) {
+                for (BackendHandler h : q) {
+                    h.channel().close();
+                }
+            }
+        }
+    }
+
+    void closeAll() {
+        assert loop.inEventLoop();
+        for (ArrayDeque<BackendHandler> q : idle.values()) {
+            for (BackendHandler h : q.toArray(new BackendHandler[0])) {
+                h.channel().close();
+            }
+        }
+        idle.clear();
+    }
+
+    int idleCount(Backend backend) {
+        ArrayDeque<BackendHandler> q = idle.get(backend);
+        return q == null ? 0 : q.size();
+    }
+}

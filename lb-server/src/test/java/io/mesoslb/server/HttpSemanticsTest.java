@@ -1,0 +1,158 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.RawHttp;
+import io.mesoslb.server.testing.RecordedRequest;
+import io.mesoslb.server.testing.TestOrigin;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class HttpSemanticsTest {
+    private final TestOrigin echo = TestOrigin.echo();
+    private final TestOrigin chunked = TestOrigin.chunked("hello ", "world");
+    private final ProxyFixture proxy = new ProxyFixture().app("/echo", echo).app("/chunked", chunked);
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        echo.close();
+        chunked.close();
+    }
+
+    @Test
+    void http10ClientGetsItsResponseAndTheConnectionCloses() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET / HTTP/1.0\r\nHost: chunked.test.local\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.version()).isEqualTo("HTTP/1.0");
+            assertThat(r.header("transfer-encoding")).as("HTTP/1.0 has no chunked coding").isNull();
+            assertThat(r.text()).isEqualTo("hello world");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        // The backend still spoke HTTP/1.1 and kept its connection.
+        assertThat(chunked.recorded.poll().version()).isEqualTo("HTTP/1.1");
+    }
+
+    @Test
+    void http10KeepAliveIsHonoured() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            for (int i = 0; i < 3; i++) {
+                RawHttp.Response r = c.send("POST / HTTP/1.0\r\nHost: echo.test.local\r\nConnection: keep-alive\r\n"
+                        + "Content-Length: 2\r\n\r\nhi").read();
+                assertThat(r.text()).isEqualTo("hi");
+                assertThat(r.header("connection")).isEqualToIgnoringCase("keep-alive");
+            }
+        }
+    }
+
+    @Test
+    void connectionCloseIsHonoured() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: echo.test.local\r\nConnection: close\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        // "Connection: close" is the client's hop: the backend connection stays pooled.
+        assertThat(echo.recorded.poll().headers().contains("Connection")).isFalse();
+    }
+
+    @Test
+    void hopByHopHeadersAreStrippedAndForwardingHeadersAdded() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /h HTTP/1.1\r\nHost: Echo.Test.Local:8080\r\n"
+                    + "Connection: keep-alive, X-Secret-Hop\r\n"
+                    + "X-Secret-Hop: 1\r\nKeep-Alive: timeout=5\r\nTE: trailers\r\nTrailer: X-T\r\n"
+                    + "Proxy-Connection: keep-alive\r\nUpgrade: h2c\r\n"
+                    + "X-Forwarded-For: 203.0.113.7\r\nVia: 1.1 edge\r\nX-Kept: yes\r\n\r\n");
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.header("via")).isEqualTo("1.1 mesos-lb");
+        }
+        RecordedRequest seen = echo.recorded.poll();
+        var h = seen.headers();
+        assertThat(h.contains("Connection")).isFalse();
+        assertThat(h.contains("X-Secret-Hop")).isFalse();
+        assertThat(h.contains("Keep-Alive")).isFalse();
+        assertThat(h.contains("TE")).isFalse();
+        assertThat(h.contains("Trailer")).isFalse();
+        assertThat(h.contains("Proxy-Connection")).isFalse();
+        assertThat(h.contains("Upgrade")).isFalse();
+        assertThat(h.get("X-Kept")).isEqualTo("yes");
+        assertThat(h.get("Host")).isEqualTo("Echo.Test.Local:8080");
+        assertThat(h.get("X-Forwarded-For")).isEqualTo("203.0.113.7, 127.0.0.1");
+        assertThat(h.get("X-Forwarded-Proto")).isEqualTo("http");
+        assertThat(h.get("X-Forwarded-Port")).isEqualTo(Integer.toString(proxy.port()));
+        assertThat(h.get("X-Forwarded-Host")).isEqualTo("Echo.Test.Local:8080");
+        assertThat(h.get("Via")).isEqualTo("1.1 edge, 1.1 mesos-lb");
+    }
+
+    @Test
+    void pipelinedRequestsAreAnsweredInOrder() throws Exception {
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < 20; i++) {
+            String body = "body-" + i;
+            batch.append("POST /").append(i).append(" HTTP/1.1\r\nHost: echo.test.local\r\nContent-Length: ")
+                    .append(body.length()).append("\r\n\r\n").append(body);
+        }
+        batch.append("GET /end HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n");
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send(batch.toString());
+            for (int i = 0; i < 20; i++) {
+                assertThat(c.read().text()).isEqualTo("body-" + i);
+            }
+            assertThat(c.read().text()).isEqualTo("hello world");
+        }
+    }
+
+    @Test
+    void chunkedRequestBodyIsRelayed() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: echo.test.local\r\nTransfer-Encoding: chunked\r\n\r\n"
+                    + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
+            assertThat(r.text()).isEqualTo("hello world");
+        }
+    }
+
+    @Test
+    void headResponseHasNoBody() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response head = c.send("HEAD / HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n").read(true);
+            assertThat(head.status()).isEqualTo(200);
+            // The same connection still works, so no stray body bytes were relayed.
+            assertThat(c.send("GET / HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n").read().text()).isEqualTo("hello world");
+        }
+    }
+
+    @Test
+    void expectContinueIsForwardedAndTheClientWaitsForTheBackendsContinue() throws Exception {
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build();
+        String body = "x".repeat(100_000);
+        HttpRequest req = proxy.request("echo.test.local", "/upload").expectContinue(true)
+                .POST(HttpRequest.BodyPublishers.ofString(body)).timeout(Duration.ofSeconds(20)).build();
+
+        HttpResponse<String> r = client.send(req, HttpResponse.BodyHandlers.ofString());
+
+        assertThat(r.statusCode()).isEqualTo(200);
+        assertThat(r.body()).isEqualTo(body);
+        assertThat(echo.recorded.poll().headers().get("Expect")).isEqualToIgnoringCase("100-continue");
+    }
+
+    @Test
+    void expectContinueOverRawSocketSees100BeforeSendingTheBody() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("POST / HTTP/1.1\r\nHost: echo.test.local\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            RawHttp.Response interim = c.read();
+            assertThat(interim.status()).isEqualTo(100);
+            RawHttp.Response r = c.send("ping").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("ping");
+        }
+    }
+}

@@ -1,0 +1,103 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.RawHttp;
+import io.mesoslb.server.testing.TestOrigin;
+import java.net.http.HttpResponse;
+import java.util.HashMap;
+import java.util.Map;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+class RoutingTest {
+    private final TestOrigin a1 = TestOrigin.marker("a1");
+    private final TestOrigin a2 = TestOrigin.marker("a2");
+    private final TestOrigin a3 = TestOrigin.marker("a3");
+    private final TestOrigin b = TestOrigin.marker("b");
+    private final TestOrigin c = TestOrigin.marker("c");
+    private final ProxyFixture proxy = new ProxyFixture();
+
+    @AfterEach
+    void stop() {
+        proxy.close();
+        for (TestOrigin o : new TestOrigin[] {a1, a2, a3, b, c}) {
+            o.close();
+        }
+    }
+
+    @Test
+    void routesByHostAmongSeveralApps() throws Exception {
+        proxy.app("/alpha", a1).app("/team/beta", b).app("/gamma", Map.of("MESOS_LB_VHOST", "www.gamma.example"),
+                c.backend("/gamma"));
+
+        assertThat(proxy.get("alpha.test.local", "/").body()).isEqualTo("a1");
+        assertThat(proxy.get("beta.team.test.local", "/").body()).isEqualTo("b");
+        assertThat(proxy.get("www.gamma.example", "/").body()).isEqualTo("c");
+    }
+
+    @Test
+    void hostMatchIgnoresCasePortAndTrailingDot() throws Exception {
+        proxy.app("/alpha", a1).app("/beta", b);
+
+        for (String host : new String[] {"ALPHA.Test.Local", "alpha.test.local:8080", "alpha.test.local.",
+            "Alpha.Test.Local.:80"}) {
+            HttpResponse<String> r = proxy.get(host, "/");
+            assertThat(r.statusCode()).as(host).isEqualTo(200);
+            assertThat(r.body()).as(host).isEqualTo("a1");
+        }
+        assertThat(proxy.get("BETA.TEST.LOCAL.", "/").body()).isEqualTo("b");
+    }
+
+    @Test
+    void passesHostAndPathThroughUnchanged() throws Exception {
+        proxy.app("/alpha", a1);
+
+        proxy.get("Alpha.Test.Local:8080", "/some/path?q=1&r=%20");
+
+        var seen = a1.recorded.poll();
+        assertThat(seen.uri()).isEqualTo("/some/path?q=1&r=%20");
+        assertThat(seen.headers().get("Host")).isEqualTo("Alpha.Test.Local:8080");
+    }
+
+    @Test
+    void roundRobinsEvenlyOverThreeBackends() throws Exception {
+        proxy.app("/alpha", a1, a2, a3);
+
+        Map<String, Integer> counts = new HashMap<>();
+        for (int i = 0; i < 300; i++) {
+            counts.merge(proxy.get("alpha.test.local", "/").body(), 1, Integer::sum);
+        }
+
+        assertThat(counts).containsOnlyKeys("a1", "a2", "a3");
+        assertThat(counts.values()).allSatisfy(n -> assertThat(n).isBetween(99, 101));
+    }
+
+    @Test
+    void reusesBackendConnectionsAcrossRequests() throws Exception {
+        proxy.app("/alpha", a1);
+
+        try (RawHttp client = new RawHttp(proxy.port())) {
+            for (int i = 0; i < 200; i++) {
+                client.send("GET /" + i + " HTTP/1.1\r\nHost: alpha.test.local\r\n\r\n");
+                RawHttp.Response r = client.read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(r.text()).isEqualTo("a1");
+            }
+        }
+
+        assertThat(a1.requests.get()).isEqualTo(200);
+        assertThat(a1.connections.get()).isBetween(1, 2);
+    }
+
+    @Test
+    void followsRoutingTableChanges() throws Exception {
+        proxy.app("/alpha", a1);
+        assertThat(proxy.get("alpha.test.local", "/").body()).isEqualTo("a1");
+
+        proxy.app("/alpha", b.backend("/alpha"));
+
+        assertThat(proxy.get("alpha.test.local", "/").body()).isEqualTo("b");
+    }
+}

@@ -1,0 +1,76 @@
+package io.mesoslb.server.testing;
+
+import io.mesoslb.core.App;
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.ServerConfig;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.UnaryOperator;
+
+/** A proxy on an ephemeral loopback port with routes the test sets; apps live under {@value #DOMAIN}. */
+public final class ProxyFixture implements AutoCloseable {
+    public static final String DOMAIN = "test.local";
+
+    private final Map<String, App> apps = new LinkedHashMap<>();
+    public final RouteTableHolder routes = new RouteTableHolder(new VhostNaming(DOMAIN));
+    public final LbServer server;
+    public final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+            .connectTimeout(Duration.ofSeconds(5)).build();
+
+    public ProxyFixture() {
+        this(b -> b);
+    }
+
+    public ProxyFixture(UnaryOperator<ServerConfig.Builder> config) {
+        ServerConfig.Builder b = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).workerThreads(2)
+                .adminPort(-1).shutdownGrace("2s");
+        server = new LbServer(config.apply(b).build(), routes).start();
+    }
+
+    public int port() {
+        return server.port();
+    }
+
+    /** Routes app {@code appId} (host {@code <name>.test.local}) to the given backends. */
+    public ProxyFixture app(String appId, Backend... backends) {
+        return app(appId, Map.of(), backends);
+    }
+
+    public ProxyFixture app(String appId, Map<String, String> labels, Backend... backends) {
+        apps.put(appId, new App(appId, labels, List.of(backends)));
+        routes.update(new ArrayList<>(apps.values()));
+        return this;
+    }
+
+    public ProxyFixture app(String appId, TestOrigin... origins) {
+        Backend[] b = new Backend[origins.length];
+        for (int i = 0; i < origins.length; i++) {
+            b[i] = origins[i].backend(appId);
+        }
+        return app(appId, b);
+    }
+
+    public HttpRequest.Builder request(String host, String path) {
+        return HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + port() + path)).header("Host", host)
+                .timeout(Duration.ofSeconds(20));
+    }
+
+    public HttpResponse<String> get(String host, String path) throws Exception {
+        return client.send(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    @Override
+    public void close() {
+        server.close();
+    }
+}
