@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # jfr-top.sh <recording.jfr> [thread-name-prefix]
 # Where the proxy's event-loop threads spend their samples: Java execution samples by top frame
-# ("self") and by every method on the stack ("total", counted once per sample), and native
-# samples by top frame (epoll_wait is idle time, read/write/writev are I/O syscalls).
+# ("self") and by every method on the stack ("total", counted once per sample), native samples by
+# top frame (epoll_wait is idle time, read/write/writev are I/O syscalls), GC pauses, and what the
+# event loops allocate.
 set -euo pipefail
 
 file="${1:?usage: jfr-top.sh <recording.jfr> [thread-name-prefix]}"
@@ -59,8 +60,12 @@ echo
 jfr print --events jdk.GarbageCollection "$file" | awk '
     /sumOfPauses/ { v = $3; u = $4; if (u == "ms") t += v; else if (u == "s") t += v * 1000; else if (u == "us") t += v / 1000; n++ }
     END { printf "GC: %d collections, %.1f ms total pause\n", n, t }'
+command -v jq >/dev/null && jfr print --json --events jdk.ThreadAllocationStatistics "$file" | jq -r --arg p "$prefix" '
+    [.recording.events[].values | select((.thread.javaName // "") | startswith($p)) | {t: .thread.javaName, a: .allocated}]
+    | group_by(.t)[] | "Allocated on \(.[0].t) during the recording: \((map(.a) | max) - (map(.a) | min)) bytes"'
 jfr print --events jdk.ObjectAllocationSample --stack-depth 1 "$file" | awk '
     /objectClass = / { c = $3 }
     /weight = / { w = $3; u = $4; if (u == "kB") w *= 1024; else if (u == "MB") w *= 1048576; bytes[c] += w; sum += w }
     END { for (c in bytes) printf "%12.0f kB %5.1f%%  %s\n", bytes[c] / 1024, 100 * bytes[c] / sum, c }' |
-    sort -rn | head -15 | sed '1i Allocation (sampled weight by class):'
+    sort -rn | sed -n '1i Allocation by class (JFR allocation samples: rough, one sample can carry a large weight):
+1,15p'

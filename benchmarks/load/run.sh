@@ -6,8 +6,9 @@
 #   benchmarks/load/run.sh --quick    # smoke test (DURATION=2s ROUNDS=1 WARMUP=2s)
 #
 # Every knob is an environment variable (defaults below). Traffic only ever goes to 127.0.0.1.
-# Exits non-zero if any wrk run saw a socket error, a non-2xx/3xx status, or responses of the
-# wrong size.
+# Exits non-zero if any wrk run (warm-ups included) saw a socket error, an HTTP error status (wrk
+# counts >= 400), or responses whose average size does not fit the body (which also catches
+# redirects and error pages); before measuring, every target must answer 200 with the exact body.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -36,7 +37,7 @@ MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 # on: nginx buffers whole upstream responses in memory (its usual setup); off: streams like the others.
 NGINX_BUFFERING="${NGINX_BUFFERING:-on}"
 READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
-PROFILE="${PROFILE:-0}"                # 1: afterwards, JFR-profile mesos-lb under load
+PROFILE="${PROFILE:-0}"                # 1: afterwards, profile mesos-lb under load (JFR, and perf)
 PROFILE_DURATION="${PROFILE_DURATION:-20s}"
 SYSCALLS="${SYSCALLS:-0}"              # 1: afterwards, count each proxy's syscalls per request (strace)
 RESULTS="${RESULTS:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
@@ -57,9 +58,12 @@ declare -A BODY_SIZE=([small]=${#SMALL_BODY} [64k]=65536)
 log() { printf '[load %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
 
-pinned() { # pinned <cpus> <command...>
-    local cpus="$1"; shift
-    if [[ -n "$cpus" ]]; then taskset -c "$cpus" "$@"; else "$@"; fi
+# pin <cpus>: sets PIN to the command prefix that runs a program on those CPUs. A prefix rather
+# than a wrapper function, so that "${PIN[@]}" prog & gives the program's own pid in $!
+# (taskset execs it).
+pin() {
+    PIN=()
+    [[ -z "$1" ]] || PIN=(taskset -c "$1")
 }
 
 for tool in nginx haproxy wrk curl java jcmd ss; do
@@ -77,6 +81,7 @@ cleanup() {
     local status=$?
     trap - EXIT INT TERM
     local i pid
+    [[ -z "${WRK_PID:-}" ]] || kill -TERM "$WRK_PID" 2>/dev/null || true
     for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
         pid="${PIDS[$i]}"
         kill -TERM "$pid" 2>/dev/null || true
@@ -91,7 +96,7 @@ cleanup() {
         mkdir -p "$RESULTS/logs"
         cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$RUN_DIR"/*.cfg "$RUN_DIR"/*.json "$RESULTS/logs/" 2>/dev/null || true
     fi
-    rm -rf "$RUN_DIR"
+    rm -rf "$RUN_DIR" ${PERF_MAP:+"$PERF_MAP"}
     exit "$status"
 }
 trap cleanup EXIT
@@ -101,12 +106,8 @@ trap 'log "terminated"; exit 143' TERM
 
 start() { # start <name> <cpus> <command...>: background process, stdout+stderr to <name>.log
     local name="$1" cpus="$2"; shift 2
-    # Started directly (taskset execs its command), never via a function, so $! is the server itself.
-    if [[ -n "$cpus" ]]; then
-        taskset -c "$cpus" "$@" >"$RUN_DIR/$name.log" 2>&1 &
-    else
-        "$@" >"$RUN_DIR/$name.log" 2>&1 &
-    fi
+    pin "$cpus"
+    "${PIN[@]}" "$@" >"$RUN_DIR/$name.log" 2>&1 &
     PIDS+=("$!")
     PID_OF[$name]="$!"
 }
@@ -206,6 +207,8 @@ for target in $TARGETS; do
             # mesos-lb-<variant> runs with $JVM_OPTS_<variant> instead of $JVM_OPTS, to compare JVM
             # settings side by side, interleaved like everything else.
             opts="$JVM_OPTS"
+            # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
+            [[ "$PROFILE" != 1 ]] || opts="$opts -XX:+PreserveFramePointer"
             if [[ "$target" == mesos-lb-* ]]; then
                 var="JVM_OPTS_${target#mesos-lb-}"; var="${var//-/_}"
                 opts="${!var:?set $var for target $target}"
@@ -249,7 +252,7 @@ log "all targets serve both bodies"
 
 FAILURES=0
 TSV="$RESULTS/results.tsv"
-printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\n' >"$TSV"
+printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\n' >"$TSV"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # bench <label> <target> <body> <duration>: one wrk run; appends to results.tsv unless a warm-up.
@@ -258,12 +261,18 @@ bench() {
     local out="$RESULTS/$label-$body-$target.txt" start_ticks end_ticks start_ns end_ns
     local pid="${PID_OF[$target]}"
     start_ticks="$(cpu_ticks "$pid")"; start_ns="$(date +%s%N)"
-    if ! pinned "$LOADGEN_CPUS" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$duration" --latency \
-            -H "Host: www.$DOMAIN" -s "$HERE/conf/report.lua" \
-            "http://127.0.0.1:${PORT[$target]}${BODY_PATH[$body]}" >"$out" 2>&1; then
+    pin "$LOADGEN_CPUS"
+    # In the background: bash runs the INT/TERM traps during "wait", not until a foreground child ends.
+    "${PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$duration" --latency \
+        -H "Host: www.$DOMAIN" -s "$HERE/conf/report.lua" \
+        "http://127.0.0.1:${PORT[$target]}${BODY_PATH[$body]}" >"$out" 2>&1 &
+    WRK_PID=$!
+    if ! wait "$WRK_PID"; then
+        WRK_PID=""
         cat "$out" >&2
         die "wrk failed against $target"
     fi
+    WRK_PID=""
     end_ticks="$(cpu_ticks "$pid")"; end_ns="$(date +%s%N)"
     local line
     line="$(grep '^LOADBENCH ' "$out")" || die "no LOADBENCH line in $out"
@@ -288,16 +297,16 @@ bench() {
             if (problem != "") print target " " body " " label ": " problem > "/dev/stderr"
             rps = v["requests"] / (v["duration_us"] / 1e6)
             cpu = ticks / hz
-            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\n", label, target, body, rps,
-                v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors + (problem != "" ? 1 : 0),
-                100 * cpu / (wall_ns / 1e9), v["requests"] ? 1e6 * cpu / v["requests"] : 0
+            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\n", label, target, body, rps,
+                v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
+                100 * cpu / (wall_ns / 1e9), v["requests"] ? 1e6 * cpu / v["requests"] : 0, problem == "" ? "ok" : "FAILED"
         }')"
-    if [[ "$(cut -f9 <<<"$row")" != 0 ]]; then
+    if [[ "$(cut -f12 <<<"$row")" != ok ]]; then
         FAILURES=$(( FAILURES + 1 ))
     fi
     [[ "$label" != r[0-9]* ]] || printf '%s\n' "$row" >>"$TSV"
-    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%%",
-        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10}' <<<"$row")"
+    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%%  ",
+        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10}' <<<"$row")${row##*$'\t'}"
 }
 
 for body in $BODIES; do
@@ -320,13 +329,30 @@ done
 
 if [[ "$PROFILE" == 1 ]]; then
     [[ -n "${PID_OF[mesos-lb]:-}" ]] || die "PROFILE=1 needs the mesos-lb target"
+    lb="${PID_OF[mesos-lb]}"
     log "profiling mesos-lb with JFR for $PROFILE_DURATION (small body)"
-    jcmd "${PID_OF[mesos-lb]}" JFR.start name=loadbench settings=profile \
+    # method-profiling=max: Java stacks every 1 ms instead of 10 ms.
+    jcmd "$lb" JFR.start name=loadbench settings=profile method-profiling=max \
         filename="$RESULTS/mesos-lb.jfr" >"$RESULTS/jfr-start.txt"
-    bench profile mesos-lb small "$PROFILE_DURATION"
-    jcmd "${PID_OF[mesos-lb]}" JFR.stop name=loadbench >"$RESULTS/jfr-stop.txt"
-    "$HERE/jfr-top.sh" "$RESULTS/mesos-lb.jfr" >"$RESULTS/profile.txt"
-    log "profile summary in $RESULTS/profile.txt"
+    bench profile-jfr mesos-lb small "$PROFILE_DURATION"
+    jcmd "$lb" JFR.stop name=loadbench >"$RESULTS/jfr-stop.txt"
+    "$HERE/jfr-top.sh" "$RESULTS/mesos-lb.jfr" >"$RESULTS/profile-jfr.txt"
+    log "JFR summary in $RESULTS/profile-jfr.txt"
+    if command -v perf >/dev/null; then
+        # perf sees the kernel side too, which JFR does not: most of a proxy's time is there.
+        log "profiling mesos-lb with perf for $PROFILE_DURATION (small body)"
+        perf record -e cpu-clock -F 999 -g -p "$lb" -o "$RESULTS/perf.data" 2>"$RUN_DIR/perf.log" &
+        perf_pid=$!
+        PIDS+=("$perf_pid")
+        bench profile-perf mesos-lb small "$PROFILE_DURATION"
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+        # Names the JIT-compiled frames; written to /tmp/perf-<pid>.map, removed once reported.
+        PERF_MAP="/tmp/perf-$lb.map"
+        jcmd "$lb" Compiler.perfmap >/dev/null
+        "$HERE/perf-top.sh" "$RESULTS/perf.data" >"$RESULTS/profile-perf.txt"
+        log "perf summary in $RESULTS/profile-perf.txt"
+    fi
 fi
 
 # Syscalls per request, small body: strace slows every proxy down a lot, so only the counts mean
@@ -359,7 +385,7 @@ if [[ "$SYSCALLS" == 1 ]]; then
         # strace 6 columns: % time, seconds, usecs/call, calls, [errors], syscall (or "total").
         awk -v target="$target" -v n="$requests" '
             $1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%-9s %-16s %8.2f per request\n", target, $NF, $4 / n }' \
-            "$RESULTS/syscalls-$target.strace" | sort -k3 -rn | head -10 >>"$RESULTS/syscalls.txt"
+            "$RESULTS/syscalls-$target.strace" | sort -k3 -rn | sed -n 1,10p >>"$RESULTS/syscalls.txt"
         awk -v target="$target" -v n="$requests" '
             $NF == "total" { printf "%-9s %-16s %8.2f per request\n\n", target, "TOTAL", $4 / n }' \
             "$RESULTS/syscalls-$target.strace" >>"$RESULTS/syscalls.txt"
@@ -389,6 +415,7 @@ table() {
             rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
             p999[k] = p999[k] " " $7; cpu[k] = cpu[k] " " $10; cpr[k] = cpr[k] " " $11
             err[k] += $9
+            if ($12 != "ok") bad[k] = 1
         }
         END {
             print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req | errors |"
@@ -403,10 +430,10 @@ table() {
                     vn = (kn in r && r[kn] > 0) ? sprintf("%.2f", r[k] / r[kn]) : "-"
                     vd = (kd in r && r[kd] > 0) ? sprintf("%.2f", r[k] / r[kd]) : "-"
                     direct = T[t] == "direct"
-                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d |\n", T[t], B[b], r[k],
+                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
                         ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])), vn, vd,
                         direct ? "-" : sprintf("%.0f", median(cpu[k])),
-                        direct ? "-" : sprintf("%.1f", median(cpr[k])), err[k]
+                        direct ? "-" : sprintf("%.1f", median(cpr[k])), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
