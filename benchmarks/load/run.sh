@@ -112,6 +112,14 @@ start() { # start <name> <cpus> <command...>: background process, stdout+stderr 
     PID_OF[$name]="$!"
 }
 
+forget() { # forget <pid>: a helper that has been waited for; its pid may be reused, never signal it
+    local i
+    for i in "${!PIDS[@]}"; do
+        [[ "${PIDS[$i]}" != "$1" ]] || unset 'PIDS[i]'
+    done
+    PIDS=("${PIDS[@]}")
+}
+
 free_port() {
     # Below the ephemeral range, so no outgoing connection can be holding the port; and nothing
     # bound to it in any state.
@@ -159,7 +167,7 @@ chmod 755 "$RUN_DIR"
 if [[ "$(id -u)" == 0 ]]; then USER_DIRECTIVE="user nobody nogroup;"; else USER_DIRECTIVE=""; fi
 case "$NGINX_BUFFERING" in
     on) NGINX_BUFFERING_DIRECTIVES="proxy_buffering on; proxy_buffers 16 8k; proxy_busy_buffers_size 64k; proxy_max_temp_file_size 0;" ;;
-    off) NGINX_BUFFERING_DIRECTIVES="proxy_buffering off; proxy_buffer_size 64k;" ;;
+    off) NGINX_BUFFERING_DIRECTIVES="proxy_buffering off; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_busy_buffers_size 128k;" ;;
     *) die "NGINX_BUFFERING must be on or off" ;;
 esac
 printf '%s' "$SMALL_BODY" >"$RUN_DIR/www/hello.txt"
@@ -347,6 +355,7 @@ if [[ "$PROFILE" == 1 ]]; then
         bench profile-perf mesos-lb small "$PROFILE_DURATION"
         kill -INT "$perf_pid"
         wait "$perf_pid" || true
+        forget "$perf_pid"
         # Names the JIT-compiled frames; written to /tmp/perf-<pid>.map, removed once reported.
         PERF_MAP="/tmp/perf-$lb.map"
         jcmd "$lb" Compiler.perfmap >/dev/null
@@ -359,36 +368,40 @@ fi
 # anything, not the rates.
 if [[ "$SYSCALLS" == 1 ]]; then
     command -v strace >/dev/null || die "strace not found on PATH"
-    for target in $TARGETS; do
-        [[ "$target" != direct ]] || continue
-        pid="${PID_OF[$target]}"
-        # nginx: its workers do the proxying, the master only waits.
-        if [[ "$target" == nginx ]]; then
-            traced="$(ps -o pid= --ppid "$pid" | tr -s ' \n' ' ')"
-        else
-            traced="$pid"
-        fi
-        strace_args=()
-        for p in $traced; do strace_args+=(-p "$p"); done
-        strace -f -c -o "$RESULTS/syscalls-$target.strace" "${strace_args[@]}" 2>"$RUN_DIR/strace-$target.log" &
-        strace_pid=$!
-        PIDS+=("$strace_pid")
-        deadline=$(( SECONDS + 10 ))
-        until grep -q "^TracerPid:[[:space:]]*$strace_pid$" "/proc/${traced%% *}/status"; do
-            (( SECONDS < deadline )) || die "strace did not attach to $target"
-            sleep 0.1
+    for body in $BODIES; do
+        for target in $TARGETS; do
+            [[ "$target" != direct ]] || continue
+            pid="${PID_OF[$target]}"
+            # nginx: its workers do the proxying, the master only waits.
+            if [[ "$target" == nginx ]]; then
+                traced="$(ps -o pid= --ppid "$pid" | tr -s ' \n' ' ')"
+            else
+                traced="$pid"
+            fi
+            strace_args=()
+            for p in $traced; do strace_args+=(-p "$p"); done
+            counts="$RESULTS/syscalls-$body-$target.strace"
+            strace -f -c -o "$counts" "${strace_args[@]}" 2>"$RUN_DIR/strace-$target.log" &
+            strace_pid=$!
+            PIDS+=("$strace_pid")
+            deadline=$(( SECONDS + 10 ))
+            until grep -q "^TracerPid:[[:space:]]*$strace_pid$" "/proc/${traced%% *}/status"; do
+                (( SECONDS < deadline )) || die "strace did not attach to $target"
+                sleep 0.1
+            done
+            bench syscalls "$target" "$body" 3s
+            kill -INT "$strace_pid"
+            wait "$strace_pid" || true
+            forget "$strace_pid"
+            requests="$(grep -o 'requests=[0-9]*' "$RESULTS/syscalls-$body-$target.txt" | cut -d= -f2)"
+            # strace 6 columns: % time, seconds, usecs/call, calls, [errors], syscall (or "total").
+            awk -v what="$target $body" -v n="$requests" '
+                $1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%-15s %-14s %8.2f per request\n", what, $NF, $4 / n }' \
+                "$counts" | sort -k4 -rn | sed -n 1,8p >>"$RESULTS/syscalls.txt"
+            awk -v what="$target $body" -v n="$requests" '
+                $NF == "total" { printf "%-15s %-14s %8.2f per request\n\n", what, "TOTAL", $4 / n }' \
+                "$counts" >>"$RESULTS/syscalls.txt"
         done
-        bench syscalls "$target" small 3s
-        kill -INT "$strace_pid"
-        wait "$strace_pid" || true
-        requests="$(grep -o 'requests=[0-9]*' "$RESULTS/syscalls-small-$target.txt" | cut -d= -f2)"
-        # strace 6 columns: % time, seconds, usecs/call, calls, [errors], syscall (or "total").
-        awk -v target="$target" -v n="$requests" '
-            $1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%-9s %-16s %8.2f per request\n", target, $NF, $4 / n }' \
-            "$RESULTS/syscalls-$target.strace" | sort -k3 -rn | sed -n 1,10p >>"$RESULTS/syscalls.txt"
-        awk -v target="$target" -v n="$requests" '
-            $NF == "total" { printf "%-9s %-16s %8.2f per request\n\n", target, "TOTAL", $4 / n }' \
-            "$RESULTS/syscalls-$target.strace" >>"$RESULTS/syscalls.txt"
     done
 fi
 
