@@ -10,7 +10,7 @@ top="${TOP:-40}"
 report() { # report <title> <perf report options...>
     local title="$1"; shift
     echo "== $title"
-    perf report -i "$data" --stdio -g none "$@" 2>/dev/null | grep -v -e '^#' -e '^$' | sed -n "1,${top}p"
+    perf report -i "$data" --stdio -g none "$@" 2>>"$data.report.log" | { grep -v -e '^#' -e '^$' || true; } | sed -n "1,${top}p"
     echo
 }
 
