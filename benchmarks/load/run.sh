@@ -147,16 +147,17 @@ render() { # render <template> <output> [<listen port>]: fill in @@NAME@@ placeh
         "$1" >"$2"
 }
 
-# Sum of user and system CPU ticks of a process and its children (nginx workers).
+# User and system CPU ticks ("<user> <system>") of a process and its children (nginx workers).
 cpu_ticks() {
-    local pid="$1" total=0 p fields
+    local pid="$1" user=0 system=0 p fields u s
     for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
         [[ -r "/proc/$p/stat" ]] || continue
         # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
         fields="$(sed 's/^.*) //' "/proc/$p/stat")"
-        total=$(( total + $(awk '{print $12 + $13}' <<<"$fields") ))
+        read -r u s < <(awk '{print $12, $13}' <<<"$fields")
+        user=$(( user + u )) system=$(( system + s ))
     done
-    echo "$total"
+    echo "$user $system"
 }
 
 # ------------------------------------------------------------------ configuration
@@ -260,7 +261,7 @@ log "all targets serve both bodies"
 
 FAILURES=0
 TSV="$RESULTS/results.tsv"
-printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\n' >"$TSV"
+printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\n' >"$TSV"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # bench <label> <target> <body> <duration>: one wrk run; appends to results.tsv unless a warm-up.
@@ -287,7 +288,8 @@ bench() {
     # The awk program checks the run and emits the TSV row (or a problem description on stderr).
     local row
     row="$(awk -v line="$line" -v label="$label" -v target="$target" -v body="$body" \
-        -v size="${BODY_SIZE[$body]}" -v ticks="$(( end_ticks - start_ticks ))" -v hz="$CLK_TCK" \
+        -v size="${BODY_SIZE[$body]}" -v user_ticks="$(( ${end_ticks% *} - ${start_ticks% *} ))" \
+        -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" -v hz="$CLK_TCK" \
         -v wall_ns="$(( end_ns - start_ns ))" '
         BEGIN {
             n = split(line, kv, " ")
@@ -304,10 +306,12 @@ bench() {
                 v["connect"], v["read"], v["write"], v["timeout"], v["status"])
             if (problem != "") print target " " body " " label ": " problem > "/dev/stderr"
             rps = v["requests"] / (v["duration_us"] / 1e6)
-            cpu = ticks / hz
-            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\n", label, target, body, rps,
+            cpu = (user_ticks + sys_ticks) / hz
+            tick_us = v["requests"] ? 1e6 / hz / v["requests"] : 0   # one tick, per request, in us
+            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\n", label, target, body, rps,
                 v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
-                100 * cpu / (wall_ns / 1e9), v["requests"] ? 1e6 * cpu / v["requests"] : 0, problem == "" ? "ok" : "FAILED"
+                100 * cpu / (wall_ns / 1e9), (user_ticks + sys_ticks) * tick_us, problem == "" ? "ok" : "FAILED",
+                user_ticks * tick_us, sys_ticks * tick_us
         }')"
     if [[ "$(cut -f12 <<<"$row")" != ok ]]; then
         FAILURES=$(( FAILURES + 1 ))
@@ -360,6 +364,8 @@ if [[ "$PROFILE" == 1 ]]; then
         PERF_MAP="/tmp/perf-$lb.map"
         jcmd "$lb" Compiler.perfmap >/dev/null
         "$HERE/perf-top.sh" "$RESULTS/perf.data" >"$RESULTS/profile-perf.txt"
+        # For a later "perf report": copy it back to /tmp/perf-<pid>.map first.
+        cp "$PERF_MAP" "$RESULTS/perf-$lb.map"
         log "perf summary in $RESULTS/profile-perf.txt"
     fi
 fi
@@ -427,12 +433,13 @@ table() {
             k = $2 SUBSEP $3
             rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
             p999[k] = p999[k] " " $7; cpu[k] = cpu[k] " " $10; cpr[k] = cpr[k] " " $11
+            usr[k] = usr[k] " " $13; sys[k] = sys[k] " " $14
             err[k] += $9
             if ($12 != "ok") bad[k] = 1
         }
         END {
-            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req | errors |"
-            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"
+            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | errors |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
             nb = split(bodies, B, " "); nt = split(targets, T, " ")
             for (b = 1; b <= nb; b++) {
                 for (t = 1; t <= nt; t++) { k = T[t] SUBSEP B[b]; if (k in rps) r[k] = median(rps[k]) }
@@ -446,7 +453,8 @@ table() {
                     printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
                         ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])), vn, vd,
                         direct ? "-" : sprintf("%.0f", median(cpu[k])),
-                        direct ? "-" : sprintf("%.1f", median(cpr[k])), err[k], (k in bad) ? " FAILED" : ""
+                        direct ? "-" : sprintf("%.1f (%.1f+%.1f)", median(cpr[k]), median(usr[k]), median(sys[k])),
+                        err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
