@@ -39,6 +39,7 @@ NGINX_BUFFERING="${NGINX_BUFFERING:-on}"
 READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
 PROFILE="${PROFILE:-0}"                # 1: afterwards, profile mesos-lb under load (JFR, and perf)
 PROFILE_DURATION="${PROFILE_DURATION:-20s}"
+PROFILE_BODY="${PROFILE_BODY:-small}"
 SYSCALLS="${SYSCALLS:-0}"              # 1: afterwards, count each proxy's syscalls per request (strace)
 RESULTS="${RESULTS:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
 
@@ -342,21 +343,21 @@ done
 if [[ "$PROFILE" == 1 ]]; then
     [[ -n "${PID_OF[mesos-lb]:-}" ]] || die "PROFILE=1 needs the mesos-lb target"
     lb="${PID_OF[mesos-lb]}"
-    log "profiling mesos-lb with JFR for $PROFILE_DURATION (small body)"
+    log "profiling mesos-lb with JFR for $PROFILE_DURATION ($PROFILE_BODY body)"
     # method-profiling=max: Java stacks every 1 ms instead of 10 ms.
     jcmd "$lb" JFR.start name=loadbench settings=profile method-profiling=max \
         filename="$RESULTS/mesos-lb.jfr" >"$RESULTS/jfr-start.txt"
-    bench profile-jfr mesos-lb small "$PROFILE_DURATION"
+    bench profile-jfr mesos-lb "$PROFILE_BODY" "$PROFILE_DURATION"
     jcmd "$lb" JFR.stop name=loadbench >"$RESULTS/jfr-stop.txt"
     "$HERE/jfr-top.sh" "$RESULTS/mesos-lb.jfr" >"$RESULTS/profile-jfr.txt"
     log "JFR summary in $RESULTS/profile-jfr.txt"
     if command -v perf >/dev/null; then
         # perf sees the kernel side too, which JFR does not: most of a proxy's time is there.
-        log "profiling mesos-lb with perf for $PROFILE_DURATION (small body)"
+        log "profiling mesos-lb with perf for $PROFILE_DURATION ($PROFILE_BODY body)"
         perf record -e cpu-clock -F 999 -g -p "$lb" -o "$RESULTS/perf.data" 2>"$RUN_DIR/perf.log" &
         perf_pid=$!
         PIDS+=("$perf_pid")
-        bench profile-perf mesos-lb small "$PROFILE_DURATION"
+        bench profile-perf mesos-lb "$PROFILE_BODY" "$PROFILE_DURATION"
         kill -INT "$perf_pid"
         wait "$perf_pid" || true
         forget "$perf_pid"
