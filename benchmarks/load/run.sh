@@ -1,0 +1,479 @@
+#!/usr/bin/env bash
+# End-to-end load comparison: wrk against an nginx origin directly, and through mesos-lb, nginx
+# and HAProxy configured alike. See README.md next to this script.
+#
+#   benchmarks/load/run.sh            # full run (DURATION=10s ROUNDS=3)
+#   benchmarks/load/run.sh --quick    # smoke test (DURATION=2s ROUNDS=1 WARMUP=2s)
+#
+# Every knob is an environment variable (defaults below). Traffic only ever goes to 127.0.0.1.
+# Exits non-zero if any wrk run (warm-ups included) saw a socket error, an HTTP error status (wrk
+# counts >= 400), or responses whose average size does not fit the body (which also catches
+# redirects and error pages); before measuring, every target must answer 200 with the exact body.
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+ROOT="$(cd "$HERE/../.." && pwd)"
+
+if [[ "${1:-}" == "--quick" ]]; then
+    : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}"
+elif [[ -n "${1:-}" ]]; then
+    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
+    exit 2
+fi
+
+DURATION="${DURATION:-10s}"            # each measured wrk run
+ROUNDS="${ROUNDS:-3}"                  # rounds; targets interleaved (and rotated) within each
+WARMUP="${WARMUP:-10s}"                # mesos-lb JIT warm-up per body; the others get 2s per body
+CONNECTIONS="${CONNECTIONS:-64}"
+WRK_THREADS="${WRK_THREADS:-1}"
+WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
+DOMAIN="${DOMAIN:-bench.local}"
+TARGETS="${TARGETS:-direct mesos-lb nginx haproxy}"
+BODIES="${BODIES:-small 64k}"
+JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
+# Chosen by measurement, see README.md ("JVM flags").
+JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch}"
+MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
+# on: nginx buffers whole upstream responses in memory (its usual setup); off: streams like the others.
+NGINX_BUFFERING="${NGINX_BUFFERING:-on}"
+READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
+PROFILE="${PROFILE:-0}"                # 1: afterwards, profile mesos-lb under load (JFR, and perf)
+PROFILE_DURATION="${PROFILE_DURATION:-20s}"
+PROFILE_BODY="${PROFILE_BODY:-small}"
+SYSCALLS="${SYSCALLS:-0}"              # 1: afterwards, count each proxy's syscalls per request (strace)
+RESULTS="${RESULTS:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
+
+NCPU="$(nproc)"
+if (( NCPU > 1 )); then
+    PROXY_CPUS="${PROXY_CPUS:-0}"      # every proxy in turn (only one is loaded at a time)
+    BACKEND_CPUS="${BACKEND_CPUS:-1}"  # the origin shares wrk's core, see README.md
+    LOADGEN_CPUS="${LOADGEN_CPUS:-1}"
+else
+    PROXY_CPUS="" BACKEND_CPUS="" LOADGEN_CPUS=""
+fi
+
+SMALL_BODY=$'hello, world\n'
+declare -A BODY_PATH=([small]=/hello.txt [64k]=/64k.bin)
+declare -A BODY_SIZE=([small]=${#SMALL_BODY} [64k]=65536)
+
+log() { printf '[load %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+
+# pin <cpus>: sets PIN to the command prefix that runs a program on those CPUs. A prefix rather
+# than a wrapper function, so that "${PIN[@]}" prog & gives the program's own pid in $!
+# (taskset execs it).
+pin() {
+    PIN=()
+    [[ -z "$1" ]] || PIN=(taskset -c "$1")
+}
+
+for tool in nginx haproxy wrk curl java jcmd ss; do
+    command -v "$tool" >/dev/null || die "$tool not found on PATH"
+done
+[[ -f "$JAR" ]] || die "$JAR missing: build it with 'mvn -B -q -DskipTests -Pnative-epoll package' in $ROOT"
+
+# ------------------------------------------------------------------ processes and cleanup
+
+RUN_DIR="$(mktemp -d /tmp/mesos-lb-load.XXXXXX)"
+declare -a PIDS=()
+declare -A PID_OF=()
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    local i pid
+    [[ -z "${WRK_PID:-}" ]] || kill -TERM "$WRK_PID" 2>/dev/null || true
+    for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+        pid="${PIDS[$i]}"
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        # Bounded: anything still there after 15s is killed outright.
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ -d "$RESULTS" ]]; then
+        mkdir -p "$RESULTS/logs"
+        cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$RUN_DIR"/*.cfg "$RUN_DIR"/*.json "$RESULTS/logs/" 2>/dev/null || true
+    fi
+    rm -rf "$RUN_DIR" ${PERF_MAP:+"$PERF_MAP"}
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+start() { # start <name> <cpus> <command...>: background process, stdout+stderr to <name>.log
+    local name="$1" cpus="$2"; shift 2
+    pin "$cpus"
+    "${PIN[@]}" "$@" >"$RUN_DIR/$name.log" 2>&1 &
+    PIDS+=("$!")
+    PID_OF[$name]="$!"
+}
+
+forget() { # forget <pid>: a helper that has been waited for; its pid may be reused, never signal it
+    local i
+    for i in "${!PIDS[@]}"; do
+        [[ "${PIDS[$i]}" != "$1" ]] || unset 'PIDS[i]'
+    done
+    PIDS=("${PIDS[@]}")
+}
+
+free_port() {
+    # Below the ephemeral range, so no outgoing connection can be holding the port; and nothing
+    # bound to it in any state.
+    local low port
+    low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)"
+    for _ in $(seq 200); do
+        port=$(( 10000 + RANDOM % (low - 10000) ))
+        if [[ -z "$(ss -Htan "sport = :$port")" && " ${USED_PORTS:-} " != *" $port "* ]]; then
+            USED_PORTS="${USED_PORTS:-} $port"
+            echo "$port"
+            return
+        fi
+    done
+    die "no free port found"
+}
+
+render() { # render <template> <output> [<listen port>]: fill in @@NAME@@ placeholders
+    sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
+        -e "s|@@BACKEND_PORT@@|$BACKEND_PORT|g" \
+        -e "s|@@PORT@@|${3:-}|g" \
+        -e "s|@@WORKERS@@|$WORKERS|g" \
+        -e "s|@@DOMAIN@@|$DOMAIN|g" \
+        -e "s|@@USER_DIRECTIVE@@|$USER_DIRECTIVE|g" \
+        -e "s|@@NGINX_BUFFERING@@|$NGINX_BUFFERING_DIRECTIVES|g" \
+        "$1" >"$2"
+}
+
+# User and system CPU ticks ("<user> <system>") of a process and its children (nginx workers).
+cpu_ticks() {
+    local pid="$1" user=0 system=0 p fields u s
+    for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        [[ -r "/proc/$p/stat" ]] || continue
+        # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+        fields="$(sed 's/^.*) //' "/proc/$p/stat")"
+        read -r u s < <(awk '{print $12, $13}' <<<"$fields")
+        user=$(( user + u )) system=$(( system + s ))
+    done
+    echo "$user $system"
+}
+
+# ------------------------------------------------------------------ configuration
+
+mkdir -p "$RESULTS" "$RUN_DIR/www" "$RUN_DIR/backend-tmp" "$RUN_DIR/proxy-tmp"
+# nginx started as root hands its workers to an unprivileged user, which must read the files.
+chmod 755 "$RUN_DIR"
+if [[ "$(id -u)" == 0 ]]; then USER_DIRECTIVE="user nobody nogroup;"; else USER_DIRECTIVE=""; fi
+case "$NGINX_BUFFERING" in
+    on) NGINX_BUFFERING_DIRECTIVES="proxy_buffering on; proxy_buffers 16 8k; proxy_busy_buffers_size 64k; proxy_max_temp_file_size 0;" ;;
+    off) NGINX_BUFFERING_DIRECTIVES="proxy_buffering off; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_busy_buffers_size 128k;" ;;
+    *) die "NGINX_BUFFERING must be on or off" ;;
+esac
+printf '%s' "$SMALL_BODY" >"$RUN_DIR/www/hello.txt"
+head -c 65536 /dev/urandom >"$RUN_DIR/www/64k.bin"
+chmod 644 "$RUN_DIR/www/"*
+
+BACKEND_PORT="$(free_port)"
+declare -A PORT=([direct]=$BACKEND_PORT)
+for target in $TARGETS; do
+    case "$target" in
+        direct) ;;
+        nginx | haproxy | mesos-lb | mesos-lb-*) PORT[$target]="$(free_port)" ;;
+        *) die "unknown target $target (direct, mesos-lb, mesos-lb-<variant>, nginx, haproxy)" ;;
+    esac
+done
+PORT[nginx]="${PORT[nginx]:-0}" PORT[haproxy]="${PORT[haproxy]:-0}"
+
+render "$HERE/conf/backend-nginx.conf" "$RUN_DIR/backend-nginx.conf"
+render "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]}"
+render "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]}"
+render "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
+
+{
+    echo "date: $(date -Is)"
+    echo "host: nproc=$NCPU, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+    echo "java: $(java -version 2>&1 | sed -n 2p)"
+    echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
+    echo "haproxy: $(haproxy -v | sed -n '1s/ - .*//p')"
+    echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
+    echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
+    echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$RESULTS/env.txt"
+log "results in $RESULTS"
+
+# ------------------------------------------------------------------ start everything
+
+log "origin nginx on port $BACKEND_PORT"
+start backend "$BACKEND_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/backend-nginx.error.log" -c "$RUN_DIR/backend-nginx.conf"
+for target in $TARGETS; do
+    case "$target" in
+        nginx) start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
+        haproxy) start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
+        mesos-lb*)
+            # mesos-lb-<variant> runs with $JVM_OPTS_<variant> instead of $JVM_OPTS, to compare JVM
+            # settings side by side, interleaved like everything else.
+            opts="$JVM_OPTS"
+            # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
+            [[ "$PROFILE" != 1 ]] || opts="$opts -XX:+PreserveFramePointer"
+            if [[ "$target" == mesos-lb-* ]]; then
+                var="JVM_OPTS_${target#mesos-lb-}"; var="${var//-/_}"
+                opts="${!var:?set $var for target $target}"
+            fi
+            echo "$target: $opts $MESOS_LB_ARGS" >>"$RESULTS/env.txt"
+            # shellcheck disable=SC2086 # opts and MESOS_LB_ARGS are word lists
+            start "$target" "$PROXY_CPUS" java $opts -jar "$JAR" \
+                --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
+                --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
+                --admin-port -1 $MESOS_LB_ARGS
+            ;;
+    esac
+    [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"
+done
+PID_OF[direct]="${PID_OF[backend]}"
+
+# Waits until <target> answers <body> with 200 and exactly the expected bytes.
+await_ready() {
+    local target="$1" body="$2" deadline=$(( SECONDS + READY_TIMEOUT )) code
+    local out="$RUN_DIR/ready-$target-$body"
+    while :; do
+        local name
+        for name in "${!PID_OF[@]}"; do
+            kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited; see $RESULTS/logs/$name.log"
+        done
+        code="$(curl -s -o "$out" -w '%{http_code}' -m 2 -H "Host: www.$DOMAIN" \
+            "http://127.0.0.1:${PORT[$target]}${BODY_PATH[$body]}" || true)"
+        if [[ "$code" == 200 ]] && cmp -s "$out" "$RUN_DIR/www${BODY_PATH[$body]}"; then
+            return
+        fi
+        (( SECONDS < deadline )) || die "$target not serving ${BODY_PATH[$body]} after ${READY_TIMEOUT}s (last status $code)"
+        sleep 0.2
+    done
+}
+for target in direct $TARGETS; do
+    for body in $BODIES; do await_ready "$target" "$body"; done
+done
+log "all targets serve both bodies"
+
+# ------------------------------------------------------------------ measuring
+
+FAILURES=0
+TSV="$RESULTS/results.tsv"
+printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\n' >"$TSV"
+CLK_TCK="$(getconf CLK_TCK)"
+
+# bench <label> <target> <body> <duration>: one wrk run; appends to results.tsv unless a warm-up.
+bench() {
+    local label="$1" target="$2" body="$3" duration="$4"
+    local out="$RESULTS/$label-$body-$target.txt" start_ticks end_ticks start_ns end_ns
+    local pid="${PID_OF[$target]}"
+    start_ticks="$(cpu_ticks "$pid")"; start_ns="$(date +%s%N)"
+    pin "$LOADGEN_CPUS"
+    # In the background: bash runs the INT/TERM traps during "wait", not until a foreground child ends.
+    "${PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$duration" --latency \
+        -H "Host: www.$DOMAIN" -s "$HERE/conf/report.lua" \
+        "http://127.0.0.1:${PORT[$target]}${BODY_PATH[$body]}" >"$out" 2>&1 &
+    WRK_PID=$!
+    if ! wait "$WRK_PID"; then
+        WRK_PID=""
+        cat "$out" >&2
+        die "wrk failed against $target"
+    fi
+    WRK_PID=""
+    end_ticks="$(cpu_ticks "$pid")"; end_ns="$(date +%s%N)"
+    local line
+    line="$(grep '^LOADBENCH ' "$out")" || die "no LOADBENCH line in $out"
+    # The awk program checks the run and emits the TSV row (or a problem description on stderr).
+    local row
+    row="$(awk -v line="$line" -v label="$label" -v target="$target" -v body="$body" \
+        -v size="${BODY_SIZE[$body]}" -v user_ticks="$(( ${end_ticks% *} - ${start_ticks% *} ))" \
+        -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" -v hz="$CLK_TCK" \
+        -v wall_ns="$(( end_ns - start_ns ))" '
+        BEGIN {
+            n = split(line, kv, " ")
+            for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
+            errors = v["connect"] + v["read"] + v["write"] + v["status"] + v["timeout"]
+            problem = ""
+            if (v["requests"] == 0) problem = "no requests completed"
+            else {
+                per = v["bytes"] / v["requests"]
+                # Headers are well under 1 KiB: anything outside this band is not our body.
+                if (per < size || per > size + 1024) problem = sprintf("%.0f bytes per response, body is %d", per, size)
+            }
+            if (errors > 0) problem = problem sprintf(" socket errors connect=%d read=%d write=%d timeout=%d, status>=400: %d",
+                v["connect"], v["read"], v["write"], v["timeout"], v["status"])
+            if (problem != "") print target " " body " " label ": " problem > "/dev/stderr"
+            rps = v["requests"] / (v["duration_us"] / 1e6)
+            cpu = (user_ticks + sys_ticks) / hz
+            tick_us = v["requests"] ? 1e6 / hz / v["requests"] : 0   # one tick, per request, in us
+            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\n", label, target, body, rps,
+                v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
+                100 * cpu / (wall_ns / 1e9), (user_ticks + sys_ticks) * tick_us, problem == "" ? "ok" : "FAILED",
+                user_ticks * tick_us, sys_ticks * tick_us
+        }')"
+    if [[ "$(cut -f12 <<<"$row")" != ok ]]; then
+        FAILURES=$(( FAILURES + 1 ))
+    fi
+    [[ "$label" != r[0-9]* ]] || printf '%s\n' "$row" >>"$TSV"
+    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%%  ",
+        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10}' <<<"$row")${row##*$'\t'}"
+}
+
+for body in $BODIES; do
+    for target in $TARGETS; do
+        [[ "$target" == mesos-lb* ]] && d="$WARMUP" || d=2s
+        bench warmup "$target" "$body" "$d"
+    done
+done
+
+read -r -a TARGET_LIST <<<"$TARGETS"
+for (( round=1; round<=ROUNDS; round++ )); do
+    for body in $BODIES; do
+        # Rotate the order every round so no target always runs first or after the same one.
+        for (( i=0; i<${#TARGET_LIST[@]}; i++ )); do
+            target="${TARGET_LIST[$(( (i + round - 1) % ${#TARGET_LIST[@]} ))]}"
+            bench "r$round" "$target" "$body" "$DURATION"
+        done
+    done
+done
+
+if [[ "$PROFILE" == 1 ]]; then
+    [[ -n "${PID_OF[mesos-lb]:-}" ]] || die "PROFILE=1 needs the mesos-lb target"
+    lb="${PID_OF[mesos-lb]}"
+    log "profiling mesos-lb with JFR for $PROFILE_DURATION ($PROFILE_BODY body)"
+    # method-profiling=max: Java stacks every 1 ms instead of 10 ms.
+    jcmd "$lb" JFR.start name=loadbench settings=profile method-profiling=max \
+        filename="$RESULTS/mesos-lb.jfr" >"$RESULTS/jfr-start.txt"
+    bench profile-jfr mesos-lb "$PROFILE_BODY" "$PROFILE_DURATION"
+    jcmd "$lb" JFR.stop name=loadbench >"$RESULTS/jfr-stop.txt"
+    "$HERE/jfr-top.sh" "$RESULTS/mesos-lb.jfr" >"$RESULTS/profile-jfr.txt"
+    log "JFR summary in $RESULTS/profile-jfr.txt"
+    if command -v perf >/dev/null; then
+        # perf sees the kernel side too, which JFR does not: most of a proxy's time is there.
+        log "profiling mesos-lb with perf for $PROFILE_DURATION ($PROFILE_BODY body)"
+        perf record -e cpu-clock -F 999 -g -p "$lb" -o "$RESULTS/perf.data" 2>"$RUN_DIR/perf.log" &
+        perf_pid=$!
+        PIDS+=("$perf_pid")
+        bench profile-perf mesos-lb "$PROFILE_BODY" "$PROFILE_DURATION"
+        kill -INT "$perf_pid"
+        wait "$perf_pid" || true
+        forget "$perf_pid"
+        # Names the JIT-compiled frames; written to /tmp/perf-<pid>.map, removed once reported.
+        PERF_MAP="/tmp/perf-$lb.map"
+        jcmd "$lb" Compiler.perfmap >/dev/null
+        "$HERE/perf-top.sh" "$RESULTS/perf.data" >"$RESULTS/profile-perf.txt"
+        # For a later "perf report": copy it back to /tmp/perf-<pid>.map first.
+        cp "$PERF_MAP" "$RESULTS/perf-$lb.map"
+        log "perf summary in $RESULTS/profile-perf.txt"
+    fi
+fi
+
+# Syscalls per request, small body: strace slows every proxy down a lot, so only the counts mean
+# anything, not the rates.
+if [[ "$SYSCALLS" == 1 ]]; then
+    command -v strace >/dev/null || die "strace not found on PATH"
+    for body in $BODIES; do
+        for target in $TARGETS; do
+            [[ "$target" != direct ]] || continue
+            pid="${PID_OF[$target]}"
+            # nginx: its workers do the proxying, the master only waits.
+            if [[ "$target" == nginx ]]; then
+                traced="$(ps -o pid= --ppid "$pid" | tr -s ' \n' ' ')"
+            else
+                traced="$pid"
+            fi
+            strace_args=()
+            for p in $traced; do strace_args+=(-p "$p"); done
+            counts="$RESULTS/syscalls-$body-$target.strace"
+            strace -f -c -o "$counts" "${strace_args[@]}" 2>"$RUN_DIR/strace-$target.log" &
+            strace_pid=$!
+            PIDS+=("$strace_pid")
+            deadline=$(( SECONDS + 10 ))
+            until grep -q "^TracerPid:[[:space:]]*$strace_pid$" "/proc/${traced%% *}/status"; do
+                (( SECONDS < deadline )) || die "strace did not attach to $target"
+                sleep 0.1
+            done
+            bench syscalls "$target" "$body" 3s
+            kill -INT "$strace_pid"
+            wait "$strace_pid" || true
+            forget "$strace_pid"
+            requests="$(grep -o 'requests=[0-9]*' "$RESULTS/syscalls-$body-$target.txt" | cut -d= -f2)"
+            # strace 6 columns: % time, seconds, usecs/call, calls, [errors], syscall (or "total").
+            awk -v what="$target $body" -v n="$requests" '
+                $1 ~ /^[0-9.]+$/ && $NF != "total" { printf "%-15s %-14s %8.2f per request\n", what, $NF, $4 / n }' \
+                "$counts" | sort -k4 -rn | sed -n 1,8p >>"$RESULTS/syscalls.txt"
+            awk -v what="$target $body" -v n="$requests" '
+                $NF == "total" { printf "%-15s %-14s %8.2f per request\n\n", what, "TOTAL", $4 / n }' \
+                "$counts" >>"$RESULTS/syscalls.txt"
+        done
+    done
+fi
+
+[[ ! -f "$RESULTS/syscalls.txt" ]] || cat "$RESULTS/syscalls.txt" >&2
+echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/env.txt"
+
+# ------------------------------------------------------------------ report
+
+# Median over rounds of each column, per target and body, then ratios to nginx and to direct.
+table() {
+    awk -F'\t' -v targets="$TARGETS" -v bodies="$BODIES" '
+        function median(list,   a, n, i, j, x) {
+            n = split(list, a, " ")
+            for (i = 2; i <= n; i++) {   # insertion sort: mawk has no asort, and n is tiny
+                x = a[i] + 0
+                for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
+                a[j + 1] = x
+            }
+            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+        }
+        function ms(us) { return sprintf("%.2f", us / 1000) }
+        NR > 1 {
+            k = $2 SUBSEP $3
+            rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
+            p999[k] = p999[k] " " $7; cpu[k] = cpu[k] " " $10; cpr[k] = cpr[k] " " $11
+            usr[k] = usr[k] " " $13; sys[k] = sys[k] " " $14
+            err[k] += $9
+            if ($12 != "ok") bad[k] = 1
+        }
+        END {
+            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | errors |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+            nb = split(bodies, B, " "); nt = split(targets, T, " ")
+            for (b = 1; b <= nb; b++) {
+                for (t = 1; t <= nt; t++) { k = T[t] SUBSEP B[b]; if (k in rps) r[k] = median(rps[k]) }
+                for (t = 1; t <= nt; t++) {
+                    k = T[t] SUBSEP B[b]
+                    if (!(k in rps)) continue
+                    kn = "nginx" SUBSEP B[b]; kd = "direct" SUBSEP B[b]
+                    vn = (kn in r && r[kn] > 0) ? sprintf("%.2f", r[k] / r[kn]) : "-"
+                    vd = (kd in r && r[kd] > 0) ? sprintf("%.2f", r[k] / r[kd]) : "-"
+                    direct = T[t] == "direct"
+                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
+                        ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])), vn, vd,
+                        direct ? "-" : sprintf("%.0f", median(cpu[k])),
+                        direct ? "-" : sprintf("%.1f (%.1f+%.1f)", median(cpr[k]), median(usr[k]), median(sys[k])),
+                        err[k], (k in bad) ? " FAILED" : ""
+                }
+            }
+        }' "$TSV"
+}
+
+{
+    echo "# mesos-lb load comparison, $(date -I)"
+    echo
+    sed 's/^/    /' "$RESULTS/env.txt"
+    echo
+    table
+    echo
+    echo "Medians over $ROUNDS round(s) of ${DURATION} wrk runs, $CONNECTIONS connections. \"proxy CPU\" is the"
+    echo "proxy's own CPU time (all processes/threads) during the run; for direct it does not apply."
+} >"$RESULTS/table.md"
+cat "$RESULTS/table.md"
+
+if (( FAILURES > 0 )); then
+    die "$FAILURES wrk run(s) had socket errors, non-2xx responses or wrong-sized bodies (see above and $RESULTS)"
+fi
+log "OK: no socket errors, no non-2xx responses"
