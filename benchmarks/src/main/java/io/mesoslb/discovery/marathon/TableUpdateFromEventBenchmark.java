@@ -1,6 +1,7 @@
 package io.mesoslb.discovery.marathon;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mesoslb.core.App;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import java.io.IOException;
@@ -104,6 +105,15 @@ public class TableUpdateFromEventBenchmark {
             throw new IllegalStateException("expected a new table");
         }
         return true;
+    }
+
+    /**
+     * The first half of a publication alone: the state's apps through {@link RoutingPolicy}, which
+     * makes a new {@link io.mesoslb.core.Backend} for every routable task each time.
+     */
+    @Benchmark
+    public List<App> stateToApps() {
+        return policy.apps(state.apps());
     }
 
     private boolean publish() {
