@@ -33,7 +33,12 @@ public final class HealthVerdicts {
     }
 
     void record(String taskId, boolean healthy) {
-        verdicts.put(taskId, healthy);
+        // Every publish records every health-checked task; a read (which also refreshes the entry's
+        // access time) is far cheaper than a write when the verdict has not changed, as is usual.
+        Boolean last = verdicts.getIfPresent(taskId);
+        if (last == null || last != healthy) {
+            verdicts.put(taskId, healthy);
+        }
     }
 
     /** The last verdict, or null if none is known. */

@@ -42,7 +42,10 @@ public final class RoutingPolicy {
         }
         List<HealthResult> results = task.healthResults();
         if (results != null) {
-            boolean alive = results.stream().allMatch(HealthResult::alive);
+            boolean alive = true;
+            for (HealthResult r : results) {
+                alive &= r.alive();
+            }
             verdicts.record(task.id(), alive);
             return alive;
         }
