@@ -228,7 +228,7 @@ for target in $TARGETS; do
             start "$target" "$PROXY_CPUS" java $opts -jar "$JAR" \
                 --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
                 --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
-                --admin-port -1 $MESOS_LB_ARGS
+                --admin-port -1 --access-log=false $MESOS_LB_ARGS
             ;;
     esac
     [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"
