@@ -93,6 +93,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private BackendHandler backend;
     private boolean flushBackend;
     private boolean flushFrontend;
+    /** Something was relayed to the client since the last reader-idle event. */
+    private boolean relayedSinceIdle;
     private boolean draining;
     private ProxyStatus status;
 
@@ -502,6 +504,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     void backendReadComplete() {
         if (flushFrontend) {
             flushFrontend = false;
+            relayedSinceIdle = true;
             ctx.flush();
         }
     }
@@ -701,10 +704,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            // While a backend is still working on a complete request, the response timeout decides.
+            // The client sent nothing for a while. While a backend is still working on a complete
+            // request, the response timeout decides; while a response or tunnel traffic flows to the
+            // client, the connection is not idle either (the handler watches reads only, so that
+            // writes keep their void promises), and the event comes again after another period.
             boolean awaitingBackend = (phase == Phase.CONNECTING)
                     || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
-            if (!awaitingBackend) {
+            boolean relayed = relayedSinceIdle;
+            relayedSinceIdle = false;
+            if (!awaitingBackend && !relayed) {
                 log.debug("{}: closing idle client connection", ctx.channel());
                 ctx.close();
             }
