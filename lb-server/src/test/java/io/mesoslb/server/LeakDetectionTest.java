@@ -1,0 +1,53 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.netty.util.ResourceLeakDetector;
+import java.util.Properties;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+
+class LeakDetectionTest {
+    private ResourceLeakDetector.Level before;
+
+    @BeforeEach
+    void remember() {
+        before = ResourceLeakDetector.getLevel();
+        ResourceLeakDetector.setLevel(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @AfterEach
+    void restore() {
+        ResourceLeakDetector.setLevel(before);
+    }
+
+    @Test
+    void turnsDetectionOffWhenNoLevelIsSet() {
+        assertThat(LeakDetection.productionDefault(new Properties())).isTrue();
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.DISABLED);
+    }
+
+    @Test
+    void keepsAnExplicitLevel() {
+        Properties p = new Properties();
+        p.setProperty(LeakDetection.LEVEL, "paranoid");
+        assertThat(LeakDetection.productionDefault(p)).isFalse();
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @Test
+    void keepsALevelSetUnderTheLegacyName() {
+        Properties p = new Properties();
+        p.setProperty(LeakDetection.LEGACY_LEVEL, "advanced");
+        assertThat(LeakDetection.productionDefault(p)).isFalse();
+        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    }
+
+    @Test
+    void theTestsThemselvesRunWithAnExplicitLevel() {
+        // The surefire argLine sets it; Main's default must leave it alone there.
+        assertThat(System.getProperty(LeakDetection.LEVEL)).isNotNull();
+        assertThat(LeakDetection.productionDefault(System.getProperties())).isFalse();
+    }
+}
