@@ -29,19 +29,13 @@ class LeakDetectionTest {
     }
 
     @Test
-    void keepsAnExplicitLevel() {
-        Properties p = new Properties();
-        p.setProperty(LeakDetection.LEVEL, "paranoid");
-        assertThat(LeakDetection.productionDefault(p)).isFalse();
-        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
-    }
-
-    @Test
-    void keepsALevelSetUnderTheLegacyName() {
-        Properties p = new Properties();
-        p.setProperty(LeakDetection.LEGACY_LEVEL, "advanced");
-        assertThat(LeakDetection.productionDefault(p)).isFalse();
-        assertThat(ResourceLeakDetector.getLevel()).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+    void keepsALevelSetUnderEitherName() {
+        for (String name : new String[] {LeakDetection.LEVEL, LeakDetection.LEGACY_LEVEL}) {
+            Properties p = new Properties();
+            p.setProperty(name, "advanced");
+            assertThat(LeakDetection.productionDefault(p)).as(name).isFalse();
+            assertThat(ResourceLeakDetector.getLevel()).as(name).isEqualTo(ResourceLeakDetector.Level.PARANOID);
+        }
     }
 
     @Test

@@ -285,8 +285,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers());
-        HopByHopHeaders.strip(req.headers(), exchange.upgradeRequested);
+        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers(), exchange.requestConnection);
+        HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
         forwarded.applyToRequest(req.headers(), exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -445,8 +445,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.responseStarted = true;
         exchange.responseCode = code;
         backend.cancelResponseTimeout();
-        exchange.backendReusable = HttpUtil.isKeepAlive(response);
-        exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, exchange.clientVersion,
+        int connection = HopByHopHeaders.connection(response.headers());
+        exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
+        exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
                 exchange.clientKeepAlive && !draining, exchange.headRequest);
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
