@@ -216,19 +216,23 @@ for target in $TARGETS; do
         mesos-lb*)
             # mesos-lb-<variant> runs with $JVM_OPTS_<variant> instead of $JVM_OPTS, to compare JVM
             # settings side by side, interleaved like everything else.
-            opts="$JVM_OPTS"
+            opts="$JVM_OPTS" jar="$JAR"
             # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
             [[ "$PROFILE" != 1 ]] || opts="$opts -XX:+PreserveFramePointer"
             if [[ "$target" == mesos-lb-* ]]; then
                 var="JVM_OPTS_${target#mesos-lb-}"; var="${var//-/_}"
-                opts="${!var:?set $var for target $target}"
+                opts="${!var:-$JVM_OPTS}"
+                # ... and with $MESOS_LB_JAR_<variant> when set, to compare builds side by side.
+                var="MESOS_LB_JAR_${target#mesos-lb-}"; var="${var//-/_}"
+                jar="${!var:-$JAR}"
+                [[ -f "$jar" ]] || die "$var: $jar missing"
             fi
-            echo "$target: $opts $MESOS_LB_ARGS" >>"$RESULTS/env.txt"
+            echo "$target: $opts $jar $MESOS_LB_ARGS" >>"$RESULTS/env.txt"
             # shellcheck disable=SC2086 # opts and MESOS_LB_ARGS are word lists
-            start "$target" "$PROXY_CPUS" java $opts -jar "$JAR" \
+            start "$target" "$PROXY_CPUS" java $opts -jar "$jar" \
                 --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
                 --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
-                --admin-port -1 $MESOS_LB_ARGS
+                --admin-port -1 --access-log=false $MESOS_LB_ARGS
             ;;
     esac
     [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"

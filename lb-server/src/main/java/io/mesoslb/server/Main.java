@@ -15,6 +15,7 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        LeakDetection.productionDefault(System.getProperties());
         ServerConfig config;
         Demo demo = null;
         RouteTableHolder routes;

@@ -7,6 +7,8 @@ import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.Transport;
 import io.netty.bootstrap.Bootstrap;
+import io.netty.buffer.ByteBufAllocator;
+import io.netty.buffer.PooledByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
@@ -29,6 +31,12 @@ import java.util.concurrent.atomic.LongAdder;
  * never changes, so looking up a loop's pool needs no synchronisation.
  */
 public final class BackendPools implements RouteTableHolder.Listener {
+    /**
+     * For both sides of the proxy. Netty's default adaptive allocator serves 64 KiB reads from
+     * unpooled, zeroed direct buffers that a Cleaner frees; the pooled arenas reuse them.
+     */
+    public static final ByteBufAllocator ALLOCATOR = PooledByteBufAllocator.DEFAULT;
+
     private final Map<EventExecutor, LoopBackendPool> byLoop = new IdentityHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
     private final LongAdder idle = new LongAdder();
@@ -39,6 +47,7 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
                         settings.connectTimeout().toMillis()))
                 .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, ALLOCATOR)
                 .option(ChannelOption.SO_KEEPALIVE, true)
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeBufferLow(), settings.writeBufferHigh()))

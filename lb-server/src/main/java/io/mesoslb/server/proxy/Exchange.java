@@ -34,6 +34,8 @@ final class Exchange {
 
     // What the client asked for; kept after the exchange ends, until the next request head replaces it.
     HttpVersion clientVersion = HttpVersion.HTTP_1_1;
+    /** What the request's Connection header says ({@link HopByHopHeaders#connection}). */
+    int requestConnection;
     boolean clientKeepAlive;
     boolean requestHasBody;
     boolean headRequest;
@@ -42,7 +44,8 @@ final class Exchange {
     /** Takes in what the client's request head says about the connection and the body. */
     void requestHead(HttpRequest req) {
         clientVersion = req.protocolVersion();
-        clientKeepAlive = HttpUtil.isKeepAlive(req);
+        requestConnection = HopByHopHeaders.connection(req.headers());
+        clientKeepAlive = HopByHopHeaders.isKeepAlive(clientVersion, requestConnection);
         headRequest = HttpMethod.HEAD.equals(req.method());
         requestHasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
     }

@@ -4,6 +4,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.server.metrics.RouteMeters;
+import io.netty.channel.Channel;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelPromise;
@@ -17,10 +18,10 @@ import io.netty.handler.codec.http.LastHttpContent;
 
 /**
  * Watches the exchanges of one client connection as they pass, to count them in the metrics and
- * write the access log: a request head starts an exchange, the final response's last content ends
- * it. It sits after the flow-control handler, where requests arrive one exchange at a time, and
- * sees every response the frontend writes, whether relayed or made up by the proxy. It also works
- * out who the client of each request is.
+ * write the access log: the frontend taking up a request head starts an exchange (pipelined
+ * requests wait in the frontend, so they pass here before their turn), the final response's last
+ * content ends it. It sees every response the frontend writes, whether relayed or made up by the
+ * proxy. It also works out who the client of each request is.
  *
  * <p>One per connection, reused for every exchange on it; touched only from its event loop.
  */
@@ -69,15 +70,8 @@ final class ExchangeObserver extends ChannelDuplexHandler {
         backend = b;
     }
 
-    @Override
-    public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof HttpRequest req) {
-            begin(ctx, req);
-        }
-        ctx.fireChannelRead(msg);
-    }
-
-    private void begin(ChannelHandlerContext ctx, HttpRequest req) {
+    /** The frontend takes up {@code req}: an exchange starts. */
+    void begin(Channel client, HttpRequest req) {
         if (open) {
             end(CLIENT_CLOSED);
         }
@@ -85,7 +79,7 @@ final class ExchangeObserver extends ChannelDuplexHandler {
         // The codec drops any body of a response to HEAD; so must the count.
         headRequest = HttpMethod.HEAD.equals(req.method());
         HttpHeaders h = req.headers();
-        identity.resolve(ctx.channel(), h);
+        identity.resolve(client, h);
         if (accessLog != null) {
             // References only: the frontend rewrites the headers once it has routed the request.
             method = req.method().name();

@@ -19,6 +19,7 @@ import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -29,16 +30,22 @@ import org.slf4j.LoggerFactory;
  * backend connections and retries in {@link BackendConnector}, the exchange's state in
  * {@link Exchange}, protocol switches in {@link UpgradeTunnel}.
  *
- * <p>Requests are handled one at a time: once a request has been read completely the connection
- * stops reading until its response has been relayed, so pipelined requests wait, in order, in the
- * socket and in the {@code FlowControlHandler} before this handler. While a request is streamed
- * each side reads only while the other can take more ({@code autoRead} follows the peer's
- * writability), so no body is ever held in full.
+ * <p>Requests are handled one at a time. The connection keeps reading (every {@code autoRead}
+ * switch costs an {@code epoll_ctl}); a message that arrives before the exchange can use it is
+ * held here, in order, and only then does the connection stop reading, until the exchange catches
+ * up. So pipelined requests wait, in order, here, in the {@code FlowControlHandler} before this
+ * handler and in the socket. The exception is a little of the request body while the backend is
+ * being connected to (usually the empty end of a body-less request, read with its head), which is
+ * held without stopping. While a request is streamed each side reads only while the other can take
+ * more: the client stops once a message arrives that the backend cannot take, and the backend
+ * follows the client's writability, so no body is ever held in full.
  *
  * <p>Everything here, including the backend connection, runs on this channel's event loop.
  */
 final class FrontendHandler extends ChannelInboundHandlerAdapter implements RequestAdmission.Answers {
     private static final Logger log = LoggerFactory.getLogger(FrontendHandler.class);
+    /** Request body held while connecting, without suspending reads. */
+    static final int CONNECTING_HOLD_BYTES = 16 * 1024;
     /** User event: the server is shutting down; finish the current exchange, then close. */
     static final Object DRAIN = new Drain(0);
 
@@ -71,6 +78,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private final RequestAdmission admission;
     private final BackendConnector connector;
     private final Runnable resumeReading = this::resumeReading;
+    /** Messages read before the exchange could take them, oldest first. */
+    private final ArrayDeque<Object> held = new ArrayDeque<>(4);
+    private int heldBytes;
+    /** autoRead is off because of what is held. */
+    private boolean readSuspended;
+    private boolean resumeScheduled;
 
     private ChannelHandlerContext ctx;
     private ForwardedHeaders forwarded;
@@ -80,6 +93,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private BackendHandler backend;
     private boolean flushBackend;
     private boolean flushFrontend;
+    /** Something was relayed to the client since the last reader-idle event. */
+    private boolean relayedSinceIdle;
     private boolean draining;
     private ProxyStatus status;
 
@@ -132,6 +147,97 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        if (phase == Phase.CLOSED) {
+            // Nothing more will be taken; a lingering close reads on and drops what comes.
+            ReferenceCountUtil.release(msg);
+        } else if (!held.isEmpty() || !canTake(msg)) {
+            hold(msg);
+        } else {
+            take(msg);
+        }
+    }
+
+    /** True when the current phase can use {@code msg} now. */
+    private boolean canTake(Object msg) {
+        switch (phase) {
+            case CONNECTING:
+                return false;
+            case PROXYING:
+                return !(msg instanceof HttpRequest) && (backend == null || backend.channel().isWritable());
+            case TUNNEL:
+                return backend == null || backend.channel().isWritable();
+            default:
+                return true;
+        }
+    }
+
+    private void hold(Object msg) {
+        held.addLast(msg);
+        heldBytes += heldSize(msg);
+        boolean smallBodyWhileConnecting = phase == Phase.CONNECTING && msg instanceof HttpContent
+                && heldBytes <= CONNECTING_HOLD_BYTES;
+        if (!smallBodyWhileConnecting) {
+            suspendReads();
+        }
+    }
+
+    private static int heldSize(Object msg) {
+        if (msg instanceof HttpContent) {
+            return ((HttpContent) msg).content().readableBytes();
+        }
+        return msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes() : 0;
+    }
+
+    private void suspendReads() {
+        if (!readSuspended) {
+            readSuspended = true;
+            ctx.channel().config().setAutoRead(false);
+        }
+    }
+
+    /**
+     * Hands on what is held while the exchange can take it, and reads again once nothing is left.
+     * Taking a message may move the exchange on (a held request starts the next one).
+     */
+    private void takeHeld() {
+        Object msg;
+        while ((msg = held.peekFirst()) != null) {
+            if (!canTake(msg)) {
+                return;
+            }
+            held.pollFirst();
+            heldBytes -= heldSize(msg);
+            take(msg);
+        }
+        if (readSuspended && phase != Phase.CLOSED) {
+            readSuspended = false;
+            // May deliver (nested) what the FlowControlHandler kept back meanwhile.
+            ctx.channel().config().setAutoRead(true);
+        }
+    }
+
+    /** Like {@link #takeHeld()}, but after the current call stack (which may be the backend's) unwinds. */
+    private void takeHeldLater() {
+        if ((readSuspended || !held.isEmpty()) && !resumeScheduled) {
+            resumeScheduled = true;
+            ctx.executor().execute(resumeReading);
+        }
+    }
+
+    private void resumeReading() {
+        resumeScheduled = false;
+        takeHeld();
+    }
+
+    private void releaseHeld() {
+        Object msg;
+        while ((msg = held.pollFirst()) != null) {
+            ReferenceCountUtil.release(msg);
+        }
+        heldBytes = 0;
+    }
+
+    private void take(Object msg) {
         switch (phase) {
             case IDLE:
                 if (msg instanceof HttpRequest) {
@@ -174,12 +280,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (headTimer != null) {
             headTimer.headReceived();
         }
+        observer.begin(ctx.channel(), req);
         BackendState first = admission.admit(req);
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers());
-        HopByHopHeaders.strip(req.headers(), exchange.upgradeRequested);
+        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers(), exchange.requestConnection);
+        HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
         forwarded.applyToRequest(req.headers(), exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -189,7 +296,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (exchangeDeadline != null) {
             exchangeDeadline.start();
         }
-        updateFrontendRead();
         connector.start(first);
     }
 
@@ -221,7 +327,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         out.writeAndFlush(content, out.voidPromise());
         flushBackend = false;
         exchange.requestComplete = true;
-        updateFrontendRead();
+        if (exchange.upgradeRequested) {
+            // After a 101 the client's next bytes are not HTTP: they must reach the tunnel undecoded.
+            suspendReads();
+        }
         if (!exchange.responseStarted) {
             backend.armResponseTimeout();
         }
@@ -272,8 +381,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             b.armResponseTimeout();
         }
         out.config().setAutoRead(ctx.channel().isWritable());
-        // May deliver the body (or the end of a body-less request) at once, from FlowControlHandler.
-        updateFrontendRead();
+        // The body, or the end of a body-less request, may be held already.
+        takeHeld();
         if (flushBackend && backend != null) {
             flushBackend = false;
             backend.channel().flush();
@@ -336,8 +445,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.responseStarted = true;
         exchange.responseCode = code;
         backend.cancelResponseTimeout();
-        exchange.backendReusable = HttpUtil.isKeepAlive(response);
-        exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, exchange.clientVersion,
+        int connection = HopByHopHeaders.connection(response.headers());
+        exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
+        exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
                 exchange.clientKeepAlive && !draining, exchange.headRequest);
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
@@ -388,13 +498,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             closeAfterFlush();
         } else {
             phase = Phase.DISCARDING;
-            updateFrontendRead();
+            takeHeldLater();
         }
     }
 
     void backendReadComplete() {
         if (flushFrontend) {
             flushFrontend = false;
+            relayedSinceIdle = true;
             ctx.flush();
         }
     }
@@ -403,8 +514,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (!writable && backend != null) {
             // This side may stop reading mid-batch, with no read-complete to flush what it wrote.
             backend.channel().flush();
+        } else if (writable) {
+            takeHeld();
         }
-        updateFrontendRead();
     }
 
     void backendTimedOut() {
@@ -440,7 +552,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         exchange.pendingHead = exchange.replayHead;
         phase = Phase.CONNECTING;
-        updateFrontendRead();
         connector.replayTo(next);
         return true;
     }
@@ -478,7 +589,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (backend != null) {
             backend.channel().config().setAutoRead(ctx.channel().isWritable());
         }
-        updateFrontendRead();
+        takeHeld();
     }
 
     // ---------------------------------------------------------------- ending
@@ -494,14 +605,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             closeAfterFlush();
         } else {
             phase = Phase.IDLE;
-            // Read the next request only after this call stack, which may belong to the backend, unwinds.
-            ctx.executor().execute(resumeReading);
-        }
-    }
-
-    private void resumeReading() {
-        if (phase == Phase.IDLE) {
-            updateFrontendRead();
+            takeHeldLater();
         }
     }
 
@@ -527,7 +631,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (keep) {
             // After a replay the end of the request has been read already: nothing left to drop.
             phase = fullyRead ? Phase.IDLE : Phase.DISCARDING;
-            updateFrontendRead();
+            takeHeldLater();
         } else {
             phase = Phase.CLOSED;
             LingeringClose.after(written);
@@ -579,26 +683,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         flushBackend = false;
     }
 
-    /** Reads from the client only when the current phase can use what it reads. */
-    private void updateFrontendRead() {
-        boolean read;
-        switch (phase) {
-            case IDLE:
-            case DISCARDING:
-                read = true;
-                break;
-            case PROXYING:
-                read = !exchange.requestComplete && backend != null && backend.channel().isWritable();
-                break;
-            case TUNNEL:
-                read = backend != null && backend.channel().isWritable();
-                break;
-            default:
-                read = false;
-        }
-        ctx.channel().config().setAutoRead(read);
-    }
-
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt == RequestHeadTimer.EXPIRED) {
@@ -621,10 +705,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             return;
         }
         if (evt instanceof IdleStateEvent) {
-            // While a backend is still working on a complete request, the response timeout decides.
+            // The client sent nothing for a while. While a backend is still working on a complete
+            // request, the response timeout decides; while a response or tunnel traffic flows to the
+            // client, the connection is not idle either (the handler watches reads only, so that
+            // writes keep their void promises), and the event comes again after another period.
             boolean awaitingBackend = (phase == Phase.CONNECTING)
                     || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
-            if (!awaitingBackend) {
+            boolean relayed = relayedSinceIdle;
+            relayedSinceIdle = false;
+            if (!awaitingBackend && !relayed) {
                 log.debug("{}: closing idle client connection", ctx.channel());
                 ctx.close();
             }
@@ -647,6 +736,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         phase = Phase.CLOSED;
         releaseBackend(false);
         clearExchange();
+        releaseHeld();
         if (exchangeDeadline != null) {
             exchangeDeadline.cancel();
         }

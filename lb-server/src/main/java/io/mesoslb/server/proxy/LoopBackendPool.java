@@ -77,7 +77,8 @@ final class LoopBackendPool {
                 connections.add(ch);
                 ch.pipeline().addLast(
                         new HttpClientCodec(ProxyChannelInitializer.decoderConfig(settings), false, false),
-                        new IdleStateHandler(0, 0, settings.backendIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                        // Reads only (writes keep their void promises): a pooled connection reads nothing.
+                        new IdleStateHandler(settings.backendIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                         handler);
             }
         }).connect(address(backend));

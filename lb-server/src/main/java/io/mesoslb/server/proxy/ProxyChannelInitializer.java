@@ -89,7 +89,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
                 new HttpServerCodec(decoderConfig(settings)),
                 new FlowControlHandler(),
                 observer,
-                new IdleStateHandler(0, 0, settings.clientIdleTimeout().toMillis(), TimeUnit.MILLISECONDS),
+                // Reads only: watching writes would turn every void promise into a real one.
+                new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                 frontend);
     }
 

@@ -15,12 +15,13 @@ final class ResponseHeads {
      * Strips the backend's hop-by-hop headers, adds {@code Via}, and frames the response for the
      * client's HTTP version and keep-alive wish.
      *
-     * @param keepAlive false when the client connection is to close after this response anyway
+     * @param connection what {@link HopByHopHeaders#connection} read from the response
+     * @param keepAlive  false when the client connection is to close after this response anyway
      * @return true when the client connection must close after this response
      */
-    static boolean prepareForClient(HttpResponse response, HttpVersion clientVersion, boolean keepAlive,
-                                    boolean headRequest) {
-        HopByHopHeaders.strip(response.headers(), false);
+    static boolean prepareForClient(HttpResponse response, int connection, HttpVersion clientVersion,
+                                    boolean keepAlive, boolean headRequest) {
+        HopByHopHeaders.strip(response.headers(), connection, false);
         ForwardedHeaders.applyToResponse(response);
         int code = response.status().code();
         boolean bodyless = headRequest || code == 204 || code == 304;

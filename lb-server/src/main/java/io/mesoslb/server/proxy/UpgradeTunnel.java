@@ -2,7 +2,6 @@ package io.mesoslb.server.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -15,10 +14,13 @@ final class UpgradeTunnel {
     private UpgradeTunnel() {
     }
 
-    /** True when the request asks to switch protocols. */
-    static boolean isRequested(HttpHeaders headers) {
-        return headers.contains(HttpHeaderNames.UPGRADE)
-                && headers.containsValue(HttpHeaderNames.CONNECTION, HttpHeaderValues.UPGRADE, true);
+    /**
+     * True when the request asks to switch protocols.
+     *
+     * @param connection what {@link HopByHopHeaders#connection} read from {@code headers}
+     */
+    static boolean isRequested(HttpHeaders headers, int connection) {
+        return (connection & HopByHopHeaders.UPGRADE) != 0 && headers.contains(HttpHeaderNames.UPGRADE);
     }
 
     /** Makes the backend's 101 fit for the client: its upgrade headers stay, other hop-by-hop ones go. */
