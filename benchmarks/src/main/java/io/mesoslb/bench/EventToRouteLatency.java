@@ -19,6 +19,8 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * How long after Marathon announces a new task the proxy sends it traffic: from the simulator
@@ -36,6 +38,7 @@ import java.util.concurrent.TimeUnit;
  * Run: {@code java -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.EventToRouteLatency [rounds]}.
  */
 public final class EventToRouteLatency {
+    private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.event-to-route");
     private static final String APP = "/latency";
     private static final String HOST = "latency.bench.local";
     private static final int WARMUP = 20;
@@ -104,12 +107,12 @@ public final class EventToRouteLatency {
         return json.substring(at, json.indexOf('"', at));
     }
 
-    // A benchmark's result is its output.
+    // A benchmark's result is its output: logged at INFO on its own logger, kept by lb-server's Logback config.
     private static void report(int rounds, long[] toTable, long[] toResponse, long requests) {
-        System.out.printf("event-to-route latency over %d new tasks (%d warm-up rounds, %d polling requests)%n",
-                rounds, WARMUP, requests);
-        System.out.printf("%-40s %8s %8s %8s %8s %8s%n", "from TASK_RUNNING emitted to", "p50", "p90", "p99", "max",
-                "mean");
+        REPORT.info(String.format("event-to-route latency over %d new tasks (%d warm-up rounds, %d polling requests)",
+                rounds, WARMUP, requests));
+        REPORT.info(String.format("%-40s %8s %8s %8s %8s %8s", "from TASK_RUNNING emitted to", "p50", "p90", "p99",
+                "max", "mean"));
         line("table with the task published (ms)", toTable);
         line("first response from it (ms)", toResponse);
     }
@@ -118,8 +121,8 @@ public final class EventToRouteLatency {
         long[] s = nanos.clone();
         Arrays.sort(s);
         double mean = Arrays.stream(s).average().orElse(0);
-        System.out.printf("%-40s %8.2f %8.2f %8.2f %8.2f %8.2f%n", what, ms(rank(s, 0.50)), ms(rank(s, 0.90)),
-                ms(rank(s, 0.99)), ms(s[s.length - 1]), mean / 1e6);
+        REPORT.info(String.format("%-40s %8.2f %8.2f %8.2f %8.2f %8.2f", what, ms(rank(s, 0.50)),
+                ms(rank(s, 0.90)), ms(rank(s, 0.99)), ms(s[s.length - 1]), mean / 1e6));
     }
 
     /** Nearest-rank percentile. */

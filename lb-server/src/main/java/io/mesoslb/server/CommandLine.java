@@ -44,6 +44,13 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
         return new CommandLine(config, help, Collections.unmodifiableMap(overrides));
     }
 
+    /** This command line less one flag, e.g. {@code --demo=false} once it has been read. */
+    CommandLine without(String key) {
+        Map<String, String> rest = new LinkedHashMap<>(overrides);
+        rest.remove(key);
+        return new CommandLine(configFile, help, Collections.unmodifiableMap(rest));
+    }
+
     static final String USAGE = String.join("\n",
             "Usage: java -jar mesos-lb.jar [--config <file.yaml|file.yml|file.json>] [--<key>=<value> ...]",
             "",

@@ -34,8 +34,16 @@ final class Demo implements AutoCloseable {
         this.config = config;
     }
 
+    /** True for {@code --demo} or {@code --demo=true}; {@code --demo=false} runs the configured proxy. */
     static boolean requested(CommandLine cmd) {
-        return cmd.overrides().containsKey(FLAG);
+        String value = cmd.overrides().get(FLAG);
+        if (value == null || value.equalsIgnoreCase("false")) {
+            return false;
+        }
+        if (value.equalsIgnoreCase("true")) {
+            return true;
+        }
+        throw new ConfigException("--" + FLAG + " takes true or false, got '" + value + "'");
     }
 
     /**

@@ -30,7 +30,7 @@ public final class Main {
                 demo = Demo.start(cmd);
                 config = demo.config();
             } else {
-                config = ConfigLoader.load(cmd);
+                config = ConfigLoader.load(cmd.without(Demo.FLAG));
             }
             routes = new RouteTableHolder(new VhostNaming(config.domain()));
             discovery = DiscoverySources.create(config, routes);
@@ -45,7 +45,12 @@ public final class Main {
             server.start();
             discovery.start();
         } catch (RuntimeException e) {
-            log.error("mesos-lb failed to start", e);
+            String reason = StartupFailure.explain(e);
+            if (reason != null) {
+                log.error("mesos-lb failed to start: {}", reason);
+            } else {
+                log.error("mesos-lb failed to start", e);
+            }
             closeQuietly(server);
             closeQuietly(discovery);
             closeQuietly(demo);

@@ -109,6 +109,13 @@ class DemoTest {
         assertThat(CommandLine.USAGE).contains("--demo ").contains("--demo-marathon-port ");
         assertThat(Demo.requested(parse("--demo"))).isTrue();
         assertThat(Demo.requested(parse("--listen-port=1"))).isFalse();
+        assertThat(Demo.requested(parse("--demo", "true"))).isTrue();
+        assertThat(Demo.requested(parse("--demo=false"))).isFalse();
+        assertThat(Demo.requested(parse("--demo", "false", "--listen-port=1"))).isFalse();
+        assertThat(ConfigLoader.load(parse("--demo=false", "--listen-port=1").without(Demo.FLAG)).listenPort())
+                .isEqualTo(1);
+        assertThatThrownBy(() -> Demo.requested(parse("--demo=yes")))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--demo takes true or false");
     }
 
     // ---- helpers ------------------------------------------------------------------------------
