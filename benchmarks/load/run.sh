@@ -70,7 +70,7 @@ pin() {
 for tool in nginx haproxy wrk curl java jcmd ss; do
     command -v "$tool" >/dev/null || die "$tool not found on PATH"
 done
-[[ -f "$JAR" ]] || die "$JAR missing: build it with 'mvn -B -q -DskipTests -Pnative-epoll package' in $ROOT"
+[[ -f "$JAR" ]] || die "$JAR missing: build it with 'mvn -B -q -DskipTests package' in $ROOT"
 
 # ------------------------------------------------------------------ processes and cleanup
 
