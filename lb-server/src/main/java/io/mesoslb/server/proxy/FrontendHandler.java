@@ -285,9 +285,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers(), exchange.requestConnection);
+        exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
-        forwarded.applyToRequest(req.headers(), exchange.clientVersion, exchange.host,
+        forwarded.applyToRequest(req.headers(), exchange.requestConnection, exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange.forward(req);
@@ -368,7 +368,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         b.attach(this);
         phase = Phase.PROXYING;
         HttpRequest head = exchange.takePendingHead();
-        boolean expectContinue = HttpUtil.is100ContinueExpected(head);
+        boolean expectContinue = (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0
+                && HttpUtil.is100ContinueExpected(head);
         Channel out = b.channel();
         out.write(head, out.voidPromise());
         flushBackend = true;
