@@ -33,8 +33,8 @@ import org.slf4j.LoggerFactory;
  * <p>Requests are handled one at a time. The connection keeps reading (every {@code autoRead}
  * switch costs an {@code epoll_ctl}); a message that arrives before the exchange can use it is
  * held here, in order, and only then does the connection stop reading, until the exchange catches
- * up. So pipelined requests wait, in order, here, in the {@code FlowControlHandler} before this
- * handler and in the socket. The exception is a little of the request body while the backend is
+ * up. So pipelined requests wait, in order, here and in the socket (what the codec decodes from
+ * a read after reads stop is held here too). The exception is a little of the request body while the backend is
  * being connected to (usually the empty end of a body-less request, read with its head), which is
  * held without stopping. While a request is streamed each side reads only while the other can take
  * more: the client stops once a message arrives that the backend cannot take, and the backend
@@ -211,7 +211,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         if (readSuspended && phase != Phase.CLOSED) {
             readSuspended = false;
-            // May deliver (nested) what the FlowControlHandler kept back meanwhile.
             ctx.channel().config().setAutoRead(true);
         }
     }
