@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -89,6 +88,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private ForwardedHeaders forwarded;
     private RequestHeadTimer headTimer;
     private Deadline exchangeDeadline;
+    /** Reader idle: restarted after each read that delivered something (no handler of its own: one hop less per message). */
+    private Deadline idle;
+    private boolean readInBatch;
     private Phase phase = Phase.IDLE;
     private BackendHandler backend;
     private boolean flushBackend;
@@ -122,6 +124,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         this.ctx = ctx;
         this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
         connector.bind(ctx.channel());
+        idle = new Deadline(ctx.executor(), settings.clientIdleTimeout().toNanos(), this::readerIdle);
         if (!settings.requestTimeout().isZero()) {
             exchangeDeadline = new Deadline(ctx.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
         }
@@ -140,6 +143,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         forwarded = new ForwardedHeaders(ctx.channel(), ops.tls() != null);
+        idle.restart();
         ctx.fireChannelActive();
     }
 
@@ -147,6 +151,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readInBatch = true;
         if (phase == Phase.CLOSED) {
             // Nothing more will be taken; a lingering close reads on and drops what comes.
             ReferenceCountUtil.release(msg);
@@ -337,6 +342,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readInBatch) {
+            readInBatch = false;
+            idle.restart();
+        }
         if (flushBackend) {
             flushBackend = false;
             if (backend != null) {
@@ -704,22 +713,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             }
             return;
         }
-        if (evt instanceof IdleStateEvent) {
-            // The client sent nothing for a while. While a backend is still working on a complete
-            // request, the response timeout decides; while a response or tunnel traffic flows to the
-            // client, the connection is not idle either (the handler watches reads only, so that
-            // writes keep their void promises), and the event comes again after another period.
-            boolean awaitingBackend = (phase == Phase.CONNECTING)
-                    || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
-            boolean relayed = relayedSinceIdle;
-            relayedSinceIdle = false;
-            if (!awaitingBackend && !relayed) {
-                log.debug("{}: closing idle client connection", ctx.channel());
-                ctx.close();
-            }
-            return;
-        }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client sent nothing for the idle timeout. While a backend is still working on a complete
+     * request, the response timeout decides; while a response or tunnel traffic flows to the client,
+     * the connection is not idle either (only reads are watched, so that writes keep their void
+     * promises), and the check comes again after another period.
+     */
+    private void readerIdle() {
+        boolean awaitingBackend = (phase == Phase.CONNECTING)
+                || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
+        boolean relayed = relayedSinceIdle;
+        relayedSinceIdle = false;
+        if (!awaitingBackend && !relayed) {
+            log.debug("{}: closing idle client connection", ctx.channel());
+            ctx.close();
+        } else {
+            idle.restart();
+        }
     }
 
     private void closeIfIdle() {
@@ -740,6 +753,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (exchangeDeadline != null) {
             exchangeDeadline.cancel();
         }
+        idle.cancel();
         ctx.fireChannelInactive();
     }
 
