@@ -32,7 +32,7 @@ TARGETS="${TARGETS:-direct mesos-lb nginx haproxy}"
 BODIES="${BODIES:-small 64k}"
 JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
 # Chosen by measurement, see README.md ("JVM flags").
-JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch}"
+JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m}"
 MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 # on: nginx buffers whole upstream responses in memory (its usual setup); off: streams like the others.
 NGINX_BUFFERING="${NGINX_BUFFERING:-on}"

@@ -95,6 +95,22 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void forwardingHeadersTheClientSentAreReplacedNotAppended() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /f HTTP/1.1\r\nHost: echo.test.local\r\n"
+                    + "x-forwarded-proto: https\r\nX-FORWARDED-PORT: 1\r\nX-Forwarded-Host: forged.example\r\n"
+                    + "X-Forwarded-Host: again.example\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(200);
+        }
+        var h = echo.recorded.poll().headers();
+        assertThat(h.getAll("X-Forwarded-Proto")).containsExactly("http");
+        assertThat(h.getAll("X-Forwarded-Port")).containsExactly(Integer.toString(proxy.port()));
+        assertThat(h.getAll("X-Forwarded-Host")).containsExactly("echo.test.local");
+        assertThat(h.getAll("X-Forwarded-For")).containsExactly("127.0.0.1");
+        assertThat(h.getAll("Via")).containsExactly("1.1 mesos-lb");
+    }
+
+    @Test
     void pipelinedRequestsAreAnsweredInOrder() throws Exception {
         StringBuilder batch = new StringBuilder();
         for (int i = 0; i < 20; i++) {

@@ -55,6 +55,28 @@ class LimitsAndTimeoutsTest extends OneAppProxyTest {
     }
 
     @Test
+    void idleKeepAliveClientConnectionIsClosedAfterTheIdleTimeout() throws Exception {
+        TestOrigin origin = use(TestOrigin.marker("x"));
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.clientIdleTimeout("300ms"))).app(APP, origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            assertThat(c.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read().status()).isEqualTo(200);
+            // Blocks until the proxy closes; a connection never closed fails on the socket's read timeout.
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
+
+    @Test
+    void clientWaitingForASlowBackendIsNotIdle() throws Exception {
+        TestOrigin silent = use(TestOrigin.silent());
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.clientIdleTimeout("200ms").responseTimeout("1s")))
+                .app(APP, silent);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            // Several idle periods pass while the backend works; the response timeout, not the idle one, ends it.
+            assertError(c.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read(), 504, "did not respond");
+        }
+    }
+
+    @Test
     void headerTimeoutAppliesToEveryRequestOfAKeepAliveConnection() throws Exception {
         TestOrigin origin = use(TestOrigin.marker("x"));
         ProxyFixture proxy = use(new ProxyFixture(c -> c.requestHeaderTimeout("300ms"))).app(APP, origin);

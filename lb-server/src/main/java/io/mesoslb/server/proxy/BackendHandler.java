@@ -5,7 +5,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,15 +20,21 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     private final Backend backend;
     private final LoopBackendPool pool;
     private final long responseTimeoutNanos;
+    private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
     private FrontendHandler peer;
     private Deadline responseDeadline;
+    /** Reader idle: restarted after each read that delivered something (no handler of its own: one hop less per message). */
+    private Deadline idle;
+    private boolean readInBatch;
     private boolean tunnel;
 
-    BackendHandler(Backend backend, LoopBackendPool pool, long responseTimeoutNanos) {
+    /** @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed */
+    BackendHandler(Backend backend, LoopBackendPool pool, long responseTimeoutNanos, long idleTimeoutNanos) {
         this.backend = backend;
         this.pool = pool;
         this.responseTimeoutNanos = responseTimeoutNanos;
+        this.idleTimeoutNanos = idleTimeoutNanos;
     }
 
     Backend backend() {
@@ -89,10 +94,27 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.responseDeadline = new Deadline(ctx.executor(), responseTimeoutNanos, this);
+        this.idle = new Deadline(ctx.executor(), idleTimeoutNanos, this::readerIdle);
+    }
+
+    @Override
+    public void channelActive(ChannelHandlerContext ctx) {
+        idle.restart();
+        ctx.fireChannelActive();
+    }
+
+    /** Nothing read for the idle timeout: a pooled connection goes; one lent out is the response timeout's business. */
+    private void readerIdle() {
+        if (peer == null) {
+            ctx.close();
+        } else {
+            idle.restart();
+        }
     }
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readInBatch = true;
         FrontendHandler p = peer;
         if (p != null) {
             p.fromBackend(msg);
@@ -108,6 +130,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readInBatch) {
+            readInBatch = false;
+            idle.restart();
+        }
         FrontendHandler p = peer;
         if (p != null) {
             p.backendReadComplete();
@@ -126,6 +152,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         responseDeadline.cancel();
+        idle.cancel();
         FrontendHandler p = peer;
         peer = null;
         if (p != null) {
@@ -133,17 +160,6 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
         } else {
             pool.evict(this);
         }
-    }
-
-    @Override
-    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
-        if (evt instanceof IdleStateEvent) {
-            if (peer == null) {
-                ctx.close();
-            }
-            return;
-        }
-        ctx.fireUserEventTriggered(evt);
     }
 
     @Override

@@ -42,12 +42,12 @@ final class ClientIdentity {
             }
             directTrusted = direct != null && resolver.trusts(direct);
         }
-        if (!directTrusted || !headers.contains(ForwardedHeaders.X_FORWARDED_FOR)) {
+        if (!directTrusted || !headers.contains(HeaderScan.X_FORWARDED_FOR)) {
             client = direct;
             forwardedFor = directText;
             return;
         }
-        ClientAddressResolver.Resolution r = resolver.resolveForwarding(direct, directText, headers.getAll(ForwardedHeaders.X_FORWARDED_FOR));
+        ClientAddressResolver.Resolution r = resolver.resolveForwarding(direct, directText, headers.getAll(HeaderScan.X_FORWARDED_FOR));
         client = r.client();
         forwardedFor = r.forwardedFor();
     }

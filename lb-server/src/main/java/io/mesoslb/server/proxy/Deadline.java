@@ -42,6 +42,15 @@ final class Deadline implements Runnable {
         }
     }
 
+    /** Starts a run afresh, whether or not one is going on. */
+    void restart() {
+        running = true;
+        startNanos = System.nanoTime();
+        if (task == null) {
+            task = executor.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+        }
+    }
+
     void stop() {
         running = false;
     }

@@ -34,8 +34,10 @@ final class Exchange {
 
     // What the client asked for; kept after the exchange ends, until the next request head replaces it.
     HttpVersion clientVersion = HttpVersion.HTTP_1_1;
-    /** What the request's Connection header says ({@link HopByHopHeaders#connection}). */
+    /** What the request's Connection header says, and which headers it has ({@link HeaderScan}). */
     int requestConnection;
+    /** The request's Content-Length, 0 without one. */
+    long contentLength;
     boolean clientKeepAlive;
     boolean requestHasBody;
     boolean headRequest;
@@ -47,7 +49,9 @@ final class Exchange {
         requestConnection = HopByHopHeaders.connection(req.headers());
         clientKeepAlive = HopByHopHeaders.isKeepAlive(clientVersion, requestConnection);
         headRequest = HttpMethod.HEAD.equals(req.method());
-        requestHasBody = HttpUtil.isTransferEncodingChunked(req) || HttpUtil.getContentLength(req, 0L) > 0;
+        contentLength = (requestConnection & HeaderScan.HAS_CONTENT_LENGTH) != 0 ? HttpUtil.getContentLength(req, 0L) : 0;
+        requestHasBody = ((requestConnection & HeaderScan.HAS_TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req))
+                || contentLength > 0;
     }
 
     /** Holds {@code req} until a backend connection takes it. */

@@ -14,10 +14,6 @@ import java.net.SocketAddress;
  * per-connection values worked out once when it opens.
  */
 final class ForwardedHeaders {
-    static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
-    static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
-    static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
-    static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
     private static final AsciiString HTTP = AsciiString.cached("http");
     private static final AsciiString HTTPS = AsciiString.cached("https");
     private static final AsciiString VIA_11 = AsciiString.cached("1.1 mesos-lb");
@@ -34,29 +30,44 @@ final class ForwardedHeaders {
     }
 
     /**
-     * Adds this hop to a request about to go to a backend.
+     * Adds this hop to a request about to go to a backend. A header the client sent is replaced;
+     * one it did not send (the usual case) is added without looking for it first.
      *
+     * @param scanned      what {@link HeaderScan#scan} found in these headers
      * @param host         the client's Host value
      * @param forwardedFor the client and the trusted proxies it came through (see {@link ClientIdentity})
      */
-    void applyToRequest(HttpHeaders headers, HttpVersion clientVersion, String host, String forwardedFor) {
-        headers.set(X_FORWARDED_FOR, forwardedFor);
-        headers.set(X_FORWARDED_PROTO, proto);
-        headers.set(X_FORWARDED_PORT, localPort);
-        headers.set(X_FORWARDED_HOST, host);
-        appendVia(headers, clientVersion);
+    void applyToRequest(HttpHeaders headers, int scanned, HttpVersion clientVersion, String host,
+                        String forwardedFor) {
+        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_FOR, HeaderScan.X_FORWARDED_FOR, forwardedFor);
+        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PROTO, HeaderScan.X_FORWARDED_PROTO, proto);
+        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PORT, HeaderScan.X_FORWARDED_PORT, localPort);
+        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_HOST, HeaderScan.X_FORWARDED_HOST, host);
+        appendVia(headers, scanned, clientVersion);
     }
 
-    /** Adds this hop to a response about to go to the client. */
-    static void applyToResponse(HttpMessage response) {
-        appendVia(response.headers(), response.protocolVersion());
+    /**
+     * Adds this hop to a response about to go to the client.
+     *
+     * @param scanned what {@link HeaderScan#scan} found in its headers
+     */
+    static void applyToResponse(HttpMessage response, int scanned) {
+        appendVia(response.headers(), scanned, response.protocolVersion());
     }
 
-    private static void appendVia(HttpHeaders headers, HttpVersion receivedVersion) {
+    private static void put(HttpHeaders headers, int scanned, int bit, AsciiString name, CharSequence value) {
+        if ((scanned & bit) != 0) {
+            headers.set(name, value);
+        } else {
+            headers.add(name, value);
+        }
+    }
+
+    private static void appendVia(HttpHeaders headers, int scanned, HttpVersion receivedVersion) {
         AsciiString via = receivedVersion.minorVersion() == 0 ? VIA_10 : VIA_11;
-        String prior = headers.get(HttpHeaderNames.VIA);
+        String prior = (scanned & HeaderScan.HAS_VIA) != 0 ? headers.get(HttpHeaderNames.VIA) : null;
         if (prior == null || prior.isEmpty()) {
-            headers.set(HttpHeaderNames.VIA, via);
+            put(headers, scanned, HeaderScan.HAS_VIA, HttpHeaderNames.VIA, via);
         } else {
             headers.set(HttpHeaderNames.VIA, prior + ", " + via);
         }

@@ -17,7 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
-import io.netty.handler.timeout.IdleStateEvent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.concurrent.TimeUnit;
@@ -33,8 +32,8 @@ import org.slf4j.LoggerFactory;
  * <p>Requests are handled one at a time. The connection keeps reading (every {@code autoRead}
  * switch costs an {@code epoll_ctl}); a message that arrives before the exchange can use it is
  * held here, in order, and only then does the connection stop reading, until the exchange catches
- * up. So pipelined requests wait, in order, here, in the {@code FlowControlHandler} before this
- * handler and in the socket. The exception is a little of the request body while the backend is
+ * up. So pipelined requests wait, in order, here and in the socket (what the codec decodes from
+ * a read after reads stop is held here too). The exception is a little of the request body while the backend is
  * being connected to (usually the empty end of a body-less request, read with its head), which is
  * held without stopping. While a request is streamed each side reads only while the other can take
  * more: the client stops once a message arrives that the backend cannot take, and the backend
@@ -89,6 +88,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private ForwardedHeaders forwarded;
     private RequestHeadTimer headTimer;
     private Deadline exchangeDeadline;
+    /** Reader idle: restarted after each read that delivered something (no handler of its own: one hop less per message). */
+    private Deadline idle;
+    private boolean readInBatch;
     private Phase phase = Phase.IDLE;
     private BackendHandler backend;
     private boolean flushBackend;
@@ -122,6 +124,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         this.ctx = ctx;
         this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
         connector.bind(ctx.channel());
+        idle = new Deadline(ctx.executor(), settings.clientIdleTimeout().toNanos(), this::readerIdle);
         if (!settings.requestTimeout().isZero()) {
             exchangeDeadline = new Deadline(ctx.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
         }
@@ -140,6 +143,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
         forwarded = new ForwardedHeaders(ctx.channel(), ops.tls() != null);
+        idle.restart();
         ctx.fireChannelActive();
     }
 
@@ -147,6 +151,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        readInBatch = true;
         if (phase == Phase.CLOSED) {
             // Nothing more will be taken; a lingering close reads on and drops what comes.
             ReferenceCountUtil.release(msg);
@@ -211,7 +216,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         if (readSuspended && phase != Phase.CLOSED) {
             readSuspended = false;
-            // May deliver (nested) what the FlowControlHandler kept back meanwhile.
             ctx.channel().config().setAutoRead(true);
         }
     }
@@ -285,9 +289,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(req.headers(), exchange.requestConnection);
+        exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
-        forwarded.applyToRequest(req.headers(), exchange.clientVersion, exchange.host,
+        forwarded.applyToRequest(req.headers(), exchange.requestConnection, exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange.forward(req);
@@ -338,6 +342,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
 
     @Override
     public void channelReadComplete(ChannelHandlerContext ctx) {
+        if (readInBatch) {
+            readInBatch = false;
+            idle.restart();
+        }
         if (flushBackend) {
             flushBackend = false;
             if (backend != null) {
@@ -368,7 +376,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         b.attach(this);
         phase = Phase.PROXYING;
         HttpRequest head = exchange.takePendingHead();
-        boolean expectContinue = HttpUtil.is100ContinueExpected(head);
+        boolean expectContinue = (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0
+                && HttpUtil.is100ContinueExpected(head);
         Channel out = b.channel();
         out.write(head, out.voidPromise());
         flushBackend = true;
@@ -704,22 +713,26 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             }
             return;
         }
-        if (evt instanceof IdleStateEvent) {
-            // The client sent nothing for a while. While a backend is still working on a complete
-            // request, the response timeout decides; while a response or tunnel traffic flows to the
-            // client, the connection is not idle either (the handler watches reads only, so that
-            // writes keep their void promises), and the event comes again after another period.
-            boolean awaitingBackend = (phase == Phase.CONNECTING)
-                    || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
-            boolean relayed = relayedSinceIdle;
-            relayedSinceIdle = false;
-            if (!awaitingBackend && !relayed) {
-                log.debug("{}: closing idle client connection", ctx.channel());
-                ctx.close();
-            }
-            return;
-        }
         ctx.fireUserEventTriggered(evt);
+    }
+
+    /**
+     * The client sent nothing for the idle timeout. While a backend is still working on a complete
+     * request, the response timeout decides; while a response or tunnel traffic flows to the client,
+     * the connection is not idle either (only reads are watched, so that writes keep their void
+     * promises), and the check comes again after another period.
+     */
+    private void readerIdle() {
+        boolean awaitingBackend = (phase == Phase.CONNECTING)
+                || (phase == Phase.PROXYING && exchange.requestComplete && !exchange.responseStarted);
+        boolean relayed = relayedSinceIdle;
+        relayedSinceIdle = false;
+        if (!awaitingBackend && !relayed) {
+            log.debug("{}: closing idle client connection", ctx.channel());
+            ctx.close();
+        } else {
+            idle.restart();
+        }
     }
 
     private void closeIfIdle() {
@@ -740,6 +753,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (exchangeDeadline != null) {
             exchangeDeadline.cancel();
         }
+        idle.cancel();
         ctx.fireChannelInactive();
     }
 

@@ -8,7 +8,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpClientCodec;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -16,7 +15,6 @@ import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -70,15 +68,14 @@ final class LoopBackendPool {
     /** Opens a connection on this loop; its {@link BackendHandler} is in the pipeline when the future succeeds. */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
-        BackendHandler handler = new BackendHandler(backend, this, settings.responseTimeout().toNanos());
+        BackendHandler handler = new BackendHandler(backend, this, settings.responseTimeout().toNanos(),
+                settings.backendIdleTimeout().toNanos());
         return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
                 ch.pipeline().addLast(
                         new HttpClientCodec(ProxyChannelInitializer.decoderConfig(settings), false, false),
-                        // Reads only (writes keep their void promises): a pooled connection reads nothing.
-                        new IdleStateHandler(settings.backendIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                         handler);
             }
         }).connect(address(backend));

@@ -11,16 +11,14 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
-import io.netty.handler.timeout.IdleStateHandler;
 import java.time.Duration;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
- * HttpServerCodec -> FlowControlHandler -> ExchangeObserver -> IdleStateHandler -> FrontendHandler}.
- * No aggregator: bodies stream. The flow-control handler holds decoded messages while the frontend
- * has stopped reading, which is what keeps pipelined requests in order.
+ * HttpServerCodec -> ExchangeObserver -> FrontendHandler}.
+ * No aggregator: bodies stream. The frontend holds, in order, what it cannot take yet (a pipelined
+ * request, body the backend cannot take), so no {@code FlowControlHandler}: it would cost a hop and a
+ * recycled queue per message to do the same.
  */
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
@@ -87,10 +85,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
         }
         p.addLast(
                 new HttpServerCodec(decoderConfig(settings)),
-                new FlowControlHandler(),
                 observer,
-                // Reads only: watching writes would turn every void promise into a real one.
-                new IdleStateHandler(settings.clientIdleTimeout().toMillis(), 0, 0, TimeUnit.MILLISECONDS),
                 frontend);
     }
 

@@ -7,7 +7,6 @@ import io.mesoslb.core.RouteTableHolder;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
-import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
@@ -64,7 +63,7 @@ final class RequestAdmission {
             return null;
         }
         long maxBody = settings.maxRequestBody();
-        if (maxBody > 0 && HttpUtil.getContentLength(req, 0L) > maxBody) {
+        if (maxBody > 0 && exchange.contentLength > maxBody) {
             ReferenceCountUtil.release(req);
             answers.reject(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE,
                     "request body larger than " + maxBody + " bytes");

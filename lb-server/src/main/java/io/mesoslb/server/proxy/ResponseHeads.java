@@ -22,11 +22,12 @@ final class ResponseHeads {
     static boolean prepareForClient(HttpResponse response, int connection, HttpVersion clientVersion,
                                     boolean keepAlive, boolean headRequest) {
         HopByHopHeaders.strip(response.headers(), connection, false);
-        ForwardedHeaders.applyToResponse(response);
+        ForwardedHeaders.applyToResponse(response, connection);
         int code = response.status().code();
         boolean bodyless = headRequest || code == 204 || code == 304;
-        boolean chunked = HttpUtil.isTransferEncodingChunked(response);
-        boolean framed = bodyless || chunked || HttpUtil.isContentLengthSet(response);
+        boolean chunked = (connection & HeaderScan.HAS_TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(response);
+        boolean framed = bodyless || chunked
+                || ((connection & HeaderScan.HAS_CONTENT_LENGTH) != 0 && HttpUtil.isContentLengthSet(response));
         boolean http10 = clientVersion.minorVersion() == 0;
         if (http10) {
             response.setProtocolVersion(HttpVersion.HTTP_1_0);

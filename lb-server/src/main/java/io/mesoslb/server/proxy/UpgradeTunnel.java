@@ -1,8 +1,6 @@
 package io.mesoslb.server.proxy;
 
 import io.netty.channel.ChannelHandlerContext;
-import io.netty.handler.codec.http.HttpHeaderNames;
-import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpServerCodec;
 
@@ -17,16 +15,17 @@ final class UpgradeTunnel {
     /**
      * True when the request asks to switch protocols.
      *
-     * @param connection what {@link HopByHopHeaders#connection} read from {@code headers}
+     * @param connection what {@link HopByHopHeaders#connection} read from the request's headers
      */
-    static boolean isRequested(HttpHeaders headers, int connection) {
-        return (connection & HopByHopHeaders.UPGRADE) != 0 && headers.contains(HttpHeaderNames.UPGRADE);
+    static boolean isRequested(int connection) {
+        return (connection & HopByHopHeaders.UPGRADE) != 0 && (connection & HeaderScan.HAS_UPGRADE) != 0;
     }
 
     /** Makes the backend's 101 fit for the client: its upgrade headers stay, other hop-by-hop ones go. */
     static void prepareResponse(HttpResponse response) {
-        HopByHopHeaders.strip(response.headers(), true);
-        ForwardedHeaders.applyToResponse(response);
+        int scanned = HeaderScan.scan(response.headers());
+        HopByHopHeaders.strip(response.headers(), scanned, true);
+        ForwardedHeaders.applyToResponse(response, scanned);
     }
 
     /**

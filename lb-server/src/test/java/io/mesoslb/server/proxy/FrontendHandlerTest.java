@@ -13,7 +13,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.http.HttpServerCodec;
-import io.netty.handler.flow.FlowControlHandler;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -31,7 +30,7 @@ class FrontendHandlerTest {
     private final FrontendHandler handler = new FrontendHandler(routes,
             new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE,
             new ExchangeObserver(ProxyOps.NONE));
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new FlowControlHandler(), handler);
+    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), handler);
 
     @AfterEach
     void stop() {
