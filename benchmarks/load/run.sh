@@ -216,7 +216,7 @@ for target in $TARGETS; do
         mesos-lb*)
             # mesos-lb-<variant> runs with $JVM_OPTS_<variant> instead of $JVM_OPTS, to compare JVM
             # settings side by side, interleaved like everything else.
-            opts="$JVM_OPTS" jar="$JAR"
+            opts="$JVM_OPTS" jar="$JAR" args="$MESOS_LB_ARGS"
             # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
             [[ "$PROFILE" != 1 ]] || opts="$opts -XX:+PreserveFramePointer"
             if [[ "$target" == mesos-lb-* ]]; then
@@ -226,13 +226,16 @@ for target in $TARGETS; do
                 var="MESOS_LB_JAR_${target#mesos-lb-}"; var="${var//-/_}"
                 jar="${!var:-$JAR}"
                 [[ -f "$jar" ]] || die "$var: $jar missing"
+                # ... and with $MESOS_LB_ARGS_<variant> instead of $MESOS_LB_ARGS, to compare settings.
+                var="MESOS_LB_ARGS_${target#mesos-lb-}"; var="${var//-/_}"
+                args="${!var:-$MESOS_LB_ARGS}"
             fi
-            echo "$target: $opts $jar $MESOS_LB_ARGS" >>"$RESULTS/env.txt"
-            # shellcheck disable=SC2086 # opts and MESOS_LB_ARGS are word lists
+            echo "$target: $opts $jar $args" >>"$RESULTS/env.txt"
+            # shellcheck disable=SC2086 # opts and args are word lists
             start "$target" "$PROXY_CPUS" java $opts -jar "$jar" \
                 --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
                 --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
-                --admin-port -1 --access-log=false $MESOS_LB_ARGS
+                --admin-port -1 --access-log=false $args
             ;;
     esac
     [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"

@@ -65,8 +65,10 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private Integer maxHeaderSize = 16384;
         private String defaultApp;
         private Integer connectRetries = 1;
-        private Integer writeBufferLow = 32 * 1024;
-        private Integer writeBufferHigh = 64 * 1024;
+        // Room for a 64 KiB read and the next one while the peer drains; with 32/64 KiB a 64 KiB
+        // response stalled reads every time (benchmarks/load/README.md, "Write buffer").
+        private Integer writeBufferLow = 128 * 1024;
+        private Integer writeBufferHigh = 256 * 1024;
         private String routesFile;
         private String routesPollInterval = "2s";
         private List<String> marathonUrls = new ArrayList<>();

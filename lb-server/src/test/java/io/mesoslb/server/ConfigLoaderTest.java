@@ -94,12 +94,12 @@ class ConfigLoaderTest {
     @Test
     void reportsEveryInvalidSettingAtOnce() {
         assertThatThrownBy(() -> load("--listen-port=70000", "--connect-timeout=5", "--default-app=web",
-                "--write-buffer-low=100000", "--marathon-urls=ftp://m"))
+                "--write-buffer-low=300000", "--marathon-urls=ftp://m"))
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("listen-port must be between 0 and 65535, got 70000")
                 .hasMessageContaining("connect-timeout: '5' needs a unit")
                 .hasMessageContaining("default-app must be a Marathon app id")
-                .hasMessageContaining("write-buffer-low (100000) must not exceed write-buffer-high")
+                .hasMessageContaining("write-buffer-low (300000) must not exceed write-buffer-high")
                 .hasMessageContaining("'ftp://m' is not an http(s) URL");
     }
 
@@ -159,7 +159,7 @@ class ConfigLoaderTest {
             case "write-buffer-low":
                 return "2048";
             case "write-buffer-high":
-                return "65536";
+                return "524288";
             case "connect-retries":
                 return "2";
             default:

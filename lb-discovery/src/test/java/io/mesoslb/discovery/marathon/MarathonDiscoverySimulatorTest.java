@@ -16,6 +16,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Predicate;
 import java.util.function.UnaryOperator;
@@ -102,7 +103,8 @@ class MarathonDiscoverySimulatorTest {
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(100)));
         awaitRouted(first, t -> true, 3);
         long syncs = discovery.state().fullSyncs();
-        List<RouteTable> tables = new ArrayList<>();
+        // Written by the discovery thread, read here: a plain ArrayList could show a null slot.
+        List<RouteTable> tables = new CopyOnWriteArrayList<>();
         holder.addListener((previous, current) -> tables.add(current));
 
         cluster.get(1).becomeLeader();
@@ -251,7 +253,7 @@ class MarathonDiscoverySimulatorTest {
         start(config(sim));
         awaitRouted(sim, MarathonDiscoverySimulatorTest::healthy, 3);
         List<String> before = addresses();
-        List<Integer> sizes = new ArrayList<>();
+        List<Integer> sizes = new CopyOnWriteArrayList<>();
         holder.addListener((previous, current) -> sizes.add(size(current.lookup(HOST))));
 
         sim.rollingRestart(APP);
