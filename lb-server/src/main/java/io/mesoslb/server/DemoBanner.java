@@ -1,12 +1,15 @@
 package io.mesoslb.server;
 
 import io.mesoslb.testkit.SimTask;
-import java.io.PrintStream;
 import java.net.InetSocketAddress;
 import java.util.List;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /** What {@code --demo} prints on the console: where things run and the commands to try. */
 final class DemoBanner {
+    private static final Logger BANNER = LoggerFactory.getLogger("mesos-lb.demo");
+
     private DemoBanner() {
     }
 
@@ -50,9 +53,9 @@ final class DemoBanner {
         return b.toString();
     }
 
-    static void print(Demo demo, InetSocketAddress proxy, InetSocketAddress admin, PrintStream out) {
-        out.print(text(demo, proxy, admin));
-        out.flush();
+    /** Logs the banner on its own logger, which Logback writes as it is, without a log-line prefix. */
+    static void log(Demo demo, InetSocketAddress proxy, InetSocketAddress admin) {
+        BANNER.info(text(demo, proxy, admin).stripTrailing());
     }
 
     private static String hostOf(InetSocketAddress address) {

@@ -58,7 +58,7 @@ public final class Main {
             return;
         }
         if (demo != null) {
-            DemoBanner.print(demo, server.localAddress(), server.adminAddress(), System.out);
+            DemoBanner.log(demo, server.localAddress(), server.adminAddress());
         }
         // Discovery keeps routes current while the server drains; the demo's backends serve until the end.
         ShutdownSequence.install(server, discovery, demo);
