@@ -64,7 +64,7 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --worker-threads <n>                    event loop threads (number of CPUs)",
             "  --force-nio [true|false]                use NIO even where epoll is available (false)",
             "  --connect-timeout <duration>            backend connect timeout (5s)",
-            "  --response-timeout <duration>           wait for backend response headers (60s)",
+            "  --response-timeout <duration>           backend silence allowed: to the response head, then between reads (60s)",
             "  --client-idle-timeout <duration>        close idle client connections (120s)",
             "  --backend-idle-timeout <duration>       close unused pooled backend connections (60s)",
             "  --max-idle-per-backend <n>              pooled connections per backend per thread (32)",

@@ -15,6 +15,9 @@ import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -27,8 +30,14 @@ class StreamingTest {
     private static final long SIZE = 50L * MIB;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private final ProxyFixture proxy = new ProxyFixture();
+    private ProxyFixture proxy = new ProxyFixture();
     private TestOrigin origin;
+
+    /** Swaps the default proxy for one with its own settings. */
+    private void reconfigure(UnaryOperator<ServerConfig.Builder> config) {
+        proxy.close();
+        proxy = new ProxyFixture(config);
+    }
 
     @AfterEach
     void stop() {
@@ -126,6 +135,105 @@ class StreamingTest {
             assertThat(skipHeaders(in)).isEqualTo(SIZE);
             assertThat(drain(in, SIZE)).isEqualTo(SIZE);
         }
+    }
+
+    @Test
+    void slowBackendStopsTheProxyReadingFromTheClient() throws Exception {
+        CompletableFuture<Void> resume = new CompletableFuture<>();
+        origin = TestOrigin.stallingSink(5L * MIB, resume);
+        proxy.app("/sink", origin);
+        AtomicLong written = new AtomicLong();
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("POST /upload HTTP/1.1\r\nHost: sink.test.local\r\nContent-Length: " + SIZE + "\r\n\r\n");
+            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
+                byte[] chunk = new byte[64 * 1024];
+                try {
+                    while (written.get() < SIZE) {
+                        c.out().write(chunk);
+                        written.addAndGet(chunk.length);
+                    }
+                    c.out().flush();
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+
+            // The backend reads nothing more: the proxy must stop reading the client rather than buffer for it.
+            Await.until(WAIT, () -> origin.blocked && anyClientPaused() && anyBackendUnwritable(),
+                    () -> "client paused behind an unwritable backend connection; " + flowState());
+            for (Channel backend : proxy.server.pools().connections()) {
+                long pending = backend.unsafe().outboundBuffer() == null ? 0
+                        : backend.unsafe().outboundBuffer().totalPendingWriteBytes();
+                assertThat(pending).as("bytes the proxy holds for the slow backend").isLessThan(MIB);
+            }
+            assertThat(upload).as("the client is held back, not absorbed").isNotDone();
+            assertThat(written.get()).isLessThan(SIZE);
+
+            resume.complete(null);
+            upload.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+            RawHttp.Response r = c.read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo(Long.toString(SIZE));
+        }
+    }
+
+    @Test
+    void backendFallingSilentMidBodyIsCutAfterTheResponseTimeout() throws Exception {
+        reconfigure(c -> c.responseTimeout("300ms"));
+        origin = TestOrigin.download(4L * MIB, MIB, new CompletableFuture<>());
+        proxy.app("/files", origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /big HTTP/1.1\r\nHost: files.test.local\r\n\r\n");
+            InputStream in = c.socket().getInputStream();
+            assertThat(skipHeaders(in)).isEqualTo(4L * MIB);
+            // Only a close can tell the client that the body it was promised will not come.
+            assertThat(drain(in, 4L * MIB)).isEqualTo(MIB);
+        }
+        Await.until(WAIT, () -> origin.channels.stream().noneMatch(Channel::isActive), "the silent backend connection closed");
+    }
+
+    @Test
+    void slowClientDoesNotMakeTheBackendLookSilent() throws Exception {
+        reconfigure(c -> c.responseTimeout("300ms"));
+        origin = TestOrigin.download(SIZE, -1, new CompletableFuture<>());
+        proxy.app("/files", origin);
+        try (TestOrigin silent = TestOrigin.silent(); Socket s = new Socket()) {
+            proxy.app("/silent", silent);
+            s.setReceiveBufferSize(64 * 1024);
+            s.setSoTimeout(20_000);
+            s.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
+            s.getOutputStream().write("GET /big HTTP/1.1\r\nHost: files.test.local\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
+            Await.until(WAIT, () -> origin.blocked && anyBackendPaused(), "backend connection paused and origin blocked");
+
+            // A request to a backend that never answers, sent after the pause: its 504 proves a whole
+            // response timeout has passed while the download stood still.
+            try (RawHttp probe = new RawHttp(proxy.port())) {
+                assertThat(probe.send("GET / HTTP/1.1\r\nHost: silent.test.local\r\n\r\n").read().status())
+                        .isEqualTo(504);
+            }
+
+            InputStream in = s.getInputStream();
+            assertThat(skipHeaders(in)).isEqualTo(SIZE);
+            assertThat(drain(in, SIZE)).isEqualTo(SIZE);
+        }
+    }
+
+    private boolean anyClientPaused() {
+        for (Channel ch : proxy.server.clients()) {
+            if (!ch.config().isAutoRead()) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private boolean anyBackendUnwritable() {
+        for (Channel ch : proxy.server.pools().connections()) {
+            if (!ch.isWritable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Where each connection's flow control stands, for failure messages. */

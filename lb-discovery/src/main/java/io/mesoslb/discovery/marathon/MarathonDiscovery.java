@@ -96,7 +96,6 @@ public final class MarathonDiscovery implements DiscoverySource {
         this.reducer = Executors.newSingleThreadScheduledExecutor(daemon("marathon-discovery"));
         this.streamThread = daemon("marathon-events").newThread(this::streamLoop);
         this.currentUrl = config.urls().get(0);
-        this.lastError = "not started";
     }
 
     @Override
@@ -117,7 +116,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             detail = "streaming from " + s.base() + (s.leader() != null ? " (leader " + s.leader() + ")" : "")
                     + ", " + connects.get() + " connects" + (lastError != null ? "; last error: " + lastError : "");
         } else {
-            detail = lastError;
+            detail = lastError != null ? lastError : started.get() ? "connecting" : "not started";
         }
         return new DiscoveryState(currentUrl.toString(), fullSyncs.get() > 0, s != null, lastSync, lastEvent,
                 fullSyncs.get(), events.get(), detail);

@@ -23,7 +23,13 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
     private FrontendHandler peer;
+    /**
+     * The backend's silence limit while a response is due: from the end of the request to the
+     * response head, then between two reads of the body (nginx's proxy_read_timeout). Stopped
+     * while this side is paused for a slow client, when silence is ours, not the backend's.
+     */
     private Deadline responseDeadline;
+    private boolean responseDue;
     /** Reader idle: restarted after each read that delivered something (no handler of its own: one hop less per message). */
     private Deadline idle;
     private boolean readInBatch;
@@ -61,11 +67,25 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     }
 
     void armResponseTimeout() {
-        responseDeadline.start();
+        responseDue = true;
+        if (ctx.channel().config().isAutoRead()) {
+            responseDeadline.start();
+        }
     }
 
     void cancelResponseTimeout() {
+        responseDue = false;
         responseDeadline.stop();
+    }
+
+    /** Backpressure from the client: stop (or resume) reading this backend, and its silence clock with it. */
+    void pauseReads(boolean paused) {
+        ctx.channel().config().setAutoRead(!paused);
+        if (paused) {
+            responseDeadline.stop();
+        } else if (responseDue) {
+            responseDeadline.start();
+        }
     }
 
     /** The response timer fired. */
@@ -133,6 +153,9 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
         if (readInBatch) {
             readInBatch = false;
             idle.restart();
+            if (responseDue && responseDeadline.isRunning()) {
+                responseDeadline.restart();
+            }
         }
         FrontendHandler p = peer;
         if (p != null) {

@@ -362,7 +362,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         // Read again after the flush: it may have drained the buffer, and fired (nested) the opposite event.
         if (backend != null) {
-            backend.channel().config().setAutoRead(ctx.channel().isWritable());
+            backend.pauseReads(!ctx.channel().isWritable());
         }
         ctx.fireChannelWritabilityChanged();
     }
@@ -389,7 +389,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             // The client sends its body only after the backend's 100, so the backend must answer now.
             b.armResponseTimeout();
         }
-        out.config().setAutoRead(ctx.channel().isWritable());
+        b.pauseReads(!ctx.channel().isWritable());
         // The body, or the end of a body-less request, may be held already.
         takeHeld();
         if (flushBackend && backend != null) {
@@ -442,6 +442,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         if (code >= 100 && code < 200 && code != 101) {
             exchange.interimResponse = true;
+            if (!exchange.requestComplete) {
+                // A 100 Continue: the client's body comes next, at the client's pace; the clock restarts at its end.
+                backend.cancelResponseTimeout();
+            }
             HopByHopHeaders.strip(response.headers(), false);
             ctx.write(response, ctx.voidPromise());
             flushFrontend = true;
@@ -453,7 +457,6 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         exchange.responseStarted = true;
         exchange.responseCode = code;
-        backend.cancelResponseTimeout();
         int connection = HopByHopHeaders.connection(response.headers());
         exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
         exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
@@ -529,10 +532,13 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     }
 
     void backendTimedOut() {
-        if (!exchange.responseStarted && phase == Phase.PROXYING) {
-            failExchange(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT,
-                    "backend did not respond within " + settings.responseTimeout().toMillis() + " ms");
+        if (phase != Phase.PROXYING) {
+            return;
         }
+        // Mid-body the 504 cannot be sent any more: failExchange closes the client connection instead.
+        failExchange(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, exchange.responseStarted
+                ? "backend sent nothing for " + settings.responseTimeout().toMillis() + " ms mid-response"
+                : "backend did not respond within " + settings.responseTimeout().toMillis() + " ms");
     }
 
     /** The backend connection closed while it served this connection. */
@@ -596,7 +602,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             backend.removeHttpDecoder();
         }
         if (backend != null) {
-            backend.channel().config().setAutoRead(ctx.channel().isWritable());
+            backend.pauseReads(!ctx.channel().isWritable());
         }
         takeHeld();
     }

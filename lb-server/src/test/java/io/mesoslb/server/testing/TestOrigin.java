@@ -60,7 +60,7 @@ public final class TestOrigin implements AutoCloseable {
     public final AtomicLong bodyBytes = new AtomicLong();
     /** Response body bytes handed to the socket (download behaviour). */
     public final AtomicLong sentBytes = new AtomicLong();
-    /** True while the download behaviour waits for its channel to become writable. */
+    /** True while the download behaviour waits for its channel to become writable, or a stalling sink is not reading. */
     public volatile boolean blocked;
     /** Channels accepted, most recent last. */
     public final Queue<Channel> channels = new ConcurrentLinkedQueue<>();
@@ -215,6 +215,14 @@ public final class TestOrigin implements AutoCloseable {
 
     /** Counts request body bytes as they stream in; answers with the count once the body ends. */
     public static TestOrigin sink() {
+        return stallingSink(-1, CompletableFuture.completedFuture(null));
+    }
+
+    /**
+     * A {@link #sink()} that stops reading its socket once {@code stopAt} body bytes have arrived
+     * (never, if negative) until {@code resume} completes: a backend slower than its client.
+     */
+    public static TestOrigin stallingSink(long stopAt, CompletableFuture<Void> resume) {
         TestOrigin[] self = new TestOrigin[1];
         self[0] = new TestOrigin(p -> p.addLast(new ChannelInboundHandlerAdapter() {
             private long count;
@@ -227,7 +235,15 @@ public final class TestOrigin implements AutoCloseable {
                 if (msg instanceof HttpContent) {
                     int n = ((HttpContent) msg).content().readableBytes();
                     count += n;
-                    self[0].bodyBytes.addAndGet(n);
+                    long total = self[0].bodyBytes.addAndGet(n);
+                    if (stopAt >= 0 && total >= stopAt && !resume.isDone() && ctx.channel().config().isAutoRead()) {
+                        ctx.channel().config().setAutoRead(false);
+                        self[0].blocked = true;
+                        resume.thenRun(() -> ctx.channel().eventLoop().execute(() -> {
+                            self[0].blocked = false;
+                            ctx.channel().config().setAutoRead(true);
+                        }));
+                    }
                 }
                 boolean last = msg instanceof LastHttpContent;
                 ReferenceCountUtil.release(msg);
