@@ -77,6 +77,25 @@ class LimitsAndTimeoutsTest extends OneAppProxyTest {
     }
 
     @Test
+    void clientTakingItsTimeAfterA100ContinueIsNotABackendTimeout() throws Exception {
+        TestOrigin echo = use(TestOrigin.echo());
+        TestOrigin silent = use(TestOrigin.silent());
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.responseTimeout("300ms"))).app(APP, echo).app("/silent", silent);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
+            assertThat(c.read().status()).isEqualTo(100);
+            // The backend asked for the body: until it is sent, the silence is the client's, not the backend's.
+            try (RawHttp probe = new RawHttp(proxy.port())) {
+                assertThat(probe.send("GET / HTTP/1.1\r\nHost: silent.test.local\r\n\r\n").read().status())
+                        .as("a whole response timeout has passed").isEqualTo(504);
+            }
+            RawHttp.Response r = c.send("ping").read();
+            assertThat(r.status()).isEqualTo(200);
+            assertThat(r.text()).isEqualTo("ping");
+        }
+    }
+
+    @Test
     void headerTimeoutAppliesToEveryRequestOfAKeepAliveConnection() throws Exception {
         TestOrigin origin = use(TestOrigin.marker("x"));
         ProxyFixture proxy = use(new ProxyFixture(c -> c.requestHeaderTimeout("300ms"))).app(APP, origin);
