@@ -8,6 +8,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodySubscribers;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -16,7 +17,11 @@ import java.security.KeyStore;
 import java.util.Base64;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 import java.util.concurrent.Flow;
 import java.util.function.Supplier;
 import javax.net.ssl.SSLContext;
@@ -125,7 +130,7 @@ final class MarathonClient {
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
-            HttpResponse<Body<T>> response = http.send(request.build(), info -> info.statusCode() == 200
+            HttpResponse<Body<T>> response = send(request.build(), info -> info.statusCode() == 200
                     ? BodySubscribers.mapping(onOk.get(), value -> new Body<>(value, null))
                     : BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8),
                     text -> new Body<T>(null, text)));
@@ -138,6 +143,36 @@ final class MarathonClient {
                 throw new StatusException(target, status, response.body().text());
             }
             target = next;
+        }
+    }
+
+    /**
+     * The request timeout bounds the whole exchange, body included: the client's own timeout stops
+     * at the response headers, and a Marathon that sends the headers of {@code /v2/apps} and then
+     * stalls would hold discovery's only thread for good. (A stream's body is live: its future
+     * completes at the headers, and its silence is the read-idle timeout's business.)
+     */
+    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+            throws IOException, InterruptedException {
+        CompletableFuture<HttpResponse<T>> exchange = http.sendAsync(request, handler);
+        try {
+            return exchange.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            exchange.cancel(true);
+            throw new HttpTimeoutException("GET " + request.uri().getRawPath() + ": no complete response within "
+                    + config.requestTimeout().toMillis() + " ms");
+        } catch (InterruptedException e) {
+            exchange.cancel(true);
+            throw e;
+        } catch (ExecutionException e) {
+            Throwable cause = e.getCause();
+            if (cause instanceof IOException io) {
+                throw io;
+            }
+            if (cause instanceof RuntimeException re) {
+                throw re;
+            }
+            throw new IOException(cause);
         }
     }
 

@@ -2,9 +2,11 @@ package io.mesoslb.discovery.marathon;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 
 import io.mesoslb.discovery.Fixtures;
 import java.net.URI;
+import java.net.http.HttpTimeoutException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -131,6 +133,18 @@ class MarathonClientTest {
         later.schedule(() -> marathon.event("app_terminated_event", "{}"), 2500, TimeUnit.MILLISECONDS);
 
         assertThat(text(stream.next(Duration.ofSeconds(10)))).contains("app_terminated_event");
+    }
+
+    @Test
+    void snapshotWhoseBodyStallsFailsAfterTheRequestTimeout() throws Exception {
+        // Headers, then a tenth of the promised body, then nothing: the connection stays open.
+        FakeMarathon marathon = fake(r -> "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
+                + "{\"apps\":[ ");
+        MarathonClient client = client(MarathonConfig.builder(List.of(marathon.uri())).requestTimeout(Duration.ofMillis(500)));
+
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> client.fetchApps(marathon.uri()))
+                .isInstanceOf(HttpTimeoutException.class)
+                .hasMessageContaining("/v2/apps: no complete response within 500 ms"));
     }
 
     @Test
