@@ -30,6 +30,8 @@ import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The real process: {@code Main} in a child JVM routing to a test backend from a routes file, under
@@ -38,6 +40,7 @@ import org.junit.jupiter.api.io.TempDir;
  * turn 503 first, and the process must exit 0.
  */
 class SigtermDrainTest {
+    private static final Logger log = LoggerFactory.getLogger(SigtermDrainTest.class);
     private static final Duration WAIT = Duration.ofSeconds(60);
     private static final Pattern PROXY_PORT = Pattern.compile("mesos-lb proxy listening on /127\\.0\\.0\\.1:(\\d+)");
     private static final Pattern ADMIN_PORT = Pattern.compile("admin server listening on /127\\.0\\.0\\.1:(\\d+)");
@@ -193,7 +196,7 @@ class SigtermDrainTest {
             assertThat(child.exitValue()).as("exit status; child output:\n%s", out.text()).isZero();
             long total = clients.stream().mapToLong(c -> c.ok.get()).sum();
             long duringDrain = clients.stream().mapToLong(c -> c.okAfterSigterm.get()).sum();
-            System.out.printf("SIGTERM under load: %d requests answered, %d of them after SIGTERM%n", total, duringDrain);
+            log.info("SIGTERM under load: {} requests answered, {} of them after SIGTERM", total, duringDrain);
             for (Client c : clients) {
                 assertThat(c.failures).as("failed requests; child output:\n%s", out.text()).isEmpty();
                 assertThat(c.refusedAt).as("each client ends refused by the closed listener").isPositive();
