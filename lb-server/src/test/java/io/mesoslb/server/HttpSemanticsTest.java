@@ -40,6 +40,44 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void absoluteFormTargetRoutesByItsHostAndReachesTheBackendInOriginForm() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET HTTP://Echo.Test.Local:8080/a/b?x=1#frag HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n")
+                    .read();
+            assertThat(r.status()).isEqualTo(200);
+            RawHttp.Response bare = c.send("OPTIONS http://echo.test.local HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n").read();
+            assertThat(bare.status()).isEqualTo(200);
+        }
+        assertThat(chunked.requests.get()).as("the Host header is ignored").isZero();
+        RecordedRequest seen = echo.recorded.poll();
+        assertThat(seen.uri()).isEqualTo("/a/b?x=1");
+        assertThat(seen.headers().getAll("Host")).containsExactly("Echo.Test.Local:8080");
+        assertThat(echo.recorded.poll().uri()).as("OPTIONS without a path").isEqualTo("*");
+    }
+
+    @Test
+    void absoluteFormWithUserinfoIsRefused() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET http://user@echo.test.local/ HTTP/1.1\r\nHost: echo.test.local\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.text()).contains("no host in the request target");
+        }
+        assertThat(echo.requests.get()).isZero();
+    }
+
+    @Test
+    void twoHostHeadersAreRefusedAndTheConnectionCloses() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: echo.test.local\r\nHost: chunked.test.local\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(400);
+            assertThat(r.text()).contains("more than one Host header");
+            assertThat(r.header("connection")).isEqualTo("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(echo.requests.get() + chunked.requests.get()).isZero();
+    }
+
+    @Test
     void http10KeepAliveIsHonoured() throws Exception {
         try (RawHttp c = new RawHttp(proxy.port())) {
             for (int i = 0; i < 3; i++) {

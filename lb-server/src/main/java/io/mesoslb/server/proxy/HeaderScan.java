@@ -42,6 +42,9 @@ final class HeaderScan {
     static final int HAS_TRANSFER_ENCODING = 1 << 15;
     static final int HAS_CONTENT_LENGTH = 1 << 16;
     static final int HAS_EXPECT = 1 << 17;
+    static final int HAS_HOST = 1 << 18;
+    /** More than one {@code Host}: a request to refuse (RFC 9112 section 3.2), not to route by either. */
+    static final int DUPLICATE_HOST = 1 << 19;
 
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -61,6 +64,8 @@ final class HeaderScan {
             int found = classify(e.getKey());
             if (found == PRESENT) {
                 bits |= connectionTokens(e.getValue(), null);
+            } else if (found == HAS_HOST && (bits & HAS_HOST) != 0) {
+                bits |= DUPLICATE_HOST;
             }
             bits |= found;
         }
@@ -74,6 +79,8 @@ final class HeaderScan {
                 return is(name, HttpHeaderNames.TE) ? HAS_TE : 0;
             case 3:
                 return is(name, HttpHeaderNames.VIA) ? HAS_VIA : 0;
+            case 4:
+                return is(name, HttpHeaderNames.HOST) ? HAS_HOST : 0;
             case 6:
                 return is(name, HttpHeaderNames.EXPECT) ? HAS_EXPECT : 0;
             case 7:

@@ -57,6 +57,17 @@ final class RequestAdmission {
             return null;
         }
         exchange.requestHead(req);
+        if ((exchange.requestConnection & HeaderScan.DUPLICATE_HOST) != 0) {
+            // Which one a backend would believe is anyone's guess: the way to request smuggling.
+            exchange.clientKeepAlive = false;
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: more than one Host header");
+            return null;
+        }
+        if (!AbsoluteForm.normalise(req)) {
+            exchange.clientKeepAlive = false;
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: no host in the request target");
+            return null;
+        }
         String host = req.headers().get(HttpHeaderNames.HOST);
         if (host == null || host.isEmpty()) {
             answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: missing Host header");

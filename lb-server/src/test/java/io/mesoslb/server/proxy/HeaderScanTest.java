@@ -29,15 +29,23 @@ class HeaderScanTest {
                 Map.entry("Expect", HeaderScan.HAS_EXPECT));
         for (Map.Entry<String, Integer> e : bits.entrySet()) {
             HttpHeaders h = new DefaultHttpHeaders().add("Host", "a").add(e.getKey(), "1").add("X-Other", "2");
-            assertThat(HeaderScan.scan(h)).as(e.getKey()).isEqualTo(e.getValue());
+            assertThat(HeaderScan.scan(h)).as(e.getKey()).isEqualTo(HeaderScan.HAS_HOST | e.getValue());
         }
     }
 
     @Test
+    void aSecondHostIsFlagged() {
+        assertThat(HeaderScan.scan(new DefaultHttpHeaders().add("Host", "a").add("X-Other", "2")))
+                .isEqualTo(HeaderScan.HAS_HOST);
+        assertThat(HeaderScan.scan(new DefaultHttpHeaders().add("Host", "a").add("HOST", "b")))
+                .isEqualTo(HeaderScan.HAS_HOST | HeaderScan.DUPLICATE_HOST);
+    }
+
+    @Test
     void namesOfTheSameLengthAreToldApart() {
-        // Same lengths as headers of interest: 2, 3, 6, 7, 10, 14, 15, 16, 17.
+        // Same lengths as headers of interest: 2, 3, 4, 6, 7, 10, 14, 15, 16, 17.
         HttpHeaders h = new DefaultHttpHeaders()
-                .add("XX", "1").add("Age", "1").add("Cookie", "1").add("Referer", "1").add("User-Agent", "1")
+                .add("XX", "1").add("Date", "1").add("Age", "1").add("Cookie", "1").add("Referer", "1").add("User-Agent", "1")
                 .add("Content-Length", "1").add("Accept-Language", "1").add("Content-Encoding", "1")
                 .add("X-Forwarded-Protx", "1");
         assertThat(HeaderScan.scan(h)).isEqualTo(HeaderScan.HAS_CONTENT_LENGTH);
