@@ -92,6 +92,25 @@ class RoutingTest {
     }
 
     @Test
+    void clientConnectionsShareThePooledBackendConnections() throws Exception {
+        proxy.app("/alpha", a1);
+
+        // A new client connection per request, as from clients behind an ELB that does not keep them.
+        for (int i = 0; i < 60; i++) {
+            try (RawHttp client = new RawHttp(proxy.port())) {
+                RawHttp.Response r = client.send("GET /" + i + " HTTP/1.1\r\nHost: alpha.test.local\r\nConnection: close\r\n\r\n")
+                        .read();
+                assertThat(r.status()).isEqualTo(200);
+                assertThat(client.closedByPeer()).isTrue();
+            }
+        }
+
+        assertThat(a1.requests.get()).isEqualTo(60);
+        // One pool per event loop, and the fixture runs two.
+        assertThat(a1.connections.get()).isBetween(1, 2);
+    }
+
+    @Test
     void followsRoutingTableChanges() throws Exception {
         proxy.app("/alpha", a1);
         assertThat(proxy.get("alpha.test.local", "/").body()).isEqualTo("a1");
