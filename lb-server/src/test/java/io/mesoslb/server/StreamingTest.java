@@ -30,13 +30,18 @@ class StreamingTest {
     private static final long SIZE = 50L * MIB;
     private static final Duration WAIT = Duration.ofSeconds(30);
 
-    private ProxyFixture proxy = new ProxyFixture();
+    ProxyFixture proxy = new ProxyFixture(this::transport);
     private TestOrigin origin;
+
+    /** The event loop transport: the platform's default (epoll on Linux); a subclass runs it all again on NIO. */
+    ServerConfig.Builder transport(ServerConfig.Builder config) {
+        return config;
+    }
 
     /** Swaps the default proxy for one with its own settings. */
     private void reconfigure(UnaryOperator<ServerConfig.Builder> config) {
         proxy.close();
-        proxy = new ProxyFixture(config);
+        proxy = new ProxyFixture(c -> config.apply(transport(c)));
     }
 
     @AfterEach
