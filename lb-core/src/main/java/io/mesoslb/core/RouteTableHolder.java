@@ -27,6 +27,7 @@ public final class RouteTableHolder {
     private static final Logger log = LoggerFactory.getLogger(RouteTableHolder.class);
 
     private final RouteTableBuilder builder;
+    private final AppGroups groups;
     private final List<Listener> listeners = new CopyOnWriteArrayList<>();
     private volatile RouteTable current = RouteTable.EMPTY;
     private long swaps;
@@ -35,11 +36,21 @@ public final class RouteTableHolder {
     private List<App> reported = List.of();
 
     public RouteTableHolder(VhostNaming naming) {
-        this(naming, Ticker.SYSTEM);
+        this(naming, AppGroups.ALL, Ticker.SYSTEM);
     }
 
     public RouteTableHolder(VhostNaming naming, Ticker ticker) {
+        this(naming, AppGroups.ALL, ticker);
+    }
+
+    /** @param groups which of the apps discovery reports are routed (static apps always are) */
+    public RouteTableHolder(VhostNaming naming, AppGroups groups) {
+        this(naming, groups, Ticker.SYSTEM);
+    }
+
+    public RouteTableHolder(VhostNaming naming, AppGroups groups, Ticker ticker) {
         this.builder = new RouteTableBuilder(naming, ticker);
+        this.groups = groups;
     }
 
     /** The live snapshot. */
@@ -52,13 +63,14 @@ public final class RouteTableHolder {
     }
 
     /**
-     * Replaces the routing with exactly these apps (plus the {@linkplain #setStaticApps static apps}).
+     * Replaces the routing with exactly these apps, those of them in this balancer's groups (plus
+     * the {@linkplain #setStaticApps static apps}).
      *
      * @return true if the table changed and was swapped
      */
     public boolean update(Collection<App> apps) {
         synchronized (this) {
-            reported = List.copyOf(apps);
+            reported = List.copyOf(groups.select(apps));
             return rebuild();
         }
     }

@@ -61,6 +61,8 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --listen-host <addr>                    proxy listen address (0.0.0.0)",
             "  --listen-port <port>                    proxy port, 0 for an ephemeral one (8080)",
             "  --domain <domain>                       base domain: app /team/api answers api.team.<domain>",
+            "  --groups <name,...>                     route only apps whose MESOS_LB_GROUP (or marathon-lb's",
+            "                                          HAPROXY_GROUP) label lists one; * for all (all apps)",
             "  --worker-threads <n>                    event loop threads (number of CPUs)",
             "  --force-nio [true|false]                use NIO even where epoll is available (false)",
             "  --connect-timeout <duration>            backend connect timeout (5s)",

@@ -32,7 +32,10 @@ public final class Main {
             } else {
                 config = ConfigLoader.load(cmd.without(Demo.FLAG));
             }
-            routes = new RouteTableHolder(new VhostNaming(config.domain()));
+            routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
+            if (!config.groups().servesAll()) {
+                log.info("routing only the apps of {}", config.groups());
+            }
             discovery = DiscoverySources.create(config, routes);
         } catch (ConfigException e) {
             log.error("{}", e.getMessage());

@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
+import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
@@ -22,6 +23,7 @@ import java.util.List;
  * @param listenHost         proxy listen address
  * @param listenPort         proxy port; 0 binds an ephemeral port
  * @param domain             base domain that app ids become vhosts under; null derives none
+ * @param groups             which apps are routed, by their group label
  * @param workerThreads      event loops serving connections
  * @param forceNio           use NIO even when epoll is available
  * @param proxy              data-plane timeouts and limits
@@ -35,7 +37,8 @@ import java.util.List;
  * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
-public record ServerConfig(String listenHost, int listenPort, String domain, int workerThreads, boolean forceNio,
+public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, int workerThreads,
+                           boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
                            OutlierPolicy outlier, OpsSettings ops) {
@@ -54,6 +57,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
         private String listenHost = "0.0.0.0";
         private Integer listenPort = 8080;
         private String domain;
+        private List<String> groups = new ArrayList<>();
         private Integer workerThreads = Runtime.getRuntime().availableProcessors();
         private Boolean forceNio = false;
         private String connectTimeout = "5s";
@@ -119,6 +123,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
 
         public Builder domain(String v) {
             domain = v;
+            return this;
+        }
+
+        public Builder groups(List<String> v) {
+            groups = mutableCopy(v);
             return this;
         }
 
@@ -390,7 +399,8 @@ public record ServerConfig(String listenHost, int listenPort, String domain, int
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
-            return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(), workers,
+            return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(),
+                    AppGroups.of(groups), workers,
                     nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
                     outlier, ops);
         }

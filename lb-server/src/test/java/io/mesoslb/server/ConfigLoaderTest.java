@@ -8,6 +8,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -126,9 +127,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void groupsComeAsACommaListFromFlagsOrAListInTheFile(@TempDir Path dir) throws Exception {
+        assertThat(load().groups().servesAll()).as("default").isTrue();
+
+        ServerConfig flags = load("--groups", "external, edge");
+        assertThat(flags.groups().serves(Map.of("HAPROXY_GROUP", "edge"))).isTrue();
+        assertThat(flags.groups().serves(Map.of("HAPROXY_GROUP", "internal"))).isFalse();
+
+        Path file = dir.resolve("lb.yaml");
+        Files.writeString(file, "groups:\n  - internal\n");
+        ServerConfig yaml = load("--config", file.toString());
+        assertThat(yaml.groups().serves(Map.of("MESOS_LB_GROUP", "internal"))).isTrue();
+        assertThat(yaml.groups().serves(Map.of())).isFalse();
+    }
+
+    @Test
     void helpIsRecognisedAndListsEveryKey() {
         assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
-        for (String key : List.of("listen-host", "listen-port", "domain", "worker-threads", "force-nio", "connect-timeout",
+        for (String key : List.of("listen-host", "listen-port", "domain", "groups", "worker-threads", "force-nio", "connect-timeout",
                 "response-timeout", "client-idle-timeout", "backend-idle-timeout", "max-idle-per-backend",
                 "max-initial-line-length", "max-header-size", "default-app", "connect-retries", "write-buffer-low",
                 "write-buffer-high", "routes-file", "routes-poll-interval", "marathon-urls", "admin-host", "admin-port",
@@ -148,6 +164,8 @@ class ConfigLoaderTest {
                 return "127.0.0.1";
             case "domain":
                 return "example.com";
+            case "groups":
+                return "external,edge";
             case "force-nio":
                 return "true";
             case "default-app":

@@ -23,6 +23,7 @@ import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -54,6 +55,26 @@ class MarathonRoutingTest {
         List<String> all = taskIds(sim);
         assertThat(all).hasSize(3);
         awaitAnswering(all);
+    }
+
+    @Test
+    void onlyAppsOfTheBalancersGroupsAreRouted() throws Exception {
+        MarathonSimulator sim = simulator(SimulatorOptions.defaults());
+        sim.createApp(APP, 1, Map.of("HAPROXY_GROUP", "external"), false);
+        sim.createApp("/billing", 1, Map.of("HAPROXY_GROUP", "internal"), false);
+        sim.createApp("/unlabelled", 1, Map.of(), false);
+        route(b -> b.groups(List.of("external")), sim);
+        awaitAnswering(taskIds(sim));
+
+        for (String host : List.of("billing." + ProxyFixture.DOMAIN, "unlabelled." + ProxyFixture.DOMAIN)) {
+            HttpResponse<String> r = proxy.get(host, "/");
+            assertThat(r.statusCode()).as(host).isEqualTo(404);
+            assertThat(r.body()).isEqualTo("no route for host " + host + "\n");
+        }
+
+        // Relabelled into the group: Marathon's api_post_event brings it in, no restart.
+        sim.setLabels("/billing", Map.of("HAPROXY_GROUP", "internal,external"));
+        Await.until(WAIT, () -> status("billing." + ProxyFixture.DOMAIN) == 200, "relabelled app routed");
     }
 
     @Test
@@ -207,7 +228,11 @@ class MarathonRoutingTest {
 
     /** A proxy whose table MarathonDiscovery keeps in step with these Marathons. */
     private void route(MarathonSimulator... marathons) {
-        proxy = closer.use(new ProxyFixture());
+        route(b -> b, marathons);
+    }
+
+    private void route(UnaryOperator<ServerConfig.Builder> settings, MarathonSimulator... marathons) {
+        proxy = closer.use(new ProxyFixture(settings));
         List<URI> urls = Arrays.stream(marathons).map(MarathonSimulator::uri).toList();
         MarathonConfig config = MarathonConfig.builder(urls).backoff(Duration.ofMillis(10), Duration.ofMillis(200))
                 .build();
@@ -261,6 +286,14 @@ class MarathonRoutingTest {
     }
 
     /** Ids of the app's tasks that are running (not being killed), in launch order. */
+    private int status(String host) {
+        try {
+            return proxy.get(host, "/").statusCode();
+        } catch (Exception e) {
+            return -1;
+        }
+    }
+
     private static List<String> taskIds(MarathonSimulator sim) {
         return sim.tasks(APP).stream().filter(t -> t.state().equals("TASK_RUNNING")).map(SimTask::id).toList();
     }

@@ -23,7 +23,7 @@ public final class ProxyFixture implements AutoCloseable {
     public static final String DOMAIN = "test.local";
 
     private final Map<String, App> apps = new LinkedHashMap<>();
-    public final RouteTableHolder routes = new RouteTableHolder(new VhostNaming(DOMAIN));
+    public final RouteTableHolder routes;
     public final LbServer server;
     public final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
             .connectTimeout(Duration.ofSeconds(5)).build();
@@ -39,7 +39,9 @@ public final class ProxyFixture implements AutoCloseable {
     public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes) {
         ServerConfig.Builder b = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).workerThreads(2)
                 .adminPort(-1).shutdownGrace("2s");
-        server = new LbServer(config.apply(b).build(), routes, outcomes).start();
+        ServerConfig built = config.apply(b).build();
+        routes = new RouteTableHolder(new VhostNaming(DOMAIN), built.groups());
+        server = new LbServer(built, routes, outcomes).start();
     }
 
     public int port() {

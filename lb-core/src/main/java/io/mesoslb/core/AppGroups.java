@@ -1,0 +1,88 @@
+package io.mesoslb.core;
+
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * Which apps this balancer serves, by their group label: the way one Marathon feeds an internet-facing
+ * tier and an internal one (marathon-lb's {@code --group} and {@code HAPROXY_GROUP}). An app lists
+ * its groups, comma-separated, in {@value #GROUP_LABEL}, or else in marathon-lb's
+ * {@value #HAPROXY_GROUP_LABEL}, so that an app marathon-lb kept internal stays internal after the
+ * move. Without configured groups (or with {@code *}) every app is served.
+ */
+public final class AppGroups {
+    public static final String GROUP_LABEL = "MESOS_LB_GROUP";
+    public static final String HAPROXY_GROUP_LABEL = "HAPROXY_GROUP";
+    /** Serves every app, labelled or not. */
+    public static final AppGroups ALL = new AppGroups(Set.of());
+
+    /** Lower-case; empty means every app. */
+    private final Set<String> groups;
+
+    private AppGroups(Set<String> groups) {
+        this.groups = groups;
+    }
+
+    /** @param groups the groups served; empty, or containing {@code *}, serves every app */
+    public static AppGroups of(Collection<String> groups) {
+        Set<String> normalized = new TreeSet<>();
+        for (String g : groups) {
+            String name = g == null ? "" : g.strip().toLowerCase(Locale.ROOT);
+            if (name.equals("*")) {
+                return ALL;
+            }
+            if (!name.isEmpty()) {
+                normalized.add(name);
+            }
+        }
+        return normalized.isEmpty() ? ALL : new AppGroups(Set.copyOf(normalized));
+    }
+
+    public boolean servesAll() {
+        return groups.isEmpty();
+    }
+
+    /** Whether an app with these labels is served; an app without a group label is served only by {@link #ALL}. */
+    public boolean serves(Map<String, String> labels) {
+        if (groups.isEmpty()) {
+            return true;
+        }
+        String label = labels.get(GROUP_LABEL);
+        if (label == null || label.isBlank()) {
+            label = labels.get(HAPROXY_GROUP_LABEL);
+        }
+        if (label == null) {
+            return false;
+        }
+        for (String part : label.split(",")) {
+            if (groups.contains(part.strip().toLowerCase(Locale.ROOT))) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The apps served, in their order; the same collection when every app is. */
+    public Collection<App> select(Collection<App> apps) {
+        if (groups.isEmpty()) {
+            return apps;
+        }
+        List<App> served = new ArrayList<>(apps.size());
+        for (App app : apps) {
+            if (serves(app.labels())) {
+                served.add(app);
+            }
+        }
+        return served;
+    }
+
+    @Override
+    public String toString() {
+        return groups.isEmpty() ? "all apps" : "groups " + groups;
+    }
+}
