@@ -36,13 +36,13 @@ final class FakeMarathon implements AutoCloseable {
         }
     }
 
-    /** What to answer: a full response, or null to open an event stream. */
+    /** What to answer: a full response, or an event stream's head ({@link #stream}, or null for the usual one). */
     @FunctionalInterface
     interface Handler extends Function<Request, String> {
     }
 
-    static final String STREAM_HEADERS = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream;charset=UTF-8\r\n"
-            + "Connection: close\r\nCache-Control: no-cache, no-store, must-revalidate\r\n\r\n";
+    private static final String STREAM_START = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream;charset=UTF-8\r\n";
+    private static final String STREAM_HEADERS = stream();
 
     private final ServerSocket server;
     private final String scheme;
@@ -107,6 +107,15 @@ final class FakeMarathon implements AutoCloseable {
         streams.clear();
     }
 
+    /** The head of an event stream as Marathon sends it, plus these header lines ({@code "Name: value"}). */
+    static String stream(String... headerLines) {
+        StringBuilder head = new StringBuilder(STREAM_START);
+        for (String line : headerLines) {
+            head.append(line).append("\r\n");
+        }
+        return head.append("Connection: close\r\nCache-Control: no-cache, no-store, must-revalidate\r\n\r\n").toString();
+    }
+
     static String json(String body) {
         return response(200, "application/json", body);
     }
@@ -159,8 +168,8 @@ final class FakeMarathon implements AutoCloseable {
                 requests.add(request);
                 String answer = handler.apply(request);
                 OutputStream out = socket.getOutputStream();
-                if (answer == null) {
-                    out.write(STREAM_HEADERS.getBytes(StandardCharsets.UTF_8));
+                if (answer == null || answer.startsWith(STREAM_START)) {
+                    out.write((answer == null ? STREAM_HEADERS : answer).getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     streams.add(socket);
                     return; // the stream is written by the test from here on
