@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesoslb.server.testing.AccessLogCapture;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -27,6 +28,8 @@ class ClientAddressAndAdminVhostTest {
 
     @RegisterExtension
     final Closer closer = new Closer();
+    @RegisterExtension
+    final AccessLogCapture accessLog = new AccessLogCapture();
 
     private final TestOrigin marathon = closer.use(TestOrigin.marker("marathon"));
     private final TestOrigin mesos = closer.use(TestOrigin.marker("mesos"));
@@ -91,6 +94,28 @@ class ClientAddressAndAdminVhostTest {
         // LOCAL: the balancer speaking for itself, so the peer is the client.
         assertThat(send(proxy.port(), v2("198.51.100.7", true), get("app.test.local")).text()).isEqualTo("app");
         assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+    }
+
+    @Test
+    void accessLogNamesTheClientOfTheProxyHeader() throws Exception {
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+
+        assertThat(send(proxy.port(), v1("203.0.113.7"), get("app.test.local")).text()).isEqualTo("app");
+
+        assertThat(accessLog.await(1)).singleElement().asString().startsWith("203.0.113.7 - - [")
+                .contains("\"GET / HTTP/1.1\" 200 3 ").contains("\"app.test.local\" 127.0.0.1:" + app.port() + " ");
+    }
+
+    @Test
+    void accessLogNamesTheClientThatATrustedProxyForwardedFor() throws Exception {
+        ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32")));
+        ProxyFixture untrusting = proxy(b -> b);
+
+        assertThat(send(trusting.port(), getWithXff("app.test.local", "198.51.100.9")).text()).isEqualTo("app");
+        assertThat(accessLog.await(1)).singleElement().asString().startsWith("198.51.100.9 - - [");
+        // From a peer that is not trusted, the header is only a claim: the peer is logged.
+        assertThat(send(untrusting.port(), getWithXff("app.test.local", "198.51.100.9")).text()).isEqualTo("app");
+        assertThat(accessLog.await(2).get(1)).startsWith("127.0.0.1 - - [");
     }
 
     @Test

@@ -2,14 +2,10 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.mesoslb.core.Backend;
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.PrometheusText;
+import io.mesoslb.server.testing.AccessLogCapture;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -22,11 +18,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
-import org.slf4j.LoggerFactory;
 
 /** Every exchange through the proxy shows in /metrics and in the access log. */
 class ExchangeObservationTest {
@@ -35,27 +28,8 @@ class ExchangeObservationTest {
     @RegisterExtension
     final Closer closer = new Closer();
 
-    private final Logger accessLogger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private Level savedLevel;
-    private boolean savedAdditive;
-
-    @BeforeEach
-    void captureAccessLog() {
-        savedLevel = accessLogger.getLevel();
-        savedAdditive = accessLogger.isAdditive();
-        accessLogger.setLevel(Level.INFO);
-        accessLogger.setAdditive(false);
-        lines.start();
-        accessLogger.addAppender(lines);
-    }
-
-    @AfterEach
-    void restoreAccessLog() {
-        accessLogger.detachAppender(lines);
-        accessLogger.setLevel(savedLevel);
-        accessLogger.setAdditive(savedAdditive);
-    }
+    @RegisterExtension
+    final AccessLogCapture accessLog = new AccessLogCapture();
 
     private static PrometheusText scrape(ProxyFixture proxy) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + proxy.server.adminAddress().getPort() + "/metrics");
@@ -138,13 +112,14 @@ class ExchangeObservationTest {
                     .read();
             c.send("HEAD / HTTP/1.1\r\nHost: nobody.test.local\r\n\r\n").read(true);
         }
-        Await.until(WAIT, () -> lines.list.size() == 2, "two access log lines");
+        List<String> lines = accessLog.await(2);
+        assertThat(lines).hasSize(2);
 
-        String routed = lines.list.get(0).getFormattedMessage();
+        String routed = lines.get(0);
         assertThat(routed).startsWith("127.0.0.1 - - [")
                 .contains("] \"GET /p?q=1 HTTP/1.1\" 200 5 \"http://r.example/\" \"probe/1\" \"a.test.local\" 127.0.0.1:"
                         + origin.port() + " ");
-        String unrouted = lines.list.get(1).getFormattedMessage();
+        String unrouted = lines.get(1);
         assertThat(unrouted).contains("\"HEAD / HTTP/1.1\" 404 - \"-\" \"-\" \"nobody.test.local\" - ");
     }
 
@@ -162,7 +137,7 @@ class ExchangeObservationTest {
                 throw new AssertionError(e);
             }
         }, "request counted");
-        assertThat(lines.list).isEmpty();
+        assertThat(accessLog.lines()).isEmpty();
     }
 
     @Test
@@ -173,8 +148,7 @@ class ExchangeObservationTest {
             c.send("GET / HTTP/1.1\r\nHost: s.test.local\r\n\r\n");
             Await.until(WAIT, () -> silent.requests.get() == 1, "request at the backend");
         }
-        Await.until(WAIT, () -> lines.list.size() == 1, "one access log line");
-        assertThat(List.of(lines.list.get(0).getFormattedMessage())).singleElement().asString()
+        assertThat(accessLog.await(1)).singleElement().asString()
                 .contains("\"GET / HTTP/1.1\" 499 - ").contains("\"s.test.local\" 127.0.0.1:" + silent.port());
     }
 }

@@ -12,6 +12,7 @@ import java.io.UncheckedIOException;
 import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -102,24 +103,36 @@ class PassiveHealthTest extends OneAppProxyTest {
     }
 
     @Test
-    void recoveredBackendGetsTrafficBackAfterItsEjectionTime() throws Exception {
+    void recoveredBackendGetsNoTrafficWhileEjectedAndItsShareBackAfterwards() throws Exception {
         AtomicInteger status = new AtomicInteger(503);
         TestOrigin flaky = use(TestOrigin.withStatus(status::get, "flaky"));
         TestOrigin steady = use(TestOrigin.marker("steady"));
+        Duration ejection = Duration.ofSeconds(1);
         ProxyFixture proxy = use(new ProxyFixture(c -> c.outlierConsecutiveFailures(2)
-                .outlierBaseEjectionTime("200ms").outlierMaxEjectionTime("1s"))).app(APP, flaky, steady);
+                .outlierBaseEjectionTime(ejection.toMillis() + "ms").outlierMaxEjectionTime("2s"))).app(APP, flaky, steady);
 
         sendUntil(proxy, 20, () -> proxy.server.ejections().ejections() == 1);
+        long ejectedUntil = state(proxy, flaky.backend(APP)).ejectedUntilNanos();
+        assertThat(ejectedUntil - System.nanoTime()).as("ejected for the base ejection time")
+                .isPositive().isLessThanOrEqualTo(ejection.toNanos());
         assertThat(flaky.requests.get()).as("two 503s in a row eject").isEqualTo(2);
-
         status.set(200);
-        int before = flaky.requests.get();
-        List<String> bodies = new CopyOnWriteArrayList<>();
-        Await.until(WAIT, () -> {
+
+        // Requests go one at a time, so one answered before the ejection ends was also routed before it.
+        int answeredWhileEjected = 0;
+        for (HttpResponse<String> r = get(proxy); System.nanoTime() - ejectedUntil < 0; r = get(proxy)) {
+            answeredWhileEjected++;
+            assertThat(r.body()).isEqualTo("steady");
+            assertThat(flaky.requests.get()).as("requests at the backend while it is ejected").isEqualTo(2);
+        }
+        assertThat(answeredWhileEjected).as("requests answered during the ejection").isGreaterThanOrEqualTo(5);
+
+        List<String> bodies = new ArrayList<>();
+        for (int i = 0; i < 10; i++) {
             bodies.add(get(proxy).body());
-            return flaky.requests.get() > before;
-        }, "the recovered backend serves again");
-        assertThat(bodies).endsWith("flaky");
+        }
+        assertThat(bodies).as("back in the round robin, not merely probed").filteredOn("flaky"::equals)
+                .hasSizeGreaterThanOrEqualTo(4);
         assertThat(proxy.server.ejections().returns()).isEqualTo(1);
         assertThat(ejected(proxy, flaky.backend(APP))).isFalse();
     }

@@ -15,11 +15,13 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.function.Function;
+import javax.net.ssl.SSLContext;
 
 /**
  * A minimal Marathon over raw sockets, for what the client must get exactly right on the wire
  * (headers, redirects, stream timing). Each response is chosen by a function of the request; the
- * event streams it opened stay open until the test closes them.
+ * event streams it opened stay open until the test closes them. Given an {@link SSLContext} it
+ * speaks HTTPS, as Marathon does with {@code --ssl_keystore_path}.
  */
 final class FakeMarathon implements AutoCloseable {
     /** One received request: its request line target and its headers (name lower-cased, in order). */
@@ -34,30 +36,39 @@ final class FakeMarathon implements AutoCloseable {
         }
     }
 
-    /** What to answer: a full response, or null to open an event stream. */
+    /** What to answer: a full response, or an event stream's head ({@link #stream}, or null for the usual one). */
     @FunctionalInterface
     interface Handler extends Function<Request, String> {
     }
 
-    static final String STREAM_HEADERS = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream;charset=UTF-8\r\n"
-            + "Connection: close\r\nCache-Control: no-cache, no-store, must-revalidate\r\n\r\n";
+    private static final String STREAM_START = "HTTP/1.1 200 OK\r\nContent-Type: text/event-stream;charset=UTF-8\r\n";
+    private static final String STREAM_HEADERS = stream();
 
     private final ServerSocket server;
+    private final String scheme;
     private final List<Request> requests = new CopyOnWriteArrayList<>();
     private final List<Socket> streams = new CopyOnWriteArrayList<>();
     private final Map<Socket, Boolean> all = new ConcurrentHashMap<>();
     private volatile Handler handler;
 
     FakeMarathon(Handler handler) throws IOException {
+        this(handler, null);
+    }
+
+    /** @param tls the server's key material, or null for plain HTTP */
+    FakeMarathon(Handler handler, SSLContext tls) throws IOException {
         this.handler = handler;
-        this.server = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        InetAddress loopback = InetAddress.getLoopbackAddress();
+        this.server = tls == null ? new ServerSocket(0, 50, loopback)
+                : tls.getServerSocketFactory().createServerSocket(0, 50, loopback);
+        this.scheme = tls == null ? "http" : "https";
         Thread acceptor = new Thread(this::acceptLoop, "fake-marathon-" + server.getLocalPort());
         acceptor.setDaemon(true);
         acceptor.start();
     }
 
     URI uri() {
-        return URI.create("http://127.0.0.1:" + server.getLocalPort());
+        return URI.create(scheme + "://127.0.0.1:" + server.getLocalPort());
     }
 
     void handler(Handler h) {
@@ -94,6 +105,15 @@ final class FakeMarathon implements AutoCloseable {
             closeQuietly(s);
         }
         streams.clear();
+    }
+
+    /** The head of an event stream as Marathon sends it, plus these header lines ({@code "Name: value"}). */
+    static String stream(String... headerLines) {
+        StringBuilder head = new StringBuilder(STREAM_START);
+        for (String line : headerLines) {
+            head.append(line).append("\r\n");
+        }
+        return head.append("Connection: close\r\nCache-Control: no-cache, no-store, must-revalidate\r\n\r\n").toString();
     }
 
     static String json(String body) {
@@ -148,8 +168,8 @@ final class FakeMarathon implements AutoCloseable {
                 requests.add(request);
                 String answer = handler.apply(request);
                 OutputStream out = socket.getOutputStream();
-                if (answer == null) {
-                    out.write(STREAM_HEADERS.getBytes(StandardCharsets.UTF_8));
+                if (answer == null || answer.startsWith(STREAM_START)) {
+                    out.write((answer == null ? STREAM_HEADERS : answer).getBytes(StandardCharsets.UTF_8));
                     out.flush();
                     streams.add(socket);
                     return; // the stream is written by the test from here on

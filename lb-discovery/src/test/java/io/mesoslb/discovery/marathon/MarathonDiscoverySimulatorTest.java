@@ -28,6 +28,8 @@ class MarathonDiscoverySimulatorTest {
     private static final Duration DEADLINE = Duration.ofSeconds(20);
     private static final String APP = "/web";
     private static final String HOST = "web.example.com";
+    private static final String OTHER_APP = "/other";
+    private static final String OTHER_HOST = "other.example.com";
 
     private final RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"));
     private final List<AutoCloseable> closeables = new ArrayList<>();
@@ -118,16 +120,35 @@ class MarathonDiscoverySimulatorTest {
 
     @Test
     void streamCutMidEventWithMissedEventsIsRepairedOnReconnect() {
-        MarathonSimulator sim = routing(1, c -> c);
+        MarathonSimulator sim = simulator(SimulatorOptions.builder().killGrace(Duration.ofMinutes(5)).build());
+        sim.createApp(APP, 1, Map.of(), false);
+        sim.createApp(OTHER_APP, 2, Map.of(), false);
+        AtomicInteger attached = new AtomicInteger();
+        sim.addEventListener(e -> attached.addAndGet(e.eventType().equals("event_stream_attached") ? 1 : 0));
+        // No periodic snapshot: only the reconnect may take one.
+        start(config(sim).resyncInterval(Duration.ofHours(1)));
+        awaitRoutedAsRunning(sim);
+        SimTask killed = sim.tasks(OTHER_APP).get(0);
+        SimTask kept = sim.tasks(OTHER_APP).get(1);
+        awaitAddresses(OTHER_HOST, List.of(address(killed), address(kept)));
+        Await.until(DEADLINE, () -> attached.get() == 1, this::describe);
+        long syncs = discovery.state().fullSyncs();
 
         sim.dropStreamsMidEvent();
         sim.setEventsSuppressed(true);
         sim.scale(APP, 3);
+        // Nothing later on the stream names the other app: only a snapshot can show that this task is going.
+        sim.killTask(killed.id());
         sim.setEventsSuppressed(false);
         sim.scale(APP, 4);
 
         awaitRoutedAsRunning(sim);
         assertThat(addresses()).hasSize(4);
+        awaitAddresses(OTHER_HOST, List.of(address(kept)));
+        // Published once the new stream's head is out, so it may trail the snapshot a little.
+        Await.until(DEADLINE, () -> attached.get() >= 2, () -> "the cut stream reopened: " + attached);
+        assertThat(discovery.state().fullSyncs()).as("a full snapshot on reconnect").isGreaterThan(syncs);
+        assertThat(discovery.state().connected()).isTrue();
     }
 
     @Test
@@ -327,8 +348,12 @@ class MarathonDiscoverySimulatorTest {
     }
 
     private void awaitAddresses(List<String> expected) {
-        Await.until(DEADLINE, () -> addresses().equals(expected.stream().sorted().toList()),
-                () -> expected + " but " + describe());
+        awaitAddresses(HOST, expected);
+    }
+
+    private void awaitAddresses(String host, List<String> expected) {
+        Await.until(DEADLINE, () -> addresses(host).equals(expected.stream().sorted().toList()),
+                () -> expected + " at " + host + " but " + describe());
     }
 
     private static List<String> running(MarathonSimulator sim, Predicate<SimTask> filter) {
@@ -341,7 +366,11 @@ class MarathonDiscoverySimulatorTest {
     }
 
     private List<String> addresses() {
-        Route route = holder.current().lookup(HOST);
+        return addresses(HOST);
+    }
+
+    private List<String> addresses(String host) {
+        Route route = holder.current().lookup(host);
         return route == null ? List.of()
                 : route.backends().stream().map(BackendState::backend).map(Backend::address).sorted().toList();
     }

@@ -111,6 +111,20 @@ class MarathonDiscoveryTest {
     }
 
     @Test
+    void leaderNamedByTheStreamsResponseShowsInTheState() throws IOException {
+        // Every response of a Marathon leader names it; on a 200 it is not a place to go, just what to report.
+        FakeMarathon m = marathon();
+        m.handler(r -> r.path().equals("/v2/events") ? FakeMarathon.stream("X-Marathon-Leader: http://10.0.0.7:8080")
+                : serve(r));
+        start(config(m));
+
+        awaitAddresses("h:31001");
+        assertThat(discovery.state().connected()).isTrue();
+        assertThat(discovery.state().source()).isEqualTo(m.uri().toString());
+        assertThat(discovery.state().detail()).startsWith("streaming from " + m.uri() + " (leader http://10.0.0.7:8080)");
+    }
+
+    @Test
     void silentStreamIsDroppedAfterTheIdleTimeoutAndReopened() throws IOException {
         start(config(marathon()).readIdleTimeout(Duration.ofMillis(300)));
         awaitAddresses("h:31001");

@@ -7,55 +7,35 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
+import io.mesoslb.server.testing.AccessLogCapture;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.ZoneOffset;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 import org.slf4j.LoggerFactory;
 
 class AccessLogTest {
     private static final long START = Instant.parse("2026-05-04T08:00:00.250Z").toEpochMilli();
 
+    @RegisterExtension
+    final AccessLogCapture captured = new AccessLogCapture();
     private final Logger logger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> lines = new ListAppender<>();
-    private Level savedLevel;
-    private boolean savedAdditive;
-    private AccessLog log;
-
-    @BeforeEach
-    void capture() {
-        savedLevel = logger.getLevel();
-        savedAdditive = logger.isAdditive();
-        logger.setLevel(Level.INFO);
-        logger.setAdditive(false);
-        lines.start();
-        logger.addAppender(lines);
-        log = new AccessLog(logger, ZoneOffset.UTC);
-    }
-
-    @AfterEach
-    void release() {
-        logger.detachAppender(lines);
-        logger.setLevel(savedLevel);
-        logger.setAdditive(savedAdditive);
-    }
+    private final AccessLog log = new AccessLog(logger, ZoneOffset.UTC);
 
     @Test
     void writesOneCombinedLinePlusVhostBackendAndDuration() throws Exception {
         log.log(InetAddress.getByName("203.0.113.9"), START, "GET", "/x?y=1", "HTTP/1.1", 200, 512,
                 "https://ref.example/", "curl/8.5", "api.example.com", "10.0.0.1:31000", 12_345_678);
 
-        assertThat(lines.list).singleElement().extracting(ILoggingEvent::getFormattedMessage).isEqualTo(
+        assertThat(captured.lines()).containsExactly(
                 "203.0.113.9 - - [04/May/2026:08:00:00 +0000] \"GET /x?y=1 HTTP/1.1\" 200 512 "
                         + "\"https://ref.example/\" \"curl/8.5\" \"api.example.com\" 10.0.0.1:31000 12.345");
-        assertThat(lines.list.get(0).getLoggerName()).isEqualTo("mesos-lb.access");
+        // The name the shipped logback.xml configures.
+        assertThat(AccessLog.LOGGER_NAME).isEqualTo("mesos-lb.access");
     }
 
     @Test
@@ -63,7 +43,7 @@ class AccessLogTest {
         log.log(InetAddress.getByName("2001:db8::1"), START + 1000, "GET", "/", "HTTP/1.0", 404, 0, null, "", null,
                 null, 7_000);
 
-        assertThat(lines.list.get(0).getFormattedMessage()).isEqualTo(
+        assertThat(captured.lines().get(0)).isEqualTo(
                 "2001:db8::1 - - [04/May/2026:08:00:01 +0000] \"GET / HTTP/1.0\" 404 - \"-\" \"-\" \"-\" - 0.007");
     }
 
@@ -72,7 +52,7 @@ class AccessLogTest {
         log.log(null, START, "GET", "/a\"b\\c\n127.0.0.1 fake", "HTTP/1.1", 200, 1, null, "ua\u00ff\u0007", "h", "b",
                 1_000_000_000L);
 
-        assertThat(lines.list.get(0).getFormattedMessage()).isEqualTo(
+        assertThat(captured.lines().get(0)).isEqualTo(
                 "- - - [04/May/2026:08:00:00 +0000] \"GET /a\\\"b\\\\c\\x0A127.0.0.1 fake HTTP/1.1\" 200 1 \"-\" "
                         + "\"ua\\xFF\\x07\" \"h\" b 1000.000");
     }
@@ -84,7 +64,7 @@ class AccessLogTest {
 
         assertThat(off.isEnabled()).isFalse();
         off.log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, 1);
-        assertThat(lines.list).isEmpty();
+        assertThat(captured.lines()).isEmpty();
     }
 
     @Test
@@ -110,6 +90,6 @@ class AccessLogTest {
     @Test
     void defaultConstructorUsesTheAccessLogger() {
         new AccessLog().log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, 1);
-        assertThat(lines.list).hasSize(1);
+        assertThat(captured.lines()).hasSize(1);
     }
 }
