@@ -152,9 +152,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     public void channelReadComplete(ChannelHandlerContext ctx) {
         if (readInBatch) {
             readInBatch = false;
-            idle.restart();
+            long now = System.nanoTime();
+            idle.restartAt(now);
             if (responseDue && responseDeadline.isRunning()) {
-                responseDeadline.restart();
+                responseDeadline.restartAt(now);
             }
         }
         FrontendHandler p = peer;

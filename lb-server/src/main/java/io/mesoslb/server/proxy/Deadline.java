@@ -44,8 +44,13 @@ final class Deadline implements Runnable {
 
     /** Starts a run afresh, whether or not one is going on. */
     void restart() {
+        restartAt(System.nanoTime());
+    }
+
+    /** {@link #restart()} with a {@link System#nanoTime()} the caller has already read, to share one read among timers. */
+    void restartAt(long nowNanos) {
         running = true;
-        startNanos = System.nanoTime();
+        startNanos = nowNanos;
         if (task == null) {
             task = executor.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
         }
