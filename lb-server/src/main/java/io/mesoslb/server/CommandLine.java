@@ -64,6 +64,8 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --groups <name,...>                     route only apps whose MESOS_LB_GROUP (or marathon-lb's",
             "                                          HAPROXY_GROUP) label lists one; * for all (all apps)",
             "  --worker-threads <n>                    event loop threads (number of CPUs)",
+            "  --max-connections <n>                   client connections open at once; at the limit new",
+            "                                          clients wait in the accept queue (0: no limit)",
             "  --force-nio [true|false]                use NIO even where epoll is available (false)",
             "  --connect-timeout <duration>            backend connect timeout (5s)",
             "  --response-timeout <duration>           backend silence allowed: to the response head, then between reads (60s)",

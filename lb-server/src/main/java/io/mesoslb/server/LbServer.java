@@ -7,6 +7,7 @@ import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;
+import io.mesoslb.server.net.ConnectionLimit;
 import io.mesoslb.server.proxy.AdminVhosts;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
@@ -109,6 +110,9 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
                 .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
+        if (config.maxConnections() > 0) {
+            bootstrap.handler(new ConnectionLimit(config.maxConnections()));
+        }
         try {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();

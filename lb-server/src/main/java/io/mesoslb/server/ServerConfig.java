@@ -25,6 +25,7 @@ import java.util.List;
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
  * @param workerThreads      event loops serving connections
+ * @param maxConnections     most client connections open at once, 0 for no limit
  * @param forceNio           use NIO even when epoll is available
  * @param proxy              data-plane timeouts and limits
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
@@ -38,7 +39,7 @@ import java.util.List;
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, int workerThreads,
-                           boolean forceNio,
+                           int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
                            OutlierPolicy outlier, OpsSettings ops) {
@@ -59,6 +60,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
         private String domain;
         private List<String> groups = new ArrayList<>();
         private Integer workerThreads = Runtime.getRuntime().availableProcessors();
+        private Integer maxConnections = 0;
         private Boolean forceNio = false;
         private String connectTimeout = "5s";
         private String responseTimeout = "60s";
@@ -133,6 +135,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
 
         public Builder workerThreads(Integer v) {
             workerThreads = v;
+            return this;
+        }
+
+        public Builder maxConnections(Integer v) {
+            maxConnections = v;
             return this;
         }
 
@@ -356,6 +363,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             String host = p.nonBlank("listen-host", listenHost);
             int port = p.range("listen-port", listenPort, 0, 65_535);
             int workers = p.range("worker-threads", workerThreads, 1, 4096);
+            int maxConns = p.range("max-connections", maxConnections, 0, 10_000_000);
             Duration connect = p.duration("connect-timeout", connectTimeout, false);
             Duration response = p.duration("response-timeout", responseTimeout, false);
             Duration clientIdle = p.duration("client-idle-timeout", clientIdleTimeout, false);
@@ -400,7 +408,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(),
-                    AppGroups.of(groups), workers,
+                    AppGroups.of(groups), workers, maxConns,
                     nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
                     outlier, ops);
         }

@@ -144,7 +144,7 @@ class ConfigLoaderTest {
     @Test
     void helpIsRecognisedAndListsEveryKey() {
         assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
-        for (String key : List.of("listen-host", "listen-port", "domain", "groups", "worker-threads", "force-nio", "connect-timeout",
+        for (String key : List.of("listen-host", "listen-port", "domain", "groups", "worker-threads", "max-connections", "force-nio", "connect-timeout",
                 "response-timeout", "client-idle-timeout", "backend-idle-timeout", "max-idle-per-backend",
                 "max-initial-line-length", "max-header-size", "default-app", "connect-retries", "write-buffer-low",
                 "write-buffer-high", "routes-file", "routes-poll-interval", "marathon-urls", "admin-host", "admin-port",
