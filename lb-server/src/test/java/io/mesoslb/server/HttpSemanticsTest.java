@@ -66,6 +66,17 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void connectIsRefusedWithoutReachingABackend() throws Exception {
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("CONNECT echo.test.local:443 HTTP/1.1\r\nHost: echo.test.local:443\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(501);
+            assertThat(r.text()).contains("CONNECT is not supported");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+        assertThat(echo.requests.get()).isZero();
+    }
+
+    @Test
     void twoHostHeadersAreRefusedAndTheConnectionCloses() throws Exception {
         try (RawHttp c = new RawHttp(proxy.port())) {
             RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: echo.test.local\r\nHost: chunked.test.local\r\n\r\n").read();

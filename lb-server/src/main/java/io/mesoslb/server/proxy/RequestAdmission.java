@@ -5,6 +5,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
@@ -57,6 +58,14 @@ final class RequestAdmission {
             return null;
         }
         exchange.requestHead(req);
+        if (HttpMethod.CONNECT.equals(req.method())) {
+            // A forward proxy's method: passed on, a backend's 200 would turn its pooled connection
+            // into a raw tunnel. What follows it on this connection is not HTTP either.
+            exchange.clientKeepAlive = false;
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.NOT_IMPLEMENTED,
+                    "CONNECT is not supported: this is a reverse proxy");
+            return null;
+        }
         if ((exchange.requestConnection & HeaderScan.DUPLICATE_HOST) != 0) {
             // Which one a backend would believe is anyone's guess: the way to request smuggling.
             exchange.clientKeepAlive = false;
