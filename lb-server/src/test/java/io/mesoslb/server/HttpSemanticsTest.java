@@ -66,6 +66,21 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void anHttp10BackendIsAnsweredAsHttp11WithItsWholeCloseDelimitedBody() throws Exception {
+        String body = "old school ".repeat(2000);
+        try (TestOrigin old = TestOrigin.http10(body)) {
+            proxy.app("/old", old);
+            try (RawHttp c = new RawHttp(proxy.port())) {
+                RawHttp.Response r = c.send("GET / HTTP/1.1\r\nHost: old.test.local\r\n\r\n").read();
+                assertThat(r.version()).isEqualTo("HTTP/1.1");
+                assertThat(r.header("via")).isEqualTo("1.0 mesos-lb");
+                assertThat(r.header("connection")).isEqualTo("close");
+                assertThat(r.text()).isEqualTo(body);
+            }
+        }
+    }
+
+    @Test
     void connectIsRefusedWithoutReachingABackend() throws Exception {
         try (RawHttp c = new RawHttp(proxy.port())) {
             RawHttp.Response r = c.send("CONNECT echo.test.local:443 HTTP/1.1\r\nHost: echo.test.local:443\r\n\r\n").read();

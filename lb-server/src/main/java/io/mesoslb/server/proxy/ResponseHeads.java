@@ -29,7 +29,10 @@ final class ResponseHeads {
         boolean framed = bodyless || chunked
                 || ((connection & HeaderScan.HAS_CONTENT_LENGTH) != 0 && HttpUtil.isContentLengthSet(response));
         boolean http10 = clientVersion.minorVersion() == 0;
-        if (http10) {
+        if (!http10) {
+            // An intermediary sends its own version (RFC 9110 section 6.2), whatever the backend spoke.
+            response.setProtocolVersion(HttpVersion.HTTP_1_1);
+        } else {
             response.setProtocolVersion(HttpVersion.HTTP_1_0);
             if (chunked && !bodyless) {
                 // HTTP/1.0 has no chunked coding: send the body raw and mark its end by closing.

@@ -20,6 +20,7 @@ import io.netty.channel.socket.nio.NioServerSocketChannel;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpContent;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.FullHttpRequest;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
@@ -149,6 +150,18 @@ public final class TestOrigin implements AutoCloseable {
                 ctx.write(new DefaultHttpContent(Unpooled.copiedBuffer(first, StandardCharsets.UTF_8)));
                 ctx.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer(second, StandardCharsets.UTF_8)));
                 ctx.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+            }
+        }));
+    }
+
+    /** Answers as an HTTP/1.0 server: no Content-Length, the body ends when it closes the connection. */
+    public static TestOrigin http10(String body) {
+        return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                ctx.write(new DefaultHttpResponse(HttpVersion.HTTP_1_0, HttpResponseStatus.OK));
+                ctx.writeAndFlush(new DefaultLastHttpContent(Unpooled.copiedBuffer(body, StandardCharsets.UTF_8)))
+                        .addListener(ChannelFutureListener.CLOSE);
             }
         }));
     }
