@@ -10,10 +10,32 @@ import java.time.Instant;
  * @param connected   true while the source is reachable (for Marathon: the event stream is open)
  * @param lastSync    when the last full sync was published, or null
  * @param lastEvent   when the last event (or file change) was applied, or null
+ * @param lastContact when the source last showed it is alive and current, or null: for Marathon any
+ *                    bytes on the event stream (its 10 s heartbeats included) or a full sync; for a
+ *                    file, the last check that found it readable. A quiet cluster sends no events
+ *                    for hours, so events alone cannot tell a stale balancer from a calm one.
  * @param fullSyncs   how many full syncs have completed
  * @param events      how many routing events have been applied
  * @param detail      a short human-readable status or last error
  */
 public record DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
-                             long fullSyncs, long events, String detail) {
+                             Instant lastContact, long fullSyncs, long events, String detail) {
+
+    /** A state whose last contact is its last sync or event, whichever is newer. */
+    public DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
+                          long fullSyncs, long events, String detail) {
+        this(source, synced, connected, lastSync, lastEvent, newer(lastSync, lastEvent), fullSyncs, events, detail);
+    }
+
+    /** This state, heard from at {@code when}. */
+    public DiscoveryState withContact(Instant when) {
+        return new DiscoveryState(source, synced, connected, lastSync, lastEvent, when, fullSyncs, events, detail);
+    }
+
+    private static Instant newer(Instant a, Instant b) {
+        if (a == null) {
+            return b;
+        }
+        return b == null || a.isAfter(b) ? a : b;
+    }
 }

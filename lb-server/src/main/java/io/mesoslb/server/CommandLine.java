@@ -120,7 +120,7 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --health-path <path>                    on the proxy port, answers like the admin /health for any",
             "                                          Host that is not a routed vhost (/_health)",
             "  --health-max-staleness <duration>       report unhealthy when discovery has had no contact for",
-            "                                          this long; 0s turns the check off (0s)",
+            "                                          this long (Marathon's heartbeats count); 0s: off (0s)",
             "  --drain-period <duration>               on SIGTERM, health turns 503 and traffic is still served",
             "                                          this long before the listeners close; set it to at least",
             "                                          the balancer's health check interval x unhealthy",

@@ -97,6 +97,11 @@ public final class FileDiscovery implements DiscoverySource {
             return;
         }
         if (stamp.equals(loaded)) {
+            DiscoveryState s = state;
+            if (s.connected()) {
+                // Unchanged and readable: the routes are current, however long ago they were loaded.
+                state = s.withContact(Instant.now());
+            }
             return;
         }
         try {
@@ -121,8 +126,8 @@ public final class FileDiscovery implements DiscoverySource {
             log.warn("{}; the last good routing table keeps serving", detail);
             log.debug("{} failure", file, e);
         }
-        state = new DiscoveryState(s.source(), s.synced(), false, s.lastSync(), s.lastEvent(), s.fullSyncs(),
-                s.events(), detail);
+        state = new DiscoveryState(s.source(), s.synced(), false, s.lastSync(), s.lastEvent(), s.lastContact(),
+                s.fullSyncs(), s.events(), detail);
     }
 
     /** What identifies one version of the file without reading it. */

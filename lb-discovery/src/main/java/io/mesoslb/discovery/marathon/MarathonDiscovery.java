@@ -74,6 +74,8 @@ public final class MarathonDiscovery implements DiscoverySource {
     private volatile URI currentUrl;
     private volatile Instant lastEvent;
     private volatile Instant lastSync;
+    /** Anything read from the stream (heartbeats too) or a full sync. */
+    private volatile Instant lastContact;
     private volatile String lastError;
     private final AtomicLong fullSyncs = new AtomicLong();
     private final AtomicLong events = new AtomicLong();
@@ -119,7 +121,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             detail = lastError != null ? lastError : started.get() ? "connecting" : "not started";
         }
         return new DiscoveryState(currentUrl.toString(), fullSyncs.get() > 0, s != null, lastSync, lastEvent,
-                fullSyncs.get(), events.get(), detail);
+                lastContact, fullSyncs.get(), events.get(), detail);
     }
 
     @Override
@@ -199,6 +201,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             reducer.execute(() -> fullSync(opened));
             SseParser parser = new SseParser(event -> reducer.execute(() -> onEvent(event)));
             for (List<ByteBuffer> chunk; (chunk = opened.next(config.readIdleTimeout())) != null; ) {
+                lastContact = Instant.now();
                 for (ByteBuffer buffer : chunk) {
                     parser.feed(buffer);
                 }
@@ -302,6 +305,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             publish();
             fullSyncs.incrementAndGet();
             lastSync = Instant.now();
+            lastContact = lastSync;
             log.debug("snapshot of {} apps from {}", apps.size(), from.base());
         } catch (IOException | RuntimeException e) {
             failSync(from, "snapshot from " + from.base() + " failed: " + describe(e), e);

@@ -16,6 +16,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -61,6 +62,21 @@ class FileDiscoveryTest {
         write(file, app("/web", "h2", 31001));
 
         Await.until(DEADLINE, () -> addresses(holder.current().lookup("web.example.com")).equals(List.of("h2:31001")));
+    }
+
+    @Test
+    void anUnchangedFileIsStillContactWhileABrokenOneIsNot() throws IOException {
+        Path file = startWithOneTask();
+        DiscoveryState loaded = discovery.state();
+
+        // Polls that find the same readable file: the routes are current, and health staleness must see that.
+        Await.until(DEADLINE, () -> discovery.state().lastContact().isAfter(loaded.lastContact()), "contact advances");
+        assertThat(discovery.state().lastSync()).isEqualTo(loaded.lastSync());
+
+        Instant brokenAt = Instant.now();
+        write(file, "{\"apps\": [ {\"id\": ");
+        Await.until(DEADLINE, () -> !discovery.state().connected(), "broken file reported");
+        assertThat(discovery.state().lastContact()).as("a broken file is no contact").isBefore(brokenAt);
     }
 
     @Test

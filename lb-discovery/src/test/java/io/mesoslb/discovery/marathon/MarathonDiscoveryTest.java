@@ -8,6 +8,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
 import java.io.IOException;
 import java.net.ServerSocket;
@@ -67,6 +68,23 @@ class MarathonDiscoveryTest {
         assertThat(snapshots()).isEqualTo(snapshots);
         assertThat(discovery.state().events()).isEqualTo(2);
         assertThat(discovery.state().lastEvent()).isNotNull();
+    }
+
+    @Test
+    void heartbeatsAreContactWithoutBeingEvents() throws IOException {
+        start(config(marathon()));
+        awaitAddresses("h:31001");
+        DiscoveryState synced = discovery.state();
+        assertThat(synced.lastContact()).isEqualTo(synced.lastSync());
+
+        // Marathon's heartbeat is a blank line every 10 s: a quiet cluster is not a stale balancer.
+        Await.until(DEADLINE, () -> {
+            marathon.write("\r\n");
+            return discovery.state().lastContact().isAfter(synced.lastContact());
+        }, "contact advances on heartbeats");
+        assertThat(discovery.state().lastEvent()).isNull();
+        assertThat(discovery.state().lastSync()).isEqualTo(synced.lastSync());
+        assertThat(discovery.state().events()).isZero();
     }
 
     @Test

@@ -52,6 +52,7 @@ final class AdminJson {
         g.writeBooleanField("connected", s.connected());
         instant(g, "lastSync", s.lastSync());
         instant(g, "lastEvent", s.lastEvent());
+        instant(g, "lastContact", s.lastContact());
         g.writeNumberField("fullSyncs", s.fullSyncs());
         g.writeNumberField("events", s.events());
         g.writeStringField("detail", s.detail());

@@ -75,6 +75,16 @@ class ReadinessStateTest {
     }
 
     @Test
+    void aQuietClusterWhoseStreamIsAliveIsNotStale() {
+        ReadinessState r = new ReadinessState(discovery::get, Duration.ofSeconds(30), Clock.fixed(NOW, ZoneOffset.UTC));
+        r.proxyListening();
+        // No event for an hour, the last full sync 4 minutes ago, but a heartbeat 5 s ago.
+        discovery.set(new DiscoveryState("m", true, true, NOW.minusSeconds(240), NOW.minusSeconds(3600),
+                NOW.minusSeconds(5), 1, 1, "streaming"));
+        assertThat(r.verdict().healthy()).isTrue();
+    }
+
+    @Test
     void stalenessCheckIsOffByDefault() {
         ReadinessState r = new ReadinessState(discovery::get);
         r.proxyListening();
