@@ -26,7 +26,9 @@ public final class RouteTableBuilder {
             .thenComparing(Backend::address)
             .thenComparing(Backend::host)
             .thenComparingInt(Backend::port)
-            .thenComparing(Backend::appId);
+            .thenComparing(Backend::appId)
+            // Only a name resolved to two addresses in one report gets this far.
+            .thenComparing(b -> b.ip() == null ? "" : b.ip().getHostAddress());
     private static final BackendState[] NO_STATES = new BackendState[0];
 
     private final VhostNaming naming;

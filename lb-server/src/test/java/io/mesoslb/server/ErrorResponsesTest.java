@@ -3,10 +3,13 @@ package io.mesoslb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -119,6 +122,32 @@ class ErrorResponsesTest {
             assertThat(r.statusCode()).isEqualTo(200);
             assertThat(r.body()).isEqualTo("up");
         }
+    }
+
+    private final OutcomeRecorder recorder = new OutcomeRecorder();
+
+    @Test
+    void anAgentNameDiscoveryCouldNotResolveIsAConnectFailureNotADnsLookupOnTheLoop() throws Exception {
+        TestOrigin up = use(TestOrigin.marker("up"));
+        // "localhost" would resolve: the proxy must not try, only discovery resolves names.
+        Backend unresolved = new Backend("localhost", up.port(), "t0-unresolved", "/mixed");
+        ProxyFixture proxy = use(new ProxyFixture(b -> b.connectRetries(0), recorder))
+                .app("/mixed", unresolved, up.backend("/mixed"));
+        int failures = 0;
+        for (int i = 0; i < 4; i++) {
+            HttpResponse<String> r = proxy.get("mixed.test.local", "/");
+            if (r.statusCode() == 502) {
+                failures++;
+                assertThat(r.body()).contains("could not connect");
+            }
+        }
+        assertThat(failures).isEqualTo(2);
+        assertThat(up.requests.get()).isEqualTo(2);
+        assertThat(recorder.failures(unresolved)).isEqualTo(2);
+        assertThat(recorder.outcomes).filteredOn(o -> o.status() == ProxyStatus.CONNECT_FAILED).hasSize(2);
+        // Resolved (as discovery does), the same task takes traffic.
+        proxy.app("/mixed", unresolved.withIp(InetAddress.getLoopbackAddress()));
+        assertThat(proxy.get("mixed.test.local", "/").body()).isEqualTo("up");
     }
 
     @Test

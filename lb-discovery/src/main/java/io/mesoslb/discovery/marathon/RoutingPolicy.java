@@ -2,6 +2,7 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
@@ -11,13 +12,20 @@ import java.util.List;
  *
  * <p>A task is routed when its state is routable ({@link TaskStates}), its address is known, and,
  * if its app has health checks, every reported check is alive. A task of such an app that has no
- * result yet is held back unless an earlier verdict is remembered ({@link HealthVerdicts}).
+ * result yet is held back unless an earlier verdict is remembered ({@link HealthVerdicts}). Agent
+ * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}).
  */
 public final class RoutingPolicy {
     private final HealthVerdicts verdicts;
+    private final AgentAddresses addresses;
 
     public RoutingPolicy(HealthVerdicts verdicts) {
+        this(verdicts, new AgentAddresses());
+    }
+
+    public RoutingPolicy(HealthVerdicts verdicts, AgentAddresses addresses) {
         this.verdicts = verdicts;
+        this.addresses = addresses;
     }
 
     /** Every app with its routable backends; apps with none are kept so their hosts still resolve. */
@@ -28,7 +36,7 @@ public final class RoutingPolicy {
             for (MarathonTask task : app.tasks()) {
                 Backend backend = backendOf(app, task);
                 if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
-                    backends.add(backend);
+                    backends.add(addresses.resolve(backend));
                 }
             }
             out.add(new App(app.id(), app.labels(), backends));

@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.discovery.AgentAddresses;
 import io.mesoslb.core.VhostNaming;
 import java.net.URI;
 import java.util.ArrayList;
@@ -34,8 +35,10 @@ public final class AdminVhosts {
         if (domain == null) {
             return apps;
         }
-        add(apps, MARATHON_APP, "marathon.admin." + domain, marathonMasters, 8080);
-        add(apps, MESOS_APP, "mesos.admin." + domain, mesosMasters, 5050);
+        // Resolved once, here at start-up: the masters' names are configuration, not churn.
+        AgentAddresses resolver = new AgentAddresses();
+        add(apps, MARATHON_APP, "marathon.admin." + domain, marathonMasters, 8080, resolver);
+        add(apps, MESOS_APP, "mesos.admin." + domain, mesosMasters, 5050, resolver);
         return apps;
     }
 
@@ -43,12 +46,13 @@ public final class AdminVhosts {
         return appId.startsWith(APP_ID_PREFIX);
     }
 
-    private static void add(List<App> apps, String appId, String vhost, List<URI> masters, int defaultPort) {
+    private static void add(List<App> apps, String appId, String vhost, List<URI> masters, int defaultPort,
+                            AgentAddresses resolver) {
         List<Backend> backends = new ArrayList<>(masters.size());
         for (URI m : masters) {
             if ("http".equals(m.getScheme()) && m.getHost() != null) {
                 int port = m.getPort() > 0 ? m.getPort() : defaultPort;
-                Backend b = new Backend(m.getHost(), port, "master-" + m.getHost() + ":" + port, appId);
+                Backend b = resolver.resolve(new Backend(m.getHost(), port, "master-" + m.getHost() + ":" + port, appId));
                 if (!backends.contains(b)) {
                     backends.add(b);
                 }

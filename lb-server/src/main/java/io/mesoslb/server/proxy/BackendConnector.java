@@ -5,6 +5,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
+import java.net.UnknownHostException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -72,6 +73,11 @@ final class BackendConnector implements ChannelFutureListener {
         reusedConnection = pooled != null;
         if (pooled != null) {
             frontend.attach(pooled);
+            return;
+        }
+        if (state.backend().ip() == null) {
+            // Discovery could not resolve the agent's name; looking it up here would stall the loop.
+            connectFailed(new UnknownHostException(state.backend().host() + " is not resolved"));
             return;
         }
         ChannelFuture f = pool().connect(state.backend());

@@ -65,7 +65,10 @@ final class LoopBackendPool {
         return h;
     }
 
-    /** Opens a connection on this loop; its {@link BackendHandler} is in the pipeline when the future succeeds. */
+    /**
+     * Opens a connection on this loop; its {@link BackendHandler} is in the pipeline when the future
+     * succeeds. The backend must have its {@linkplain Backend#ip() address}.
+     */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
         BackendHandler handler = new BackendHandler(backend, this, settings.responseTimeout().toNanos(),
@@ -81,14 +84,11 @@ final class LoopBackendPool {
         }).connect(address(backend));
     }
 
-    /**
-     * Resolved once per backend: Marathon reports agent addresses, and resolving a name on every
-     * connect would block the loop each time. A name is resolved (blocking) on first use only.
-     */
+    /** The backend's socket address, made once; from its IP, so that no name is ever looked up on the loop. */
     private InetSocketAddress address(Backend backend) {
         InetSocketAddress a = addresses.get(backend);
-        if (a == null || a.isUnresolved()) {
-            a = new InetSocketAddress(backend.host(), backend.port());
+        if (a == null) {
+            a = new InetSocketAddress(backend.ip(), backend.port());
             addresses.put(backend, a);
         }
         return a;
