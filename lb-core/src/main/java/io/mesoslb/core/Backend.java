@@ -3,7 +3,6 @@ package io.mesoslb.core;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.Objects;
-import java.util.regex.Pattern;
 
 /**
  * One routable task endpoint: where to connect, and which Marathon task and app it belongs to.
@@ -17,10 +16,13 @@ import java.util.regex.Pattern;
  * event loops ({@link #withIp}). A backend whose name nobody resolved fails its connects.
  */
 public final class Backend {
-    private static final Pattern IPV4 = Pattern.compile("\\d{1,3}(\\.\\d{1,3}){3}");
-
     private final String host;
-    private final InetAddress ip;
+    /** The address {@link #withIp} gave a host name; part of the backend's identity. */
+    private final InetAddress resolved;
+    /** Whether the host is an IP literal, which is its own address. */
+    private final boolean literal;
+    /** The literal's address, parsed on first use: discovery makes every backend anew on every publish. */
+    private InetAddress parsed;
     private final int port;
     private final String taskId;
     private final String appId;
@@ -29,12 +31,13 @@ public final class Backend {
 
     /** A backend at {@code host}, which is its address when it is an IP literal, and unresolved otherwise. */
     public Backend(String host, int port, String taskId, String appId) {
-        this(host, literal(host), port, taskId, appId);
+        this(host, null, port, taskId, appId);
     }
 
-    private Backend(String host, InetAddress ip, int port, String taskId, String appId) {
+    private Backend(String host, InetAddress resolved, int port, String taskId, String appId) {
         this.host = Objects.requireNonNull(host, "host");
-        this.ip = ip;
+        this.resolved = resolved;
+        this.literal = isIpLiteral(host);
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -43,7 +46,7 @@ public final class Backend {
         this.appId = Objects.requireNonNull(appId, "appId");
         boolean bareIpv6 = host.indexOf(':') >= 0 && !host.startsWith("[");
         this.address = bareIpv6 ? "[" + host + "]:" + port : host + ":" + port;
-        this.hash = Objects.hash(host, ip, port, taskId, appId);
+        this.hash = Objects.hash(host, port, taskId, appId) * 31 + Objects.hashCode(resolved);
     }
 
     /** This backend at {@code ip}: its host name as resolved. */
@@ -56,20 +59,87 @@ public final class Backend {
         return host;
     }
 
-    /** Where to connect, or null for a host name that has not been resolved. */
-    public InetAddress ip() {
-        return ip;
+    /** The address a name was resolved to, null for an IP literal or an unresolved name; part of equality. */
+    InetAddress resolved() {
+        return resolved;
     }
 
-    /** The address of an IP literal (no lookup), or null for a host name. */
-    static InetAddress literal(String host) {
-        String h = host.startsWith("[") && host.endsWith("]") ? host.substring(1, host.length() - 1) : host;
-        // getByName looks up nothing for a literal; the checks keep every name away from it.
-        if (!(h.indexOf(':') >= 0 || IPV4.matcher(h).matches())) {
-            return null;
+    /** Whether {@link #host()} is an IP literal rather than a name that needs resolving. */
+    public boolean hasIpLiteral() {
+        return literal;
+    }
+
+    /** Where to connect, or null for a host name that has not been resolved. Never looks a name up. */
+    public InetAddress ip() {
+        if (resolved != null || !literal) {
+            return resolved;
         }
+        InetAddress a = parsed;
+        if (a == null) {
+            // A benign race: every thread parses the same literal to an equal address.
+            a = parseLiteral(host);
+            parsed = a;
+        }
+        return a;
+    }
+
+    /** An IPv4 dotted quad, or hex digits, colons and dots with a colon (IPv6, perhaps bracketed); no allocation. */
+    static boolean isIpLiteral(String host) {
+        if (ipv4(host) >= 0) {
+            return true;
+        }
+        if (host.indexOf(':') < 0) {
+            return false;
+        }
+        int from = 0;
+        int to = host.length();
+        if (to > 2 && host.charAt(0) == '[' && host.charAt(to - 1) == ']') {
+            from = 1;
+            to--;
+        }
+        for (int i = from; i < to; i++) {
+            char c = host.charAt(i);
+            if (c != ':' && c != '.' && Character.digit(c, 16) < 0) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** A dotted quad as its 32 bits, or -1: no allocation, as this runs for every backend of every publish. */
+    private static long ipv4(String host) {
+        long bits = 0;
+        int parts = 0;
+        int value = 0;
+        int digits = 0;
+        for (int i = 0; i <= host.length(); i++) {
+            char c = i < host.length() ? host.charAt(i) : '.';
+            if (c >= '0' && c <= '9') {
+                value = value * 10 + (c - '0');
+                if (++digits > 3 || value > 255) {
+                    return -1;
+                }
+            } else if (c == '.' && digits > 0 && parts < 4) {
+                bits = bits << 8 | value;
+                parts++;
+                value = 0;
+                digits = 0;
+            } else {
+                return -1;
+            }
+        }
+        return parts == 4 ? bits : -1;
+    }
+
+    private static InetAddress parseLiteral(String host) {
         try {
-            return InetAddress.getByName(h);
+            long v4 = ipv4(host);
+            if (v4 >= 0) {
+                return InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
+            }
+            // Hex digits and colons (isIpLiteral vouched): getByName parses an IPv6 literal or throws,
+            // and looks nothing up.
+            return InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
         } catch (UnknownHostException e) {
             return null;
         }
@@ -101,7 +171,7 @@ public final class Backend {
             return false;
         }
         Backend b = (Backend) o;
-        return hash == b.hash && port == b.port && host.equals(b.host) && Objects.equals(ip, b.ip)
+        return hash == b.hash && port == b.port && host.equals(b.host) && Objects.equals(resolved, b.resolved)
                 && taskId.equals(b.taskId) && appId.equals(b.appId);
     }
 

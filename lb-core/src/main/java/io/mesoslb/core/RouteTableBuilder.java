@@ -1,5 +1,6 @@
 package io.mesoslb.core;
 
+import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
@@ -22,17 +23,47 @@ public final class RouteTableBuilder {
      * Table order of an app's backends: by task, stable across rebuilds. It is a total order
      * consistent with {@link Backend#equals}, which the dedupe and the merge walk rely on.
      */
-    private static final Comparator<Backend> ORDER = Comparator.comparing(Backend::taskId)
-            .thenComparing(Backend::address)
-            .thenComparing(Backend::host)
-            .thenComparingInt(Backend::port)
-            .thenComparing(Backend::appId)
-            // Only a name resolved to two addresses in one report gets this far.
-            .thenComparing(b -> b.ip() == null ? "" : b.ip().getHostAddress());
+    private static final Comparator<Backend> ORDER = RouteTableBuilder::order;
     private static final BackendState[] NO_STATES = new BackendState[0];
 
     private final VhostNaming naming;
     private final Ticker ticker;
+
+    /** {@link #ORDER} in one method: a chain of comparators nests too deep for the JIT to inline it all. */
+    private static int order(Backend a, Backend b) {
+        if (a == b) {
+            return 0;
+        }
+        int c = a.taskId().compareTo(b.taskId());
+        if (c == 0) {
+            c = a.address().compareTo(b.address());
+        }
+        if (c == 0) {
+            c = a.host().compareTo(b.host());
+        }
+        if (c == 0) {
+            c = Integer.compare(a.port(), b.port());
+        }
+        if (c == 0) {
+            c = a.appId().compareTo(b.appId());
+        }
+        return c != 0 ? c : compareResolved(a.resolved(), b.resolved());
+    }
+
+    /**
+     * Orders the addresses names resolved to, consistently with {@code equals}; IP literals (null)
+     * and unchanged backends, nearly all of them, are decided without allocating.
+     */
+    private static int compareResolved(InetAddress a, InetAddress b) {
+        if (a == b || (a != null && a.equals(b))) {
+            return 0;
+        }
+        if (a == null || b == null) {
+            return a == null ? -1 : 1;
+        }
+        int byHash = Integer.compare(a.hashCode(), b.hashCode());
+        return byHash != 0 ? byHash : a.getHostAddress().compareTo(b.getHostAddress());
+    }
 
     public RouteTableBuilder(VhostNaming naming, Ticker ticker) {
         this.naming = naming;

@@ -35,6 +35,14 @@ class BackendTest {
         // Even a name every resolver knows: the proxy's loops must never be the ones to look it up.
         assertThat(new Backend("localhost", 80, "t", "/a").ip()).isNull();
         assertThat(new Backend("agent-7.example.com", 80, "t", "/a").ip()).isNull();
+        // Look like numbers, but are not addresses: no lookup either.
+        for (String notAnIp : new String[] {"999.1.1.1", "1.2.3", "1.2.3.4.5", "1..2.3", "1.2.3.", "cafe", "g::1", "[]"}) {
+            Backend b = new Backend(notAnIp, 80, "t", "/a");
+            assertThat(b.hasIpLiteral()).as(notAnIp).isFalse();
+            assertThat(b.ip()).as(notAnIp).isNull();
+        }
+        assertThat(new Backend("10.0.0.1", 80, "t", "/a").hasIpLiteral()).isTrue();
+        assertThat(new Backend("fe80::1", 80, "t", "/a").hasIpLiteral()).isTrue();
     }
 
     @Test

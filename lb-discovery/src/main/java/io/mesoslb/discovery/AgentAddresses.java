@@ -52,7 +52,7 @@ public final class AgentAddresses {
 
     /** The backend with its address: as it is for an IP literal; unresolved if its name has never resolved. */
     public Backend resolve(Backend backend) {
-        if (backend.ip() != null) {
+        if (backend.hasIpLiteral() || backend.ip() != null) {
             return backend;
         }
         InetAddress address = addressOf(backend.host());
