@@ -2,10 +2,17 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.SortedMap;
+import java.util.TreeMap;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Decides which of Marathon's tasks the proxy sends traffic to, and where.
@@ -16,6 +23,8 @@ import java.util.List;
  * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}).
  */
 public final class RoutingPolicy {
+    private static final Pattern PORT_VHOST = Pattern.compile("(MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
+
     private final HealthVerdicts verdicts;
     private final AgentAddresses addresses;
 
@@ -28,20 +37,63 @@ public final class RoutingPolicy {
         this.addresses = addresses;
     }
 
-    /** Every app with its routable backends; apps with none are kept so their hosts still resolve. */
+    /**
+     * Every app with its routable backends; apps with none are kept so their hosts still resolve.
+     * An app that names vhosts for more of its ports (marathon-lb's {@code HAPROXY_n_VHOST}, or
+     * {@code MESOS_LB_n_VHOST}) gets a route for each of them too, with the id {@code <app>#<n>}.
+     */
     public List<App> apps(Collection<MarathonApp> apps) {
         List<App> out = new ArrayList<>(apps.size());
         for (MarathonApp app : apps) {
-            List<Backend> backends = new ArrayList<>(app.tasks().size());
-            for (MarathonTask task : app.tasks()) {
-                Backend backend = backendOf(app, task);
-                if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
-                    backends.add(addresses.resolve(backend));
+            out.add(service(app, app.portIndex(), app.id(), app.labels()));
+            SortedMap<Integer, String> more = morePorts(app);
+            if (more != null) {
+                for (Map.Entry<Integer, String> port : more.entrySet()) {
+                    Map<String, String> labels = new HashMap<>(app.labels());
+                    labels.put(VhostNaming.VHOST_LABEL, port.getValue());
+                    out.add(service(app, port.getKey(), app.id() + "#" + port.getKey(), labels));
                 }
             }
-            out.add(new App(app.id(), app.labels(), backends));
         }
         return out;
+    }
+
+    /** The app's routable backends on port {@code index}, as a route of its own. */
+    private App service(MarathonApp app, int index, String id, Map<String, String> labels) {
+        List<Backend> backends = new ArrayList<>(app.tasks().size());
+        for (MarathonTask task : app.tasks()) {
+            Backend backend = backendOf(app, task, index);
+            if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
+                backends.add(addresses.resolve(backend));
+            }
+        }
+        return new App(id, labels, backends);
+    }
+
+    /** Port index to vhosts of the ports other than the main one that labels name, or null; ours win. */
+    private static SortedMap<Integer, String> morePorts(MarathonApp app) {
+        SortedMap<Integer, String> more = null;
+        for (Map.Entry<String, String> label : app.labels().entrySet()) {
+            String key = label.getKey();
+            if (!key.endsWith("_VHOST") || label.getValue().isBlank()) {
+                continue;
+            }
+            Matcher m = PORT_VHOST.matcher(key);
+            if (!m.matches()) {
+                continue;
+            }
+            int index = Integer.parseInt(m.group(2));
+            if (index == 0 || index == app.portIndex()) {
+                continue;
+            }
+            if (more == null) {
+                more = new TreeMap<>();
+            }
+            if (m.group(1).equals("MESOS_LB") || !more.containsKey(index)) {
+                more.put(index, label.getValue());
+            }
+        }
+        return more;
     }
 
     boolean healthy(MarathonApp app, MarathonTask task) {
@@ -61,11 +113,10 @@ public final class RoutingPolicy {
     }
 
     /**
-     * Where a task serves the app's chosen port (REFERENCE.md 2.3), or null when its IP or port is
-     * not known.
+     * Where a task serves the app's port at {@code index} (REFERENCE.md 2.3), or null when its IP
+     * or port is not known.
      */
-    static Backend backendOf(MarathonApp app, MarathonTask task) {
-        int index = app.portIndex();
+    static Backend backendOf(MarathonApp app, MarathonTask task, int index) {
         String host;
         int port;
         if (app.networkMode() == NetworkMode.CONTAINER) {

@@ -3,7 +3,10 @@ package io.mesoslb.discovery.marathon;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.App;
+import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.Fixtures;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -63,6 +66,29 @@ class RoutingPolicyTest {
         assertThat(addresses(route(json.formatted("", t)))).containsExactly("agent1:31000");
         assertThat(addresses(route(json.formatted("nope", t)))).containsExactly("agent1:31000");
         assertThat(addresses(route(json.formatted("2", t)))).isEmpty();
+    }
+
+    @Test
+    void everyPortWithItsOwnVhostLabelIsARouteOfItsOwn() {
+        String json = """
+                {"id":"/multi","labels":{"HAPROXY_0_VHOST":"web.example.com","HAPROXY_1_VHOST":"admin.example.com",
+                  "MESOS_LB_2_VHOST":"metrics.example.com","HAPROXY_2_VHOST":"not-this.example.com",
+                  "HAPROXY_GROUP":"external","HAPROXY_3_VHOST":" "},
+                 "portDefinitions":[{"port":0},{"port":0},{"port":0},{"port":0}],
+                 "tasks":[%s]}""".formatted(task("multi.1", "10.0.0.7", "[31000,31001,31002,31003]", "[]"));
+
+        List<App> apps = policy.apps(parse(json));
+
+        assertThat(apps).extracting(App::id).containsExactly("/multi", "/multi#1", "/multi#2");
+        RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"), AppGroups.of(List.of("external")));
+        holder.update(apps);
+        assertThat(holder.current().lookup("web.example.com").backends()).extracting(b -> b.backend().address())
+                .containsExactly("10.0.0.7:31000");
+        assertThat(holder.current().lookup("admin.example.com").backends()).extracting(b -> b.backend().address())
+                .containsExactly("10.0.0.7:31001");
+        assertThat(holder.current().lookup("metrics.example.com").backends()).extracting(b -> b.backend().address())
+                .as("ours over marathon-lb's").containsExactly("10.0.0.7:31002");
+        assertThat(holder.current().lookup("not-this.example.com")).isNull();
     }
 
     @Test
