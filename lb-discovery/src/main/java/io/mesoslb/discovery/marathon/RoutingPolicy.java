@@ -62,7 +62,7 @@ public final class RoutingPolicy {
     private App service(MarathonApp app, int index, String id, Map<String, String> labels) {
         List<Backend> backends = new ArrayList<>(app.tasks().size());
         for (MarathonTask task : app.tasks()) {
-            Backend backend = backendOf(app, task, index);
+            Backend backend = backendOf(app, task, index, id);
             if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
                 backends.add(addresses.resolve(backend));
             }
@@ -113,10 +113,10 @@ public final class RoutingPolicy {
     }
 
     /**
-     * Where a task serves the app's port at {@code index} (REFERENCE.md 2.3), or null when its IP
-     * or port is not known.
+     * Where a task serves the app's port at {@code index} (REFERENCE.md 2.3), for the route
+     * {@code routeId}, or null when its IP or port is not known.
      */
-    static Backend backendOf(MarathonApp app, MarathonTask task, int index) {
+    static Backend backendOf(MarathonApp app, MarathonTask task, int index, String routeId) {
         String host;
         int port;
         if (app.networkMode() == NetworkMode.CONTAINER) {
@@ -135,7 +135,8 @@ public final class RoutingPolicy {
         if (host == null || host.isBlank() || port < 1 || port > 65_535) {
             return null;
         }
-        return new Backend(host.strip(), port, task.id(), app.id());
+        // The route's id, not the app's: passive health and metrics find a backend's route by it.
+        return new Backend(host.strip(), port, task.id(), routeId);
     }
 
     private static int at(List<Integer> ports, int index) {

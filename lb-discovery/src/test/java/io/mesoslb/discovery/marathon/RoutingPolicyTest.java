@@ -89,6 +89,9 @@ class RoutingPolicyTest {
         assertThat(holder.current().lookup("metrics.example.com").backends()).extracting(b -> b.backend().address())
                 .as("ours over marathon-lb's").containsExactly("10.0.0.7:31002");
         assertThat(holder.current().lookup("not-this.example.com")).isNull();
+        // Passive health and metrics find a backend's route by its app id.
+        assertThat(holder.current().lookup("admin.example.com").backends()).extracting(b -> b.backend().appId())
+                .containsExactly("/multi#1");
     }
 
     @Test
