@@ -1,4 +1,4 @@
-package io.mesoslb.server.testing;
+package io.mesoslb.testkit;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
