@@ -32,6 +32,11 @@ final class ResponseHeads {
         if (!http10) {
             // An intermediary sends its own version (RFC 9110 section 6.2), whatever the backend spoke.
             response.setProtocolVersion(HttpVersion.HTTP_1_1);
+            if (!framed) {
+                // Delimited by the backend's close (an HTTP/1.0 backend): chunked, the client keeps its connection.
+                HttpUtil.setTransferEncodingChunked(response, true);
+                framed = true;
+            }
         } else {
             response.setProtocolVersion(HttpVersion.HTTP_1_0);
             if (chunked && !bodyless) {
