@@ -5,19 +5,28 @@ import java.util.List;
 import java.util.function.Consumer;
 
 /**
- * One app's place in the routing table: the hosts it answers to and its backends, immutable.
- * Selection is round-robin over the backends that are not ejected.
+ * One app's place in the routing table: the hosts it answers to (for every path, or only under
+ * some path prefixes) and its backends, immutable. Selection is round-robin over the backends
+ * that are not ejected.
  */
 public final class Route {
     private final String appId;
     private final List<String> vhosts;
+    private final List<String> paths;
     private final BackendState[] backends;
     private final RoundRobinCursor cursor;
     private final Ticker ticker;
 
     public Route(String appId, List<String> vhosts, BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
+        this(appId, vhosts, List.of(), backends, cursor, ticker);
+    }
+
+    /** @param paths the path prefixes it answers under on its vhosts; empty for every path */
+    public Route(String appId, List<String> vhosts, List<String> paths, BackendState[] backends, RoundRobinCursor cursor,
+                 Ticker ticker) {
         this.appId = appId;
         this.vhosts = List.copyOf(vhosts);
+        this.paths = List.copyOf(paths);
         this.backends = backends.clone();
         this.cursor = cursor;
         this.ticker = ticker;
@@ -29,6 +38,11 @@ public final class Route {
 
     public List<String> vhosts() {
         return vhosts;
+    }
+
+    /** The path prefixes this route answers under on its vhosts; empty when it takes every path. */
+    public List<String> paths() {
+        return paths;
     }
 
     public int size() {
@@ -151,7 +165,8 @@ public final class Route {
     }
 
     boolean sameContent(Route other) {
-        if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || backends.length != other.backends.length) {
+        if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || !paths.equals(other.paths)
+                || backends.length != other.backends.length) {
             return false;
         }
         for (int i = 0; i < backends.length; i++) {
@@ -164,6 +179,6 @@ public final class Route {
 
     @Override
     public String toString() {
-        return appId + vhosts + Arrays.toString(backends);
+        return appId + vhosts + (paths.isEmpty() ? "" : paths.toString()) + Arrays.toString(backends);
     }
 }

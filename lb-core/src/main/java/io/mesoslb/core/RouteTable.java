@@ -3,8 +3,10 @@ package io.mesoslb.core;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * An immutable snapshot of every route, indexed by canonical host.
@@ -19,26 +21,39 @@ public final class RouteTable {
 
     private final long version;
     private final String[] keys;
+    /** A host's route for every path, or null when it has only path routes. */
     private final Route[] values;
+    /** A host's path routes, or null when it has none (the usual case: one array read more per lookup). */
+    private final PathRoutes[] paths;
     private final int mask;
     private final List<Route> routes;
     private final Map<String, Route> byApp;
     private final Map<String, Route> byHost;
+    private final Map<String, PathRoutes> byHostPaths;
 
     RouteTable(long version, Map<String, Route> byHost, List<Route> routes) {
+        this(version, byHost, Map.of(), routes);
+    }
+
+    RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes) {
         this.version = version;
-        int capacity = Integer.highestOneBit(Math.max(4, byHost.size() * 2 - 1)) << 1;
+        Set<String> hosts = new LinkedHashSet<>(byHost.keySet());
+        hosts.addAll(byHostPaths.keySet());
+        int capacity = Integer.highestOneBit(Math.max(4, hosts.size() * 2 - 1)) << 1;
         this.keys = new String[capacity];
         this.values = new Route[capacity];
+        this.paths = new PathRoutes[capacity];
         this.mask = capacity - 1;
-        for (Map.Entry<String, Route> e : byHost.entrySet()) {
-            int i = hash(e.getKey(), 0, e.getKey().length()) & mask;
+        for (String host : hosts) {
+            int i = hash(host, 0, host.length()) & mask;
             while (keys[i] != null) {
                 i = (i + 1) & mask;
             }
-            keys[i] = e.getKey();
-            values[i] = e.getValue();
+            keys[i] = host;
+            values[i] = byHost.get(host);
+            paths[i] = byHostPaths.get(host);
         }
+        this.byHostPaths = Collections.unmodifiableMap(new LinkedHashMap<>(byHostPaths));
         this.routes = List.copyOf(routes);
         Map<String, Route> apps = new LinkedHashMap<>();
         for (Route r : routes) {
@@ -58,9 +73,27 @@ public final class RouteTable {
         return routes;
     }
 
-    /** Canonical host -> route. */
+    /** Canonical host -> its route for every path (hosts with only path routes are not here). */
     public Map<String, Route> hosts() {
         return byHost;
+    }
+
+    /** Canonical host -> path prefix -> app id, longest prefix first, for the hosts with path routes. */
+    public Map<String, Map<String, String>> pathRoutes() {
+        Map<String, Map<String, String>> m = new LinkedHashMap<>();
+        byHostPaths.forEach((host, p) -> m.put(host, p.appsByPrefix()));
+        return m;
+    }
+
+    /** How many hosts have any route. */
+    public int hostCount() {
+        int n = byHost.size();
+        for (String host : byHostPaths.keySet()) {
+            if (!byHost.containsKey(host)) {
+                n++;
+            }
+        }
+        return n;
     }
 
     public Route routeForApp(String appId) {
@@ -69,17 +102,56 @@ public final class RouteTable {
 
     /**
      * The route for a raw {@code Host} header value ({@code Api.Example.com:8080.} style input is
-     * fine).
+     * fine) that answers for every path.
      *
      * @return the route, or null when no route has that host or the value is not a valid host
      */
     public Route lookup(CharSequence hostHeader) {
+        int i = indexOf(hostHeader);
+        if (i == SLOW) {
+            String canonical = HostNames.normalize(hostHeader);
+            return canonical == null ? null : byHost.get(canonical);
+        }
+        return i < 0 ? null : values[i];
+    }
+
+    /**
+     * The route for a request: by its raw {@code Host} value, then, if that host has path routes, by
+     * the longest path prefix that begins {@code target} (origin form), else the host's route for
+     * every path.
+     *
+     * @return the route, or null when nothing routes this host and target
+     */
+    public Route lookup(CharSequence hostHeader, String target) {
+        int i = indexOf(hostHeader);
+        if (i == SLOW) {
+            String canonical = HostNames.normalize(hostHeader);
+            return canonical == null ? null : pick(byHostPaths.get(canonical), byHost.get(canonical), target);
+        }
+        return i < 0 ? null : pick(paths[i], values[i], target);
+    }
+
+    private static Route pick(PathRoutes byPath, Route anyPath, String target) {
+        if (byPath != null) {
+            Route r = byPath.match(target);
+            if (r != null) {
+                return r;
+            }
+        }
+        return anyPath;
+    }
+
+    private static final int MISSING = -1;
+    private static final int SLOW = -2;
+
+    /** The slot of a raw host value without allocating; MISSING, or SLOW for a non-ASCII host. */
+    private int indexOf(CharSequence hostHeader) {
         if (hostHeader == null) {
-            return null;
+            return MISSING;
         }
         int end = HostNames.hostEnd(hostHeader);
         if (end <= 0) {
-            return null;
+            return MISSING;
         }
         if (hostHeader.charAt(end - 1) == '.') {
             end--;
@@ -88,7 +160,7 @@ public final class RouteTable {
         for (int i = 0; i < end; i++) {
             char c = hostHeader.charAt(i);
             if (c >= 0x80) {
-                return lookupSlow(hostHeader);
+                return SLOW;
             }
             h = 31 * h + toLower(c);
         }
@@ -96,17 +168,12 @@ public final class RouteTable {
         for (int i = h & mask; ; i = (i + 1) & mask) {
             String key = keys[i];
             if (key == null) {
-                return null;
+                return MISSING;
             }
             if (key.length() == end && matchesIgnoreCase(key, hostHeader, end)) {
-                return values[i];
+                return i;
             }
         }
-    }
-
-    private Route lookupSlow(CharSequence hostHeader) {
-        String canonical = HostNames.normalize(hostHeader);
-        return canonical == null ? null : byHost.get(canonical);
     }
 
     private static boolean matchesIgnoreCase(String key, CharSequence candidate, int len) {
@@ -134,9 +201,10 @@ public final class RouteTable {
         return h ^ (h >>> 16);
     }
 
-    /** True when both tables route the same hosts to the same backends. */
+    /** True when both tables route the same hosts (and paths) to the same backends. */
     public boolean sameContent(RouteTable other) {
-        if (routes.size() != other.routes.size() || !byHost.keySet().equals(other.byHost.keySet())) {
+        if (routes.size() != other.routes.size() || !byHost.keySet().equals(other.byHost.keySet())
+                || !pathRoutes().equals(other.pathRoutes())) {
             return false;
         }
         for (int i = 0; i < routes.size(); i++) {
@@ -153,6 +221,6 @@ public final class RouteTable {
 
     @Override
     public String toString() {
-        return "RouteTable{v" + version + ", " + byHost.size() + " hosts, " + routes.size() + " apps}";
+        return "RouteTable{v" + version + ", " + hostCount() + " hosts, " + routes.size() + " apps}";
     }
 }

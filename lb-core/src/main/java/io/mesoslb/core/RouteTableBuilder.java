@@ -78,6 +78,7 @@ public final class RouteTableBuilder {
         List<App> sorted = new ArrayList<>(apps);
         sorted.sort(Comparator.comparing(App::id));
         Map<String, Route> byHost = new LinkedHashMap<>();
+        Map<String, Map<String, Route>> byHostPrefix = new LinkedHashMap<>();
         List<Route> routes = new ArrayList<>(sorted.size());
         String lastId = null;
         for (App app : sorted) {
@@ -90,16 +91,31 @@ public final class RouteTableBuilder {
             Route old = previous.routeForApp(app.id());
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
-            Route route = new Route(app.id(), naming.vhostsFor(app.id(), app.labels()), states, cursor, ticker);
+            Route route = new Route(app.id(), naming.vhostsFor(app.id(), app.labels()),
+                    PathPrefixes.of(app.id(), app.labels()), states, cursor, ticker);
             routes.add(route);
             for (String host : route.vhosts()) {
-                Route taken = byHost.putIfAbsent(host, route);
-                if (taken != null) {
-                    log.warn("vhost {} is claimed by both {} and {}; {} keeps it", host, taken.appId(), app.id(), taken.appId());
+                if (route.paths().isEmpty()) {
+                    claim(byHost, host, route, host);
+                    continue;
+                }
+                Map<String, Route> prefixes = byHostPrefix.computeIfAbsent(host, h -> new LinkedHashMap<>());
+                for (String prefix : route.paths()) {
+                    claim(prefixes, prefix, route, host + prefix);
                 }
             }
         }
-        return new RouteTable(version, byHost, routes);
+        Map<String, PathRoutes> byHostPaths = new LinkedHashMap<>();
+        byHostPrefix.forEach((host, prefixes) -> byHostPaths.put(host, new PathRoutes(prefixes)));
+        return new RouteTable(version, byHost, byHostPaths, routes);
+    }
+
+    /** The first app (in id order) to claim a host, or a host and prefix, keeps it. */
+    private static void claim(Map<String, Route> claims, String key, Route route, String what) {
+        Route taken = claims.putIfAbsent(key, route);
+        if (taken != null) {
+            log.warn("vhost {} is claimed by both {} and {}; {} keeps it", what, taken.appId(), route.appId(), taken.appId());
+        }
     }
 
     /**

@@ -38,6 +38,21 @@ class RoutingTest {
     }
 
     @Test
+    void appsShareAVhostByPathPrefix() throws Exception {
+        proxy.app("/web", Map.of("MESOS_LB_VHOST", "shop.example"), a1.backend("/web"))
+                .app("/api", Map.of("MESOS_LB_VHOST", "shop.example", "HAPROXY_0_PATH", "/api"), b.backend("/api"))
+                .app("/docs", Map.of("MESOS_LB_VHOST", "docs.example", "MESOS_LB_PATH", "/manual"), c.backend("/docs"));
+
+        assertThat(proxy.get("shop.example", "/api/orders").body()).isEqualTo("b");
+        assertThat(proxy.get("shop.example", "/").body()).isEqualTo("a1");
+        assertThat(proxy.get("docs.example", "/manual/ch1").body()).isEqualTo("c");
+        HttpResponse<String> none = proxy.get("docs.example", "/blog");
+        assertThat(none.statusCode()).as("a host with path routes only").isEqualTo(404);
+        // The backend gets the request target unchanged.
+        assertThat(b.recorded.poll().uri()).isEqualTo("/api/orders");
+    }
+
+    @Test
     void hostMatchIgnoresCasePortAndTrailingDot() throws Exception {
         proxy.app("/alpha", a1).app("/beta", b);
 

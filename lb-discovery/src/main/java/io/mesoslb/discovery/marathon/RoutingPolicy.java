@@ -2,6 +2,7 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.PathPrefixes;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
@@ -51,11 +52,24 @@ public final class RoutingPolicy {
                 for (Map.Entry<Integer, String> port : more.entrySet()) {
                     Map<String, String> labels = new HashMap<>(app.labels());
                     labels.put(VhostNaming.VHOST_LABEL, port.getValue());
+                    // The main port's path prefixes are not this port's; its own label, if any, is.
+                    labels.remove(PathPrefixes.HAPROXY_PATH_LABEL);
+                    labels.remove(PathPrefixes.PATH_LABEL);
+                    String path = portLabel(app.labels(), port.getKey(), "PATH");
+                    if (path != null) {
+                        labels.put(PathPrefixes.PATH_LABEL, path);
+                    }
                     out.add(service(app, port.getKey(), app.id() + "#" + port.getKey(), labels));
                 }
             }
         }
         return out;
+    }
+
+    /** {@code MESOS_LB_<n>_<what>}, else marathon-lb's {@code HAPROXY_<n>_<what>}, or null. */
+    private static String portLabel(Map<String, String> labels, int index, String what) {
+        String ours = labels.get("MESOS_LB_" + index + "_" + what);
+        return ours != null && !ours.isBlank() ? ours : labels.get("HAPROXY_" + index + "_" + what);
     }
 
     /** The app's routable backends on port {@code index}, as a route of its own. */

@@ -72,6 +72,7 @@ class RoutingPolicyTest {
     void everyPortWithItsOwnVhostLabelIsARouteOfItsOwn() {
         String json = """
                 {"id":"/multi","labels":{"HAPROXY_0_VHOST":"web.example.com","HAPROXY_1_VHOST":"admin.example.com",
+                  "HAPROXY_0_PATH":"/shop","HAPROXY_1_PATH":"/admin",
                   "MESOS_LB_2_VHOST":"metrics.example.com","HAPROXY_2_VHOST":"not-this.example.com",
                   "HAPROXY_GROUP":"external","HAPROXY_3_VHOST":" "},
                  "portDefinitions":[{"port":0},{"port":0},{"port":0},{"port":0}],
@@ -82,15 +83,16 @@ class RoutingPolicyTest {
         assertThat(apps).extracting(App::id).containsExactly("/multi", "/multi#1", "/multi#2");
         RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"), AppGroups.of(List.of("external")));
         holder.update(apps);
-        assertThat(holder.current().lookup("web.example.com").backends()).extracting(b -> b.backend().address())
+        assertThat(holder.current().lookup("web.example.com", "/shop/cart").backends()).extracting(b -> b.backend().address())
                 .containsExactly("10.0.0.7:31000");
-        assertThat(holder.current().lookup("admin.example.com").backends()).extracting(b -> b.backend().address())
+        assertThat(holder.current().lookup("admin.example.com", "/admin/").backends()).extracting(b -> b.backend().address())
                 .containsExactly("10.0.0.7:31001");
+        assertThat(holder.current().routeForApp("/multi#2").paths()).as("port 0's path is not port 2's").isEmpty();
         assertThat(holder.current().lookup("metrics.example.com").backends()).extracting(b -> b.backend().address())
                 .as("ours over marathon-lb's").containsExactly("10.0.0.7:31002");
         assertThat(holder.current().lookup("not-this.example.com")).isNull();
         // Passive health and metrics find a backend's route by its app id.
-        assertThat(holder.current().lookup("admin.example.com").backends()).extracting(b -> b.backend().appId())
+        assertThat(holder.current().lookup("admin.example.com", "/admin").backends()).extracting(b -> b.backend().appId())
                 .containsExactly("/multi#1");
     }
 

@@ -107,6 +107,13 @@ final class RoutesJson {
                     g.writeString(vhost);
                 }
                 g.writeEndArray();
+                if (!r.paths().isEmpty()) {
+                    g.writeArrayFieldStart("paths");
+                    for (String path : r.paths()) {
+                        g.writeString(path);
+                    }
+                    g.writeEndArray();
+                }
                 g.writeArrayFieldStart("backends");
                 for (BackendState s : r.backends()) {
                     Backend b = s.backend();

@@ -100,7 +100,7 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Version of the live routing table").register(registry));
         keep(Gauge.builder("mesoslb.routing.apps", routes, h -> h.current().routes().size())
                 .description("Apps in the routing table").register(registry));
-        keep(Gauge.builder("mesoslb.routing.vhosts", routes, h -> h.current().hosts().size())
+        keep(Gauge.builder("mesoslb.routing.vhosts", routes, h -> h.current().hostCount())
                 .description("Virtual hosts in the routing table").register(registry));
         keep(Gauge.builder("mesoslb.routing.backends", routes, h -> countBackends(h.current(), false))
                 .description("Backends in the routing table").register(registry));

@@ -90,7 +90,7 @@ final class RequestAdmission {
             return null;
         }
         RouteTable table = routes.current();
-        Route r = table.lookup(host);
+        Route r = table.lookup(host, req.uri());
         if (r == null && ops.isHealthCheck(req.uri())) {
             answers.answerHealthCheck();
             return null;
