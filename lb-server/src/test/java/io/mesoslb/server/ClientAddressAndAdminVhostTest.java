@@ -170,6 +170,27 @@ class ClientAddressAndAdminVhostTest {
     }
 
     @Test
+    void schemePortAndHostReportedByATrustedProxyReachTheBackend() throws Exception {
+        String viaElb = "GET / HTTP/1.1\r\nHost: app.test.local\r\nX-Forwarded-For: 198.51.100.9\r\n"
+                + "X-Forwarded-Proto: https\r\nX-Forwarded-Port: 443\r\nX-Forwarded-Host: shop.example.com\r\n\r\n";
+
+        ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32")));
+        assertThat(send(trusting.port(), viaElb).text()).isEqualTo("app");
+        RecordedRequest behindElb = app.recorded.poll();
+        // An ELB terminating TLS: the application must see https, or it would redirect to https forever.
+        assertThat(behindElb.headers().getAll("X-Forwarded-Proto")).containsExactly("https");
+        assertThat(behindElb.headers().getAll("X-Forwarded-Port")).containsExactly("443");
+        assertThat(behindElb.headers().getAll("X-Forwarded-Host")).containsExactly("shop.example.com");
+
+        ProxyFixture untrusting = proxy(b -> b);
+        assertThat(send(untrusting.port(), viaElb).text()).isEqualTo("app");
+        RecordedRequest forged = app.recorded.poll();
+        assertThat(forged.headers().getAll("X-Forwarded-Proto")).containsExactly("http");
+        assertThat(forged.headers().getAll("X-Forwarded-Port")).containsExactly(Integer.toString(untrusting.port()));
+        assertThat(forged.headers().getAll("X-Forwarded-Host")).containsExactly("app.test.local");
+    }
+
+    @Test
     void theMarathonVhostFailsOverToAMasterThatIsUp() throws Exception {
         int down;
         try (ServerSocket s = new ServerSocket(0)) {

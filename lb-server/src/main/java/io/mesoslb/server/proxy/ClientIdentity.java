@@ -57,6 +57,11 @@ final class ClientIdentity {
         return client;
     }
 
+    /** Whether the connection's source is a trusted proxy, whose X-Forwarded-* headers are to be believed. */
+    boolean viaTrustedProxy() {
+        return directTrusted;
+    }
+
     /** The X-Forwarded-For value for the last request resolved. */
     String forwardedFor() {
         return forwardedFor;

@@ -31,18 +31,29 @@ final class ForwardedHeaders {
 
     /**
      * Adds this hop to a request about to go to a backend. A header the client sent is replaced;
-     * one it did not send (the usual case) is added without looking for it first.
+     * one it did not send (the usual case) is added without looking for it first. From a trusted
+     * proxy (an ELB terminating TLS) the scheme, port and host it reports are the client's, and are
+     * kept: replaced by this hop's plain http, an application behind would redirect https users to
+     * https forever.
      *
-     * @param scanned      what {@link HeaderScan#scan} found in these headers
-     * @param host         the client's Host value
-     * @param forwardedFor the client and the trusted proxies it came through (see {@link ClientIdentity})
+     * @param scanned        what {@link HeaderScan#scan} found in these headers
+     * @param host           the client's Host value
+     * @param forwardedFor   the client and the trusted proxies it came through (see {@link ClientIdentity})
+     * @param trustedProxy   whether the request came from a trusted proxy
      */
     void applyToRequest(HttpHeaders headers, int scanned, HttpVersion clientVersion, String host,
-                        String forwardedFor) {
+                        String forwardedFor, boolean trustedProxy) {
         put(headers, scanned, HeaderScan.HAS_X_FORWARDED_FOR, HeaderScan.X_FORWARDED_FOR, forwardedFor);
-        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PROTO, HeaderScan.X_FORWARDED_PROTO, proto);
-        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PORT, HeaderScan.X_FORWARDED_PORT, localPort);
-        put(headers, scanned, HeaderScan.HAS_X_FORWARDED_HOST, HeaderScan.X_FORWARDED_HOST, host);
+        int kept = trustedProxy ? scanned : 0;
+        if ((kept & HeaderScan.HAS_X_FORWARDED_PROTO) == 0) {
+            put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PROTO, HeaderScan.X_FORWARDED_PROTO, proto);
+        }
+        if ((kept & HeaderScan.HAS_X_FORWARDED_PORT) == 0) {
+            put(headers, scanned, HeaderScan.HAS_X_FORWARDED_PORT, HeaderScan.X_FORWARDED_PORT, localPort);
+        }
+        if ((kept & HeaderScan.HAS_X_FORWARDED_HOST) == 0) {
+            put(headers, scanned, HeaderScan.HAS_X_FORWARDED_HOST, HeaderScan.X_FORWARDED_HOST, host);
+        }
         appendVia(headers, scanned, clientVersion);
     }
 

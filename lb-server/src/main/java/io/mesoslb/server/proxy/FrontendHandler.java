@@ -292,7 +292,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
         forwarded.applyToRequest(req.headers(), exchange.requestConnection, exchange.clientVersion, exchange.host,
-                observer.identity().forwardedFor());
+                observer.identity().forwardedFor(), observer.identity().viaTrustedProxy());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange.forward(req);
         status = null;

@@ -66,7 +66,7 @@ class HeaderScanTest {
         ForwardedHeaders forwarded = new ForwardedHeaders(client, false);
         client.finishAndReleaseAll();
         for (HttpHeaders h : new HttpHeaders[] {sent, bare}) {
-            forwarded.applyToRequest(h, HeaderScan.scan(h), HttpVersion.HTTP_1_1, "h", "10.0.0.1");
+            forwarded.applyToRequest(h, HeaderScan.scan(h), HttpVersion.HTTP_1_1, "h", "10.0.0.1", false);
             assertThat(h.getAll("X-Forwarded-Proto")).containsExactly("http");
             // An embedded channel has no port.
             assertThat(h.getAll("X-Forwarded-Port")).containsExactly("");
