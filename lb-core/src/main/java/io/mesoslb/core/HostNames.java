@@ -89,7 +89,7 @@ public final class HostNames {
      * @return the end index, or -1 when the port part or the brackets are malformed or the port is
      *     out of range
      */
-    static int hostEnd(CharSequence raw) {
+    public static int hostEnd(CharSequence raw) {
         int len = raw.length();
         if (len == 0) {
             return -1;

@@ -13,20 +13,25 @@ public final class Route {
     private final String appId;
     private final List<String> vhosts;
     private final List<String> paths;
+    private final boolean httpsOnly;
     private final BackendState[] backends;
     private final RoundRobinCursor cursor;
     private final Ticker ticker;
 
     public Route(String appId, List<String> vhosts, BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
-        this(appId, vhosts, List.of(), backends, cursor, ticker);
+        this(appId, vhosts, List.of(), false, backends, cursor, ticker);
     }
 
-    /** @param paths the path prefixes it answers under on its vhosts; empty for every path */
-    public Route(String appId, List<String> vhosts, List<String> paths, BackendState[] backends, RoundRobinCursor cursor,
-                 Ticker ticker) {
+    /**
+     * @param paths     the path prefixes it answers under on its vhosts; empty for every path
+     * @param httpsOnly whether plain-http requests are redirected to https instead of proxied
+     */
+    public Route(String appId, List<String> vhosts, List<String> paths, boolean httpsOnly, BackendState[] backends,
+                 RoundRobinCursor cursor, Ticker ticker) {
         this.appId = appId;
         this.vhosts = List.copyOf(vhosts);
         this.paths = List.copyOf(paths);
+        this.httpsOnly = httpsOnly;
         this.backends = backends.clone();
         this.cursor = cursor;
         this.ticker = ticker;
@@ -38,6 +43,11 @@ public final class Route {
 
     public List<String> vhosts() {
         return vhosts;
+    }
+
+    /** Whether plain-http requests get a redirect to https ({@link RouteLabels#httpsOnly}). */
+    public boolean httpsOnly() {
+        return httpsOnly;
     }
 
     /** The path prefixes this route answers under on its vhosts; empty when it takes every path. */
@@ -166,7 +176,7 @@ public final class Route {
 
     boolean sameContent(Route other) {
         if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || !paths.equals(other.paths)
-                || backends.length != other.backends.length) {
+                || httpsOnly != other.httpsOnly || backends.length != other.backends.length) {
             return false;
         }
         for (int i = 0; i < backends.length; i++) {

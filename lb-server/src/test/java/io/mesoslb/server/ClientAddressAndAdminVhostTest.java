@@ -14,6 +14,7 @@ import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.function.UnaryOperator;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -188,6 +189,21 @@ class ClientAddressAndAdminVhostTest {
         assertThat(forged.headers().getAll("X-Forwarded-Proto")).containsExactly("http");
         assertThat(forged.headers().getAll("X-Forwarded-Port")).containsExactly(Integer.toString(untrusting.port()));
         assertThat(forged.headers().getAll("X-Forwarded-Host")).containsExactly("app.test.local");
+    }
+
+    @Test
+    void anHttpsOnlyAppBelievesHttpsOnlyFromATrustedProxy() throws Exception {
+        String elbSaysHttps = "GET / HTTP/1.1\r\nHost: secure.test.local\r\nX-Forwarded-Proto: https\r\n\r\n";
+        ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32")));
+        trusting.app("/secure", Map.of("MESOS_LB_REDIRECT_TO_HTTPS", "true"), app.backend("/secure"));
+        assertThat(send(trusting.port(), elbSaysHttps).status()).isEqualTo(200);
+        assertThat(send(trusting.port(), "GET / HTTP/1.1\r\nHost: secure.test.local\r\n\r\n").status()).isEqualTo(301);
+
+        ProxyFixture untrusting = proxy(b -> b);
+        untrusting.app("/secure", Map.of("MESOS_LB_REDIRECT_TO_HTTPS", "true"), app.backend("/secure"));
+        RawHttp.Response forged = send(untrusting.port(), elbSaysHttps);
+        assertThat(forged.status()).isEqualTo(301);
+        assertThat(forged.header("location")).isEqualTo("https://secure.test.local/");
     }
 
     @Test

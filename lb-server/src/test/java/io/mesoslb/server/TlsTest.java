@@ -20,6 +20,7 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
@@ -101,6 +102,25 @@ class TlsTest {
         assertThat(servedCertificate(port, "api.secure.test.local")).isEqualTo("CN=secure.test.local");
         assertThat(servedCertificate(port, "other.example.com")).isEqualTo("CN=default.test.local");
         assertThat(servedCertificate(port, null)).isEqualTo("CN=default.test.local");
+    }
+
+    @Test
+    void anHttpsOnlyAppIsRedirectedOnPlainHttpAndProxiedOverTls() throws Exception {
+        TestOrigin origin = closer.use(TestOrigin.marker("app"));
+        ProxyFixture proxy = proxy(origin);
+        proxy.app("/app", Map.of("HAPROXY_0_REDIRECT_TO_HTTPS", "true"), origin.backend("/app"));
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            RawHttp.Response r = c.send("GET /cart?id=7 HTTP/1.1\r\nHost: App.Test.Local:8080\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(301);
+            assertThat(r.header("location")).isEqualTo("https://App.Test.Local/cart?id=7");
+            RawHttp.Response post = c.send("POST /pay HTTP/1.1\r\nHost: app.test.local\r\nContent-Length: 0\r\n\r\n").read();
+            assertThat(post.status()).as("a method that must not turn into GET").isEqualTo(308);
+        }
+        assertThat(origin.requests.get()).isZero();
+
+        try (RawHttp c = new RawHttp(handshake(proxy.server.httpsPort(), "secure.test.local"))) {
+            assertThat(c.send("GET /cart HTTP/1.1\r\nHost: app.test.local\r\n\r\n").read().text()).isEqualTo("app");
+        }
     }
 
     @Test

@@ -3,6 +3,7 @@ package io.mesoslb.discovery.marathon;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.PathPrefixes;
+import io.mesoslb.core.RouteLabels;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
@@ -52,18 +53,25 @@ public final class RoutingPolicy {
                 for (Map.Entry<Integer, String> port : more.entrySet()) {
                     Map<String, String> labels = new HashMap<>(app.labels());
                     labels.put(VhostNaming.VHOST_LABEL, port.getValue());
-                    // The main port's path prefixes are not this port's; its own label, if any, is.
+                    // The main port's path prefixes and https rule are not this port's; its own labels are.
                     labels.remove(PathPrefixes.HAPROXY_PATH_LABEL);
-                    labels.remove(PathPrefixes.PATH_LABEL);
-                    String path = portLabel(app.labels(), port.getKey(), "PATH");
-                    if (path != null) {
-                        labels.put(PathPrefixes.PATH_LABEL, path);
-                    }
+                    labels.remove(RouteLabels.HAPROXY_REDIRECT_TO_HTTPS_LABEL);
+                    putOrRemove(labels, PathPrefixes.PATH_LABEL, portLabel(app.labels(), port.getKey(), "PATH"));
+                    putOrRemove(labels, RouteLabels.REDIRECT_TO_HTTPS_LABEL,
+                            portLabel(app.labels(), port.getKey(), "REDIRECT_TO_HTTPS"));
                     out.add(service(app, port.getKey(), app.id() + "#" + port.getKey(), labels));
                 }
             }
         }
         return out;
+    }
+
+    private static void putOrRemove(Map<String, String> labels, String key, String value) {
+        if (value == null) {
+            labels.remove(key);
+        } else {
+            labels.put(key, value);
+        }
     }
 
     /** {@code MESOS_LB_<n>_<what>}, else marathon-lb's {@code HAPROXY_<n>_<what>}, or null. */

@@ -72,7 +72,8 @@ class RoutingPolicyTest {
     void everyPortWithItsOwnVhostLabelIsARouteOfItsOwn() {
         String json = """
                 {"id":"/multi","labels":{"HAPROXY_0_VHOST":"web.example.com","HAPROXY_1_VHOST":"admin.example.com",
-                  "HAPROXY_0_PATH":"/shop","HAPROXY_1_PATH":"/admin",
+                  "HAPROXY_0_PATH":"/shop","HAPROXY_1_PATH":"/admin","HAPROXY_0_REDIRECT_TO_HTTPS":"true",
+                  "HAPROXY_2_REDIRECT_TO_HTTPS":"true",
                   "MESOS_LB_2_VHOST":"metrics.example.com","HAPROXY_2_VHOST":"not-this.example.com",
                   "HAPROXY_GROUP":"external","HAPROXY_3_VHOST":" "},
                  "portDefinitions":[{"port":0},{"port":0},{"port":0},{"port":0}],
@@ -88,6 +89,9 @@ class RoutingPolicyTest {
         assertThat(holder.current().lookup("admin.example.com", "/admin/").backends()).extracting(b -> b.backend().address())
                 .containsExactly("10.0.0.7:31001");
         assertThat(holder.current().routeForApp("/multi#2").paths()).as("port 0's path is not port 2's").isEmpty();
+        assertThat(holder.current().routeForApp("/multi").httpsOnly()).isTrue();
+        assertThat(holder.current().routeForApp("/multi#1").httpsOnly()).as("port 0's rule is not port 1's").isFalse();
+        assertThat(holder.current().routeForApp("/multi#2").httpsOnly()).isTrue();
         assertThat(holder.current().lookup("metrics.example.com").backends()).extracting(b -> b.backend().address())
                 .as("ours over marathon-lb's").containsExactly("10.0.0.7:31002");
         assertThat(holder.current().lookup("not-this.example.com")).isNull();

@@ -11,6 +11,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -628,6 +629,14 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     public void reject(ProxyStatus why, HttpResponseStatus code, String text) {
         boolean keep = exchange.keepAfterLocalAnswer(why, draining);
         answer(why, ErrorResponses.of(code, text, exchange.clientVersion, !keep), keep);
+    }
+
+    @Override
+    public void redirect(HttpResponseStatus code, String location) {
+        boolean keep = exchange.keepAfterLocalAnswer(ProxyStatus.REDIRECTED, draining);
+        FullHttpResponse response = ErrorResponses.of(code, "moved to " + location, exchange.clientVersion, !keep);
+        response.headers().set(HttpHeaderNames.LOCATION, location);
+        answer(ProxyStatus.REDIRECTED, response, keep);
     }
 
     @Override

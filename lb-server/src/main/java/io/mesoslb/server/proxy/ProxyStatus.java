@@ -18,7 +18,9 @@ public enum ProxyStatus {
     /** Answered the balancer's health check on the proxy listener. */
     HEALTH_CHECK,
     /** An admin vhost refused a client that is not allow-listed. */
-    FORBIDDEN;
+    FORBIDDEN,
+    /** A plain-http request to an https-only app, sent to https. */
+    REDIRECTED;
 
     /** True for the ways a backend fails a request, the ones passive health counts against it. */
     public boolean isBackendFailure() {

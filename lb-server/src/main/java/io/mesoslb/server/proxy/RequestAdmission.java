@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.BackendState;
+import io.mesoslb.core.HostNames;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
@@ -25,6 +26,9 @@ final class RequestAdmission {
 
         /** Answers the balancer's health check. */
         void answerHealthCheck();
+
+        /** Sends the client elsewhere. */
+        void redirect(HttpResponseStatus code, String location);
     }
 
     private final RouteTableHolder routes;
@@ -107,6 +111,11 @@ final class RequestAdmission {
             answers.reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
             return null;
         }
+        if (r.httpsOnly() && !secure(req)) {
+            answers.redirect(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method())
+                    ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, httpsUrl(host, req.uri()));
+            return null;
+        }
         BackendState first = r.select();
         if (first == null) {
             answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
@@ -116,6 +125,22 @@ final class RequestAdmission {
         exchange.route = r;
         exchange.host = host;
         return first;
+    }
+
+    /** Over TLS here, or at a trusted proxy that says so (an ELB terminating TLS). */
+    private boolean secure(HttpRequest req) {
+        if (ops.tls() != null) {
+            return true;
+        }
+        return observer.identity().viaTrustedProxy()
+                && "https".equalsIgnoreCase(req.headers().get(HeaderScan.X_FORWARDED_PROTO));
+    }
+
+    /** The same host (without a port: https's own) and target, over https. */
+    private static String httpsUrl(String host, String target) {
+        int end = HostNames.hostEnd(host);
+        String name = end > 0 ? host.substring(0, end) : host;
+        return "https://" + name + (target.startsWith("/") ? target : "/");
     }
 
     private void rejectUndecodable(Throwable cause) {
