@@ -28,6 +28,8 @@ public final class Backend {
     private final String appId;
     private final String address;
     private final int hash;
+    /** Made on first use: only sticky routes need it. */
+    private String stickyToken;
 
     /** A backend at {@code host}, which is its address when it is an IP literal, and unresolved otherwise. */
     public Backend(String host, int port, String taskId, String appId) {
@@ -155,6 +157,30 @@ public final class Backend {
 
     public String appId() {
         return appId;
+    }
+
+    /**
+     * What a sticky route's cookie names this backend by: the same on every balancer (clients move
+     * between them behind an ELB) and for as long as the task lives, without revealing its address.
+     */
+    public String stickyToken() {
+        String t = stickyToken;
+        if (t == null) {
+            long h = 1125899906842597L;
+            for (String part : new String[] {appId, taskId, Integer.toString(port)}) {
+                for (int i = 0; i < part.length(); i++) {
+                    h = 31 * h + part.charAt(i);
+                }
+                h = 31 * h + '|';
+            }
+            t = Long.toHexString(h);
+            stickyToken = t;
+        }
+        return t;
+    }
+
+    boolean stickyTokenEquals(CharSequence token) {
+        return stickyToken().contentEquals(token);
     }
 
     /** {@code host:port} (IPv6 hosts bracketed), precomputed for logs and headers. */

@@ -13,25 +13,22 @@ public final class Route {
     private final String appId;
     private final List<String> vhosts;
     private final List<String> paths;
-    private final boolean httpsOnly;
+    private final RouteOptions options;
     private final BackendState[] backends;
     private final RoundRobinCursor cursor;
     private final Ticker ticker;
 
     public Route(String appId, List<String> vhosts, BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
-        this(appId, vhosts, List.of(), false, backends, cursor, ticker);
+        this(appId, vhosts, List.of(), RouteOptions.NONE, backends, cursor, ticker);
     }
 
-    /**
-     * @param paths     the path prefixes it answers under on its vhosts; empty for every path
-     * @param httpsOnly whether plain-http requests are redirected to https instead of proxied
-     */
-    public Route(String appId, List<String> vhosts, List<String> paths, boolean httpsOnly, BackendState[] backends,
+    /** @param paths the path prefixes it answers under on its vhosts; empty for every path */
+    public Route(String appId, List<String> vhosts, List<String> paths, RouteOptions options, BackendState[] backends,
                  RoundRobinCursor cursor, Ticker ticker) {
         this.appId = appId;
         this.vhosts = List.copyOf(vhosts);
         this.paths = List.copyOf(paths);
-        this.httpsOnly = httpsOnly;
+        this.options = options;
         this.backends = backends.clone();
         this.cursor = cursor;
         this.ticker = ticker;
@@ -45,9 +42,14 @@ public final class Route {
         return vhosts;
     }
 
-    /** Whether plain-http requests get a redirect to https ({@link RouteLabels#httpsOnly}). */
+    /** Whether plain-http requests get a redirect to https. */
     public boolean httpsOnly() {
-        return httpsOnly;
+        return options.httpsOnly();
+    }
+
+    /** Whether clients keep the backend that first served them (see {@link #selectSticky}). */
+    public boolean sticky() {
+        return options.sticky();
     }
 
     /** The path prefixes this route answers under on its vhosts; empty when it takes every path. */
@@ -107,6 +109,24 @@ public final class Route {
      */
     public BackendState select() {
         return select(null);
+    }
+
+    /**
+     * The backend whose {@linkplain Backend#stickyToken() token} a client's cookie carries, when it
+     * is still in this route and not ejected; null otherwise (the caller then selects as usual).
+     * A linear scan: sticky routes are opt-in and an app's backends are few.
+     */
+    public BackendState selectSticky(CharSequence token) {
+        if (token == null) {
+            return null;
+        }
+        long now = ticker.nanos();
+        for (BackendState s : backends) {
+            if (s.backend().stickyTokenEquals(token)) {
+                return s.isEjected(now) ? null : s;
+            }
+        }
+        return null;
     }
 
     /**
@@ -176,7 +196,7 @@ public final class Route {
 
     boolean sameContent(Route other) {
         if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || !paths.equals(other.paths)
-                || httpsOnly != other.httpsOnly || backends.length != other.backends.length) {
+                || !options.equals(other.options) || backends.length != other.backends.length) {
             return false;
         }
         for (int i = 0; i < backends.length; i++) {

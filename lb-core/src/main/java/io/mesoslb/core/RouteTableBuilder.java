@@ -92,7 +92,7 @@ public final class RouteTableBuilder {
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
             Route route = new Route(app.id(), naming.vhostsFor(app.id(), app.labels()),
-                    PathPrefixes.of(app.id(), app.labels()), RouteLabels.httpsOnly(app.labels()), states, cursor, ticker);
+                    PathPrefixes.of(app.id(), app.labels()), RouteOptions.fromLabels(app.labels()), states, cursor, ticker);
             routes.add(route);
             for (String host : route.vhosts()) {
                 if (route.paths().isEmpty()) {

@@ -3,7 +3,7 @@ package io.mesoslb.discovery.marathon;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.PathPrefixes;
-import io.mesoslb.core.RouteLabels;
+import io.mesoslb.core.RouteOptions;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
@@ -53,12 +53,14 @@ public final class RoutingPolicy {
                 for (Map.Entry<Integer, String> port : more.entrySet()) {
                     Map<String, String> labels = new HashMap<>(app.labels());
                     labels.put(VhostNaming.VHOST_LABEL, port.getValue());
-                    // The main port's path prefixes and https rule are not this port's; its own labels are.
+                    // The main port's path prefixes, https rule and stickiness are not this port's; its own labels are.
                     labels.remove(PathPrefixes.HAPROXY_PATH_LABEL);
-                    labels.remove(RouteLabels.HAPROXY_REDIRECT_TO_HTTPS_LABEL);
+                    labels.remove(RouteOptions.HAPROXY_REDIRECT_TO_HTTPS_LABEL);
                     putOrRemove(labels, PathPrefixes.PATH_LABEL, portLabel(app.labels(), port.getKey(), "PATH"));
-                    putOrRemove(labels, RouteLabels.REDIRECT_TO_HTTPS_LABEL,
+                    putOrRemove(labels, RouteOptions.REDIRECT_TO_HTTPS_LABEL,
                             portLabel(app.labels(), port.getKey(), "REDIRECT_TO_HTTPS"));
+                    labels.remove(RouteOptions.HAPROXY_STICKY_LABEL);
+                    putOrRemove(labels, RouteOptions.STICKY_LABEL, portLabel(app.labels(), port.getKey(), "STICKY"));
                     out.add(service(app, port.getKey(), app.id() + "#" + port.getKey(), labels));
                 }
             }

@@ -31,6 +31,8 @@ final class Exchange {
     boolean responseStarted;
     boolean responseComplete;
     boolean backendReusable;
+    /** For a sticky route, the backend token the client's cookie named ("" for none); null otherwise. */
+    String stickyToken;
 
     // What the client asked for; kept after the exchange ends, until the next request head replaces it.
     HttpVersion clientVersion = HttpVersion.HTTP_1_1;
@@ -94,5 +96,6 @@ final class Exchange {
         responseStarted = false;
         responseComplete = false;
         backendReusable = false;
+        stickyToken = null;
     }
 }

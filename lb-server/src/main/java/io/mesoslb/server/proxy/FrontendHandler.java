@@ -462,6 +462,10 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
         exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
                 exchange.clientKeepAlive && !draining, exchange.headRequest);
+        if (exchange.stickyToken != null) {
+            // The backend that answered, which a failed connect may have changed from the one the cookie named.
+            StickyCookie.update(response, backend.backend(), exchange.stickyToken);
+        }
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
     }

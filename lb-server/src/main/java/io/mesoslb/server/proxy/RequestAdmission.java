@@ -116,7 +116,15 @@ final class RequestAdmission {
                     ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, httpsUrl(host, req.uri()));
             return null;
         }
-        BackendState first = r.select();
+        BackendState first = null;
+        if (r.sticky()) {
+            String token = StickyCookie.read(req.headers());
+            first = r.selectSticky(token);
+            exchange.stickyToken = token == null ? "" : token;
+        }
+        if (first == null) {
+            first = r.select();
+        }
         if (first == null) {
             answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "no backend available for app " + r.appId());
