@@ -6,9 +6,11 @@ import io.mesoslb.core.Backend;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class AgentAddressesTest {
             throw new UnknownHostException(host + ": no such name");
         }
         return a;
-    }, REFRESH, now::get);
+    }, REFRESH, now::get, Runnable::run);
 
     private static InetAddress ip(int last) throws UnknownHostException {
         return InetAddress.getByAddress(new byte[] {10, 0, 0, (byte) last});
@@ -51,9 +53,32 @@ class AgentAddressesTest {
         assertThat(asked).containsExactly("agent-1");
 
         dns.put("agent-1", ip(2));
-        now.addAndGet(REFRESH.toNanos());
+        now.addAndGet(REFRESH.toNanos() + 1);
+        // Refreshed on the executor: in production a background thread, while the stale answer serves.
         assertThat(addresses.resolve(task("agent-1")).ip()).as("moved agent").isEqualTo(ip(2));
         assertThat(asked).containsExactly("agent-1", "agent-1");
+    }
+
+    @Test
+    void aRefreshRunsInTheBackgroundWhileTheLastAnswerServes() throws Exception {
+        Queue<Runnable> background = new ArrayDeque<>();
+        AgentAddresses async = new AgentAddresses(host -> {
+            asked.add(host);
+            return dns.get(host);
+        }, REFRESH, now::get, background::add);
+        dns.put("agent-1", ip(1));
+        assertThat(async.resolve(task("agent-1")).ip()).isEqualTo(ip(1));
+
+        dns.put("agent-1", ip(2));
+        now.addAndGet(REFRESH.toNanos() + 1);
+        // A slow or dead DNS would hold up the refresh, not discovery's publication.
+        assertThat(async.resolve(task("agent-1")).ip()).isEqualTo(ip(1));
+        assertThat(asked).containsExactly("agent-1");
+
+        while (!background.isEmpty()) {
+            background.poll().run();
+        }
+        assertThat(async.resolve(task("agent-1")).ip()).isEqualTo(ip(2));
     }
 
     @Test
@@ -62,8 +87,10 @@ class AgentAddressesTest {
         addresses.resolve(task("agent-1"));
 
         dns.clear();
-        now.addAndGet(REFRESH.toNanos());
+        now.addAndGet(REFRESH.toNanos() + 1);
+        addresses.resolve(task("agent-1"));
         assertThat(addresses.resolve(task("agent-1")).ip()).isEqualTo(ip(1));
+        assertThat(asked).as("the failed refresh was made").containsExactly("agent-1", "agent-1");
     }
 
     @Test
@@ -75,7 +102,8 @@ class AgentAddressesTest {
         assertThat(asked).containsExactly("gone");
 
         dns.put("gone", ip(3));
-        now.addAndGet(REFRESH.toNanos());
+        now.addAndGet(REFRESH.toNanos() + 1);
+        addresses.resolve(task("gone"));
         assertThat(addresses.resolve(task("gone")).ip()).as("tried again after the period").isEqualTo(ip(3));
     }
 }
