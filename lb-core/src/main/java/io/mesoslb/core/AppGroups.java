@@ -52,10 +52,7 @@ public final class AppGroups {
         if (groups.isEmpty()) {
             return true;
         }
-        String label = labels.get(GROUP_LABEL);
-        if (label == null || label.isBlank()) {
-            label = labels.get(HAPROXY_GROUP_LABEL);
-        }
+        String label = Labels.oursElseTheirs(labels, GROUP_LABEL, HAPROXY_GROUP_LABEL);
         if (label == null) {
             return false;
         }

@@ -26,10 +26,7 @@ public final class PathPrefixes {
 
     /** The app's prefixes, in label order without duplicates; empty when it takes every path. */
     public static List<String> of(String appId, Map<String, String> labels) {
-        String label = labels.get(PATH_LABEL);
-        if (label == null || label.isBlank()) {
-            label = labels.get(HAPROXY_PATH_LABEL);
-        }
+        String label = Labels.oursElseTheirs(labels, PATH_LABEL, HAPROXY_PATH_LABEL);
         if (label == null || label.isBlank()) {
             return List.of();
         }

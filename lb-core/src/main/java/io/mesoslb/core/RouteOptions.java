@@ -25,10 +25,7 @@ public record RouteOptions(boolean httpsOnly, boolean sticky) {
     }
 
     private static boolean flag(Map<String, String> labels, String ours, String theirs) {
-        String value = labels.get(ours);
-        if (value == null || value.isBlank()) {
-            value = labels.get(theirs);
-        }
+        String value = Labels.oursElseTheirs(labels, ours, theirs);
         return value != null && Boolean.parseBoolean(value.strip());
     }
 }

@@ -36,10 +36,7 @@ public final class VhostNaming {
 
     /** The canonical vhosts of an app, in declaration order, without duplicates. */
     public List<String> vhostsFor(String appId, Map<String, String> labels) {
-        String label = labels.get(VHOST_LABEL);
-        if (label == null || label.isBlank()) {
-            label = labels.get(HAPROXY_VHOST_LABEL);
-        }
+        String label = Labels.oursElseTheirs(labels, VHOST_LABEL, HAPROXY_VHOST_LABEL);
         if (label != null && !label.isBlank()) {
             return parseList(appId, label);
         }

@@ -2,17 +2,15 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
-import io.mesoslb.core.PathPrefixes;
-import io.mesoslb.core.RouteOptions;
-import io.mesoslb.core.VhostNaming;
+import io.mesoslb.core.Labels;
 import io.mesoslb.discovery.AgentAddresses;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.SortedMap;
-import java.util.TreeMap;
+import java.util.SortedSet;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -25,7 +23,9 @@ import java.util.regex.Pattern;
  * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}).
  */
 public final class RoutingPolicy {
-    private static final Pattern PORT_VHOST = Pattern.compile("(MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
+    private static final Pattern PORT_VHOST = Pattern.compile("(?:MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
+    /** The label names that exist per port; the main port's are {@code MESOS_LB_<name>} and {@code HAPROXY_0_<name>}. */
+    private static final List<String> PER_PORT = List.of("VHOST", "PATH", "REDIRECT_TO_HTTPS", "STICKY");
 
     private final HealthVerdicts verdicts;
     private final AgentAddresses addresses;
@@ -48,38 +48,31 @@ public final class RoutingPolicy {
         List<App> out = new ArrayList<>(apps.size());
         for (MarathonApp app : apps) {
             out.add(service(app, app.portIndex(), app.id(), app.labels()));
-            SortedMap<Integer, String> more = morePorts(app);
-            if (more != null) {
-                for (Map.Entry<Integer, String> port : more.entrySet()) {
-                    Map<String, String> labels = new HashMap<>(app.labels());
-                    labels.put(VhostNaming.VHOST_LABEL, port.getValue());
-                    // The main port's path prefixes, https rule and stickiness are not this port's; its own labels are.
-                    labels.remove(PathPrefixes.HAPROXY_PATH_LABEL);
-                    labels.remove(RouteOptions.HAPROXY_REDIRECT_TO_HTTPS_LABEL);
-                    putOrRemove(labels, PathPrefixes.PATH_LABEL, portLabel(app.labels(), port.getKey(), "PATH"));
-                    putOrRemove(labels, RouteOptions.REDIRECT_TO_HTTPS_LABEL,
-                            portLabel(app.labels(), port.getKey(), "REDIRECT_TO_HTTPS"));
-                    labels.remove(RouteOptions.HAPROXY_STICKY_LABEL);
-                    putOrRemove(labels, RouteOptions.STICKY_LABEL, portLabel(app.labels(), port.getKey(), "STICKY"));
-                    out.add(service(app, port.getKey(), app.id() + "#" + port.getKey(), labels));
-                }
+            for (int index : morePorts(app)) {
+                out.add(service(app, index, app.id() + "#" + index, portLabels(app.labels(), index)));
             }
         }
         return out;
     }
 
-    private static void putOrRemove(Map<String, String> labels, String key, String value) {
-        if (value == null) {
-            labels.remove(key);
-        } else {
-            labels.put(key, value);
+    /**
+     * The labels of port {@code index} as a route of its own: the app's, with the per-port labels
+     * of that port ({@code MESOS_LB_<n>_<name>}, else {@code HAPROXY_<n>_<name>}) standing where
+     * the main port's ({@code MESOS_LB_<name>}, {@code HAPROXY_0_<name>}) were, so that the main
+     * port's vhosts, paths, https rule and stickiness are not taken for this port's.
+     */
+    private static Map<String, String> portLabels(Map<String, String> app, int index) {
+        Map<String, String> labels = new HashMap<>(app);
+        for (String name : PER_PORT) {
+            labels.remove("HAPROXY_0_" + name);
+            String value = Labels.oursElseTheirs(app, "MESOS_LB_" + index + "_" + name, "HAPROXY_" + index + "_" + name);
+            if (value == null) {
+                labels.remove("MESOS_LB_" + name);
+            } else {
+                labels.put("MESOS_LB_" + name, value);
+            }
         }
-    }
-
-    /** {@code MESOS_LB_<n>_<what>}, else marathon-lb's {@code HAPROXY_<n>_<what>}, or null. */
-    private static String portLabel(Map<String, String> labels, int index, String what) {
-        String ours = labels.get("MESOS_LB_" + index + "_" + what);
-        return ours != null && !ours.isBlank() ? ours : labels.get("HAPROXY_" + index + "_" + what);
+        return labels;
     }
 
     /** The app's routable backends on port {@code index}, as a route of its own. */
@@ -94,27 +87,20 @@ public final class RoutingPolicy {
         return new App(id, labels, backends);
     }
 
-    /** Port index to vhosts of the ports other than the main one that labels name, or null; ours win. */
-    private static SortedMap<Integer, String> morePorts(MarathonApp app) {
-        SortedMap<Integer, String> more = null;
+    /** The indexes of the ports other than the main one that have a vhost label of their own, in order. */
+    private static SortedSet<Integer> morePorts(MarathonApp app) {
+        SortedSet<Integer> more = new TreeSet<>();
         for (Map.Entry<String, String> label : app.labels().entrySet()) {
             String key = label.getKey();
             if (!key.endsWith("_VHOST") || label.getValue().isBlank()) {
                 continue;
             }
             Matcher m = PORT_VHOST.matcher(key);
-            if (!m.matches()) {
-                continue;
-            }
-            int index = Integer.parseInt(m.group(2));
-            if (index == 0 || index == app.portIndex()) {
-                continue;
-            }
-            if (more == null) {
-                more = new TreeMap<>();
-            }
-            if (m.group(1).equals("MESOS_LB") || !more.containsKey(index)) {
-                more.put(index, label.getValue());
+            if (m.matches()) {
+                int index = Integer.parseInt(m.group(1));
+                if (index != 0 && index != app.portIndex()) {
+                    more.add(index);
+                }
             }
         }
         return more;

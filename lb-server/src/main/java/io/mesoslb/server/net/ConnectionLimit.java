@@ -40,10 +40,6 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
         this.max = max;
     }
 
-    public int open() {
-        return open.get();
-    }
-
     @Override
     public void handlerAdded(ChannelHandlerContext ctx) {
         listeners.add(ctx.channel());
