@@ -107,6 +107,7 @@ public final class LbServer implements AutoCloseable {
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
                 .childOption(ChannelOption.ALLOCATOR, BackendPools.ALLOCATOR)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyChannelInitializer.readSizes())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
                 .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));

@@ -197,6 +197,32 @@ class HttpSemanticsTest {
     }
 
     @Test
+    void aThousandPipelinedRequestsInOneWriteAreAllAnswered() throws Exception {
+        // Beyond the codec's own limit of 128 requests awaiting responses, which used to reset the connection.
+        int n = 1_000;
+        StringBuilder batch = new StringBuilder();
+        for (int i = 0; i < n; i++) {
+            batch.append("GET /").append(i).append(" HTTP/1.1\r\nHost: echo.test.local\r\n\r\n");
+        }
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            // Written from another thread: the proxy may stop reading while it works through them.
+            java.util.concurrent.CompletableFuture<Void> written = java.util.concurrent.CompletableFuture.runAsync(() -> {
+                try {
+                    c.send(batch.toString());
+                } catch (java.io.IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            for (int i = 0; i < n; i++) {
+                RawHttp.Response r = c.read();
+                assertThat(r.status()).as("response %d", i).isEqualTo(200);
+            }
+            written.get(10, java.util.concurrent.TimeUnit.SECONDS);
+        }
+        assertThat(echo.recorded).extracting(RecordedRequest::uri).hasSize(n).startsWith("/0", "/1").endsWith("/999");
+    }
+
+    @Test
     void chunkedRequestBodyIsRelayed() throws Exception {
         try (RawHttp c = new RawHttp(proxy.port())) {
             RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: echo.test.local\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -28,7 +28,7 @@ final class AbsoluteForm {
         }
         int schemeEnd = schemeEnd(uri);
         if (schemeEnd < 0) {
-            return true; // not a URL: the codec's business, and the backend's
+            return false; // RequestSyntax lets no other form through; refuse rather than guess
         }
         int authorityStart = schemeEnd + 3;
         int authorityEnd = authorityStart;
@@ -53,6 +53,11 @@ final class AbsoluteForm {
         req.setUri(rest);
         req.headers().set(HttpHeaderNames.HOST, authority);
         return true;
+    }
+
+    /** True when {@code uri} begins with {@code http://} or {@code https://} (any case). */
+    static boolean isHttpUrl(String uri) {
+        return schemeEnd(uri) > 0;
     }
 
     /** The index of "://" after an http or https scheme (any case), or -1. */

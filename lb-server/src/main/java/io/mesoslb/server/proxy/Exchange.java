@@ -47,7 +47,8 @@ final class Exchange {
 
     /** Takes in what the client's request head says about the connection and the body. */
     void requestHead(HttpRequest req) {
-        clientVersion = req.protocolVersion();
+        // Answers go out in a version the client can read: never HTTP/2.0 or HTTP/9.9 to whoever claimed it.
+        clientVersion = RequestSyntax.isHttp1(req.protocolVersion()) ? req.protocolVersion() : HttpVersion.HTTP_1_1;
         requestConnection = HopByHopHeaders.connection(req.headers());
         clientKeepAlive = HopByHopHeaders.isKeepAlive(clientVersion, requestConnection);
         headRequest = HttpMethod.HEAD.equals(req.method());

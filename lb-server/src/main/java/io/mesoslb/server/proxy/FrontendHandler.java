@@ -292,6 +292,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
+        if (exchange.clientVersion == HttpVersion.HTTP_1_0 && (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0) {
+            // RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is to be ignored; forwarded as 1.1,
+            // the backend would answer a 100 the client cannot read.
+            req.headers().remove(HttpHeaderNames.EXPECT);
+        }
         forwarded.applyToRequest(req.headers(), exchange.requestConnection, exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor(), observer.identity().viaTrustedProxy());
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
@@ -329,6 +334,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             flushBackend = true;
             return;
         }
+        TrailerFields.strip(((LastHttpContent) content).trailingHeaders());
         out.writeAndFlush(content, out.voidPromise());
         flushBackend = false;
         exchange.requestComplete = true;
@@ -447,6 +453,11 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
                 // A 100 Continue: the client's body comes next, at the client's pace; the clock restarts at its end.
                 backend.cancelResponseTimeout();
             }
+            if (exchange.clientVersion == HttpVersion.HTTP_1_0) {
+                // RFC 9110 15.2: no 1xx to an HTTP/1.0 client, which would take it for the response.
+                ReferenceCountUtil.release(response);
+                return;
+            }
             HopByHopHeaders.strip(response.headers(), false);
             ctx.write(response, ctx.voidPromise());
             flushFrontend = true;
@@ -477,8 +488,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             return;
         }
         if (exchange.interimResponse) {
-            // The end of a 1xx: the encoder needs it before the final response.
+            // The end of a 1xx: the encoder needs it before the final response (unless the 1xx was dropped).
             exchange.interimResponse = !(content instanceof LastHttpContent);
+            if (exchange.clientVersion == HttpVersion.HTTP_1_0) {
+                ReferenceCountUtil.release(content);
+                return;
+            }
             ctx.write(content, ctx.voidPromise());
             flushFrontend = true;
             return;

@@ -45,12 +45,26 @@ final class HeaderScan {
     static final int HAS_HOST = 1 << 18;
     /** More than one {@code Host}: a request to refuse (RFC 9112 section 3.2), not to route by either. */
     static final int DUPLICATE_HOST = 1 << 19;
+    /**
+     * {@code Connection} names a framing or routing header ({@code Content-Length},
+     * {@code Transfer-Encoding}, {@code Host}). Stripped as hop-by-hop, the body would reach the
+     * backend unframed, its end left to the backend's guess: request smuggling. Never stripped;
+     * a request saying so is refused.
+     */
+    static final int NAMES_FRAMING = 1 << 20;
+    /**
+     * A name that some servers read as a framing header and the codec does not:
+     * {@code Transfer_Encoding} or {@code Content_Length} (CGI-style servers map '_' to '-').
+     */
+    static final int FRAMING_LOOKALIKE = 1 << 21;
 
     static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
     static final AsciiString X_FORWARDED_PROTO = AsciiString.cached("x-forwarded-proto");
     static final AsciiString X_FORWARDED_PORT = AsciiString.cached("x-forwarded-port");
     static final AsciiString X_FORWARDED_HOST = AsciiString.cached("x-forwarded-host");
+    private static final AsciiString CONTENT_LENGTH_UNDERSCORE = AsciiString.cached("content_length");
+    private static final AsciiString TRANSFER_ENCODING_UNDERSCORE = AsciiString.cached("transfer_encoding");
 
     private HeaderScan() {
     }
@@ -90,7 +104,8 @@ final class HeaderScan {
                 return is(name, HttpHeaderNames.CONNECTION) ? PRESENT
                         : is(name, HttpHeaderNames.KEEP_ALIVE) ? HAS_KEEP_ALIVE : 0;
             case 14:
-                return is(name, HttpHeaderNames.CONTENT_LENGTH) ? HAS_CONTENT_LENGTH : 0;
+                return is(name, HttpHeaderNames.CONTENT_LENGTH) ? HAS_CONTENT_LENGTH
+                        : is(name, CONTENT_LENGTH_UNDERSCORE) ? FRAMING_LOOKALIKE : 0;
             case 15:
                 return is(name, X_FORWARDED_FOR) ? HAS_X_FORWARDED_FOR : 0;
             case 16:
@@ -99,7 +114,8 @@ final class HeaderScan {
                         : is(name, PROXY_CONNECTION) ? HAS_PROXY_CONNECTION : 0;
             case 17:
                 return is(name, HttpHeaderNames.TRANSFER_ENCODING) ? HAS_TRANSFER_ENCODING
-                        : is(name, X_FORWARDED_PROTO) ? HAS_X_FORWARDED_PROTO : 0;
+                        : is(name, X_FORWARDED_PROTO) ? HAS_X_FORWARDED_PROTO
+                        : is(name, TRANSFER_ENCODING_UNDERSCORE) ? FRAMING_LOOKALIKE : 0;
             default:
                 return 0;
         }
@@ -112,7 +128,8 @@ final class HeaderScan {
     /**
      * The bits of one Connection value, a comma-separated token list, without allocating; and, when
      * {@code removeNamedFrom} is given, removes from it the headers that the value names (all
-     * tokens but the three with a meaning of their own).
+     * tokens but the three with a meaning of their own, and never a framing or routing header:
+     * see {@link #NAMES_FRAMING}).
      */
     static int connectionTokens(CharSequence value, HttpHeaders removeNamedFrom) {
         int bits = 0;
@@ -136,6 +153,10 @@ final class HeaderScan {
             } else if (matches(value, start, end, HttpHeaderValues.UPGRADE)) {
                 // Upgrade itself goes (or stays, when tunnelling) with the decision in HopByHopHeaders.strip.
                 bits |= UPGRADE;
+            } else if (matches(value, start, end, HttpHeaderNames.CONTENT_LENGTH)
+                    || matches(value, start, end, HttpHeaderNames.TRANSFER_ENCODING)
+                    || matches(value, start, end, HttpHeaderNames.HOST)) {
+                bits |= NAMES_FRAMING;
             } else {
                 bits |= NAMES_OTHERS;
                 if (removeNamedFrom != null) {

@@ -3,11 +3,13 @@ package io.mesoslb.server.proxy;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.server.net.ProxyProtocolHandler;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
@@ -84,9 +86,27 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));
         }
         p.addLast(
-                new HttpServerCodec(decoderConfig(settings)),
+                new HttpServerCodec(decoderConfig(settings), MAX_PIPELINE_DEPTH),
                 observer,
                 frontend);
+    }
+
+    /** The most a client connection reads at once (Netty's adaptive default, made explicit: the depth below depends on it). */
+    static final int MAX_READ_BYTES = 64 * 1024;
+    /** {@code A / HTTP/1.1\r\n\r\n}: the shortest request the decoder hands on as valid. */
+    private static final int SHORTEST_REQUEST_BYTES = 16;
+    /**
+     * How many decoded requests may await their responses. The codec fails the connection beyond
+     * its default of 128, and a client pipelining 1,000 small requests in one write got a reset
+     * after 128 answers (nginx and HAProxy answer all). Here the frontend holds pipelined requests
+     * and stops reading as soon as one waits, so one read's worth is the most ever decoded ahead:
+     * the depth just has to cover that, and the memory stays bounded by one read.
+     */
+    static final int MAX_PIPELINE_DEPTH = MAX_READ_BYTES / SHORTEST_REQUEST_BYTES + 2;
+
+    /** Read buffer sizes for client connections, capped at {@link #MAX_READ_BYTES}. */
+    public static RecvByteBufAllocator readSizes() {
+        return new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
     }
 
     static HttpDecoderConfig decoderConfig(ProxySettings settings) {

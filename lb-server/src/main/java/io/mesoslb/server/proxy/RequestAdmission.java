@@ -70,6 +70,13 @@ final class RequestAdmission {
                     "CONNECT is not supported: this is a reverse proxy");
             return null;
         }
+        RequestSyntax.Refusal refusal = RequestSyntax.check(req, exchange.requestConnection);
+        if (refusal != null) {
+            // Whatever follows on this connection may be framed the way the refused head meant.
+            exchange.clientKeepAlive = false;
+            answers.reject(ProxyStatus.BAD_REQUEST, refusal.status(), refusal.text());
+            return null;
+        }
         if ((exchange.requestConnection & HeaderScan.DUPLICATE_HOST) != 0) {
             // Which one a backend would believe is anyone's guess: the way to request smuggling.
             exchange.clientKeepAlive = false;
@@ -86,6 +93,13 @@ final class RequestAdmission {
             answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, "bad request: missing Host header");
             return null;
         }
+        String lookupHost = HostHeader.decoded(host);
+        if (lookupHost == null) {
+            exchange.clientKeepAlive = false;
+            answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
+                    "bad request: Host is not UTF-8: " + host);
+            return null;
+        }
         long maxBody = settings.maxRequestBody();
         if (maxBody > 0 && exchange.contentLength > maxBody) {
             ReferenceCountUtil.release(req);
@@ -94,7 +108,7 @@ final class RequestAdmission {
             return null;
         }
         RouteTable table = routes.current();
-        Route r = table.lookup(host, req.uri());
+        Route r = table.lookup(lookupHost, req.uri());
         if (r == null && ops.isHealthCheck(req.uri())) {
             answers.answerHealthCheck();
             return null;
@@ -103,6 +117,14 @@ final class RequestAdmission {
             r = table.routeForApp(settings.defaultApp());
         }
         if (r == null) {
+            if (HostNames.normalize(lookupHost) == null) {
+                // Not a host name at all (a folded line, a space, a stray byte): say so, and trust
+                // nothing else on this connection.
+                exchange.clientKeepAlive = false;
+                answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
+                        "bad request: invalid Host " + host);
+                return null;
+            }
             answers.reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
             return null;
         }

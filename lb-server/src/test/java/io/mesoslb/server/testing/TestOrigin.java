@@ -139,6 +139,16 @@ public final class TestOrigin implements AutoCloseable {
         });
     }
 
+    /** Answers with the request's trailer fields, {@code name=value;} each, names in lower case. */
+    public static TestOrigin trailerEcho() {
+        return aggregating((ctx, req) -> {
+            StringBuilder b = new StringBuilder();
+            req.trailingHeaders().forEach(e -> b.append(e.getKey().toLowerCase(java.util.Locale.ROOT)).append('=')
+                    .append(e.getValue()).append(';'));
+            return text(HttpResponseStatus.OK, b.toString());
+        });
+    }
+
     /** Answers with a chunked body sent in two pieces. */
     public static TestOrigin chunked(String first, String second) {
         return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {

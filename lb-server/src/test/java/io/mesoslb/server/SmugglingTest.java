@@ -1,0 +1,57 @@
+package io.mesoslb.server;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.server.smuggling.DesyncCorpus;
+import io.mesoslb.server.smuggling.DesyncProbe;
+import io.mesoslb.server.smuggling.RecordingOrigin;
+import io.mesoslb.server.testing.ProxyFixture;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Request smuggling over real sockets: every {@link DesyncCorpus} vector goes through the proxy to
+ * a {@link RecordingOrigin} (a credulous keep-alive server), followed by canary requests on fresh
+ * connections. One backend connection pool (one worker), so a poisoned pooled connection is the
+ * one the canaries get. The test fails if the origin parses a request line the client did not send
+ * as a request, or if a canary gets another request's response (or none).
+ */
+class SmugglingTest {
+    private static final String HOST = "www." + ProxyFixture.DOMAIN;
+    private final RecordingOrigin origin = newOrigin();
+    private final ProxyFixture proxy = new ProxyFixture(c -> c.workerThreads(1).responseTimeout("2s")
+            .requestHeaderTimeout("2s"))
+            .app("/www", new Backend("127.0.0.1", origin.port(), "www.recording", "/www"));
+
+    private static RecordingOrigin newOrigin() {
+        try {
+            return new RecordingOrigin();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        proxy.close();
+        origin.close();
+    }
+
+    @Test
+    void noVectorDesyncsTheOriginOrAnotherClient() throws Exception {
+        DesyncProbe probe = new DesyncProbe(proxy.port(), HOST, origin, 5_000);
+        List<DesyncCorpus.Vector> corpus = DesyncCorpus.vectors(HOST);
+        List<String> failures = new ArrayList<>();
+        for (int i = 0; i < corpus.size(); i++) {
+            DesyncCorpus.Vector v = corpus.get(i);
+            DesyncProbe.Outcome o = probe.run(i, v);
+            if (o.desync()) {
+                failures.add(v.name() + ": " + o.verdict() + " origin saw " + o.unexpectedLines() + ", canaries " + o.canaryFailures());
+            }
+        }
+        assertThat(failures).as("%d vectors", corpus.size()).isEmpty();
+    }
+}
