@@ -107,6 +107,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
         private String drainPeriod = "30s";
         private Boolean accessLog = true;
         private Boolean proxyProtocol = false;
+        private List<String> proxyProtocolTrusted = new ArrayList<>();
         private List<String> trustedProxies = new ArrayList<>();
         private List<String> adminAllow = new ArrayList<>();
         private List<String> mesosUrls = new ArrayList<>();
@@ -331,6 +332,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             return this;
         }
 
+        public Builder proxyProtocolTrusted(List<String> v) {
+            proxyProtocolTrusted = mutableCopy(v);
+            return this;
+        }
+
         public Builder trustedProxies(List<String> v) {
             trustedProxies = mutableCopy(v);
             return this;
@@ -475,6 +481,13 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             }
             Duration staleness = p.duration("health-max-staleness", healthMaxStaleness, true);
             Duration drain = p.duration("drain-period", drainPeriod, true);
+            boolean proxyHeaders = proxyProtocol != null && proxyProtocol;
+            CidrList proxyHeaderSources = p.cidrs("proxy-protocol-trusted", proxyProtocolTrusted);
+            if (proxyHeaders && proxyHeaderSources.isEmpty()) {
+                // Fail closed: believing every peer's PROXY header lets anyone who reaches the port claim any address.
+                p.add("proxy-protocol-trusted must be set when proxy-protocol is true: the networks of the balancer"
+                        + " that sends PROXY headers (its subnets); 0.0.0.0/0,::/0 believes every peer");
+            }
             CidrList trusted = p.cidrs("trusted-proxies", trustedProxies);
             CidrList allow = p.cidrs("admin-allow", adminAllow);
             List<URI> mesos = new ArrayList<>();
@@ -495,7 +508,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
                 }
             }
             return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
-                    proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
+                    proxyHeaders, proxyHeaderSources, trusted, allow, List.copyOf(mesos), https,
                     List.copyOf(certs));
         }
     }

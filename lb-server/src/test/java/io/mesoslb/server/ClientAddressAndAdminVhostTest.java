@@ -44,6 +44,11 @@ class ClientAddressAndAdminVhostTest {
         return proxy.app("/app", app);
     }
 
+    /** PROXY headers from loopback, where the tests' connections come from, are believed. */
+    private static ServerConfig.Builder behindBalancer(ServerConfig.Builder b) {
+        return b.proxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1/32"));
+    }
+
     private static String get(String host) {
         return "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
     }
@@ -84,7 +89,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void proxyProtocolV1AndV2SourcesAreTheClient() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         assertThat(send(proxy.port(), v1("203.0.113.5"), get("app.test.local")).text()).isEqualTo("app");
         assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("203.0.113.5");
@@ -99,7 +104,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void accessLogNamesTheClientOfTheProxyHeader() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         assertThat(send(proxy.port(), v1("203.0.113.7"), get("app.test.local")).text()).isEqualTo("app");
 
@@ -121,7 +126,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void aConnectionWithoutAValidProxyHeaderIsClosed() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
         try (RawHttp c = new RawHttp(proxy.port())) {
             c.send(get("app.test.local"));
             assertThat(c.closedByPeer()).isTrue();
@@ -131,7 +136,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void adminVhostsAdmitAllowListedClientsThroughProxyProtocol() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         RawHttp.Response allowed = send(proxy.port(), v1("10.1.2.3"), get(MARATHON));
         assertThat(allowed.status()).isEqualTo(200);
@@ -147,6 +152,23 @@ class ClientAddressAndAdminVhostTest {
         assertThat(send(proxy.port(), v1("10.9.9.9"), get("app.test.local")).status()).isEqualTo(200);
         assertThat(marathon.requests.get()).isEqualTo(1);
         assertThat(mesos.requests.get()).isEqualTo(1);
+    }
+
+    @Test
+    void aProxyHeaderFromAPeerOutsideTheTrustedListIsReadButNotBelieved() throws Exception {
+        // Someone who reaches the port directly, not through the balancer at 10.20.0.0/16.
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true).proxyProtocolTrusted(List.of("10.20.0.0/16")));
+
+        assertThat(send(proxy.port(), v1("10.1.2.3"), get(MARATHON)).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), v2("10.1.2.3", false), get(MESOS)).status()).isEqualTo(403);
+        assertThat(marathon.requests.get() + mesos.requests.get()).isZero();
+
+        // The header is still consumed, so the request after it is served, as the peer's.
+        assertThat(send(proxy.port(), v1("203.0.113.5"), get("app.test.local")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+        assertThat(accessLog.await(3).get(2)).startsWith("127.0.0.1 - - [");
+        assertThat(proxy.server.meterRegistry().get("mesoslb.proxy.protocol.untrusted").functionCounter().count())
+                .isEqualTo(3);
     }
 
     @Test

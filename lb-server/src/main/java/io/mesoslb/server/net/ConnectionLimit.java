@@ -5,11 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,12 +23,11 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
-    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final int max;
     private final AtomicInteger open = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final OncePer warning = new OncePer(Duration.ofMinutes(1));
     private final ChannelFutureListener onClose = f -> closed();
 
     /** @param max the most client connections open at once, at least 1 */
@@ -75,9 +73,7 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             resumeAccepting();
             return;
         }
-        long last = lastWarning.get();
-        long now = System.nanoTime();
-        if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
+        if (warning.due()) {
             log.warn("{} client connections open, the max-connections limit: new clients wait in the accept queue", max);
         }
     }
