@@ -172,6 +172,25 @@ class ClientAddressAndAdminVhostTest {
     }
 
     @Test
+    void garbageInXForwardedForFromATrustedProxyIsNoOneNotTheProxy() throws Exception {
+        // The allow-list covers the trusted proxy itself, as a list of "our own networks" would.
+        ProxyFixture proxy = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32"))
+                .adminAllow(List.of("10.1.2.0/24", "127.0.0.0/8")));
+        assertThat(send(proxy.port(), get(MARATHON)).status()).as("the proxy itself, without a header").isEqualTo(200);
+        marathon.recorded.poll();
+
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "unknown")).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "10.1.2.3, not-an-ip")).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "127.0.0.1.evil")).status()).isEqualTo(403);
+        assertThat(marathon.requests.get()).isEqualTo(1);
+
+        // Ordinary apps still answer; the backend learns the client is unknown, not an invented address.
+        assertThat(send(proxy.port(), getWithXff("app.test.local", "bogus")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("unknown, 127.0.0.1");
+        assertThat(accessLog.await(5).get(4)).startsWith("- - - [");
+    }
+
+        @Test
     void adminVhostsTrustXForwardedForOnlyFromTrustedProxies() throws Exception {
         ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32", "10.200.0.0/16")));
 
