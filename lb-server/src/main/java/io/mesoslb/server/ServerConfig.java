@@ -7,6 +7,7 @@ import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
 import io.mesoslb.server.net.CidrList;
+import io.mesoslb.server.net.MaxConnections;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
@@ -25,7 +26,8 @@ import java.util.List;
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
  * @param workerThreads      event loops serving connections
- * @param maxConnections     most client connections open at once, 0 for no limit
+ * @param maxConnections     most client connections open at once; 0 derives it at start from the open-file
+ *                           limit ({@link io.mesoslb.server.net.MaxConnections}), -1 for no limit
  * @param forceNio           use NIO even when epoll is available
  * @param proxy              data-plane timeouts and limits
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
@@ -369,7 +371,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             String host = p.nonBlank("listen-host", listenHost);
             int port = p.range("listen-port", listenPort, 0, 65_535);
             int workers = p.range("worker-threads", workerThreads, 1, 4096);
-            int maxConns = p.range("max-connections", maxConnections, 0, 10_000_000);
+            int maxConns = p.range("max-connections", maxConnections, -1, MaxConnections.CEILING);
             Duration connect = p.duration("connect-timeout", connectTimeout, false);
             Duration response = p.duration("response-timeout", responseTimeout, false);
             Duration clientIdle = p.duration("client-idle-timeout", clientIdleTimeout, false);

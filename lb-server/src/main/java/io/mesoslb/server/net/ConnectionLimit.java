@@ -25,17 +25,19 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
 
     private final int max;
+    private final String source;
     private final AtomicInteger open = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
     private final OncePer warning = new OncePer(Duration.ofMinutes(1));
     private final ChannelFutureListener onClose = f -> closed();
 
-    /** @param max the most client connections open at once, at least 1 */
-    public ConnectionLimit(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1: " + max);
+    /** @param limit the most client connections open at once, at least 1 */
+    public ConnectionLimit(MaxConnections limit) {
+        if (limit.max() < 1) {
+            throw new IllegalArgumentException("max must be at least 1: " + limit.max());
         }
-        this.max = max;
+        this.max = limit.max();
+        this.source = limit.source();
     }
 
     @Override
@@ -74,7 +76,10 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             return;
         }
         if (warning.due()) {
-            log.warn("{} client connections open, the max-connections limit: new clients wait in the accept queue", max);
+            log.warn("{} client connections open, the limit ({}): new clients wait in the accept queue until some"
+                    + " close. To serve more at once, raise the open-file limit (ulimit -n, systemd LimitNOFILE) and"
+                    + " max-connections, which unset follows it as (open-file limit - {}) / 2", max, source,
+                    MaxConnections.RESERVED_DESCRIPTORS);
         }
     }
 
