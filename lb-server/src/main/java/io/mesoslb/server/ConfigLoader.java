@@ -19,7 +19,8 @@ import java.util.Set;
 /** Builds a {@link ServerConfig} from an optional YAML/JSON file and command-line overrides. */
 final class ConfigLoader {
     /** Keys whose flag value is a comma-separated list. */
-    private static final Set<String> COMMA_LISTS = Set.of("marathon-urls", "mesos-urls", "trusted-proxies", "admin-allow", "groups");
+    private static final Set<String> COMMA_LISTS = Set.of("marathon-urls", "mesos-urls", "proxy-protocol-trusted",
+            "trusted-proxies", "admin-allow", "groups");
     /** Keys whose flag value is a semicolon-separated list (its entries contain commas). */
     private static final Set<String> SEMICOLON_LISTS = Set.of("tls-certificates");
 

@@ -8,6 +8,7 @@ import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;
 import io.mesoslb.server.net.ConnectionLimit;
+import io.mesoslb.server.net.MaxConnections;
 import io.mesoslb.server.proxy.AdminVhosts;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
@@ -111,8 +112,13 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
                 .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
-        if (config.maxConnections() > 0) {
-            bootstrap.handler(new ConnectionLimit(config.maxConnections()));
+        MaxConnections limit = MaxConnections.decide(config.maxConnections(), MaxConnections.processDescriptorLimit());
+        if (limit.max() > 0) {
+            bootstrap.handler(new ConnectionLimit(limit));
+            log.info("at most {} client connections at once ({}); more wait in the accept queue", limit.max(),
+                    limit.source());
+        } else {
+            log.info("no limit on client connections ({})", limit.source());
         }
         try {
             serverChannel = bind(bootstrap, config.listenPort());

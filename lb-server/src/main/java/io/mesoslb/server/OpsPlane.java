@@ -10,6 +10,7 @@ import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.server.net.ClientAddressResolver;
+import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.mesoslb.server.proxy.BackendPools;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
@@ -59,7 +60,16 @@ final class OpsPlane implements AutoCloseable {
         gcMetrics.bindTo(registry);
         this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
-                ops.adminAllow(), ops.proxyProtocol(), null);
+                ops.adminAllow(), proxyProtocol(ops, metrics), null);
+    }
+
+    private static ProxyProtocolHandler proxyProtocol(OpsSettings ops, ProxyMetrics metrics) {
+        if (!ops.proxyProtocol()) {
+            return null;
+        }
+        ProxyProtocolHandler handler = new ProxyProtocolHandler(ops.proxyProtocolTrusted());
+        metrics.bindProxyProtocol(handler);
+        return handler;
     }
 
     void discovery(Supplier<DiscoveryState> state) {

@@ -7,6 +7,7 @@ import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
 import io.mesoslb.server.net.CidrList;
+import io.mesoslb.server.net.MaxConnections;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
@@ -25,7 +26,8 @@ import java.util.List;
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
  * @param workerThreads      event loops serving connections
- * @param maxConnections     most client connections open at once, 0 for no limit
+ * @param maxConnections     most client connections open at once; 0 derives it at start from the open-file
+ *                           limit ({@link io.mesoslb.server.net.MaxConnections}), -1 for no limit
  * @param forceNio           use NIO even when epoll is available
  * @param proxy              data-plane timeouts and limits
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
@@ -107,6 +109,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
         private String drainPeriod = "30s";
         private Boolean accessLog = true;
         private Boolean proxyProtocol = false;
+        private List<String> proxyProtocolTrusted = new ArrayList<>();
         private List<String> trustedProxies = new ArrayList<>();
         private List<String> adminAllow = new ArrayList<>();
         private List<String> mesosUrls = new ArrayList<>();
@@ -331,6 +334,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             return this;
         }
 
+        public Builder proxyProtocolTrusted(List<String> v) {
+            proxyProtocolTrusted = mutableCopy(v);
+            return this;
+        }
+
         public Builder trustedProxies(List<String> v) {
             trustedProxies = mutableCopy(v);
             return this;
@@ -363,7 +371,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             String host = p.nonBlank("listen-host", listenHost);
             int port = p.range("listen-port", listenPort, 0, 65_535);
             int workers = p.range("worker-threads", workerThreads, 1, 4096);
-            int maxConns = p.range("max-connections", maxConnections, 0, 10_000_000);
+            int maxConns = p.range("max-connections", maxConnections, -1, MaxConnections.CEILING);
             Duration connect = p.duration("connect-timeout", connectTimeout, false);
             Duration response = p.duration("response-timeout", responseTimeout, false);
             Duration clientIdle = p.duration("client-idle-timeout", clientIdleTimeout, false);
@@ -475,6 +483,13 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             }
             Duration staleness = p.duration("health-max-staleness", healthMaxStaleness, true);
             Duration drain = p.duration("drain-period", drainPeriod, true);
+            boolean proxyHeaders = proxyProtocol != null && proxyProtocol;
+            CidrList proxyHeaderSources = p.cidrs("proxy-protocol-trusted", proxyProtocolTrusted);
+            if (proxyHeaders && proxyHeaderSources.isEmpty()) {
+                // Fail closed: believing every peer's PROXY header lets anyone who reaches the port claim any address.
+                p.add("proxy-protocol-trusted must be set when proxy-protocol is true: the networks of the balancer"
+                        + " that sends PROXY headers (its subnets); 0.0.0.0/0,::/0 believes every peer");
+            }
             CidrList trusted = p.cidrs("trusted-proxies", trustedProxies);
             CidrList allow = p.cidrs("admin-allow", adminAllow);
             List<URI> mesos = new ArrayList<>();
@@ -495,7 +510,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
                 }
             }
             return new OpsSettings(health, staleness, drain, accessLog == null || accessLog,
-                    proxyProtocol != null && proxyProtocol, trusted, allow, List.copyOf(mesos), https,
+                    proxyHeaders, proxyHeaderSources, trusted, allow, List.copyOf(mesos), https,
                     List.copyOf(certs));
         }
     }

@@ -44,6 +44,11 @@ class ClientAddressAndAdminVhostTest {
         return proxy.app("/app", app);
     }
 
+    /** PROXY headers from loopback, where the tests' connections come from, are believed. */
+    private static ServerConfig.Builder behindBalancer(ServerConfig.Builder b) {
+        return b.proxyProtocol(true).proxyProtocolTrusted(List.of("127.0.0.1/32"));
+    }
+
     private static String get(String host) {
         return "GET / HTTP/1.1\r\nHost: " + host + "\r\n\r\n";
     }
@@ -84,7 +89,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void proxyProtocolV1AndV2SourcesAreTheClient() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         assertThat(send(proxy.port(), v1("203.0.113.5"), get("app.test.local")).text()).isEqualTo("app");
         assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("203.0.113.5");
@@ -99,7 +104,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void accessLogNamesTheClientOfTheProxyHeader() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         assertThat(send(proxy.port(), v1("203.0.113.7"), get("app.test.local")).text()).isEqualTo("app");
 
@@ -121,7 +126,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void aConnectionWithoutAValidProxyHeaderIsClosed() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
         try (RawHttp c = new RawHttp(proxy.port())) {
             c.send(get("app.test.local"));
             assertThat(c.closedByPeer()).isTrue();
@@ -131,7 +136,7 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void adminVhostsAdmitAllowListedClientsThroughProxyProtocol() throws Exception {
-        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true));
+        ProxyFixture proxy = proxy(ClientAddressAndAdminVhostTest::behindBalancer);
 
         RawHttp.Response allowed = send(proxy.port(), v1("10.1.2.3"), get(MARATHON));
         assertThat(allowed.status()).isEqualTo(200);
@@ -150,6 +155,42 @@ class ClientAddressAndAdminVhostTest {
     }
 
     @Test
+    void aProxyHeaderFromAPeerOutsideTheTrustedListIsReadButNotBelieved() throws Exception {
+        // Someone who reaches the port directly, not through the balancer at 10.20.0.0/16.
+        ProxyFixture proxy = proxy(b -> b.proxyProtocol(true).proxyProtocolTrusted(List.of("10.20.0.0/16")));
+
+        assertThat(send(proxy.port(), v1("10.1.2.3"), get(MARATHON)).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), v2("10.1.2.3", false), get(MESOS)).status()).isEqualTo(403);
+        assertThat(marathon.requests.get() + mesos.requests.get()).isZero();
+
+        // The header is still consumed, so the request after it is served, as the peer's.
+        assertThat(send(proxy.port(), v1("203.0.113.5"), get("app.test.local")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("127.0.0.1");
+        assertThat(accessLog.await(3).get(2)).startsWith("127.0.0.1 - - [");
+        assertThat(proxy.server.meterRegistry().get("mesoslb.proxy.protocol.untrusted").functionCounter().count())
+                .isEqualTo(3);
+    }
+
+    @Test
+    void garbageInXForwardedForFromATrustedProxyIsNoOneNotTheProxy() throws Exception {
+        // The allow-list covers the trusted proxy itself, as a list of "our own networks" would.
+        ProxyFixture proxy = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32"))
+                .adminAllow(List.of("10.1.2.0/24", "127.0.0.0/8")));
+        assertThat(send(proxy.port(), get(MARATHON)).status()).as("the proxy itself, without a header").isEqualTo(200);
+        marathon.recorded.poll();
+
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "unknown")).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "10.1.2.3, not-an-ip")).status()).isEqualTo(403);
+        assertThat(send(proxy.port(), getWithXff(MARATHON, "127.0.0.1.evil")).status()).isEqualTo(403);
+        assertThat(marathon.requests.get()).isEqualTo(1);
+
+        // Ordinary apps still answer; the backend learns the client is unknown, not an invented address.
+        assertThat(send(proxy.port(), getWithXff("app.test.local", "bogus")).text()).isEqualTo("app");
+        assertThat(app.recorded.poll().headers().get("X-Forwarded-For")).isEqualTo("unknown, 127.0.0.1");
+        assertThat(accessLog.await(5).get(4)).startsWith("- - - [");
+    }
+
+        @Test
     void adminVhostsTrustXForwardedForOnlyFromTrustedProxies() throws Exception {
         ProxyFixture trusting = proxy(b -> b.trustedProxies(List.of("127.0.0.1/32", "10.200.0.0/16")));
 

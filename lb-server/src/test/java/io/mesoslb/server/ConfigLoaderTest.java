@@ -28,6 +28,15 @@ class ConfigLoaderTest {
         assertThat(c.proxy().connectRetries()).isEqualTo(1);
         assertThat(c.routesFile()).isNull();
         assertThat(c.marathonUrls()).isEmpty();
+        assertThat(c.maxConnections()).as("derived from the open-file limit at start").isZero();
+    }
+
+    @Test
+    void maxConnectionsIsAPositiveLimitOrMinusOneForNone() {
+        assertThat(load("--max-connections=-1").maxConnections()).isEqualTo(-1);
+        assertThat(load("--max-connections=5000").maxConnections()).isEqualTo(5000);
+        assertThatThrownBy(() -> load("--max-connections=-2")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("max-connections must be between -1 and");
     }
 
     @Test

@@ -54,6 +54,7 @@ class OpsConfigTest {
                 "drain-period: 15s",
                 "access-log: false",
                 "proxy-protocol: true",
+                "proxy-protocol-trusted: [10.20.0.0/16, '2001:db8::/32']",
                 "trusted-proxies: [10.0.0.0/8, '::1']",
                 "admin-allow: 192.168.0.0/16",
                 "mesos-urls: [http://m1:5050, http://m2:5050]",
@@ -71,6 +72,8 @@ class OpsConfigTest {
         assertThat(ops.drainPeriod()).isEqualTo(Duration.ofSeconds(15));
         assertThat(ops.accessLog()).isFalse();
         assertThat(ops.proxyProtocol()).isTrue();
+        assertThat(ops.proxyProtocolTrusted().cidrs()).containsExactly(Cidr.parse("10.20.0.0/16"),
+                Cidr.parse("2001:db8::/32"));
         assertThat(ops.trustedProxies().cidrs()).containsExactly(Cidr.parse("10.0.0.0/8"), Cidr.parse("::1"));
         assertThat(ops.adminAllow().contains(InetAddress.getByName("192.168.4.5"))).isTrue();
         assertThat(ops.mesosUrls()).containsExactly(URI.create("http://m1:5050"), URI.create("http://m2:5050"));
@@ -87,15 +90,28 @@ class OpsConfigTest {
         Path bk = pem("b.key");
 
         OpsSettings ops = load("--trusted-proxies=10.0.0.0/8,172.16.0.0/12", "--admin-allow", "127.0.0.1",
-                "--mesos-urls=http://m1:5050,http://m2:5050", "--proxy-protocol",
+                "--mesos-urls=http://m1:5050,http://m2:5050", "--proxy-protocol", "--proxy-protocol-trusted=0.0.0.0/0,::/0",
                 "--tls-certificates=" + a + ":" + ak + ";" + b + ":" + bk + ":b.example.com,*.b.example.com").ops();
 
         assertThat(ops.trustedProxies().cidrs()).hasSize(2);
         assertThat(ops.adminAllow().contains(InetAddress.getByName("127.0.0.1"))).isTrue();
         assertThat(ops.mesosUrls()).hasSize(2);
         assertThat(ops.proxyProtocol()).isTrue();
+        assertThat(ops.proxyProtocolTrusted().contains(InetAddress.getByName("2001:db8::1"))).isTrue();
         assertThat(ops.tlsCertificates()).containsExactly(new TlsCertificate(a, ak, List.of()),
                 new TlsCertificate(b, bk, List.of("b.example.com", "*.b.example.com")));
+    }
+
+    @Test
+    void proxyProtocolWithoutATrustedListIsAConfigurationError() {
+        // Fail closed: believing every peer's PROXY header has to be asked for.
+        assertThatThrownBy(() -> load("--proxy-protocol=true"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("proxy-protocol-trusted must be set when proxy-protocol is true");
+        assertThatThrownBy(() -> load("--proxy-protocol=true", "--proxy-protocol-trusted=10.0.0.0/33"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("proxy-protocol-trusted: ");
+        assertThat(load("--proxy-protocol-trusted=10.0.0.0/8").ops().proxyProtocol()).isFalse();
     }
 
     @Test
@@ -117,7 +133,7 @@ class OpsConfigTest {
     @Test
     void helpListsEveryOpsKey() {
         for (String key : List.of("health-path", "health-max-staleness", "drain-period", "access-log", "proxy-protocol",
-                "trusted-proxies", "admin-allow", "mesos-urls", "https-port", "tls-certificates")) {
+                "proxy-protocol-trusted", "trusted-proxies", "admin-allow", "mesos-urls", "https-port", "tls-certificates")) {
             assertThat(CommandLine.USAGE).contains("--" + key + " ");
         }
     }

@@ -6,6 +6,7 @@ import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
@@ -162,6 +163,14 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Pooled connections to backends").tag("state", "idle").strongReference(true).register(registry));
         keep(Gauge.builder("mesoslb.backend.pool.connections", active, LongSupplier::getAsLong)
                 .description("Pooled connections to backends").tag("state", "active").strongReference(true).register(registry));
+    }
+
+    /** Exposes how many PROXY headers came from untrusted peers; call once, when the listeners take them. */
+    public synchronized void bindProxyProtocol(ProxyProtocolHandler handler) {
+        // The meter holds its object weakly; the listeners hold the handler for as long as they serve.
+        keep(FunctionCounter.builder("mesoslb.proxy.protocol.untrusted", handler, ProxyProtocolHandler::untrustedHeaders)
+                .description("PROXY protocol headers from peers outside proxy-protocol-trusted, not believed")
+                .register(registry));
     }
 
     /** Requests per app so far, each indexed 0 = 1xx .. 4 = 5xx; for the status page, not the hot path. */

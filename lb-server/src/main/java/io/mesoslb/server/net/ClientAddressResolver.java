@@ -18,9 +18,16 @@ import java.util.List;
  * trusted proxy is the client. Entries left of it were written by parties we do not trust, so they
  * are ignored: anyone can send a forged {@code X-Forwarded-For}. With no trusted proxies configured,
  * headers are never parsed.
+ *
+ * <p>An entry that is not an address stops the walk, as in nginx's realip, but the client is then
+ * unknown (null), where nginx would settle on the last trusted hop: a client that writes garbage
+ * for its trusted proxy to pass on must not be taken for that proxy, whom an allow-list of our own
+ * networks admits.
  */
 public final class ClientAddressResolver {
     private static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
+    /** Stands for an unknown client in the X-Forwarded-For sent on (as RFC 7239's {@code for=unknown}). */
+    static final String UNKNOWN = "unknown";
 
     private final CidrList trustedProxies;
 
@@ -29,7 +36,10 @@ public final class ClientAddressResolver {
         this.trustedProxies = trustedProxies;
     }
 
-    /** The client of a request received on {@code channel} with these headers; null only if the channel has no IP peer. */
+    /**
+     * The client of a request received on {@code channel} with these headers; null if the channel has
+     * no IP peer, or a trusted proxy passed on an entry that is not an address.
+     */
     public InetAddress resolve(Channel channel, HttpHeaders headers) {
         InetSocketAddress proxied = channel.attr(ClientAddress.ATTR).get();
         InetAddress direct = proxied != null ? proxied.getAddress() : peerOf(channel.remoteAddress());
@@ -42,6 +52,7 @@ public final class ClientAddressResolver {
     /**
      * @param direct     the peer (or PROXY protocol source) of the connection
      * @param forwarded  the {@code X-Forwarded-For} header values in the order received
+     * @return the client, or null when the chain holds a non-address where the client should be
      */
     public InetAddress resolve(InetAddress direct, List<String> forwarded) {
         return walk(direct, forwarded, null);
@@ -50,7 +61,9 @@ public final class ClientAddressResolver {
     /**
      * The client, and the {@code X-Forwarded-For} value to pass on: the client followed by the
      * trusted proxies it came through, ending with {@code direct}. Entries left of the client are
-     * dropped, so the first entry a backend sees is always the client this resolver settled on.
+     * dropped, so the first entry a backend sees is always the client this resolver settled on; an
+     * unknown client is {@value #UNKNOWN} there, never the non-address as received (a lenient parser
+     * might read {@code 127.1} as loopback) nor an address made up for it.
      *
      * @param directText {@code direct} as text, which usually ends the value
      */
@@ -64,13 +77,16 @@ public final class ClientAddressResolver {
     }
 
     /**
-     * @param client       who the client is
+     * @param client       who the client is; null when unknown
      * @param forwardedFor the {@code X-Forwarded-For} value to send on
      */
     public record Resolution(InetAddress client, String forwardedFor) {
     }
 
-    /** Walks the chain from the right; prepends every hop it accepts to {@code chain} when given. */
+    /**
+     * Walks the chain from the right; prepends every hop it accepts to {@code chain} when given.
+     * Empty entries ({@code "a, , b"}) carry nothing and are skipped.
+     */
     private InetAddress walk(InetAddress direct, List<String> forwarded, StringBuilder chain) {
         if (direct == null || forwarded.isEmpty() || !trustedProxies.contains(direct)) {
             return direct;
@@ -88,8 +104,10 @@ public final class ClientAddressResolver {
                 }
                 byte[] bytes = parseEntry(entry);
                 if (bytes == null) {
-                    // A trusted hop passed on something that is not an address: it is the last hop we can vouch for.
-                    return lastTrusted;
+                    if (chain != null) {
+                        chain.insert(0, ", ").insert(0, UNKNOWN);
+                    }
+                    return null;
                 }
                 InetAddress hop = IpLiteral.toInetAddress(bytes);
                 if (chain != null) {

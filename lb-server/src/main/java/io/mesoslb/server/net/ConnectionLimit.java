@@ -5,11 +5,10 @@ import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,20 +23,21 @@ import org.slf4j.LoggerFactory;
 @ChannelHandler.Sharable
 public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private static final Logger log = LoggerFactory.getLogger(ConnectionLimit.class);
-    private static final long WARN_EVERY_NANOS = TimeUnit.MINUTES.toNanos(1);
 
     private final int max;
+    private final String source;
     private final AtomicInteger open = new AtomicInteger();
     private final List<Channel> listeners = new CopyOnWriteArrayList<>();
-    private final AtomicLong lastWarning = new AtomicLong(System.nanoTime() - WARN_EVERY_NANOS);
+    private final OncePer warning = new OncePer(Duration.ofMinutes(1));
     private final ChannelFutureListener onClose = f -> closed();
 
-    /** @param max the most client connections open at once, at least 1 */
-    public ConnectionLimit(int max) {
-        if (max < 1) {
-            throw new IllegalArgumentException("max must be at least 1: " + max);
+    /** @param limit the most client connections open at once, at least 1 */
+    public ConnectionLimit(MaxConnections limit) {
+        if (limit.max() < 1) {
+            throw new IllegalArgumentException("max must be at least 1: " + limit.max());
         }
-        this.max = max;
+        this.max = limit.max();
+        this.source = limit.source();
     }
 
     @Override
@@ -75,10 +75,11 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
             resumeAccepting();
             return;
         }
-        long last = lastWarning.get();
-        long now = System.nanoTime();
-        if (now - last >= WARN_EVERY_NANOS && lastWarning.compareAndSet(last, now)) {
-            log.warn("{} client connections open, the max-connections limit: new clients wait in the accept queue", max);
+        if (warning.due()) {
+            log.warn("{} client connections open, the limit ({}): new clients wait in the accept queue until some"
+                    + " close. To serve more at once, raise the open-file limit (ulimit -n, systemd LimitNOFILE) and"
+                    + " max-connections, which unset follows it as (open-file limit - {}) / 2", max, source,
+                    MaxConnections.RESERVED_DESCRIPTORS);
         }
     }
 

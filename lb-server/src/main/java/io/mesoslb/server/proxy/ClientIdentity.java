@@ -52,7 +52,10 @@ final class ClientIdentity {
         forwardedFor = r.forwardedFor();
     }
 
-    /** The client of the last request resolved; null when the connection has no IP peer. */
+    /**
+     * The client of the last request resolved; null when the connection has no IP peer or a trusted
+     * proxy passed on something that is not an address: no allow-list admits null.
+     */
     InetAddress client() {
         return client;
     }

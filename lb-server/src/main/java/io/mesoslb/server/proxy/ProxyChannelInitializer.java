@@ -2,7 +2,6 @@ package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.netty.channel.AdaptiveRecvByteBufAllocator;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFutureListener;
@@ -73,8 +72,8 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             ch.closeFuture().addListener(connectionClosed);
         }
         ChannelPipeline p = ch.pipeline();
-        if (ops.proxyProtocol()) {
-            p.addLast(ProxyProtocolHandler.INSTANCE);
+        if (ops.proxyProtocol() != null) {
+            p.addLast(ops.proxyProtocol());
         }
         if (ops.tls() != null) {
             p.addLast(ops.tls().newHandler());

@@ -6,6 +6,7 @@ import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.server.net.CidrList;
 import io.mesoslb.server.net.ClientAddressResolver;
+import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.mesoslb.server.tls.SniContexts;
 import java.net.InetAddress;
 
@@ -20,14 +21,16 @@ import java.net.InetAddress;
  * @param healthPath     the path answered with {@code health} for hosts no route claims
  * @param clients        resolves the client from the peer, PROXY header and trusted X-Forwarded-For
  * @param adminAllow     clients allowed on {@linkplain AdminVhosts admin vhosts}
- * @param proxyProtocol  every connection starts with a PROXY protocol header
+ * @param proxyProtocol  reads the PROXY protocol header every connection starts with, or null when
+ *                       connections start with HTTP
  * @param tls            the certificates of a TLS listener, or null for plain HTTP
  */
 public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckResponder health, String healthPath,
-                       ClientAddressResolver clients, CidrList adminAllow, boolean proxyProtocol, SniContexts tls) {
+                       ClientAddressResolver clients, CidrList adminAllow, ProxyProtocolHandler proxyProtocol,
+                       SniContexts tls) {
     /** No metrics, no log, no health path, nobody trusted or allowed, plain HTTP. */
     public static final ProxyOps NONE = new ProxyOps(null, null, null, null, new ClientAddressResolver(CidrList.EMPTY),
-            CidrList.EMPTY, false, null);
+            CidrList.EMPTY, null, null);
 
     /** The same, for a listener with these certificates. */
     public ProxyOps withTls(SniContexts contexts) {

@@ -55,9 +55,20 @@ class ClientAddressResolverTest {
         assertThat(resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2", List.of("[2001:beef::5]:443"))
                 .forwardedFor()).isEqualTo("2001:beef::5, 10.0.0.2");
         ClientAddressResolver.Resolution garbage = resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2",
-                List.of("unknown, 10.0.0.7"));
-        assertThat(garbage.client()).isEqualTo(ip("10.0.0.7"));
-        assertThat(garbage.forwardedFor()).isEqualTo("10.0.0.7, 10.0.0.2");
+                List.of("198.51.100.9, 0x7f.1, 10.0.0.7"));
+        assertThat(garbage.client()).as("unknown, not the trusted hop 10.0.0.7").isNull();
+        // Neither the garbage (a lenient parser may read it as an address) nor an invented address.
+        assertThat(garbage.forwardedFor()).isEqualTo("unknown, 10.0.0.7, 10.0.0.2");
+    }
+
+    @Test
+    void garbageRightOfEveryTrustedHopIsAnUnknownClientNotTheProxy() throws Exception {
+        ClientAddressResolver.Resolution r = resolver.resolveForwarding(ip("10.0.0.2"), "10.0.0.2",
+                List.of("10.0.0.5", "not-an-ip"));
+        assertThat(r.client()).isNull();
+        assertThat(r.forwardedFor()).isEqualTo("unknown, 10.0.0.2");
+        // Garbage left of an untrusted client was written by that client: it is ignored.
+        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("evil, 198.51.100.9"))).isEqualTo(ip("198.51.100.9"));
     }
 
     @Test
@@ -73,10 +84,11 @@ class ClientAddressResolverTest {
     }
 
     @Test
-    void garbageFromATrustedHopStopsAtThatHop() throws Exception {
-        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("198.51.100.9, unknown, 10.0.0.7")))
-                .isEqualTo(ip("10.0.0.7"));
-        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("evil.example.com"))).isEqualTo(ip("10.0.0.2"));
+    void garbageFromATrustedHopStopsTheWalkWithAnUnknownClient() throws Exception {
+        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("198.51.100.9, unknown, 10.0.0.7"))).isNull();
+        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("evil.example.com"))).isNull();
+        assertThat(resolver.resolve(ip("10.0.0.2"), List.of("[::1"))).isNull();
+        // Empty entries say nothing, so the header says nothing: as without one.
         assertThat(resolver.resolve(ip("10.0.0.2"), List.of(" , "))).isEqualTo(ip("10.0.0.2"));
     }
 

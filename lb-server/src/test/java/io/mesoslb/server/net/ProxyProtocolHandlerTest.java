@@ -39,9 +39,17 @@ class ProxyProtocolHandlerTest {
     record Seen(InetSocketAddress source, String payload, List<String> pipeline) {
     }
 
+    /** The next connection: which handler reads its header, and where to report what came after. */
+    record Expect(ProxyProtocolHandler handler, CompletableFuture<Seen> seen) {
+    }
+
+    /** The tests connect from loopback. */
+    private static final ProxyProtocolHandler TRUSTING = new ProxyProtocolHandler(CidrList.parse("127.0.0.0/8"));
+    private static final ProxyProtocolHandler UNTRUSTING = new ProxyProtocolHandler(CidrList.parse("10.0.0.0/8, ::1"));
+
     private static EventLoopGroup group;
     private static Channel server;
-    private static final LinkedBlockingQueue<CompletableFuture<Seen>> pending = new LinkedBlockingQueue<>();
+    private static final LinkedBlockingQueue<Expect> pending = new LinkedBlockingQueue<>();
 
     @BeforeAll
     static void start() throws Exception {
@@ -50,8 +58,9 @@ class ProxyProtocolHandlerTest {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        ch.pipeline().addLast("proxy", ProxyProtocolHandler.INSTANCE);
-                        ch.pipeline().addLast("capture", new Capture(pending.poll()));
+                        Expect next = pending.poll();
+                        ch.pipeline().addLast("proxy", next.handler());
+                        ch.pipeline().addLast("capture", new Capture(next.seen()));
                     }
                 })
                 .bind(InetAddress.getLoopbackAddress(), 0).sync().channel();
@@ -93,8 +102,12 @@ class ProxyProtocolHandlerTest {
     }
 
     private static Seen send(byte[]... parts) throws Exception {
+        return send(TRUSTING, parts);
+    }
+
+    private static Seen send(ProxyProtocolHandler handler, byte[]... parts) throws Exception {
         CompletableFuture<Seen> seen = new CompletableFuture<>();
-        pending.add(seen);
+        pending.add(new Expect(handler, seen));
         try (Socket s = new Socket()) {
             s.connect(server.localAddress(), 5_000);
             OutputStream out = s.getOutputStream();
@@ -198,9 +211,24 @@ class ProxyProtocolHandlerTest {
     }
 
     @Test
+    void headersFromAPeerOutsideTheTrustedListAreConsumedButNotBelieved() throws Exception {
+        long before = UNTRUSTING.untrustedHeaders();
+
+        Seen v1 = send(UNTRUSTING, ascii("PROXY TCP4 10.1.2.3 10.0.0.1 56324 443\r\n" + PAYLOAD));
+        byte[] header = v2(0x1, 0x11, ip("10.1.2.3"), ip("10.0.0.1"), 61000, 443, new byte[0]);
+        Seen v2 = send(UNTRUSTING, concat(header, ascii(PAYLOAD)));
+
+        assertThat(v1.source()).isNull();
+        assertHandlersGone(v1);
+        assertThat(v2.source()).isNull();
+        assertHandlersGone(v2);
+        assertThat(UNTRUSTING.untrustedHeaders() - before).isEqualTo(2);
+    }
+
+    @Test
     void connectionWithoutHeaderIsClosed() throws Exception {
         CompletableFuture<Seen> seen = new CompletableFuture<>();
-        pending.add(seen);
+        pending.add(new Expect(TRUSTING, seen));
         try (Socket s = new Socket()) {
             s.connect(server.localAddress(), 5_000);
             s.setSoTimeout(10_000);
