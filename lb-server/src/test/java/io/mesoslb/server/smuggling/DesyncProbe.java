@@ -11,17 +11,19 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
-import java.util.regex.Pattern;
 
 /**
- * Sends one {@link DesyncCorpus} vector through a proxy in front of a {@link RecordingOrigin}, then
- * canary requests on fresh connections, and says what happened: the status the vector got, whether
- * the origin saw it, and any sign of a desync (a request line the client did not send as a request,
- * or a canary that got someone else's response or none).
+ * Sends one {@link DesyncCorpus} vector through a proxy in front of a {@link RecordingOrigin},
+ * followed on the same connection by a last request that asks to close, then canary requests on
+ * fresh connections, and says what happened.
+ *
+ * <p>The oracle: every request the origin answers must reach a client as the answer to a request
+ * that client sent, and every canary must get its own answer. What the proxy takes for one
+ * request and what the origin parses must therefore be the same requests. A request hidden in a
+ * body that the origin parses and answers shows up as an answer nobody received (or one a canary
+ * received instead of its own); one that makes the origin wait for a body swallows a canary.
  */
 public final class DesyncProbe {
-    /** What the origin may parse: the vector's own request, or a canary. */
-    private static final Pattern SENT = Pattern.compile("[A-Z]+ /(outer|canary)-[0-9-]+ HTTP/1\\.[01]");
     private static final int CANARIES = 2;
 
     private final int proxyPort;
@@ -29,10 +31,14 @@ public final class DesyncProbe {
     private final RecordingOrigin origin;
     private final int timeoutMillis;
 
-    /** What one vector did. {@code status} is the first response's code, or {@link #CLOSED} or {@link #TIMEOUT}. */
-    public record Outcome(int status, boolean forwarded, List<String> unexpectedLines, List<String> canaryFailures) {
+    /**
+     * What one vector did. {@code status} is the first response's code, or {@link #CLOSED} or
+     * {@link #TIMEOUT}; {@code lost} are targets the origin answered that no client received,
+     * {@code misdelivered} answers a client got for a request it did not send.
+     */
+    public record Outcome(int status, boolean forwarded, List<String> lost, List<String> misdelivered) {
         public boolean desync() {
-            return !unexpectedLines.isEmpty() || !canaryFailures.isEmpty();
+            return !lost.isEmpty() || !misdelivered.isEmpty();
         }
 
         /** The proxy answered with an error and sent nothing on. */
@@ -43,6 +49,11 @@ public final class DesyncProbe {
         public String verdict() {
             String s = status == CLOSED ? "closed" : status == TIMEOUT ? "timeout" : Integer.toString(status);
             return (desync() ? "DESYNC " : "") + s + (forwarded ? " fwd" : "");
+        }
+
+        @Override
+        public String toString() {
+            return verdict() + (desync() ? " lost " + lost + " misdelivered " + misdelivered : "");
         }
     }
 
@@ -57,14 +68,33 @@ public final class DesyncProbe {
     }
 
     public Outcome run(int index, DesyncCorpus.Vector v) throws IOException {
-        origin.requestLines.clear();
+        origin.answered.clear();
+        String outer = "/outer-" + index;
+        List<String> received = new ArrayList<>();
+        List<String> misdelivered = new ArrayList<>();
         int status;
         try (Socket s = connect()) {
-            s.getOutputStream().write(v.wire().getBytes(StandardCharsets.ISO_8859_1));
+            String last = "GET " + outer + "-last HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n";
+            s.getOutputStream().write((v.wire() + last).getBytes(StandardCharsets.ISO_8859_1));
             s.getOutputStream().flush();
-            status = readStatus(s.getInputStream(), null);
+            StringBuilder body = new StringBuilder();
+            status = read(s.getInputStream(), body);
+            // Every answer on this connection, until the proxy closes it (after the last request at the latest).
+            for (int code = status; code > 0; code = read(s.getInputStream(), body)) {
+                String seen = seenTarget(body);
+                if (seen != null) {
+                    received.add(seen);
+                    if (!seen.startsWith(outer)) {
+                        // Forwarded as a request of its own: fine only if the proxy framed it that way,
+                        // which the origin's answer count below decides; a canary's answer never belongs here.
+                        if (seen.startsWith("/canary")) {
+                            misdelivered.add(outer + " got the answer for " + seen);
+                        }
+                    }
+                }
+                body.setLength(0);
+            }
         }
-        List<String> canaryFailures = new ArrayList<>();
         for (int i = 0; i < CANARIES; i++) {
             String target = "/canary-" + index + "-" + i;
             try (Socket s = connect()) {
@@ -72,34 +102,42 @@ public final class DesyncProbe {
                         .getBytes(StandardCharsets.ISO_8859_1));
                 s.getOutputStream().flush();
                 StringBuilder body = new StringBuilder();
-                int code = readStatus(s.getInputStream(), body);
-                if (code != 200 || !body.toString().equals("seen " + target)) {
-                    canaryFailures.add(target + " got " + code + " '" + DesyncCorpus.printable(body.toString()) + "'");
+                int code = read(s.getInputStream(), body);
+                String seen = seenTarget(body);
+                if (seen != null) {
+                    received.add(seen);
+                }
+                if (code != 200 || !target.equals(seen)) {
+                    misdelivered.add(target + " got " + code + " '" + DesyncCorpus.printable(body.toString()) + "'");
                 }
             }
         }
+        List<String> lost = new ArrayList<>();
         boolean forwarded = false;
-        List<String> unexpected = new ArrayList<>();
-        for (String line : origin.requestLines) {
-            if (line.contains("/outer-" + index + " ")) {
-                forwarded = true;
-            }
-            if (!SENT.matcher(line).matches()) {
-                unexpected.add(DesyncCorpus.printable(line));
+        for (String target : origin.answered) {
+            forwarded |= target.equals(outer);
+            if (!received.remove(target)) {
+                lost.add(DesyncCorpus.printable(target));
             }
         }
-        return new Outcome(status, forwarded, unexpected, canaryFailures);
+        return new Outcome(status, forwarded, lost, misdelivered);
+    }
+
+    private static String seenTarget(CharSequence body) {
+        String b = body.toString();
+        return b.startsWith("seen ") ? b.substring(5) : null;
     }
 
     private Socket connect() throws IOException {
         Socket s = new Socket();
         s.connect(new InetSocketAddress("127.0.0.1", proxyPort), timeoutMillis);
         s.setSoTimeout(timeoutMillis);
+        s.setTcpNoDelay(true);
         return s;
     }
 
-    /** Reads one response and returns its status; its body goes to {@code body} when given. */
-    private static int readStatus(InputStream in, StringBuilder body) throws IOException {
+    /** Reads one response into {@code body} and returns its status, or {@link #CLOSED} / {@link #TIMEOUT}. */
+    private static int read(InputStream in, StringBuilder body) throws IOException {
         try {
             String statusLine = line(in);
             if (statusLine == null) {
@@ -119,12 +157,15 @@ public final class DesyncProbe {
                     chunked = true;
                 }
             }
-            if (body != null && status >= 200 && status != 204 && status != 304) {
+            if (status >= 200 && status != 204 && status != 304) {
                 if (chunked) {
                     for (int size = Integer.parseInt(line(in).trim(), 16); size > 0;
                             size = Integer.parseInt(line(in).trim(), 16)) {
                         body.append(new String(in.readNBytes(size), StandardCharsets.ISO_8859_1));
                         line(in);
+                    }
+                    while (!line(in).isEmpty()) {
+                        // trailers
                     }
                 } else if (length >= 0) {
                     body.append(new String(in.readNBytes((int) length), StandardCharsets.ISO_8859_1));

@@ -17,19 +17,19 @@ import java.util.concurrent.CopyOnWriteArrayList;
 
 /**
  * A keep-alive origin that parses requests the way a lenient application server does, and records
- * every request line it parses. It is deliberately credulous: a line ends at CR, LF or CRLF;
+ * the target of every request it answers. It is deliberately credulous: a line ends at CR, LF or CRLF;
  * {@code Transfer_Encoding}, {@code Transfer Encoding} and {@code " Transfer-Encoding"} all count
  * as {@code Transfer-Encoding}; any value containing {@code chunked} means chunked, which wins over
  * {@code Content-Length}. So whatever a proxy forwards must be unambiguous even to a server like
- * this: a request line it parses that the client did not send as a request is a desync.
+ * this: a request it answers whose response no client receives is a desync.
  *
  * <p>Each request is answered {@code 200} with the body {@code seen <target>}, so a client can tell
  * whose response it got. Plain sockets and a thread per connection: it must not share a parser,
  * or a bug, with the proxy it checks.
  */
 public final class RecordingOrigin implements AutoCloseable {
-    /** Every request line parsed, in arrival order per connection. */
-    public final Queue<String> requestLines = new ConcurrentLinkedQueue<>();
+    /** The target of every request answered, in order per connection (a request still awaiting its body is not). */
+    public final Queue<String> answered = new ConcurrentLinkedQueue<>();
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -49,6 +49,7 @@ public final class RecordingOrigin implements AutoCloseable {
         while (!server.isClosed()) {
             try {
                 Socket s = server.accept();
+                s.setTcpNoDelay(true);
                 sockets.add(s);
                 Thread t = new Thread(() -> serve(s), "recording-origin-conn");
                 t.setDaemon(true);
@@ -71,7 +72,6 @@ public final class RecordingOrigin implements AutoCloseable {
                 if (line.isEmpty()) {
                     continue; // RFC 9112 2.2: empty lines before a request line are ignored
                 }
-                requestLines.add(line);
                 String[] parts = line.split("[ \t]+");
                 String target = parts.length > 1 ? parts[1] : "?";
                 long contentLength = 0;
@@ -96,10 +96,11 @@ public final class RecordingOrigin implements AutoCloseable {
                 } else if (contentLength > 0) {
                     in.skipNBytes(contentLength);
                 }
-                byte[] body = ("seen " + target).getBytes(StandardCharsets.ISO_8859_1);
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length + "\r\n\r\n")
-                        .getBytes(StandardCharsets.ISO_8859_1));
-                out.write(body);
+                answered.add(target);
+                String body = "seen " + target;
+                // One write: a head and a body written apart meet Nagle and delayed ACKs (40 ms each).
+                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n"
+                        + body).getBytes(StandardCharsets.ISO_8859_1));
                 out.flush();
             }
         } catch (IOException e) {
