@@ -93,10 +93,11 @@ final class MarathonClient {
                 "text/event-stream", BodySubscribers::ofPublisher);
         URI at = response.request().uri();
         String path = at.getRawPath();
-        // The base is logged and shown: never with userinfo, even one a redirect's Location carried.
+        // Base and leader are logged and shown: never with userinfo, even one Marathon sent back.
         URI leaderBase = URI.create(base(UrlCredentials.strip(at))
                 + (path.endsWith(EVENTS_PATH) ? path.substring(0, path.length() - EVENTS_PATH.length()) : ""));
-        EventStream stream = new EventStream(leaderBase, response.headers().firstValue(LEADER_HEADER).orElse(null));
+        EventStream stream = new EventStream(leaderBase,
+                response.headers().firstValue(LEADER_HEADER).map(UrlCredentials::redact).orElse(null));
         response.body().value().subscribe(stream);
         return stream;
     }

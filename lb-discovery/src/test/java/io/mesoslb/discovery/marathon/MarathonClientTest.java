@@ -67,8 +67,9 @@ class MarathonClientTest {
     }
 
     @Test
-    void userinfoARedirectBringsIsNeitherInTheStreamBaseNorInErrors() throws Exception {
-        FakeMarathon leader = fake(r -> r.path().equals("/v2/events") ? null
+    void userinfoMarathonSendsBackIsNeitherInTheStreamNorInErrors() throws Exception {
+        FakeMarathon leader = fake(r -> r.path().equals("/v2/events")
+                ? FakeMarathon.stream("X-Marathon-Leader: http://u:s3cret@10.0.0.9:8080")
                 : FakeMarathon.response(503, "text/plain", "no leader"));
         String withUserinfo = "http://u:s3cret@127.0.0.1:" + leader.uri().getPort();
         FakeMarathon standby = fake(r -> FakeMarathon.redirect(withUserinfo + r.target()));
@@ -78,6 +79,7 @@ class MarathonClientTest {
         closeables.add(stream);
 
         assertThat(stream.base()).isEqualTo(leader.uri());
+        assertThat(stream.leader()).isEqualTo("http://10.0.0.9:8080");
         assertThatThrownBy(() -> client.fetchApps(standby.uri()))
                 .isInstanceOf(MarathonClient.StatusException.class)
                 .hasMessageContaining("GET " + leader.uri() + "/v2/apps answered 503")
