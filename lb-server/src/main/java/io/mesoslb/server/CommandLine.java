@@ -1,5 +1,6 @@
 package io.mesoslb.server;
 
+import io.mesoslb.discovery.UrlCredentials;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -22,7 +23,9 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
                 continue;
             }
             if (!arg.startsWith("--") || arg.length() == 2) {
-                throw new ConfigException("unexpected argument '" + arg + "' (flags look like --listen-port=8080; see --help)");
+                // Redacted: a stray argument is often the second of two URLs after one flag.
+                throw new ConfigException("unexpected argument '" + UrlCredentials.redact(arg)
+                        + "' (flags look like --listen-port=8080; see --help)");
             }
             String key;
             String value;
@@ -87,7 +90,8 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "Routes (a routes file or Marathon):",
             "  --routes-file <path>                    routes from a file in Marathon's /v2/apps format",
             "  --routes-poll-interval <duration>       how often the routes file is checked (2s)",
-            "  --marathon-urls <url,url,...>           Marathon endpoints",
+            "  --marathon-urls <url,url,...>           Marathon endpoints; http://user:password@host is sent as",
+            "                                          basic auth (the same for all) and never printed",
             "  --marathon-user <name>                  Marathon basic auth user (with --marathon-password)",
             "  --marathon-password <secret>            Marathon basic auth password; prefer the config file",
             "  --marathon-token <token>                Marathon auth token instead of basic auth",

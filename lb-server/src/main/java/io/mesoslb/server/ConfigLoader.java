@@ -1,6 +1,8 @@
 package io.mesoslb.server;
 
+import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.exc.StreamReadException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -52,10 +54,22 @@ final class ConfigLoader {
         try {
             mapper.readerForUpdating(builder).readValue(file.toFile());
         } catch (JsonMappingException e) {
+            if (e.getCause() instanceof StreamReadException unparsable) {
+                throw doesNotParse(file, unparsable);
+            }
             throw new ConfigException("config file " + file + ": " + describe(e));
+        } catch (StreamReadException e) {
+            throw doesNotParse(file, e);
         } catch (IOException e) {
             throw new ConfigException("config file " + file + " could not be read: " + e.getMessage());
         }
+    }
+
+    /** Says only where: the parser's message quotes the text around, a password or a URL's credentials with it. */
+    private static ConfigException doesNotParse(Path file, StreamReadException e) {
+        JsonLocation at = e.getLocation();
+        return new ConfigException("config file " + file + " does not parse" + (at == null ? ""
+                : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
     }
 
     static void applyOverrides(Map<String, String> flags, ServerConfig.Builder builder) {

@@ -1,5 +1,6 @@
 package io.mesoslb.server;
 
+import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.server.net.CidrList;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -49,16 +50,19 @@ final class ConfigProblems {
         }
     }
 
+    /** The URL, userinfo and all; messages show it without. */
     URI httpUrl(String key, String value) {
+        String shown = UrlCredentials.redact(value);
         try {
             URI uri = new URI(value == null ? "" : value.strip());
             if (!("http".equals(uri.getScheme()) || "https".equals(uri.getScheme())) || uri.getHost() == null) {
-                add(key + ": '" + value + "' is not an http(s) URL with a host");
+                add(key + ": '" + shown + "' is not an http(s) URL with a host");
                 return null;
             }
             return uri;
         } catch (URISyntaxException e) {
-            add(key + ": '" + value + "' is not a URL (" + e.getReason() + ")");
+            // The reason, not the message: the message quotes the input.
+            add(key + ": '" + shown + "' is not a URL (" + e.getReason() + ")");
             return null;
         }
     }

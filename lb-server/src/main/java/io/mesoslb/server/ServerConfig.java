@@ -4,6 +4,7 @@ import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.OutlierPolicy;
+import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
 import io.mesoslb.server.net.CidrList;
@@ -32,8 +33,9 @@ import java.util.List;
  * @param proxy              data-plane timeouts and limits
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null
  * @param routesPollInterval how often the routes file is checked for changes
- * @param marathonUrls       Marathon endpoints, tried in order
- * @param marathon           how to talk to Marathon (credentials, TLS trust, stream timeouts)
+ * @param marathonUrls       Marathon endpoints, tried in order, without the credentials they were written with
+ * @param marathon           how to talk to Marathon (credentials, those from the URLs included; TLS trust,
+ *                           stream timeouts)
  * @param adminHost          admin listen address
  * @param adminPort          admin port; 0 binds an ephemeral port, -1 disables the admin server
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
@@ -398,7 +400,15 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
                     marathon.add(uri);
                 }
             }
-            MarathonOptions marathonOptions = marathonOptions(p);
+            UrlCredentials inUrls = null;
+            try {
+                inUrls = UrlCredentials.common(marathon);
+            } catch (IllegalArgumentException e) {
+                p.add("marathon-urls: " + e.getMessage());
+            }
+            // Only the stripped URLs go on: they are logged, shown in /routes and proxied to.
+            marathon.replaceAll(UrlCredentials::strip);
+            MarathonOptions marathonOptions = marathonOptions(p, inUrls);
             String admin = p.nonBlank("admin-host", adminHost);
             int adminP = p.range("admin-port", adminPort, -1, 65_535);
             Duration grace = p.duration("shutdown-grace", shutdownGrace, true);
@@ -440,7 +450,8 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             }
         }
 
-        private MarathonOptions marathonOptions(ConfigProblems p) {
+        /** @param inUrls the credentials written into marathon-urls, or null */
+        private MarathonOptions marathonOptions(ConfigProblems p, UrlCredentials inUrls) {
             String user = blankToNull(marathonUser);
             String password = marathonPassword == null || marathonPassword.isEmpty() ? null : marathonPassword;
             String token = blankToNull(marathonToken);
@@ -449,6 +460,15 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             }
             if (user != null && token != null) {
                 p.add("use marathon-user/marathon-password or marathon-token, not both");
+            }
+            if (inUrls != null && token != null) {
+                p.add("marathon-urls carry credentials and marathon-token is set: use one");
+            } else if (inUrls != null && user != null && password != null && !inUrls.matches(user, password)) {
+                p.add("the credentials in marathon-urls differ from marathon-user/marathon-password: set them in one place");
+            }
+            if (inUrls != null) {
+                user = inUrls.user();
+                password = inUrls.password();
             }
             MarathonConfig.TokenScheme style = null;
             String styleName = marathonTokenStyle == null ? "" : marathonTokenStyle.strip();
@@ -496,7 +516,10 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             for (String url : mesosUrls) {
                 URI uri = p.httpUrl("mesos-urls", url);
                 if (uri != null && !"http".equals(uri.getScheme())) {
-                    p.add("mesos-urls: '" + url + "' must be http (the proxy does not speak TLS to backends)");
+                    p.add("mesos-urls: '" + UrlCredentials.strip(uri) + "' must be http (the proxy does not speak TLS to backends)");
+                } else if (uri != null && uri.getRawUserInfo() != null) {
+                    // Nothing would send them: mesos.admin.<domain> passes on the client's own Authorization.
+                    p.add("mesos-urls: '" + UrlCredentials.strip(uri) + "' must not carry credentials (user:password@)");
                 } else if (uri != null) {
                     mesos.add(uri);
                 }

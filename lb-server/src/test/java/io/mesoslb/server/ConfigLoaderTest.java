@@ -193,4 +193,20 @@ class ConfigLoaderTest {
                 return "4096";
         }
     }
+
+    @Test
+    void aFileThatDoesNotParseIsReportedWithoutItsLines() throws Exception {
+        Path yaml = dir.resolve("broken.yaml");
+        Files.writeString(yaml, "listen-port: 8080\nmarathon-urls: \"http://lb:s3cret@m1:8080\n");
+        Path json = dir.resolve("broken.json");
+        Files.writeString(json, "{\"marathon-urls\": [\"http://lb:s3cret@m1:8080\" \"x\"]}");
+
+        for (Path file : List.of(yaml, json)) {
+            assertThatThrownBy(() -> load("--config", file.toString()))
+                    .isInstanceOf(ConfigException.class)
+                    .hasMessageContaining(file.toString())
+                    .hasMessageContaining("line")
+                    .hasMessageNotContaining("s3cret");
+        }
+    }
 }

@@ -15,6 +15,7 @@ import io.mesoslb.server.testing.Closer;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
+import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -77,6 +78,58 @@ class DiscoveryConfigTest {
                 .hasMessageContaining("marathon-token-style must be dcos or bearer, got 'jwt'")
                 .hasMessageContaining("marathon-read-idle-timeout must be positive")
                 .hasMessageContaining("marathon-resync-interval");
+    }
+
+    @Test
+    void credentialsInMarathonUrlsBecomeBasicAuthAndLeaveTheUrls() {
+        ServerConfig c = load("--marathon-urls=http://lb:s3%2Fcret@m1:8080,http://m2:8080", "--domain=example.com");
+        MarathonConfig m = c.marathon().toConfig(c.marathonUrls());
+
+        assertThat(c.marathonUrls()).containsExactly(URI.create("http://m1:8080"), URI.create("http://m2:8080"));
+        assertThat(m.username()).isEqualTo("lb");
+        assertThat(m.password()).isEqualTo("s3/cret");
+        assertThat(c.toString()).doesNotContain("s3");
+        assertThat(load("--marathon-urls=http://lb:s3cret@m1:8080", "--marathon-user=lb", "--marathon-password=s3cret")
+                .marathon().password()).isEqualTo("s3cret");
+    }
+
+    @Test
+    void conflictingOrIncompleteCredentialsInUrlsAreRefusedByKeyNeverShown() {
+        assertThatThrownBy(() -> load("--marathon-urls=http://lb:s3cret@m1:8080", "--marathon-user=lb",
+                "--marathon-password=0ther"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("the credentials in marathon-urls differ from marathon-user/marathon-password")
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("0ther");
+        assertThatThrownBy(() -> load("--marathon-urls=http://lb:s3cret@m1:8080", "--marathon-token=t0ken"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("marathon-urls carry credentials and marathon-token is set")
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("t0ken");
+        assertThatThrownBy(() -> load("--marathon-urls=http://lb:s3cret@m1:8080,http://lb:0ther@m2:8080"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("marathon-urls: the URLs carry different credentials")
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("0ther");
+        assertThatThrownBy(() -> load("--marathon-urls=http://t0ken@m1:8080"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("marathon-urls: http://m1:8080 carries credentials without both a user and a password")
+                .hasMessageNotContaining("t0ken");
+        assertThatThrownBy(() -> load("--marathon-urls=ftp://lb:s3cret@m1,http://lb:s3/cret@m2:8080"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("'ftp://m1' is not an http(s) URL")
+                .hasMessageContaining("'http://m2:8080' is not an http(s) URL")
+                .hasMessageNotContaining("cret");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--marathon-urls", "http://m1:8080",
+                "http://lb:s3cret@m2:8080"}))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("http://m2:8080")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
+    void mesosUrlsWithCredentialsAreRefusedUnshown() {
+        assertThatThrownBy(() -> load("--mesos-urls=http://lb:s3cret@m1:5050,https://lb:s3cret@m2:5050"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("mesos-urls: 'http://m1:5050' must not carry credentials")
+                .hasMessageContaining("mesos-urls: 'https://m2:5050' must be http")
+                .hasMessageNotContaining("s3cret");
     }
 
     @Test

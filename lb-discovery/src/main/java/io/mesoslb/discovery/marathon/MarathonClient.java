@@ -1,5 +1,6 @@
 package io.mesoslb.discovery.marathon;
 
+import io.mesoslb.discovery.UrlCredentials;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.URI;
@@ -43,9 +44,9 @@ final class MarathonClient {
         private final int status;
 
         StatusException(URI uri, int status, String body) {
-            // Without the query: the event filters would drown the message.
-            super("GET " + uri.getScheme() + "://" + uri.getRawAuthority() + uri.getRawPath() + " answered " + status + (body == null || body.isBlank() ? ""
-                    : ": " + abbreviate(body.strip())));
+            // Without the query (the event filters would drown the message) and any userinfo a redirect brought.
+            super("GET " + base(UrlCredentials.strip(uri)) + uri.getRawPath() + " answered " + status
+                    + (body == null || body.isBlank() ? "" : ": " + abbreviate(body.strip())));
             this.status = status;
         }
 
@@ -92,9 +93,11 @@ final class MarathonClient {
                 "text/event-stream", BodySubscribers::ofPublisher);
         URI at = response.request().uri();
         String path = at.getRawPath();
-        URI leaderBase = URI.create(at.getScheme() + "://" + at.getRawAuthority()
+        // Base and leader are logged and shown: never with userinfo, even one Marathon sent back.
+        URI leaderBase = URI.create(base(UrlCredentials.strip(at))
                 + (path.endsWith(EVENTS_PATH) ? path.substring(0, path.length() - EVENTS_PATH.length()) : ""));
-        EventStream stream = new EventStream(leaderBase, response.headers().firstValue(LEADER_HEADER).orElse(null));
+        EventStream stream = new EventStream(leaderBase,
+                response.headers().firstValue(LEADER_HEADER).map(UrlCredentials::redact).orElse(null));
         response.body().value().subscribe(stream);
         return stream;
     }
@@ -174,6 +177,11 @@ final class MarathonClient {
             }
             throw new IOException(cause);
         }
+    }
+
+    /** {@code scheme://authority}. */
+    private static String base(URI uri) {
+        return uri.getScheme() + "://" + uri.getRawAuthority();
     }
 
     private static boolean isRedirect(int status) {

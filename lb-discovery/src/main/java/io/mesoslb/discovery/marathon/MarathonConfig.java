@@ -1,5 +1,6 @@
 package io.mesoslb.discovery.marathon;
 
+import io.mesoslb.discovery.UrlCredentials;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -10,6 +11,9 @@ import java.util.Objects;
 /**
  * How to reach Marathon and how patiently. Build with {@link #builder(List)}; every duration has a
  * default suited to production (REFERENCE.md sections 4 and 8).
+ *
+ * <p>Credentials in a URL ({@code http://user:secret@host}) are basic auth, as for curl; the URLs
+ * are kept without them, so that whatever prints a URL prints no secret.
  */
 public final class MarathonConfig {
     /** How a token is presented: DC/OS Admin Router wants {@code token=<t>}, others {@code Bearer <t>}. */
@@ -42,13 +46,20 @@ public final class MarathonConfig {
         for (URI url : b.urls) {
             String scheme = url.getScheme();
             if (!"http".equalsIgnoreCase(scheme) && !"https".equalsIgnoreCase(scheme) || url.getHost() == null) {
-                throw new IllegalArgumentException("not an http(s) URL with a host: " + url);
+                throw new IllegalArgumentException("not an http(s) URL with a host: " + UrlCredentials.redact(url.toString()));
             }
-            normalised.add(withoutTrailingSlash(url));
+            normalised.add(withoutTrailingSlash(UrlCredentials.strip(url)));
         }
         this.urls = List.copyOf(normalised);
-        this.username = b.username;
-        this.password = b.password;
+        UrlCredentials inUrls = UrlCredentials.common(b.urls);
+        if (inUrls != null && b.token != null) {
+            throw new IllegalArgumentException("a Marathon URL carries credentials and a token is set: use one");
+        }
+        if (inUrls != null && b.username != null && !inUrls.matches(b.username, b.password)) {
+            throw new IllegalArgumentException("the credentials in a Marathon URL differ from basicAuth(...)");
+        }
+        this.username = inUrls != null ? inUrls.user() : b.username;
+        this.password = inUrls != null ? inUrls.password() : b.password;
         this.token = b.token;
         this.tokenScheme = b.tokenScheme;
         this.truststore = b.truststore;

@@ -67,6 +67,26 @@ class MarathonClientTest {
     }
 
     @Test
+    void userinfoMarathonSendsBackIsNeitherInTheStreamNorInErrors() throws Exception {
+        FakeMarathon leader = fake(r -> r.path().equals("/v2/events")
+                ? FakeMarathon.stream("X-Marathon-Leader: http://u:s3cret@10.0.0.9:8080")
+                : FakeMarathon.response(503, "text/plain", "no leader"));
+        String withUserinfo = "http://u:s3cret@127.0.0.1:" + leader.uri().getPort();
+        FakeMarathon standby = fake(r -> FakeMarathon.redirect(withUserinfo + r.target()));
+        MarathonClient client = client(MarathonConfig.builder(List.of(standby.uri())));
+
+        EventStream stream = client.openEvents(standby.uri());
+        closeables.add(stream);
+
+        assertThat(stream.base()).isEqualTo(leader.uri());
+        assertThat(stream.leader()).isEqualTo("http://10.0.0.9:8080");
+        assertThatThrownBy(() -> client.fetchApps(standby.uri()))
+                .isInstanceOf(MarathonClient.StatusException.class)
+                .hasMessageContaining("GET " + leader.uri() + "/v2/apps answered 503")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void leaderHeaderServesWhenARedirectHasNoLocation() throws Exception {
         FakeMarathon leader = fake(r -> null);
         FakeMarathon standby = fake(r -> "HTTP/1.1 302 Found\r\nX-Marathon-Leader: " + leader.uri()

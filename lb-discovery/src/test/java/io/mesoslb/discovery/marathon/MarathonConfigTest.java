@@ -36,6 +36,33 @@ class MarathonConfigTest {
     }
 
     @Test
+    void credentialsInAUrlAreBasicAuthAndLeaveTheUrl() {
+        MarathonConfig config = MarathonConfig.builder(List.of(URI.create("http://lb:s3%40cret@m1:8080/"),
+                URI.create("http://m2:8080"))).build();
+
+        assertThat(config.urls()).containsExactly(URI.create("http://m1:8080"), URI.create("http://m2:8080"));
+        assertThat(config.username()).isEqualTo("lb");
+        assertThat(config.password()).isEqualTo("s3@cret");
+        assertThat(config.toString()).doesNotContain("s3").contains("basic-auth");
+        assertThat(MarathonConfig.builder(List.of(URI.create("http://lb:s3cret@m1:8080"))).basicAuth("lb", "s3cret")
+                .build().password()).isEqualTo("s3cret");
+    }
+
+    @Test
+    void credentialsInAUrlThatDisagreeWithTheOthersAreRefusedUnnamed() {
+        List<URI> withSecret = List.of(URI.create("http://lb:s3cret@m1:8080"));
+        assertThatThrownBy(() -> MarathonConfig.builder(withSecret).basicAuth("lb", "other").build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("differ")
+                .hasMessageNotContaining("s3cret").hasMessageNotContaining("other");
+        assertThatThrownBy(() -> MarathonConfig.builder(withSecret).token("t0k", MarathonConfig.TokenScheme.DCOS).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("token")
+                .hasMessageNotContaining("s3cret");
+        assertThatThrownBy(() -> MarathonConfig.builder(List.of(URI.create("ftp://lb:s3cret@m1"))).build())
+                .isInstanceOf(IllegalArgumentException.class).hasMessageContaining("ftp://m1")
+                .hasMessageNotContaining("s3cret");
+    }
+
+    @Test
     void rejectsWhatCannotWork() {
         assertThatThrownBy(() -> MarathonConfig.builder(List.of()).build()).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> MarathonConfig.builder(List.of(URI.create("ftp://m:21"))).build())

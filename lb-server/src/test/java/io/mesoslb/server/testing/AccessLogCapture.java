@@ -1,9 +1,6 @@
 package io.mesoslb.server.testing;
 
 import ch.qos.logback.classic.Level;
-import ch.qos.logback.classic.Logger;
-import ch.qos.logback.classic.spi.ILoggingEvent;
-import ch.qos.logback.core.read.ListAppender;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.testkit.Await;
 import java.time.Duration;
@@ -11,7 +8,6 @@ import java.util.List;
 import org.junit.jupiter.api.extension.AfterEachCallback;
 import org.junit.jupiter.api.extension.BeforeEachCallback;
 import org.junit.jupiter.api.extension.ExtensionContext;
-import org.slf4j.LoggerFactory;
 
 /**
  * Turns the access log on for each test and keeps its lines in memory ({@code @RegisterExtension});
@@ -21,35 +17,21 @@ import org.slf4j.LoggerFactory;
 public final class AccessLogCapture implements BeforeEachCallback, AfterEachCallback {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
-    private final Logger logger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER_NAME);
-    private final ListAppender<ILoggingEvent> appender = new ListAppender<>();
-    private Level savedLevel;
-    private boolean savedAdditive;
+    private final LogCapture capture = LogCapture.of(AccessLog.LOGGER_NAME, Level.INFO);
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        savedLevel = logger.getLevel();
-        savedAdditive = logger.isAdditive();
-        logger.setLevel(Level.INFO);
-        logger.setAdditive(false);
-        appender.start();
-        logger.addAppender(appender);
+        capture.beforeEach(context);
     }
 
     @Override
     public void afterEach(ExtensionContext context) {
-        logger.detachAppender(appender);
-        appender.stop();
-        logger.setLevel(savedLevel);
-        logger.setAdditive(savedAdditive);
+        capture.afterEach(context);
     }
 
     /** The lines so far. */
     public List<String> lines() {
-        // The appender adds under its own lock, on the event loops: read under it too.
-        synchronized (appender) {
-            return appender.list.stream().map(ILoggingEvent::getFormattedMessage).toList();
-        }
+        return capture.messages();
     }
 
     /** The lines, once there are {@code count} of them: a line is written on an event loop as its exchange ends. */
