@@ -74,8 +74,12 @@ class RequestValidationTest {
                     + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n");
             assertThat(r.status()).as(te).isEqualTo(501);
         }
-        // Empty list elements are allowed (RFC 9110 5.6.1) and mean nothing.
-        assertThat(send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nTransfer-Encoding: chunked,\r\n\r\n5\r\nhello\r\n0\r\n\r\n")
+        // Empty list elements: RFC 9110 5.6.1 tolerates them, nginx and HAProxy refuse them, and so does this.
+        for (String te : new String[] {"chunked,", ",chunked", "chunked, ,"}) {
+            assertThat(send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nTransfer-Encoding: " + te
+                    + "\r\n\r\n5\r\nhello\r\n0\r\n\r\n").status()).as(te).isEqualTo(400);
+        }
+        assertThat(send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nTransfer-Encoding:  CHUNKED \r\n\r\n5\r\nhello\r\n0\r\n\r\n")
                 .text()).isEqualTo("hello");
         assertThat(echo.requests.get()).isEqualTo(1);
     }
@@ -103,6 +107,18 @@ class RequestValidationTest {
         // One digit each side of the dot (RFC 9112 2.3): malformed rather than unsupported.
         assertThat(send("GET / HTTP/1.10\r\nHost: " + HOST + "\r\n\r\n").status()).isEqualTo(400);
         assertThat(echo.requests.get()).isZero();
+    }
+
+    @Test
+    void requestLinesWithWhitespaceOtherThanSingleSpacesOrAMisspelledVersionAreRefused() throws Exception {
+        for (String line : new String[] {" GET / HTTP/1.1", "GET  / HTTP/1.1", "GET /  HTTP/1.1", "GET\t\t/ HTTP/1.1",
+                "GET / http/1.1", "GET / HTTP/1.01"}) {
+            RawHttp.Response r = send(line + "\r\nHost: " + HOST + "\r\n\r\n");
+            assertThat(r.status()).as(line).isEqualTo(400);
+        }
+        assertThat(echo.requests.get()).isZero();
+        // Empty lines before a request line are skipped (RFC 9112 2.2).
+        assertThat(send("\r\nGET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").status()).isEqualTo(200);
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy;
 
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
+import io.netty.handler.codec.http.HttpMessageDecoderResult;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -22,6 +23,12 @@ final class RequestSyntax {
 
     static final Refusal HTTP2_PREFACE = new Refusal(HttpResponseStatus.BAD_REQUEST,
             "bad request: HTTP/2 is not spoken on this port without TLS");
+    static final Refusal VERSION_SPELLING = new Refusal(HttpResponseStatus.BAD_REQUEST,
+            "bad request: the version is spelled HTTP/1.1 or HTTP/1.0");
+    static final Refusal LINE_SPACING = new Refusal(HttpResponseStatus.BAD_REQUEST,
+            "bad request: the request line has whitespace other than one space between its parts");
+    static final Refusal TE_LIST = new Refusal(HttpResponseStatus.BAD_REQUEST,
+            "bad request: malformed Transfer-Encoding");
     static final Refusal VERSION = new Refusal(HttpResponseStatus.HTTP_VERSION_NOT_SUPPORTED,
             "HTTP version not supported: HTTP/1.0 and HTTP/1.1 are");
     static final Refusal TARGET_BYTES = new Refusal(HttpResponseStatus.BAD_REQUEST,
@@ -44,20 +51,30 @@ final class RequestSyntax {
      */
     static Refusal check(HttpRequest req, int scanned) {
         HttpVersion version = req.protocolVersion();
-        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0 && !isHttp1(version)) {
+        if (version != HttpVersion.HTTP_1_1 && version != HttpVersion.HTTP_1_0) {
+            // The codec hands out its two constants only for "HTTP/1.1" and "HTTP/1.0" spelled exactly.
+            if (isHttp1(version)) {
+                return VERSION_SPELLING;
+            }
             return version.majorVersion() == 2 && "PRI".equals(req.method().name()) ? HTTP2_PREFACE : VERSION;
         }
         Refusal target = checkTarget(req.uri(), req.method());
         if (target != null) {
             return target;
         }
+        if (req.decoderResult() instanceof HttpMessageDecoderResult decoded
+                && decoded.initialLineLength() != req.method().name().length() + req.uri().length() + 10) {
+            // Whitespace the codec skipped: before the method, or more than one between the parts. RFC 9112 3
+            // allows reading it leniently, and warns that lenient readers in a chain are how requests get
+            // smuggled; nginx and HAProxy refuse the leading kind. (A lone tab for a space has the
+            // same length and passes: the codec reads it as a space, and forwards a space.)
+            return LINE_SPACING;
+        }
         if ((scanned & (HeaderScan.NAMES_FRAMING | HeaderScan.FRAMING_LOOKALIKE)) != 0) {
             return (scanned & HeaderScan.NAMES_FRAMING) != 0 ? CONNECTION_NAMES_FRAMING : FRAMING_LOOKALIKE;
         }
-        if ((scanned & HeaderScan.HAS_TRANSFER_ENCODING) != 0 && !onlyChunked(req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING))) {
-            // The decoder de-chunks and the encoder re-chunks: a backend would be told of a
-            // gzip or identity coding the body no longer has. nginx answers 501 too.
-            return CODING;
+        if ((scanned & HeaderScan.HAS_TRANSFER_ENCODING) != 0) {
+            return transferCoding(req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));
         }
         return null;
     }
@@ -92,35 +109,44 @@ final class RequestSyntax {
         return AbsoluteForm.isHttpUrl(uri) ? null : TARGET_FORM;
     }
 
-    /** Exactly one coding, chunked, over all the header's fields (empty list elements aside). */
-    private static boolean onlyChunked(List<String> fields) {
-        int codings = 0;
-        for (int f = 0; f < fields.size(); f++) {
-            String value = fields.get(f);
-            int i = 0;
-            int len = value.length();
-            while (i <= len) {
-                int comma = value.indexOf(',', i);
-                int end = comma < 0 ? len : comma;
-                int start = i;
-                while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
-                    start++;
-                }
-                while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
-                    end--;
-                }
-                if (start < end) {
-                    if (++codings > 1 || end - start != HttpHeaderValues.CHUNKED.length()
-                            || !HttpHeaderValues.CHUNKED.regionMatches(true, 0, value, start, end - start)) {
-                        return false;
-                    }
-                }
-                if (comma < 0) {
-                    break;
-                }
-                i = comma + 1;
-            }
+    /**
+     * Null for exactly one field holding exactly {@code chunked} (any case, optional whitespace); 501
+     * for other codings, which the decoder would strip and the encoder not restore (a backend would
+     * be told of a gzip the body no longer has); 400 for an empty list element, which nginx and
+     * HAProxy both refuse.
+     */
+    private static Refusal transferCoding(List<String> fields) {
+        if (fields.size() != 1) {
+            return fields.isEmpty() ? TE_LIST : CODING;
         }
-        return codings == 1;
+        String value = fields.get(0);
+        int start = 0;
+        int end = value.length();
+        while (start < end && (value.charAt(start) == ' ' || value.charAt(start) == '\t')) {
+            start++;
+        }
+        while (end > start && (value.charAt(end - 1) == ' ' || value.charAt(end - 1) == '\t')) {
+            end--;
+        }
+        if (end - start == HttpHeaderValues.CHUNKED.length()
+                && HttpHeaderValues.CHUNKED.regionMatches(true, 0, value, start, end - start)) {
+            return null;
+        }
+        return value.indexOf(',') >= 0 && hasEmptyElement(value) ? TE_LIST : CODING;
+    }
+
+    private static boolean hasEmptyElement(String list) {
+        int from = 0;
+        while (true) {
+            int comma = list.indexOf(',', from);
+            int end = comma < 0 ? list.length() : comma;
+            if (list.substring(from, end).isBlank()) {
+                return true;
+            }
+            if (comma < 0) {
+                return false;
+            }
+            from = comma + 1;
+        }
     }
 }
