@@ -58,6 +58,27 @@ class HeaderScanTest {
     }
 
     @Test
+    void connectionNamingAFramingOrRoutingHeaderIsFlaggedAndNeverStrips() {
+        for (String token : new String[] {"content-length", "Transfer-Encoding", "HOST"}) {
+            HttpHeaders h = new DefaultHttpHeaders().add("Host", "a").add("Connection", "keep-alive, " + token)
+                    .add("Content-Length", "5").add("Transfer-Encoding", "chunked");
+            int bits = HeaderScan.scan(h);
+            assertThat(bits & HeaderScan.NAMES_FRAMING).as(token).isNotZero();
+            assertThat(bits & HeaderScan.NAMES_OTHERS).as(token).isZero();
+            HopByHopHeaders.strip(h, bits, false);
+            assertThat(h.names()).as(token).containsExactlyInAnyOrder("Host", "Content-Length", "Transfer-Encoding");
+        }
+    }
+
+    @Test
+    void underscoreSpellingsOfFramingHeadersAreFlagged() {
+        assertThat(HeaderScan.scan(new DefaultHttpHeaders().add("Transfer_Encoding", "chunked")))
+                .isEqualTo(HeaderScan.FRAMING_LOOKALIKE);
+        assertThat(HeaderScan.scan(new DefaultHttpHeaders().add("CONTENT_LENGTH", "1")))
+                .isEqualTo(HeaderScan.FRAMING_LOOKALIKE);
+    }
+
+    @Test
     void forwardingHeadersReplaceWhatWasSentAndAddWhatWasNot() {
         HttpHeaders sent = new DefaultHttpHeaders().add("Host", "h").add("X-Forwarded-Proto", "https")
                 .add("x-forwarded-proto", "gopher").add("Via", "1.0 edge");
