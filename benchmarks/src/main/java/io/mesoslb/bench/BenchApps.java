@@ -7,7 +7,6 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /** Synthetic Marathon-like apps: {@code /group<g>/app<i>} with {@code tasks} tasks each. */
 final class BenchApps {
@@ -30,7 +29,7 @@ final class BenchApps {
         for (int t = 0; t < tasks; t++) {
             backends.add(backend(id, i, t));
         }
-        return new App(id, Map.of(), backends);
+        return new App(id, backends);
     }
 
     static Backend backend(String appId, int app, int task) {

@@ -50,7 +50,7 @@ public class TableSwapBenchmark {
         App old = base.get(changed);
         List<Backend> more = new ArrayList<>(old.backends());
         more.add(BenchApps.backend(old.id(), changed, TASKS));
-        withExtraTask.set(changed, new App(old.id(), old.labels(), more));
+        withExtraTask.set(changed, old.withBackends(more));
         builder = new RouteTableBuilder(new VhostNaming(BenchApps.DOMAIN), Ticker.SYSTEM);
         holder = BenchApps.holder(base);
     }

@@ -4,16 +4,14 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
 
 /**
- * Which apps this balancer serves, by their group label: the way one Marathon feeds an internet-facing
- * tier and an internal one (marathon-lb's {@code --group} and {@code HAPROXY_GROUP}). An app lists
- * its groups, comma-separated, in {@value #GROUP_LABEL}, or else in marathon-lb's
- * {@value #HAPROXY_GROUP_LABEL}, so that an app marathon-lb kept internal stays internal after the
- * move. Without configured groups (or with {@code *}) every app is served.
+ * Which apps this balancer serves, by their groups: the way one Marathon feeds an internet-facing
+ * tier and an internal one (marathon-lb's {@code --group}). Without configured groups (or with
+ * {@code *}) every app is served; with them, an app port is served when one of its groups
+ * ({@link RouteSpec#groups}) is one of them.
  */
 public final class AppGroups {
     public static final String GROUP_LABEL = "MESOS_LB_GROUP";
@@ -47,17 +45,13 @@ public final class AppGroups {
         return groups.isEmpty();
     }
 
-    /** Whether an app with these labels is served; an app without a group label is served only by {@link #ALL}. */
-    public boolean serves(Map<String, String> labels) {
+    /** Whether an app port in these groups is served; one in none is served only by {@link #ALL}. */
+    public boolean serves(Set<String> appGroups) {
         if (groups.isEmpty()) {
             return true;
         }
-        String label = Labels.oursElseTheirs(labels, GROUP_LABEL, HAPROXY_GROUP_LABEL);
-        if (label == null) {
-            return false;
-        }
-        for (String part : label.split(",")) {
-            if (groups.contains(part.strip().toLowerCase(Locale.ROOT))) {
+        for (String g : appGroups) {
+            if (groups.contains(g)) {
                 return true;
             }
         }
@@ -71,7 +65,7 @@ public final class AppGroups {
         }
         List<App> served = new ArrayList<>(apps.size());
         for (App app : apps) {
-            if (serves(app.labels())) {
+            if (serves(app.spec().groups())) {
                 served.add(app);
             }
         }

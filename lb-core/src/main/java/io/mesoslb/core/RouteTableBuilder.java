@@ -91,8 +91,9 @@ public final class RouteTableBuilder {
             Route old = previous.routeForApp(app.id());
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
-            Route route = new Route(app.id(), naming.vhostsFor(app.id(), app.labels()),
-                    PathPrefixes.of(app.id(), app.labels()), RouteOptions.fromLabels(app.labels()), states, cursor, ticker);
+            RouteSpec spec = app.spec();
+            Route route = new Route(app.id(), naming.vhostsFor(app.id(), spec), spec.paths(), spec.options(), states,
+                    cursor, ticker);
             routes.add(route);
             for (String host : route.vhosts()) {
                 if (route.paths().isEmpty()) {

@@ -1,25 +1,15 @@
 package io.mesoslb.core;
 
-import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
-import java.util.Map;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Which host names an app answers to.
- *
- * <p>By default the app id, read right to left, becomes a subdomain of the configured domain:
- * {@code /www} is {@code www.<domain>} and {@code /team/api} is {@code api.team.<domain>}. The
- * {@value #VHOST_LABEL} label (a comma-separated list) replaces that name; marathon-lb's
- * {@value #HAPROXY_VHOST_LABEL} is honoured too so apps migrate without relabelling.
+ * The host name an app answers to when discovery gives it none: the app id, read right to left,
+ * as a subdomain of the configured domain: {@code /www} is {@code www.<domain>} and
+ * {@code /team/api} is {@code api.team.<domain>}.
  */
 public final class VhostNaming {
-    public static final String VHOST_LABEL = "MESOS_LB_VHOST";
-    public static final String HAPROXY_VHOST_LABEL = "HAPROXY_0_VHOST";
-
     private static final Logger log = LoggerFactory.getLogger(VhostNaming.class);
 
     private final String domain;
@@ -34,11 +24,10 @@ public final class VhostNaming {
         return domain;
     }
 
-    /** The canonical vhosts of an app, in declaration order, without duplicates. */
-    public List<String> vhostsFor(String appId, Map<String, String> labels) {
-        String label = Labels.oursElseTheirs(labels, VHOST_LABEL, HAPROXY_VHOST_LABEL);
-        if (label != null && !label.isBlank()) {
-            return parseList(appId, label);
+    /** The spec's hosts, or else the one derived from the app id (none without a domain). */
+    public List<String> vhostsFor(String appId, RouteSpec spec) {
+        if (!spec.vhosts().isEmpty()) {
+            return spec.vhosts();
         }
         String derived = derive(appId);
         return derived == null ? List.of() : List.of(derived);
@@ -62,25 +51,8 @@ public final class VhostNaming {
         sb.append(domain);
         String host = HostNames.normalize(sb);
         if (host == null) {
-            log.warn("app {} does not make a valid host name under {}; give it a {} label", appId, domain, VHOST_LABEL);
+            log.warn("app {} does not make a valid host name under {}; give it a vhost", appId, domain);
         }
         return host;
-    }
-
-    private static List<String> parseList(String appId, String label) {
-        Set<String> hosts = new LinkedHashSet<>();
-        for (String part : label.split(",")) {
-            String trimmed = part.strip();
-            if (trimmed.isEmpty()) {
-                continue;
-            }
-            String host = HostNames.normalize(trimmed);
-            if (host == null) {
-                log.warn("app {}: ignoring invalid vhost '{}'", appId, trimmed);
-            } else {
-                hosts.add(host);
-            }
-        }
-        return new ArrayList<>(hosts);
     }
 }

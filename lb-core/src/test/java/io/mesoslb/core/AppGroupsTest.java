@@ -4,7 +4,7 @@ import static io.mesoslb.core.Fixtures.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
-import java.util.Map;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 
 class AppGroupsTest {
@@ -15,31 +15,19 @@ class AppGroupsTest {
         assertThat(AppGroups.of(List.of())).isSameAs(AppGroups.ALL);
         assertThat(AppGroups.of(List.of(" ", ""))).isSameAs(AppGroups.ALL);
         assertThat(AppGroups.of(List.of("external", "*"))).isSameAs(AppGroups.ALL);
-        assertThat(AppGroups.ALL.serves(Map.of())).isTrue();
-        assertThat(AppGroups.ALL.serves(Map.of("HAPROXY_GROUP", "internal"))).isTrue();
+        assertThat(AppGroups.ALL.serves(Set.of())).isTrue();
+        assertThat(AppGroups.ALL.serves(Set.of("internal"))).isTrue();
     }
 
     @Test
-    void anAppIsServedWhenOneOfItsGroupsIsOurs() {
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", "external"))).isTrue();
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", "internal, External"))).isTrue();
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", "internal"))).isFalse();
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", "externally"))).isFalse();
-    }
-
-    @Test
-    void marathonLbsLabelCountsWhenOursIsAbsent() {
-        assertThat(external.serves(Map.of("HAPROXY_GROUP", "external"))).isTrue();
-        assertThat(external.serves(Map.of("HAPROXY_GROUP", "internal"))).isFalse();
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", "internal", "HAPROXY_GROUP", "external")))
-                .as("ours wins").isFalse();
-        assertThat(external.serves(Map.of("MESOS_LB_GROUP", " ", "HAPROXY_GROUP", "external"))).isTrue();
-    }
-
-    @Test
-    void anAppWithoutAGroupIsLeftOutOnceGroupsAreSet() {
-        assertThat(external.serves(Map.of())).isFalse();
-        assertThat(external.serves(Map.of("MESOS_LB_VHOST", "x.example.com"))).isFalse();
+    void anAppIsServedWhenOneOfItsGroupsIsOursAndWithoutOneOnlyByAll() {
+        assertThat(external.serves(Set.of("external"))).isTrue();
+        assertThat(external.serves(Set.of("internal", "external"))).isTrue();
+        assertThat(external.serves(Set.of("internal"))).isFalse();
+        assertThat(external.serves(Set.of("externally"))).isFalse();
+        assertThat(external.serves(Set.of())).isFalse();
+        assertThat(AppGroups.of(List.of(" External ")).serves(RouteSpec.DEFAULT.withGroups(Set.of("EXTERNAL")).groups()))
+                .as("both sides in lower case").isTrue();
     }
 
     @Test
@@ -47,8 +35,8 @@ class AppGroupsTest {
         RouteTableHolder holder = new RouteTableHolder(new VhostNaming("example.com"), external);
         holder.setStaticApps(List.of(app("/_admin/marathon", 1, Fixtures.vhost("marathon.admin.example.com"))));
 
-        holder.update(List.of(app("/www", 2, Map.of("HAPROXY_GROUP", "external")),
-                app("/billing", 2, Map.of("HAPROXY_GROUP", "internal")), app("/plain", 1)));
+        holder.update(List.of(app("/www", 2, RouteSpec.DEFAULT.withGroups(Set.of("external"))),
+                app("/billing", 2, RouteSpec.DEFAULT.withGroups(Set.of("internal"))), app("/plain", 1)));
 
         assertThat(holder.current().routes()).extracting(Route::appId).containsExactly("/_admin/marathon", "/www");
         assertThat(holder.current().lookup("billing.example.com")).isNull();

@@ -2,7 +2,6 @@ package io.mesoslb.core;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 final class Fixtures {
     private Fixtures() {
@@ -14,22 +13,23 @@ final class Fixtures {
     }
 
     static App app(String appId, int tasks) {
-        return app(appId, tasks, Map.of());
+        return app(appId, tasks, RouteSpec.DEFAULT);
     }
 
-    static App app(String appId, int tasks, Map<String, String> labels) {
+    static App app(String appId, int tasks, RouteSpec spec) {
         List<Backend> backends = new ArrayList<>(tasks);
         for (int i = 0; i < tasks; i++) {
             backends.add(backend(appId, i));
         }
-        return new App(appId, labels, backends);
+        return new App(appId, spec, backends);
     }
 
-    static App app(String appId, Map<String, String> labels, Backend... backends) {
-        return new App(appId, labels, List.of(backends));
+    static App app(String appId, RouteSpec spec, Backend... backends) {
+        return new App(appId, spec, List.of(backends));
     }
 
-    static Map<String, String> vhost(String hosts) {
-        return Map.of(VhostNaming.VHOST_LABEL, hosts);
+    /** Explicit host names, comma-separated. */
+    static RouteSpec vhost(String hosts) {
+        return RouteSpec.forHosts(hosts.split(","));
     }
 }

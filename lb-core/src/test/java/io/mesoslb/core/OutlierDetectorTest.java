@@ -287,7 +287,7 @@ class OutlierDetectorTest {
         fail(bigger, state(bigger, 0), CONNECT_FAILURE, 2);
         assertThat(s.isEjected(ticker.nanos())).isTrue();
 
-        holder.update(List.of(app("/x", java.util.Map.of(), backend("/x", 1), backend("/x", 2), backend("/x", 3))));
+        holder.update(List.of(app("/x", RouteSpec.DEFAULT, backend("/x", 1), backend("/x", 2), backend("/x", 3))));
         Route back = route(3);
         assertThat(state(back, 0)).isNotSameAs(s);
         assertThat(state(back, 0).hasEjection()).isFalse();

@@ -1,6 +1,7 @@
 package io.mesoslb.core;
 
 import static io.mesoslb.core.Fixtures.app;
+import static io.mesoslb.core.Fixtures.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.List;
@@ -11,10 +12,10 @@ class PathRoutingTest {
     private final RouteTableBuilder builder = new RouteTableBuilder(new VhostNaming("example.com"), Ticker.SYSTEM);
 
     private final RouteTable table = builder.build(List.of(
-            app("/web", 2, Map.of("MESOS_LB_VHOST", "shop.example.com")),
-            app("/api", 1, Map.of("MESOS_LB_VHOST", "shop.example.com", "HAPROXY_0_PATH", "/api /v2")),
-            app("/api-admin", 1, Map.of("MESOS_LB_VHOST", "shop.example.com", "MESOS_LB_PATH", "/api/admin")),
-            app("/docs", 1, Map.of("MESOS_LB_VHOST", "bücher.example", "MESOS_LB_PATH", "/docs,/manual"))), RouteTable.EMPTY, 1);
+            app("/web", 2, vhost("shop.example.com")),
+            app("/api", 1, vhost("shop.example.com").withPaths(List.of("/api", "/v2"))),
+            app("/api-admin", 1, vhost("shop.example.com").withPaths(List.of("/api/admin"))),
+            app("/docs", 1, vhost("bücher.example").withPaths(List.of("/docs", "/manual")))), RouteTable.EMPTY, 1);
 
     private String appFor(String host, String target) {
         Route r = table.lookup(host, target);
@@ -48,17 +49,10 @@ class PathRoutingTest {
                 Map.entry("/api/admin", "/api-admin"), Map.entry("/api", "/api"), Map.entry("/v2", "/api"));
 
         RouteTable moved = builder.build(List.of(
-                app("/web", 2, Map.of("MESOS_LB_VHOST", "shop.example.com")),
-                app("/api", 1, Map.of("MESOS_LB_VHOST", "shop.example.com", "HAPROXY_0_PATH", "/api /v3")),
-                app("/api-admin", 1, Map.of("MESOS_LB_VHOST", "shop.example.com", "MESOS_LB_PATH", "/api/admin")),
-                app("/docs", 1, Map.of("MESOS_LB_VHOST", "bücher.example", "MESOS_LB_PATH", "/docs,/manual"))), table, 2);
+                app("/web", 2, vhost("shop.example.com")),
+                app("/api", 1, vhost("shop.example.com").withPaths(List.of("/api", "/v3"))),
+                app("/api-admin", 1, vhost("shop.example.com").withPaths(List.of("/api/admin"))),
+                app("/docs", 1, vhost("bücher.example").withPaths(List.of("/docs", "/manual")))), table, 2);
         assertThat(moved.sameContent(table)).isFalse();
-    }
-
-    @Test
-    void aPrefixThatIsNotAPathIsIgnored() {
-        assertThat(PathPrefixes.of("/x", Map.of("MESOS_LB_PATH", "api, /ok  /ok"))).containsExactly("/ok");
-        assertThat(PathPrefixes.of("/x", Map.of("MESOS_LB_PATH", " ", "HAPROXY_0_PATH", "/theirs"))).containsExactly("/theirs");
-        assertThat(PathPrefixes.of("/x", Map.of())).isEmpty();
     }
 }

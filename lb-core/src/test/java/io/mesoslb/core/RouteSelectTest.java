@@ -159,7 +159,7 @@ class RouteSelectTest {
 
     @Test
     void emptyRouteSelectsNothing() {
-        holder.update(List.of(new App("/x", Map.of(), List.of())));
+        holder.update(List.of(new App("/x", List.of())));
         assertThat(holder.current().routeForApp("/x").select()).isNull();
     }
 }

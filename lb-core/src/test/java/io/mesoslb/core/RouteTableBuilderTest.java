@@ -33,7 +33,7 @@ class RouteTableBuilderTest {
         Backend b0 = backend("/x", 0);
         Backend b1 = backend("/x", 1);
         Backend b2 = backend("/x", 2);
-        RouteTable t = build(List.of(app("/z", 1), app("/x", Map.of(), b2, b0, b1, b0), app("/m", 1)));
+        RouteTable t = build(List.of(app("/z", 1), app("/x", RouteSpec.DEFAULT, b2, b0, b1, b0), app("/m", 1)));
         assertThat(t.routes()).extracting(Route::appId).containsExactly("/m", "/x", "/z");
         assertThat(t.routeForApp("/x").backends()).extracting(BackendState::backend).containsExactly(b0, b1, b2);
         assertThat(t.hosts().keySet()).containsExactlyInAnyOrder("m.example.com", "x.example.com", "z.example.com");
@@ -41,8 +41,8 @@ class RouteTableBuilderTest {
 
     @Test
     void appsWithoutVhostOrBackendsAreRoutesButNotHosts() {
-        RouteTable t = build(List.of(app("/none", 1, vhost("bad host")), new App("/empty", Map.of(), List.of())));
-        assertThat(t.routes()).extracting(Route::appId).containsExactly("/empty", "/none");
+        RouteTable t = build(List.of(app("/bad app", 1), new App("/empty", List.of())));
+        assertThat(t.routes()).extracting(Route::appId).containsExactly("/bad app", "/empty");
         assertThat(t.hosts()).containsOnlyKeys("empty.example.com");
         assertThat(t.lookup("empty.example.com").select()).isNull();
         assertThat(t.lookup("empty.example.com").isEmpty()).isTrue();
@@ -65,7 +65,7 @@ class RouteTableBuilderTest {
         s2.ejectUntil(Long.MAX_VALUE);
 
         Backend added = backend("/x", 3);
-        RouteTable second = builder.build(List.of(app("/x", Map.of(), backend("/x", 0), backend("/x", 1), added)), first, 2);
+        RouteTable second = builder.build(List.of(app("/x", RouteSpec.DEFAULT, backend("/x", 0), backend("/x", 1), added)), first, 2);
         Route r2 = second.routeForApp("/x");
         assertThat(r2.cursor()).isSameAs(r1.cursor());
         assertThat(r2.backends().get(0)).isSameAs(s0);
@@ -93,7 +93,7 @@ class RouteTableBuilderTest {
                 next.add(backend("/x", i)); // duplicates in discovery output are tolerated
             }
         }
-        RouteTable second = builder.build(List.of(new App("/x", Map.of(), next)), first, 2);
+        RouteTable second = builder.build(List.of(new App("/x", next)), first, 2);
         List<BackendState> states = second.routeForApp("/x").backends();
         assertThat(states).hasSize(30);
         for (BackendState s : states) {

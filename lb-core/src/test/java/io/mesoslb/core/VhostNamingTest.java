@@ -2,7 +2,6 @@ package io.mesoslb.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class VhostNamingTest {
@@ -15,63 +14,32 @@ class VhostNamingTest {
 
     @Test
     void appIdReadRightToLeftBecomesASubdomain() {
-        assertThat(naming.vhostsFor("/www", Map.of())).containsExactly("www.example.com");
-        assertThat(naming.vhostsFor("/team/api", Map.of())).containsExactly("api.team.example.com");
-        assertThat(naming.vhostsFor("/a/b/c", Map.of())).containsExactly("c.b.a.example.com");
+        assertThat(naming.vhostsFor("/www", RouteSpec.DEFAULT)).containsExactly("www.example.com");
+        assertThat(naming.vhostsFor("/team/api", RouteSpec.DEFAULT)).containsExactly("api.team.example.com");
+        assertThat(naming.vhostsFor("/a/b/c", RouteSpec.DEFAULT)).containsExactly("c.b.a.example.com");
         assertThat(naming.derive("//team//api/")).isEqualTo("api.team.example.com");
     }
 
     @Test
     void appIdThatMakesNoValidHostGetsNoName() {
-        assertThat(naming.vhostsFor("/", Map.of())).isEmpty();
-        assertThat(naming.vhostsFor("/bad app", Map.of())).isEmpty();
+        assertThat(naming.vhostsFor("/", RouteSpec.DEFAULT)).isEmpty();
+        assertThat(naming.vhostsFor("/bad app", RouteSpec.DEFAULT)).isEmpty();
     }
 
     @Test
-    void mesosLbVhostLabelIsACommaListThatReplacesTheDerivedName() {
-        Map<String, String> labels = Map.of(VhostNaming.VHOST_LABEL, " Shop.Example.org , www.shop.example.org:8080,,shop.example.org.");
-        assertThat(naming.vhostsFor("/shop", labels)).containsExactly("shop.example.org", "www.shop.example.org");
+    void explicitHostsReplaceTheDerivedName() {
+        RouteSpec spec = RouteSpec.forHosts(" Shop.Example.org ", "www.shop.example.org:8080", "shop.example.org.", "bücher.example");
+        assertThat(naming.vhostsFor("/shop", spec)).containsExactly("shop.example.org", "www.shop.example.org",
+                "xn--bcher-kva.example");
     }
 
     @Test
-    void haproxyVhostLabelIsHonoured() {
-        Map<String, String> labels = Map.of(VhostNaming.HAPROXY_VHOST_LABEL, "legacy.example.net,bücher.example");
-        assertThat(naming.vhostsFor("/legacy", labels)).containsExactly("legacy.example.net", "xn--bcher-kva.example");
-    }
-
-    @Test
-    void mesosLbLabelWinsOverHaproxyLabel() {
-        Map<String, String> labels = Map.of(VhostNaming.VHOST_LABEL, "new.example.net", VhostNaming.HAPROXY_VHOST_LABEL, "old.example.net");
-        assertThat(naming.vhostsFor("/app", labels)).containsExactly("new.example.net");
-    }
-
-    @Test
-    void blankMesosLbLabelFallsBackToHaproxyLabel() {
-        Map<String, String> labels = Map.of(VhostNaming.VHOST_LABEL, "  ", VhostNaming.HAPROXY_VHOST_LABEL, "old.example.net");
-        assertThat(naming.vhostsFor("/app", labels)).containsExactly("old.example.net");
-    }
-
-    @Test
-    void invalidEntriesAreDroppedAndValidOnesKept() {
-        Map<String, String> labels = Map.of(VhostNaming.VHOST_LABEL, "ok.example.net, not valid, also/bad, :80, fine.example.net");
-        assertThat(naming.vhostsFor("/app", labels)).containsExactly("ok.example.net", "fine.example.net");
-    }
-
-    @Test
-    void labelWithOnlyInvalidEntriesLeavesTheAppUnnamedRatherThanFallingBack() {
-        // An explicit label is the operator's intent; silently routing the derived name instead
-        // would expose the app under a host nobody asked for.
-        Map<String, String> labels = Map.of(VhostNaming.VHOST_LABEL, "not valid");
-        assertThat(naming.vhostsFor("/app", labels)).isEmpty();
-    }
-
-    @Test
-    void withoutADomainOnlyLabelsNameApps() {
+    void withoutADomainOnlyExplicitHostsNameApps() {
         VhostNaming none = new VhostNaming(null);
         assertThat(none.domain()).isNull();
-        assertThat(none.vhostsFor("/www", Map.of())).isEmpty();
+        assertThat(none.vhostsFor("/www", RouteSpec.DEFAULT)).isEmpty();
         assertThat(none.derive("/www")).isNull();
-        assertThat(none.vhostsFor("/www", Map.of(VhostNaming.VHOST_LABEL, "www.example.com"))).containsExactly("www.example.com");
+        assertThat(none.vhostsFor("/www", RouteSpec.forHosts("www.example.com"))).containsExactly("www.example.com");
         assertThat(new VhostNaming("  ").domain()).isNull();
         assertThat(new VhostNaming("bad domain").domain()).isNull();
     }

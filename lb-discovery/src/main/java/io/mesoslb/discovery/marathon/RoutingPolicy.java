@@ -2,17 +2,12 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
-import io.mesoslb.core.Labels;
 import io.mesoslb.discovery.AgentAddresses;
+import io.mesoslb.discovery.labels.LabelProblems;
+import io.mesoslb.discovery.labels.PortRoutes;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.SortedSet;
-import java.util.TreeSet;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Decides which of Marathon's tasks the proxy sends traffic to, and where.
@@ -23,87 +18,49 @@ import java.util.regex.Pattern;
  * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}).
  */
 public final class RoutingPolicy {
-    private static final Pattern PORT_VHOST = Pattern.compile("(?:MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
-    /** The label names that exist per port; the main port's are {@code MESOS_LB_<name>} and {@code HAPROXY_0_<name>}. */
-    private static final List<String> PER_PORT = List.of("VHOST", "PATH", "REDIRECT_TO_HTTPS", "STICKY");
-
     private final HealthVerdicts verdicts;
     private final AgentAddresses addresses;
+    private final PortRoutes ports;
 
     public RoutingPolicy(HealthVerdicts verdicts) {
         this(verdicts, new AgentAddresses());
     }
 
     public RoutingPolicy(HealthVerdicts verdicts, AgentAddresses addresses) {
+        this(verdicts, addresses, new PortRoutes(false, new LabelProblems()));
+    }
+
+    /** @param ports how app labels become the routes of its ports */
+    public RoutingPolicy(HealthVerdicts verdicts, AgentAddresses addresses, PortRoutes ports) {
         this.verdicts = verdicts;
         this.addresses = addresses;
+        this.ports = ports;
     }
 
     /**
-     * Every app with its routable backends; apps with none are kept so their hosts still resolve.
-     * An app that names vhosts for more of its ports (marathon-lb's {@code HAPROXY_n_VHOST}, or
-     * {@code MESOS_LB_n_VHOST}) gets a route for each of them too, with the id {@code <app>#<n>}.
+     * Every routed app port with its routable backends ({@link PortRoutes} decides which ports are
+     * routed and how); ports with no routable task are kept so their hosts still resolve.
      */
     public List<App> apps(Collection<MarathonApp> apps) {
         List<App> out = new ArrayList<>(apps.size());
         for (MarathonApp app : apps) {
-            out.add(service(app, app.portIndex(), app.id(), app.labels()));
-            for (int index : morePorts(app)) {
-                out.add(service(app, index, app.id() + "#" + index, portLabels(app.labels(), index)));
+            for (PortRoutes.PortRoute port : ports.routes(app.id(), app.labels(), app.portIndex())) {
+                out.add(service(app, port));
             }
         }
         return out;
     }
 
-    /**
-     * The labels of port {@code index} as a route of its own: the app's, with the per-port labels
-     * of that port ({@code MESOS_LB_<n>_<name>}, else {@code HAPROXY_<n>_<name>}) standing where
-     * the main port's ({@code MESOS_LB_<name>}, {@code HAPROXY_0_<name>}) were, so that the main
-     * port's vhosts, paths, https rule and stickiness are not taken for this port's.
-     */
-    private static Map<String, String> portLabels(Map<String, String> app, int index) {
-        Map<String, String> labels = new HashMap<>(app);
-        for (String name : PER_PORT) {
-            labels.remove("HAPROXY_0_" + name);
-            String value = Labels.oursElseTheirs(app, "MESOS_LB_" + index + "_" + name, "HAPROXY_" + index + "_" + name);
-            if (value == null) {
-                labels.remove("MESOS_LB_" + name);
-            } else {
-                labels.put("MESOS_LB_" + name, value);
-            }
-        }
-        return labels;
-    }
-
-    /** The app's routable backends on port {@code index}, as a route of its own. */
-    private App service(MarathonApp app, int index, String id, Map<String, String> labels) {
+    /** The app's routable backends on one port, as a route of its own. */
+    private App service(MarathonApp app, PortRoutes.PortRoute port) {
         List<Backend> backends = new ArrayList<>(app.tasks().size());
         for (MarathonTask task : app.tasks()) {
-            Backend backend = backendOf(app, task, index, id);
+            Backend backend = backendOf(app, task, port.portIndex(), port.routeId());
             if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
                 backends.add(addresses.resolve(backend));
             }
         }
-        return new App(id, labels, backends);
-    }
-
-    /** The indexes of the ports other than the main one that have a vhost label of their own, in order. */
-    private static SortedSet<Integer> morePorts(MarathonApp app) {
-        SortedSet<Integer> more = new TreeSet<>();
-        for (Map.Entry<String, String> label : app.labels().entrySet()) {
-            String key = label.getKey();
-            if (!key.endsWith("_VHOST") || label.getValue().isBlank()) {
-                continue;
-            }
-            Matcher m = PORT_VHOST.matcher(key);
-            if (m.matches()) {
-                int index = Integer.parseInt(m.group(1));
-                if (index != 0 && index != app.portIndex()) {
-                    more.add(index);
-                }
-            }
-        }
-        return more;
+        return new App(port.routeId(), port.spec(), backends);
     }
 
     boolean healthy(MarathonApp app, MarathonTask task) {

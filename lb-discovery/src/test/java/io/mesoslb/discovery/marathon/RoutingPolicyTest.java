@@ -27,7 +27,7 @@ class RoutingPolicyTest {
 
         assertThat(apps).extracting(App::id).containsExactly("/pywebserver", "/nginx-green");
         assertThat(addresses(apps.get(0))).containsExactly("10.0.2.148:1565");
-        assertThat(apps.get(0).labels()).containsEntry("HAPROXY_0_VHOST", "myvhost.com");
+        assertThat(apps.get(0).spec().vhosts()).containsExactly("myvhost.com");
         assertThat(addresses(apps.get(1))).containsExactlyInAnyOrder("10.0.6.25:16916", "10.0.6.25:31184",
                 "10.0.6.25:23336");
         assertThat(apps.get(1).backends()).extracting(Backend::appId).containsOnly("/nginx-green");
@@ -187,7 +187,7 @@ class RoutingPolicyTest {
         App app = route("{\"id\":\"/empty\",\"labels\":{\"MESOS_LB_VHOST\":\"e.example.com\"}}");
 
         assertThat(app.backends()).isEmpty();
-        assertThat(app.labels()).containsEntry("MESOS_LB_VHOST", "e.example.com");
+        assertThat(app.spec().vhosts()).containsExactly("e.example.com");
     }
 
     private static String withState(String state) {

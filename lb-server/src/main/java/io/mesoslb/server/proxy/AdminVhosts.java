@@ -3,11 +3,10 @@ package io.mesoslb.server.proxy;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.discovery.AgentAddresses;
-import io.mesoslb.core.VhostNaming;
+import io.mesoslb.core.RouteSpec;
 import java.net.URI;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 
 /**
  * The classic Mesos load balancer's admin vhosts: {@code marathon.admin.<domain>} and
@@ -59,7 +58,7 @@ public final class AdminVhosts {
             }
         }
         if (!backends.isEmpty()) {
-            apps.add(new App(appId, Map.of(VhostNaming.VHOST_LABEL, vhost), backends));
+            apps.add(new App(appId, RouteSpec.forHosts(vhost), backends));
         }
     }
 }

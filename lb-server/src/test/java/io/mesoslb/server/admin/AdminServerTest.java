@@ -1,5 +1,6 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.core.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -24,7 +25,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.AfterEach;
@@ -48,10 +48,10 @@ class AdminServerTest {
 
     static List<App> twoApps() {
         return List.of(
-                new App("/shop/api", Map.of(), List.of(
+                new App("/shop/api", List.of(
                         new Backend("10.0.0.1", 31001, "shop_api.t1", "/shop/api"),
                         new Backend("10.0.0.2", 31002, "shop_api.t2", "/shop/api"))),
-                new App("/web", Map.of("MESOS_LB_VHOST", "www.example.com,example.com"), List.of(
+                new App("/web", RouteSpec.forHosts("www.example.com", "example.com"), List.of(
                         new Backend("10.0.0.3", 31003, "web.t1", "/web"))));
     }
 

@@ -1,5 +1,6 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.core.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -14,7 +15,6 @@ import io.netty.buffer.UnpooledByteBufAllocator;
 import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 class RoutesJsonTest {
@@ -37,7 +37,7 @@ class RoutesJsonTest {
         render(holder.current());
         assertThat(routes.templatesBuilt()).isEqualTo(1);
 
-        holder.update(List.of(new App("/solo", Map.of(), List.of(new Backend("::1", 8080, "solo.t", "/solo")))));
+        holder.update(List.of(new App("/solo", List.of(new Backend("::1", 8080, "solo.t", "/solo")))));
         JsonNode json = render(holder.current());
         assertThat(routes.templatesBuilt()).isEqualTo(2);
         assertThat(json.get("apps").get(0).get("backends").get(0).get("host").asText()).isEqualTo("::1");
@@ -48,7 +48,7 @@ class RoutesJsonTest {
         assertThat(render(RouteTable.EMPTY).get("apps")).isEmpty();
 
         String odd = "/idle\"</script>\\";
-        holder.update(List.of(new App(odd, Map.of("MESOS_LB_VHOST", "idle.example.com"), List.of())));
+        holder.update(List.of(new App(odd, RouteSpec.forHosts("idle.example.com"), List.of())));
         JsonNode json = render(holder.current());
         assertThat(json.get("apps").get(0).get("id").asText()).isEqualTo(odd);
         assertThat(json.get("apps").get(0).get("backends")).isEmpty();

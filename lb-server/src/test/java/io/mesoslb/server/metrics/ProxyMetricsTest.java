@@ -1,5 +1,6 @@
 package io.mesoslb.server.metrics;
 
+import io.mesoslb.core.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.App;
@@ -13,7 +14,6 @@ import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
@@ -41,7 +41,7 @@ class ProxyMetricsTest {
         for (int i = 0; i < backends; i++) {
             list.add(new Backend("10.0.0." + (i + 1), 31000 + i, id.substring(1) + ".task" + i, id));
         }
-        return new App(id, Map.of(), list);
+        return new App(id, list);
     }
 
     private PrometheusText scrape() {
@@ -87,7 +87,7 @@ class ProxyMetricsTest {
         assertThat(scrape().get("mesoslb_requests_total{app=\"/web\",status=\"2xx\",vhost=\"web.example.com\"}"))
                 .isEqualTo(1.0);
 
-        holder.update(List.of(app("/api", 1), new App("/admin", Map.of("MESOS_LB_VHOST", "a.example.com,b.example.com"),
+        holder.update(List.of(app("/api", 1), new App("/admin", RouteSpec.forHosts("a.example.com", "b.example.com"),
                 List.of(new Backend("10.0.1.1", 80, "admin.t1", "/admin")))));
 
         PrometheusText p = scrape();

@@ -16,7 +16,6 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -61,7 +60,7 @@ class FrontendHandlerTest {
 
     @Test
     void appWithoutBackendsIs503() {
-        routes.update(List.of(new App("/empty", Map.of(), List.of())));
+        routes.update(List.of(new App("/empty", List.of())));
 
         assertThat(exchange("GET / HTTP/1.1\r\nHost: empty.test.local\r\n\r\n")).startsWith("HTTP/1.1 503 ");
         assertThat(handler.lastStatus()).isEqualTo(ProxyStatus.NO_BACKEND);

@@ -1,5 +1,7 @@
 package io.mesoslb.server.testing;
 
+import io.mesoslb.discovery.labels.PortRoutes;
+import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
@@ -21,6 +23,7 @@ import java.util.function.UnaryOperator;
 /** A proxy on an ephemeral loopback port with routes the test sets; apps live under {@value #DOMAIN}. */
 public final class ProxyFixture implements AutoCloseable {
     public static final String DOMAIN = "test.local";
+    private static final PortRoutes LABELS = new PortRoutes(false, new LabelProblems());
 
     private final Map<String, App> apps = new LinkedHashMap<>();
     public final RouteTableHolder routes;
@@ -53,8 +56,17 @@ public final class ProxyFixture implements AutoCloseable {
         return app(appId, Map.of(), backends);
     }
 
+    /**
+     * Routes app {@code appId} as discovery would with these Marathon labels: its main port's route
+     * (none when the labels keep it off the table).
+     */
     public ProxyFixture app(String appId, Map<String, String> labels, Backend... backends) {
-        apps.put(appId, new App(appId, labels, List.of(backends)));
+        List<PortRoutes.PortRoute> ports = LABELS.routes(appId, labels, 0);
+        if (ports.isEmpty()) {
+            apps.remove(appId);
+        } else {
+            apps.put(appId, new App(appId, ports.get(0).spec(), List.of(backends)));
+        }
         routes.update(new ArrayList<>(apps.values()));
         return this;
     }

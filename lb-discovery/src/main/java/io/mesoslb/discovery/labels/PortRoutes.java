@@ -1,0 +1,192 @@
+package io.mesoslb.discovery.labels;
+
+import io.mesoslb.core.HostNames;
+import io.mesoslb.core.RouteOptions;
+import io.mesoslb.core.RouteSpec;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * The label language: turns one app's labels into the routes of its ports. mesos-lb's own
+ * {@code MESOS_LB_*} labels win; marathon-lb's {@code HAPROXY_*} labels are read as marathon-lb
+ * reads them, so apps move over without relabelling and without losing a protection.
+ *
+ * <p>The main port (index {@code MESOS_LB_PORT_INDEX}, default 0) is read from {@code MESOS_LB_<name>}
+ * and {@code HAPROXY_0_<name>}; a further port {@code n} that names a vhost of its own
+ * ({@code MESOS_LB_<n>_VHOST} or {@code HAPROXY_<n>_VHOST}) becomes a route {@code <app>#<n>} read
+ * from {@code MESOS_LB_<n>_<name>} and {@code HAPROXY_<n>_<name>}.
+ */
+public final class PortRoutes {
+    private static final Pattern PORT_VHOST = Pattern.compile("(?:MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
+
+    /** One port's route: its id and how it is routed. */
+    public record PortRoute(int portIndex, String routeId, RouteSpec spec) {
+    }
+
+    private final boolean strictMode;
+    private final LabelProblems problems;
+
+    /**
+     * @param strictMode marathon-lb's {@code --strict-mode}: a port is routed only when its
+     *                   {@code ENABLED} label says true
+     */
+    public PortRoutes(boolean strictMode, LabelProblems problems) {
+        this.strictMode = strictMode;
+        this.problems = problems;
+    }
+
+    /** The routes of an app's ports, main port first; a port left off (disabled, or failing closed) is not listed. */
+    public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex) {
+        List<PortRoute> out = new ArrayList<>(1);
+        addPort(out, appId, labels, mainPortIndex, true);
+        for (int index : morePorts(labels, mainPortIndex)) {
+            addPort(out, appId, labels, index, false);
+        }
+        return out;
+    }
+
+    private void addPort(List<PortRoute> out, String appId, Map<String, String> labels, int index, boolean main) {
+        String routeId = main ? appId : appId + "#" + index;
+        PortLabels port = new PortLabels(labels, main ? 0 : index, main);
+        String enabled = port.own("ENABLED");
+        boolean on = enabled == null ? !strictMode : Labels.isTrue(enabled);
+        if (!on) {
+            return;
+        }
+        String vhostLabel = port.own("VHOST");
+        List<String> vhosts = vhosts(routeId, vhostLabel);
+        if (vhosts.isEmpty() && vhostLabel != null && !vhostLabel.isBlank()) {
+            // The derived name instead would expose the app under a host nobody asked for.
+            problems.error(routeId, "no valid host name in vhost label '" + vhostLabel + "': not routed");
+            return;
+        }
+        String pathLabel = port.own("PATH");
+        List<String> paths = List.of();
+        if (pathLabel != null && !pathLabel.isBlank()) {
+            paths = paths(routeId, pathLabel);
+            if (paths.isEmpty()) {
+                // Taking every path instead would hand the whole vhost to an app meant for a corner of it.
+                problems.error(routeId, "no usable path prefix in '" + pathLabel + "': not routed");
+                return;
+            }
+        }
+        RouteOptions options = RouteOptions.of(Labels.isTrue(port.own("REDIRECT_TO_HTTPS")),
+                Labels.isTrue(port.own("STICKY")));
+        out.add(new PortRoute(index, routeId, new RouteSpec(vhosts, paths, options, groups(port))));
+    }
+
+    /**
+     * marathon-lb's rule: a port's own {@code HAPROXY_<n>_GROUP} overrides the app's
+     * {@code HAPROXY_GROUP}; ours ({@code MESOS_LB_<n>_GROUP}, {@code MESOS_LB_GROUP}) before theirs
+     * at each level.
+     */
+    private static Set<String> groups(PortLabels port) {
+        String value = port.own("GROUP");
+        if (value == null || value.isBlank()) {
+            value = Labels.oursElseTheirs(port.app, "MESOS_LB_GROUP", "HAPROXY_GROUP");
+        }
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        Set<String> groups = new LinkedHashSet<>();
+        for (String g : value.split(",")) {
+            if (!g.isBlank()) {
+                groups.add(g.strip());
+            }
+        }
+        return groups;
+    }
+
+    private List<String> vhosts(String routeId, String label) {
+        if (label == null || label.isBlank()) {
+            return List.of();
+        }
+        Set<String> hosts = new LinkedHashSet<>();
+        for (String part : label.split(",")) {
+            String trimmed = part.strip();
+            if (trimmed.isEmpty()) {
+                continue;
+            }
+            String host = HostNames.normalize(trimmed);
+            if (host == null) {
+                problems.warn(routeId, "ignoring invalid vhost '" + trimmed + "'");
+            } else {
+                hosts.add(host);
+            }
+        }
+        return new ArrayList<>(hosts);
+    }
+
+    /**
+     * Prefixes as HAProxy's {@code path_beg} takes them, separated by spaces (or commas). A flag
+     * ({@code -i} and the like) is HAProxy syntax that prefix matching here does not carry out: the
+     * prefixes are kept and the flag is named in a warning.
+     */
+    private List<String> paths(String routeId, String label) {
+        Set<String> prefixes = new LinkedHashSet<>();
+        for (String part : label.split("[\\s,]+")) {
+            if (part.isEmpty()) {
+                continue;
+            }
+            if (part.charAt(0) == '-') {
+                problems.warn(routeId, "path flag '" + part + "' is not supported; prefixes match as written");
+                continue;
+            }
+            if (part.charAt(0) != '/') {
+                problems.warn(routeId, "path prefix '" + part + "' does not start with '/'; ignored");
+                continue;
+            }
+            prefixes.add(part);
+        }
+        return new ArrayList<>(prefixes);
+    }
+
+    /** The indexes of the ports other than the main one that have a vhost label of their own, in order. */
+    private static SortedSet<Integer> morePorts(Map<String, String> labels, int mainPortIndex) {
+        SortedSet<Integer> more = new TreeSet<>();
+        for (Map.Entry<String, String> label : labels.entrySet()) {
+            String key = label.getKey();
+            if (!key.endsWith("_VHOST") || label.getValue().isBlank()) {
+                continue;
+            }
+            Matcher m = PORT_VHOST.matcher(key);
+            if (m.matches()) {
+                int index = Integer.parseInt(m.group(1));
+                if (index != 0 && index != mainPortIndex) {
+                    more.add(index);
+                }
+            }
+        }
+        return more;
+    }
+
+    /** One port's view of the labels: its own per-port names, ours before marathon-lb's. */
+    private static final class PortLabels {
+        final Map<String, String> app;
+        private final int index;
+        private final boolean main;
+
+        PortLabels(Map<String, String> app, int index, boolean main) {
+            this.app = app;
+            this.index = index;
+            this.main = main;
+        }
+
+        /** {@code MESOS_LB_<name>} (main) or {@code MESOS_LB_<n>_<name>}, else {@code HAPROXY_<n>_<name>}. */
+        String own(String name) {
+            String ours = main ? "MESOS_LB_" + name : "MESOS_LB_" + index + "_" + name;
+            if (main && name.equals("GROUP")) {
+                // MESOS_LB_GROUP is the app-wide label; the main port's own is MESOS_LB_0_GROUP.
+                ours = "MESOS_LB_0_GROUP";
+            }
+            return Labels.oursElseTheirs(app, ours, "HAPROXY_" + index + "_" + name);
+        }
+    }
+}
