@@ -290,7 +290,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
+        // RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored (stripped below), as the client cannot switch.
+        exchange.upgradeRequested = exchange.clientVersion == HttpVersion.HTTP_1_1
+                && UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
         if (exchange.clientVersion == HttpVersion.HTTP_1_0 && (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0) {
             // RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is to be ignored; forwarded as 1.1,
