@@ -460,6 +460,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
                 ReferenceCountUtil.release(response);
                 return;
             }
+            exchange.continued |= code == 100;
             HopByHopHeaders.strip(response.headers(), false);
             ctx.write(response, ctx.voidPromise());
             flushFrontend = true;
@@ -473,8 +474,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.responseCode = code;
         int connection = HopByHopHeaders.connection(response.headers());
         exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
+        // Final before the body, with no 100 sent: a client that expected one may never send the body
+        // (RFC 9110 10.1.1), and dropping that many bytes would take them from its next request.
+        boolean bodyMayNotCome = !exchange.requestComplete && !exchange.continued
+                && (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0;
         exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
-                exchange.clientKeepAlive && !draining, exchange.headRequest);
+                exchange.clientKeepAlive && !draining && !bodyMayNotCome, exchange.headRequest);
         if (exchange.stickyToken != null) {
             // The backend that answered, which a failed connect may have changed from the one the cookie named.
             StickyCookie.update(response, backend.backend(), exchange.stickyToken);
