@@ -266,4 +266,23 @@ class HttpSemanticsTest {
             assertThat(r.text()).isEqualTo("ping");
         }
     }
+
+    /**
+     * A final response to an {@code Expect: 100-continue} request, before any 100: the client may
+     * never send its body (RFC 9110 10.1.1), so the connection cannot stay open with the proxy
+     * waiting to drop that many bytes; they would be taken from the client's next request instead.
+     */
+    @Test
+    void aFinalAnswerInsteadOfContinueClosesTheConnection() throws Exception {
+        try (TestOrigin refusing = TestOrigin.answeringHeads(io.netty.handler.codec.http.HttpResponseStatus.UNAUTHORIZED,
+                "log in first");
+                RawHttp c = new RawHttp(proxy.port())) {
+            proxy.app("/refusing", refusing);
+            RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: refusing.test.local\r\nExpect: 100-continue\r\n"
+                    + "Content-Length: 5\r\n\r\n").read();
+            assertThat(r.status()).isEqualTo(401);
+            assertThat(r.header("Connection")).isEqualToIgnoringCase("close");
+            assertThat(c.closedByPeer()).isTrue();
+        }
+    }
 }

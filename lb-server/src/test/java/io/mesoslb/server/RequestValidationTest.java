@@ -133,6 +133,18 @@ class RequestValidationTest {
     }
 
     @Test
+    void anHttp10ClientsUpgradeIsIgnoredNotPassedOnAsAnHttp11One() throws Exception {
+        // RFC 9110 7.8: Upgrade in an HTTP/1.0 request is ignored. Forwarded as 1.1 with
+        // Connection: upgrade, a backend would switch protocols under a client that cannot.
+        RawHttp.Response r = send("GET / HTTP/1.0\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\n"
+                + "Upgrade: websocket\r\n\r\n");
+        assertThat(r.status()).isEqualTo(200);
+        RecordedRequest seen = echo.recorded.poll();
+        assertThat(seen.headers().contains("Upgrade")).isFalse();
+        assertThat(seen.headers().contains("Connection")).isFalse();
+    }
+
+    @Test
     void hostAndOtherForbiddenFieldsInRequestTrailersAreNotForwarded() throws Exception {
         try (TestOrigin trailers = TestOrigin.trailerEcho()) {
             proxy.app("/trailers", trailers);

@@ -28,6 +28,8 @@ final class Exchange {
     boolean upgradeRequested;
     boolean requestComplete;
     boolean interimResponse;
+    /** A 100 (Continue) went to the client: it sends its body, whatever the final response. */
+    boolean continued;
     boolean responseStarted;
     boolean responseComplete;
     boolean backendReusable;
@@ -94,6 +96,7 @@ final class Exchange {
         upgradeRequested = false;
         requestComplete = false;
         interimResponse = false;
+        continued = false;
         responseStarted = false;
         responseComplete = false;
         backendReusable = false;

@@ -290,7 +290,9 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         if (first == null) {
             return;
         }
-        exchange.upgradeRequested = UpgradeTunnel.isRequested(exchange.requestConnection);
+        // RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored (stripped below), as the client cannot switch.
+        exchange.upgradeRequested = exchange.clientVersion == HttpVersion.HTTP_1_1
+                && UpgradeTunnel.isRequested(exchange.requestConnection);
         HopByHopHeaders.strip(req.headers(), exchange.requestConnection, exchange.upgradeRequested);
         if (exchange.clientVersion == HttpVersion.HTTP_1_0 && (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0) {
             // RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is to be ignored; forwarded as 1.1,
@@ -458,6 +460,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
                 ReferenceCountUtil.release(response);
                 return;
             }
+            exchange.continued |= code == 100;
             HopByHopHeaders.strip(response.headers(), false);
             ctx.write(response, ctx.voidPromise());
             flushFrontend = true;
@@ -471,8 +474,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         exchange.responseCode = code;
         int connection = HopByHopHeaders.connection(response.headers());
         exchange.backendReusable = HopByHopHeaders.isKeepAlive(response.protocolVersion(), connection);
+        // Final before the body, with no 100 sent: a client that expected one may never send the body
+        // (RFC 9110 10.1.1), and dropping that many bytes would take them from its next request.
+        boolean bodyMayNotCome = !exchange.requestComplete && !exchange.continued
+                && (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0;
         exchange.closeAfterResponse = ResponseHeads.prepareForClient(response, connection, exchange.clientVersion,
-                exchange.clientKeepAlive && !draining, exchange.headRequest);
+                exchange.clientKeepAlive && !draining && !bodyMayNotCome, exchange.headRequest);
         if (exchange.stickyToken != null) {
             // The backend that answered, which a failed connect may have changed from the one the cookie named.
             StickyCookie.update(response, backend.backend(), exchange.stickyToken);

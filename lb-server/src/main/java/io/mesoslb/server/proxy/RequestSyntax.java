@@ -39,6 +39,8 @@ final class RequestSyntax {
             "bad request: Connection names Content-Length, Transfer-Encoding or Host");
     static final Refusal FRAMING_LOOKALIKE = new Refusal(HttpResponseStatus.BAD_REQUEST,
             "bad request: Transfer_Encoding or Content_Length header");
+    static final Refusal HIXIE_KEYS = new Refusal(HttpResponseStatus.BAD_REQUEST,
+            "bad request: Sec-WebSocket-Key1 and Key2 (Hixie-76 WebSocket) are not supported");
     static final Refusal CODING = new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
             "transfer coding not implemented: only chunked is");
 
@@ -72,6 +74,11 @@ final class RequestSyntax {
         }
         if ((scanned & (HeaderScan.NAMES_FRAMING | HeaderScan.FRAMING_LOOKALIKE)) != 0) {
             return (scanned & HeaderScan.NAMES_FRAMING) != 0 ? CONNECTION_NAMES_FRAMING : FRAMING_LOOKALIKE;
+        }
+        if ((scanned & HeaderScan.HIXIE_KEYS) == HeaderScan.HIXIE_KEYS) {
+            // Refused whatever the method and framing headers: no client has sent both since 2012,
+            // and the codec's framing of them is not something to keep in step with.
+            return HIXIE_KEYS;
         }
         if ((scanned & HeaderScan.HAS_TRANSFER_ENCODING) != 0) {
             return transferCoding(req.headers().getAll(HttpHeaderNames.TRANSFER_ENCODING));

@@ -26,6 +26,7 @@ import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpObjectAggregator;
+import io.netty.handler.codec.http.HttpObject;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -234,6 +235,22 @@ public final class TestOrigin implements AutoCloseable {
     /** Answers every request with the status {@code status} gives at that moment, {@code marker} as body. */
     public static TestOrigin withStatus(java.util.function.IntSupplier status, String marker) {
         return aggregating((ctx, req) -> text(HttpResponseStatus.valueOf(status.getAsInt()), marker));
+    }
+
+    /**
+     * Answers each request head at once with {@code status} and {@code marker}, keeping the
+     * connection, without sending 100 Continue or waiting for the body (which it drops): a backend
+     * that refuses an upload by its headers, e.g. with 401 or 413.
+     */
+    public static TestOrigin answeringHeads(HttpResponseStatus status, String marker) {
+        return new TestOrigin(p -> p.addLast(new SimpleChannelInboundHandler<HttpObject>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
+                if (msg instanceof HttpRequest) {
+                    ctx.writeAndFlush(text(status, marker));
+                }
+            }
+        }));
     }
 
     /** Counts request body bytes as they stream in; answers with the count once the body ends. */
