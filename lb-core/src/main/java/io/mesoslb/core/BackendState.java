@@ -18,6 +18,7 @@ public final class BackendState {
     private static final VarHandle EJECTED_UNTIL;
     private static final VarHandle GATEWAY_FAILURES;
     private static final VarHandle FAILURES_5XX;
+    private static final VarHandle IN_FLIGHT;
 
     static {
         try {
@@ -25,6 +26,7 @@ public final class BackendState {
             EJECTED_UNTIL = l.findVarHandle(BackendState.class, "ejectedUntilNanos", long.class);
             GATEWAY_FAILURES = l.findVarHandle(BackendState.class, "gatewayFailures", int.class);
             FAILURES_5XX = l.findVarHandle(BackendState.class, "failures5xx", int.class);
+            IN_FLIGHT = l.findVarHandle(BackendState.class, "inFlight", int.class);
         } catch (ReflectiveOperationException e) {
             throw new ExceptionInInitializerError(e);
         }
@@ -41,6 +43,12 @@ public final class BackendState {
     private volatile int ejections;
     private volatile long lastEjectionStartNanos;
     private volatile long lastEjectionEndNanos;
+    /**
+     * Requests sent to this backend whose exchange has not ended. An exact int rather than a
+     * LongAdder: least-connection selection reads it for every backend on every request, and a
+     * LongAdder's sum walks its cells.
+     */
+    private volatile int inFlight;
 
     public BackendState(Backend backend) {
         this.backend = backend;
@@ -92,6 +100,36 @@ public final class BackendState {
     /** Ticker time the last ejection started, 0 if never ejected by the detector. */
     public long lastEjectionNanos() {
         return lastEjectionStartNanos;
+    }
+
+    /**
+     * The data plane chose this backend for a request attempt. Call it once per attempt, right after
+     * {@link Route#select(Balance, int, Backend)} returned this state and before connecting: counting
+     * from the choice rather than from the first byte written keeps a burst that arrives while the
+     * connection opens from piling onto the same idle backend. Every call needs exactly one
+     * {@link #released()} on this same instance, whichever way the attempt ends.
+     */
+    public void acquired() {
+        IN_FLIGHT.getAndAdd(this, 1);
+    }
+
+    /**
+     * The attempt counted by {@link #acquired()} is over: response relayed, backend failed or timed
+     * out, client gone, retried elsewhere. Exactly once per {@code acquired()}: a missing release
+     * makes least-connection modes shun the backend for good, an extra one makes them favour it.
+     */
+    public void released() {
+        int before = (int) IN_FLIGHT.getAndAdd(this, -1);
+        if (before <= 0) {
+            // An unmatched release; a negative count would draw every request to this backend.
+            IN_FLIGHT.getAndAdd(this, 1);
+            assert false : "released() without acquired() on " + this;
+        }
+    }
+
+    /** Attempts acquired and not yet released; what the least-connection modes compare. */
+    public int inFlight() {
+        return inFlight;
     }
 
     static long nonZero(long nanos) {

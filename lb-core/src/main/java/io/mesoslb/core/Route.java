@@ -7,7 +7,7 @@ import java.util.function.Consumer;
 /**
  * One app's place in the routing table: the hosts it answers to (for every path, or only under
  * some path prefixes) and its backends, immutable. Selection is round-robin over the backends
- * that are not ejected.
+ * that are not ejected, or by another {@link Balance} mode through {@link #select(Balance, int, Backend)}.
  */
 public final class Route {
     private final String appId;
@@ -146,6 +146,57 @@ public final class Route {
             return first;
         }
         return selectAround(b, turn, start, exclude, ticker.nanos());
+    }
+
+    /**
+     * The backend for a new request attempt by {@code balance}; the data plane's one entry point:
+     *
+     * <pre>{@code
+     * BackendState s = route.select(balance, client == null ? 0 : client.hashCode(), null);
+     * s.acquired();                 // before connecting
+     * ...                           // the exchange, however it ends:
+     * s.released();                 // exactly once per acquired()
+     * // a retry after a failure on s: release s, then
+     * BackendState next = route.select(balance, clientHash, s.backend()); next.acquired(); ...
+     * }</pre>
+     *
+     * <p>Every mode skips ejected backends and avoids {@code exclude} whenever another backend is
+     * available; when every backend is ejected it chooses among all of them (but {@code exclude}),
+     * as {@link #select(Backend)} does. {@link Balance#ROUND_ROBIN} is exactly {@link #select(Backend)}:
+     * one atomic increment, no clock read, no allocation. The others allocate nothing either and
+     * read the clock only for backends with an ejection recorded.
+     *
+     * @param balance never null; a route without a mode set uses {@link Balance#ROUND_ROBIN}
+     * @param clientHash used by {@link Balance#SOURCE} only (pass anything else to the rest): equal
+     *     for equal client addresses and nothing else, typically {@code InetAddress.hashCode()} of the
+     *     client as resolved from the PROXY header or a trusted {@code X-Forwarded-For} (not the ELB's
+     *     address, which every client shares), never including the port. Mixed here; any int will do.
+     * @param exclude the backend this request just failed on, or null
+     * @return a backend's state, or null if the route has none
+     */
+    public BackendState select(Balance balance, int clientHash, Backend exclude) {
+        if (balance == Balance.ROUND_ROBIN) {
+            return select(exclude);
+        }
+        BackendState[] b = backends;
+        if (b.length <= 1) {
+            return b.length == 0 ? null : b[0]; // as round robin: the only backend even if ejected or excluded
+        }
+        switch (balance) {
+            case LEAST_CONN:
+                return LeastConnSelection.select(b, cursor.next(), exclude, ticker);
+            case SOURCE:
+                return SourceSelection.select(b, clientHash, exclude, ticker);
+            case LEAST_REQUEST:
+                return TwoChoicesSelection.select(b, exclude, ticker);
+            default:
+                throw new IllegalArgumentException("balance " + balance);
+        }
+    }
+
+    /** {@link #select(Balance, int, Backend)} for a request's first attempt. */
+    public BackendState select(Balance balance, int clientHash) {
+        return select(balance, clientHash, null);
     }
 
     /**
