@@ -1,7 +1,6 @@
 package io.mesoslb.core;
 
 import java.net.InetAddress;
-import java.net.UnknownHostException;
 import java.util.Objects;
 
 /**
@@ -39,7 +38,7 @@ public final class Backend {
     private Backend(String host, InetAddress resolved, int port, String taskId, String appId) {
         this.host = Objects.requireNonNull(host, "host");
         this.resolved = resolved;
-        this.literal = isIpLiteral(host);
+        this.literal = IpLiteral.is(host);
         if (port < 1 || port > 65_535) {
             throw new IllegalArgumentException("port out of range: " + port);
         }
@@ -79,72 +78,10 @@ public final class Backend {
         InetAddress a = parsed;
         if (a == null) {
             // A benign race: every thread parses the same literal to an equal address.
-            a = parseLiteral(host);
+            a = IpLiteral.address(host);
             parsed = a;
         }
         return a;
-    }
-
-    /** An IPv4 dotted quad, or hex digits, colons and dots with a colon (IPv6, perhaps bracketed); no allocation. */
-    static boolean isIpLiteral(String host) {
-        if (ipv4(host) >= 0) {
-            return true;
-        }
-        if (host.indexOf(':') < 0) {
-            return false;
-        }
-        int from = 0;
-        int to = host.length();
-        if (to > 2 && host.charAt(0) == '[' && host.charAt(to - 1) == ']') {
-            from = 1;
-            to--;
-        }
-        for (int i = from; i < to; i++) {
-            char c = host.charAt(i);
-            if (c != ':' && c != '.' && Character.digit(c, 16) < 0) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A dotted quad as its 32 bits, or -1: no allocation, as this runs for every backend of every publish. */
-    private static long ipv4(String host) {
-        long bits = 0;
-        int parts = 0;
-        int value = 0;
-        int digits = 0;
-        for (int i = 0; i <= host.length(); i++) {
-            char c = i < host.length() ? host.charAt(i) : '.';
-            if (c >= '0' && c <= '9') {
-                value = value * 10 + (c - '0');
-                if (++digits > 3 || value > 255) {
-                    return -1;
-                }
-            } else if (c == '.' && digits > 0 && parts < 4) {
-                bits = bits << 8 | value;
-                parts++;
-                value = 0;
-                digits = 0;
-            } else {
-                return -1;
-            }
-        }
-        return parts == 4 ? bits : -1;
-    }
-
-    private static InetAddress parseLiteral(String host) {
-        try {
-            long v4 = ipv4(host);
-            if (v4 >= 0) {
-                return InetAddress.getByAddress(new byte[] {(byte) (v4 >>> 24), (byte) (v4 >>> 16), (byte) (v4 >>> 8), (byte) v4});
-            }
-            // Hex digits and colons (isIpLiteral vouched): getByName parses an IPv6 literal or throws,
-            // and looks nothing up.
-            return InetAddress.getByName(host.startsWith("[") ? host.substring(1, host.length() - 1) : host);
-        } catch (UnknownHostException e) {
-            return null;
-        }
     }
 
     public int port() {

@@ -47,6 +47,11 @@ public final class Route {
         return options.httpsOnly();
     }
 
+    /** The route's switches and protections (balance mode, allowed networks, basic auth). */
+    public RouteOptions options() {
+        return options;
+    }
+
     /** Whether clients keep the backend that first served them (see {@link #selectSticky}). */
     public boolean sticky() {
         return options.sticky();

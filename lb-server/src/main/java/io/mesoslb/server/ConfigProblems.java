@@ -1,7 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.discovery.UrlCredentials;
-import io.mesoslb.server.net.CidrList;
+import io.mesoslb.core.CidrList;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.nio.file.Files;

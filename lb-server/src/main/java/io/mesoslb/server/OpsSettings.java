@@ -1,6 +1,6 @@
 package io.mesoslb.server;
 
-import io.mesoslb.server.net.CidrList;
+import io.mesoslb.core.CidrList;
 import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
 import java.time.Duration;

@@ -7,7 +7,7 @@ import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.server.discovery.MarathonOptions;
-import io.mesoslb.server.net.CidrList;
+import io.mesoslb.core.CidrList;
 import io.mesoslb.server.net.MaxConnections;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.tls.TlsCertificate;

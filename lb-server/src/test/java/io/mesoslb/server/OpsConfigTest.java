@@ -3,7 +3,7 @@ package io.mesoslb.server;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.mesoslb.server.net.Cidr;
+import io.mesoslb.core.Cidr;
 import io.mesoslb.server.tls.TlsCertificate;
 import java.net.InetAddress;
 import java.net.URI;

@@ -1,5 +1,8 @@
 package io.mesoslb.discovery.labels;
 
+import io.mesoslb.core.Balance;
+import io.mesoslb.core.BasicAuth;
+import io.mesoslb.core.CidrList;
 import io.mesoslb.core.HostNames;
 import io.mesoslb.core.RouteOptions;
 import io.mesoslb.core.RouteSpec;
@@ -79,7 +82,48 @@ public final class PortRoutes {
         }
         RouteOptions options = RouteOptions.of(Labels.isTrue(port.own("REDIRECT_TO_HTTPS")),
                 Labels.isTrue(port.own("STICKY")));
+        options = options.withBalance(balance(routeId, port));
+        // The two labels that restrict access: one that cannot be honoured keeps the port off the table.
+        String acl = port.own(ACL);
+        if (acl != null) {
+            try {
+                CidrList allowed = CidrList.parse(acl);
+                if (allowed.isEmpty()) {
+                    throw new IllegalArgumentException("no network in it");
+                }
+                options = options.withAllowFrom(allowed);
+            } catch (IllegalArgumentException e) {
+                problems.error(routeId, port.name(ACL) + " cannot be read (" + e.getMessage() + "): not routed");
+                return;
+            }
+        }
+        String auth = port.own("AUTH");
+        if (auth != null) {
+            BasicAuth parsed = BasicAuthLabel.parse(auth);
+            if (parsed == null) {
+                problems.error(routeId, port.name("AUTH") + " is not realm:user:hash with a crypt(3) hash this"
+                        + " balancer can verify" + BasicAuthLabel.hashKind(auth) + ": not routed");
+                return;
+            }
+            options = options.withAuth(parsed);
+        }
         out.add(new PortRoute(index, routeId, new RouteSpec(vhosts, paths, options, groups(port))));
+    }
+
+    private static final String ACL = "BACKEND_NETWORK_ALLOWED_ACL";
+
+    private Balance balance(String routeId, PortLabels port) {
+        String word = port.own("BALANCE");
+        if (word == null || word.isBlank()) {
+            return Balance.ROUND_ROBIN;
+        }
+        Balance b = Balance.parse(word.strip());
+        if (b == null) {
+            problems.warn(routeId, port.name("BALANCE") + " '" + word.strip() + "' is not a balance mode here"
+                    + " (roundrobin, leastconn, source, least-request); round-robin it is");
+            return Balance.ROUND_ROBIN;
+        }
+        return b;
     }
 
     /**
@@ -177,6 +221,12 @@ public final class PortRoutes {
             this.app = app;
             this.index = index;
             this.main = main;
+        }
+
+        /** The name of the label {@link #own} read for {@code name}: for messages. */
+        String name(String name) {
+            String ours = main ? "MESOS_LB_" + name : "MESOS_LB_" + index + "_" + name;
+            return app.get(ours) != null && !app.get(ours).isBlank() ? ours : "HAPROXY_" + index + "_" + name;
         }
 
         /** {@code MESOS_LB_<name>} (main) or {@code MESOS_LB_<n>_<name>}, else {@code HAPROXY_<n>_<name>}. */

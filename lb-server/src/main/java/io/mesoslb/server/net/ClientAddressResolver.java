@@ -1,5 +1,7 @@
 package io.mesoslb.server.net;
 
+import io.mesoslb.core.IpLiteral;
+import io.mesoslb.core.CidrList;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.util.NetUtil;

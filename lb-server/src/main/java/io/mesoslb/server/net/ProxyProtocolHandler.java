@@ -1,5 +1,7 @@
 package io.mesoslb.server.net;
 
+import io.mesoslb.core.IpLiteral;
+import io.mesoslb.core.CidrList;
 import io.netty.channel.ChannelHandler.Sharable;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;

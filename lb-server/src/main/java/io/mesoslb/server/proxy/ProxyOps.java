@@ -4,7 +4,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.server.net.CidrList;
+import io.mesoslb.core.CidrList;
 import io.mesoslb.server.net.ClientAddressResolver;
 import io.mesoslb.server.net.ProxyProtocolHandler;
 import io.mesoslb.server.tls.SniContexts;

@@ -1,5 +1,6 @@
 package io.mesoslb.server.net;
 
+import io.mesoslb.core.CidrList;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.netty.channel.embedded.EmbeddedChannel;

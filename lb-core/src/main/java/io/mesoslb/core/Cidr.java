@@ -1,4 +1,4 @@
-package io.mesoslb.server.net;
+package io.mesoslb.core;
 
 import java.net.InetAddress;
 import java.util.Arrays;

@@ -1,4 +1,4 @@
-package io.mesoslb.server.net;
+package io.mesoslb.core;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;

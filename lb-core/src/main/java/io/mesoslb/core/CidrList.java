@@ -1,4 +1,4 @@
-package io.mesoslb.server.net;
+package io.mesoslb.core;
 
 import java.net.InetAddress;
 import java.util.ArrayList;
@@ -66,5 +66,15 @@ public final class CidrList {
     @Override
     public String toString() {
         return List.of(cidrs).toString();
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof CidrList other && java.util.Arrays.equals(cidrs, other.cidrs);
+    }
+
+    @Override
+    public int hashCode() {
+        return java.util.Arrays.hashCode(cidrs);
     }
 }
