@@ -30,6 +30,11 @@ public enum Balance {
      */
     LEAST_REQUEST;
 
+    /** Whether choosing needs each backend's in-flight count, which the data plane then keeps (acquired/released). */
+    public boolean countsInFlight() {
+        return this == LEAST_CONN || this == LEAST_REQUEST;
+    }
+
     /**
      * The mode an HAProxy {@code balance} word names ({@code HAPROXY_{n}_BALANCE}), case-insensitive
      * and trimmed, or null for a word this proxy does not know, so the caller can warn and keep the

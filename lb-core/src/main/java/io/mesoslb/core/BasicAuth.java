@@ -4,7 +4,7 @@ import java.util.Objects;
 
 /**
  * One user allowed into a route by HTTP basic auth, with the crypt(3) hash of its password.
- * The hash is never printed: {@link #toString} names the realm and the user only.
+ * The hash is never printed: {@link #toString} names the realm, the user and the hash family only.
  */
 public record BasicAuth(String realm, String user, String hash) {
     public BasicAuth {
@@ -15,6 +15,6 @@ public record BasicAuth(String realm, String user, String hash) {
 
     @Override
     public String toString() {
-        return "BasicAuth[realm=" + realm + ", user=" + user + ", hash hidden]";
+        return "BasicAuth[realm=" + realm + ", user=" + user + ", " + CryptFamily.of(hash).displayName() + "]";
     }
 }

@@ -65,7 +65,7 @@ public final class Cidr {
     }
 
     /** {@code address} as 4 or 16 bytes, IPv4-mapped already folded to 4. */
-    boolean contains(byte[] address) {
+    public boolean contains(byte[] address) {
         if (address.length != network.length) {
             return false;
         }

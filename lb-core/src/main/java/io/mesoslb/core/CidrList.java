@@ -54,7 +54,7 @@ public final class CidrList {
         return cidrs.length != 0 && address != null && contains(IpLiteral.bytes(address));
     }
 
-    boolean contains(byte[] address) {
+    public boolean contains(byte[] address) {
         for (Cidr c : cidrs) {
             if (c.contains(address)) {
                 return true;

@@ -1,5 +1,6 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.auth.BasicAuthGate;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.core.EjectionListener;
 import io.mesoslb.core.RouteTableHolder;
@@ -60,7 +61,7 @@ final class OpsPlane implements AutoCloseable {
         gcMetrics.bindTo(registry);
         this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
-                ops.adminAllow(), proxyProtocol(ops, metrics), null);
+                ops.adminAllow(), proxyProtocol(ops, metrics), null, BasicAuthGate.create());
     }
 
     private static ProxyProtocolHandler proxyProtocol(OpsSettings ops, ProxyMetrics metrics) {
@@ -130,6 +131,9 @@ final class OpsPlane implements AutoCloseable {
         if (admin != null) {
             admin.close();
             admin = null;
+        }
+        if (proxyOps.auth() != null) {
+            proxyOps.auth().close();
         }
         metrics.close();
         gcMetrics.close();

@@ -30,6 +30,8 @@ final class BackendConnector implements ChannelFutureListener {
 
     private Channel connecting;
     private BackendState target;
+    /** Whether {@link #target} holds one of its in-flight counts for this exchange. */
+    private boolean countsInFlight;
     /** The backend connection in use came from the pool (it may have gone stale while idle). */
     private boolean reusedConnection;
     private int retriesLeft;
@@ -60,6 +62,25 @@ final class BackendConnector implements ChannelFutureListener {
         return target;
     }
 
+    /**
+     * Moves the exchange to another backend (or none), keeping the in-flight counts that the
+     * leastconn and least-request modes choose by: one per exchange, on the backend it is with.
+     */
+    private void retarget(BackendState next) {
+        BackendState previous = target;
+        target = next;
+        if (previous == next) {
+            return;
+        }
+        if (previous != null && countsInFlight) {
+            previous.released();
+        }
+        countsInFlight = next != null && exchange.route != null && exchange.route.options().balance().countsInFlight();
+        if (countsInFlight) {
+            next.acquired();
+        }
+    }
+
     /** Starts on the exchange's route with its first choice; the retries of the route begin afresh. */
     void start(BackendState first) {
         retriesLeft = connectRetries;
@@ -68,7 +89,7 @@ final class BackendConnector implements ChannelFutureListener {
 
     /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
     private void connectTo(BackendState state, boolean mayReuse) {
-        target = state;
+        retarget(state);
         BackendHandler pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
         reusedConnection = pooled != null;
         if (pooled != null) {
@@ -122,7 +143,7 @@ final class BackendConnector implements ChannelFutureListener {
         if (retriesLeft <= 0) {
             return null;
         }
-        BackendState next = exchange.route.select(target.backend());
+        BackendState next = exchange.route.select(exchange.route.options().balance(), exchange.clientHash, target.backend());
         if (next == null || next.backend().equals(target.backend())) {
             return null;
         }
@@ -163,7 +184,7 @@ final class BackendConnector implements ChannelFutureListener {
      */
     void closedBeforeResponse() {
         if (reusedConnection) {
-            target = null;
+            retarget(null);
         }
     }
 
@@ -195,7 +216,7 @@ final class BackendConnector implements ChannelFutureListener {
             connecting.close();
             connecting = null;
         }
-        target = null;
+        retarget(null);
         reusedConnection = false;
         retriesLeft = 0;
     }

@@ -33,6 +33,8 @@ final class Exchange {
     boolean responseStarted;
     boolean responseComplete;
     boolean backendReusable;
+    /** The client address's hash, for the {@code source} balance mode. */
+    int clientHash;
     /** For a sticky route, the backend token the client's cookie named ("" for none); null otherwise. */
     String stickyToken;
 
@@ -101,5 +103,6 @@ final class Exchange {
         responseComplete = false;
         backendReusable = false;
         stickyToken = null;
+        clientHash = 0;
     }
 }

@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.server.auth.AuthDecision;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.Channel;
@@ -60,6 +61,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private enum Phase {
         /** Between requests. */
         IDLE,
+        /** Request head routed; its credentials are being checked off the event loop. */
+        AUTHENTICATING,
         /** Request head routed; waiting for a backend connection, not reading the body yet. */
         CONNECTING,
         /** Relaying the request body and/or the response. */
@@ -100,6 +103,8 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     private boolean relayedSinceIdle;
     private boolean draining;
     private ProxyStatus status;
+    /** The request whose credentials are being checked, while AUTHENTICATING. */
+    private HttpRequest authenticating;
 
     FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes,
                     ProxyOps ops, ExchangeObserver observer) {
@@ -166,6 +171,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     /** True when the current phase can use {@code msg} now. */
     private boolean canTake(Object msg) {
         switch (phase) {
+            case AUTHENTICATING:
             case CONNECTING:
                 return false;
             case PROXYING:
@@ -287,9 +293,44 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         observer.begin(ctx.channel(), req);
         BackendState first = admission.admit(req);
-        if (first == null) {
+        if (first != null) {
+            forward(req, first);
+        }
+    }
+
+    @Override
+    public void awaitAuthentication(HttpRequest req) {
+        // Reads go on being held, as while connecting: nothing of the request moves until the verdict.
+        authenticating = req;
+        phase = Phase.AUTHENTICATING;
+    }
+
+    @Override
+    public void authenticationDecided(AuthDecision d) {
+        ctx.executor().execute(() -> authenticated(d));
+    }
+
+    private void authenticated(AuthDecision d) {
+        HttpRequest req = authenticating;
+        authenticating = null;
+        if (phase != Phase.AUTHENTICATING || req == null) {
+            return; // the client left meanwhile
+        }
+        phase = Phase.IDLE;
+        if (!admission.authenticationDecided(d, exchange.route.options().auth())) {
+            takeHeldLater();
             return;
         }
+        BackendState first = admission.choose(req, exchange.route);
+        if (first != null) {
+            forward(req, first);
+        } else {
+            takeHeldLater();
+        }
+    }
+
+    /** Sends an admitted request on to its first backend. */
+    private void forward(HttpRequest req, BackendState first) {
         // RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored (stripped below), as the client cannot switch.
         exchange.upgradeRequested = exchange.clientVersion == HttpVersion.HTTP_1_1
                 && UpgradeTunnel.isRequested(exchange.requestConnection);
@@ -663,6 +704,15 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         FullHttpResponse response = ErrorResponses.of(code, "moved to " + location, exchange.clientVersion, !keep);
         response.headers().set(HttpHeaderNames.LOCATION, location);
         answer(ProxyStatus.REDIRECTED, response, keep);
+    }
+
+    @Override
+    public void challenge(String wwwAuthenticate) {
+        boolean keep = exchange.keepAfterLocalAnswer(ProxyStatus.UNAUTHORIZED, draining);
+        FullHttpResponse response = ErrorResponses.of(HttpResponseStatus.UNAUTHORIZED, "authentication required",
+                exchange.clientVersion, !keep);
+        response.headers().set(HttpHeaderNames.WWW_AUTHENTICATE, wwwAuthenticate);
+        answer(ProxyStatus.UNAUTHORIZED, response, keep);
     }
 
     @Override

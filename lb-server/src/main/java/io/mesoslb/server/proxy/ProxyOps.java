@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.Route;
 import io.mesoslb.server.admin.HealthCheckResponder;
+import io.mesoslb.server.auth.BasicAuthGate;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.core.CidrList;
@@ -24,17 +25,19 @@ import java.net.InetAddress;
  * @param proxyProtocol  reads the PROXY protocol header every connection starts with, or null when
  *                       connections start with HTTP
  * @param tls            the certificates of a TLS listener, or null for plain HTTP
+ * @param auth           verifies basic-auth credentials for routes that require them, off the event
+ *                       loops; null when none is set up, and then such routes answer 503 (fail closed)
  */
 public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckResponder health, String healthPath,
                        ClientAddressResolver clients, CidrList adminAllow, ProxyProtocolHandler proxyProtocol,
-                       SniContexts tls) {
+                       SniContexts tls, BasicAuthGate auth) {
     /** No metrics, no log, no health path, nobody trusted or allowed, plain HTTP. */
     public static final ProxyOps NONE = new ProxyOps(null, null, null, null, new ClientAddressResolver(CidrList.EMPTY),
-            CidrList.EMPTY, null, null);
+            CidrList.EMPTY, null, null, null);
 
     /** The same, for a listener with these certificates. */
     public ProxyOps withTls(SniContexts contexts) {
-        return new ProxyOps(metrics, accessLog, health, healthPath, clients, adminAllow, proxyProtocol, contexts);
+        return new ProxyOps(metrics, accessLog, health, healthPath, clients, adminAllow, proxyProtocol, contexts, auth);
     }
 
     /** True when a request for {@code uri} to a host no route claims is the balancer's health check. */
@@ -46,8 +49,16 @@ public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckRes
         return uri.length() == n || uri.charAt(n) == '?';
     }
 
-    /** True when {@code route} is an admin vhost that {@code client} may not use. */
+    /**
+     * True when {@code client} may not use {@code route}: an admin vhost outside {@code admin-allow},
+     * or a route whose allowed networks do not include it. An unknown client (a malformed
+     * X-Forwarded-For from a trusted proxy) is in no network.
+     */
     boolean forbids(Route route, InetAddress client) {
-        return AdminVhosts.isAdminApp(route.appId()) && !adminAllow.contains(client);
+        if (AdminVhosts.isAdminApp(route.appId()) && !adminAllow.contains(client)) {
+            return true;
+        }
+        CidrList allowed = route.options().allowFrom();
+        return allowed != null && (client == null || !allowed.contains(client));
     }
 }

@@ -17,8 +17,10 @@ public enum ProxyStatus {
     REQUEST_TOO_LARGE,
     /** Answered the balancer's health check on the proxy listener. */
     HEALTH_CHECK,
-    /** An admin vhost refused a client that is not allow-listed. */
+    /** An admin vhost, or a route with allowed networks, refused a client outside them. */
     FORBIDDEN,
+    /** A route with basic auth was asked without its credentials, or with wrong ones (401). */
+    UNAUTHORIZED,
     /** A plain-http request to an https-only app, sent to https. */
     REDIRECTED;
 

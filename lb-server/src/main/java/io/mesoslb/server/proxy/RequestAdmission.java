@@ -1,10 +1,14 @@
 package io.mesoslb.server.proxy;
 
 import io.mesoslb.core.BackendState;
+import io.mesoslb.core.BasicAuth;
 import io.mesoslb.core.HostNames;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.server.auth.AuthDecision;
+import io.mesoslb.server.auth.BasicAuthGate;
+import io.mesoslb.server.auth.BasicChallenge;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
@@ -12,6 +16,7 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.TooLongHttpHeaderException;
 import io.netty.handler.codec.http.TooLongHttpLineException;
 import io.netty.util.ReferenceCountUtil;
+import java.net.InetAddress;
 
 /**
  * Decides from a request head alone whether the request goes to a backend: well-formed, with a
@@ -29,6 +34,15 @@ final class RequestAdmission {
 
         /** Sends the client elsewhere. */
         void redirect(HttpResponseStatus code, String location);
+
+        /** Answers 401 with this {@code WWW-Authenticate} challenge. */
+        void challenge(String wwwAuthenticate);
+
+        /** The request waits for its credentials to be checked off the event loop. */
+        void awaitAuthentication(HttpRequest req);
+
+        /** The verdict on credentials that were being checked; called on a hashing thread. */
+        void authenticationDecided(AuthDecision d);
     }
 
     private final RouteTableHolder routes;
@@ -138,6 +152,22 @@ final class RequestAdmission {
                     ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, httpsUrl(host, req.uri()));
             return null;
         }
+        exchange.route = r;
+        exchange.host = host;
+        InetAddress client = observer.identity().client();
+        exchange.clientHash = client == null ? 0 : client.hashCode();
+        BasicAuth auth = r.options().auth();
+        if (auth != null && !authenticated(req, auth)) {
+            return null;
+        }
+        return choose(req, r);
+    }
+
+    /**
+     * The backend for an admitted request: the one its sticky cookie names while that one may take
+     * it, else the route's balance mode's choice; null when there is none (answered 503).
+     */
+    BackendState choose(HttpRequest req, Route r) {
         BackendState first = null;
         if (r.sticky()) {
             String token = StickyCookie.read(req.headers());
@@ -145,16 +175,50 @@ final class RequestAdmission {
             exchange.stickyToken = token == null ? "" : token;
         }
         if (first == null) {
-            first = r.select();
+            first = r.select(r.options().balance(), exchange.clientHash);
         }
         if (first == null) {
             answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
                     "no backend available for app " + r.appId());
             return null;
         }
-        exchange.route = r;
-        exchange.host = host;
         return first;
+    }
+
+    /**
+     * True when the request carries the route's credentials and they are known good. Otherwise it
+     * has been answered (401, or 503 when they cannot be checked now), or the verdict is being
+     * worked out off the event loop and comes to {@link Answers#authenticationDecided} later.
+     */
+    private boolean authenticated(HttpRequest req, BasicAuth auth) {
+        BasicAuthGate gate = ops.auth();
+        if (gate == null) {
+            answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                    "authentication is not available");
+            return false;
+        }
+        AuthDecision d = gate.check(auth.user(), auth.hash(), req.headers().get(HttpHeaderNames.AUTHORIZATION),
+                answers::authenticationDecided);
+        if (d == AuthDecision.PENDING) {
+            answers.awaitAuthentication(req);
+            return false;
+        }
+        return authenticationDecided(d, auth);
+    }
+
+    /** Answers a verdict other than ALLOW; true for ALLOW. */
+    boolean authenticationDecided(AuthDecision d, BasicAuth auth) {
+        switch (d) {
+            case ALLOW:
+                return true;
+            case DENY:
+                answers.challenge(BasicChallenge.headerValue(auth.realm()));
+                return false;
+            default:
+                answers.reject(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE,
+                        "credentials cannot be checked now; try again");
+                return false;
+        }
     }
 
     /** Over TLS here, or at a trusted proxy that says so (an ELB terminating TLS). */

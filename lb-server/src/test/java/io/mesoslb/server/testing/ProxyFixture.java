@@ -71,6 +71,15 @@ public final class ProxyFixture implements AutoCloseable {
         return this;
     }
 
+    /** Routes every port of app {@code appId} that these labels route (its main port and {@code <app>#<n>}), all to {@code origin}. */
+    public ProxyFixture appPorts(String appId, Map<String, String> labels, TestOrigin origin) {
+        for (PortRoutes.PortRoute port : LABELS.routes(appId, labels, 0)) {
+            apps.put(port.routeId(), new App(port.routeId(), port.spec(), List.of(origin.backend(port.routeId()))));
+        }
+        routes.update(new ArrayList<>(apps.values()));
+        return this;
+    }
+
     public ProxyFixture app(String appId, TestOrigin... origins) {
         Backend[] b = new Backend[origins.length];
         for (int i = 0; i < origins.length; i++) {
