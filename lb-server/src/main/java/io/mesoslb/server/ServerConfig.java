@@ -26,6 +26,7 @@ import java.util.List;
  * @param listenPort         proxy port; 0 binds an ephemeral port
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
+ * @param strictMode         marathon-lb's --strict-mode: an app port is routed only when its ENABLED label says true
  * @param workerThreads      event loops serving connections
  * @param maxConnections     most client connections open at once; 0 derives it at start from the open-file
  *                           limit ({@link io.mesoslb.server.net.MaxConnections}), -1 for no limit
@@ -42,7 +43,8 @@ import java.util.List;
  * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
-public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, int workerThreads,
+public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, boolean strictMode,
+                           int workerThreads,
                            int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
@@ -63,6 +65,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
         private Integer listenPort = 8080;
         private String domain;
         private List<String> groups = new ArrayList<>();
+        private Boolean strictMode = false;
         private Integer workerThreads = Runtime.getRuntime().availableProcessors();
         private Integer maxConnections = 0;
         private Boolean forceNio = false;
@@ -130,6 +133,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
 
         public Builder domain(String v) {
             domain = v;
+            return this;
+        }
+
+        public Builder strictMode(Boolean v) {
+            strictMode = v;
             return this;
         }
 
@@ -426,7 +434,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(),
-                    AppGroups.of(groups), workers, maxConns,
+                    AppGroups.of(groups), strictMode != null && strictMode, workers, maxConns,
                     nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
                     outlier, ops);
         }

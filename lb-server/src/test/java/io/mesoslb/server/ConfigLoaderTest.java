@@ -138,6 +138,8 @@ class ConfigLoaderTest {
     @Test
     void groupsComeAsACommaListFromFlagsOrAListInTheFile(@TempDir Path dir) throws Exception {
         assertThat(load().groups().servesAll()).as("default").isTrue();
+        assertThat(load().strictMode()).as("default").isFalse();
+        assertThat(load("--strict-mode", "true").strictMode()).isTrue();
 
         ServerConfig flags = load("--groups", "external, edge");
         assertThat(flags.groups().serves(Set.of("edge"))).isTrue();

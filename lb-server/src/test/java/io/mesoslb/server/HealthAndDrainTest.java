@@ -58,8 +58,13 @@ class HealthAndDrainTest {
         assertThat(starting.body()).contains("waiting for the first discovery sync");
         assertThat(balancerCheck(proxy).statusCode()).isEqualTo(503);
 
+        assertThat(admin(proxy, "/_haproxy_health_check").statusCode()).isEqualTo(503);
+
         discovery.set(SYNCED);
         assertThat(admin(proxy, "/health").statusCode()).isEqualTo(200);
+        // marathon-lb's check path, on both ports, so that an ELB set up for marathon-lb keeps working.
+        assertThat(admin(proxy, "/_haproxy_health_check").statusCode()).isEqualTo(200);
+        assertThat(proxy.get("127.0.0.1:" + proxy.port(), "/_haproxy_health_check").statusCode()).isEqualTo(200);
         HttpResponse<String> ready = balancerCheck(proxy);
         assertThat(ready.statusCode()).isEqualTo(200);
         assertThat(ready.body()).isEqualTo("OK\n");

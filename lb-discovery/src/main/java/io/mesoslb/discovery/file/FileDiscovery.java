@@ -1,5 +1,8 @@
 package io.mesoslb.discovery.file;
 
+import io.mesoslb.discovery.AgentAddresses;
+import io.mesoslb.discovery.labels.LabelProblems;
+import io.mesoslb.discovery.labels.PortRoutes;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
@@ -39,7 +42,7 @@ public final class FileDiscovery implements DiscoverySource {
     private final Path file;
     private final RouteTableHolder holder;
     private final Duration pollInterval;
-    private final RoutingPolicy policy = new RoutingPolicy(new HealthVerdicts());
+    private final RoutingPolicy policy;
     private final ScheduledExecutorService poller;
     private final AtomicBoolean started = new AtomicBoolean();
 
@@ -48,6 +51,12 @@ public final class FileDiscovery implements DiscoverySource {
     private Stamp loaded;
 
     public FileDiscovery(Path file, RouteTableHolder holder, Duration pollInterval) {
+        this(file, holder, pollInterval, new PortRoutes(false, new LabelProblems()));
+    }
+
+    /** @param labels how app labels become routes (strict mode, for one) */
+    public FileDiscovery(Path file, RouteTableHolder holder, Duration pollInterval, PortRoutes labels) {
+        this.policy = new RoutingPolicy(new HealthVerdicts(), new AgentAddresses(), labels);
         this.file = Objects.requireNonNull(file, "file");
         this.holder = Objects.requireNonNull(holder, "holder");
         this.pollInterval = Objects.requireNonNull(pollInterval, "pollInterval");

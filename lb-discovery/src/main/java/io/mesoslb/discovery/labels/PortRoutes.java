@@ -47,6 +47,7 @@ public final class PortRoutes {
 
     /** The routes of an app's ports, main port first; a port left off (disabled, or failing closed) is not listed. */
     public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex) {
+        UnhonouredLabels.report(appId, labels, problems);
         List<PortRoute> out = new ArrayList<>(1);
         addPort(out, appId, labels, mainPortIndex, true);
         for (int index : morePorts(labels, mainPortIndex)) {

@@ -1,5 +1,8 @@
 package io.mesoslb.discovery.marathon;
 
+import io.mesoslb.discovery.AgentAddresses;
+import io.mesoslb.discovery.labels.LabelProblems;
+import io.mesoslb.discovery.labels.PortRoutes;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
@@ -89,9 +92,17 @@ public final class MarathonDiscovery implements DiscoverySource {
      * @throws IllegalArgumentException if the configured truststore cannot be loaded
      */
     public MarathonDiscovery(MarathonConfig config, RouteTableHolder holder, HealthVerdicts verdicts) {
+        this(config, holder, verdicts, new PortRoutes(false, new LabelProblems()));
+    }
+
+    /**
+     * @param labels how app labels become routes (strict mode, for one)
+     * @throws IllegalArgumentException if the configured truststore cannot be loaded
+     */
+    public MarathonDiscovery(MarathonConfig config, RouteTableHolder holder, HealthVerdicts verdicts, PortRoutes labels) {
         this.config = Objects.requireNonNull(config, "config");
         this.holder = Objects.requireNonNull(holder, "holder");
-        this.policy = new RoutingPolicy(verdicts);
+        this.policy = new RoutingPolicy(verdicts, new AgentAddresses(), labels);
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble());
         this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
         this.client = new MarathonClient(config, httpPool);

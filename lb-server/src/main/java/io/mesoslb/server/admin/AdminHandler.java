@@ -74,7 +74,8 @@ final class AdminHandler extends SimpleChannelInboundHandler<FullHttpRequest> {
             throws Exception {
         HttpResponseStatus ok = HttpResponseStatus.OK;
         return switch (path) {
-            case "/health" -> health.response(alloc, v, head);
+            // marathon-lb answers its ELB check on its stats port (9090, as this one): a check set up for it keeps working.
+            case "/health", "/_haproxy_health_check" -> health.response(alloc, v, head);
             case "/metrics" -> HttpResponses.of(alloc, v, ok, PROMETHEUS_TEXT,
                     registry.scrape().getBytes(StandardCharsets.UTF_8), head);
             case "/routes" -> HttpResponses.of(v, ok, HttpResponses.JSON,

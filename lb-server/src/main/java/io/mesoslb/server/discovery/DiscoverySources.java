@@ -1,5 +1,8 @@
 package io.mesoslb.server.discovery;
 
+import io.mesoslb.discovery.labels.LabelProblems;
+import io.mesoslb.discovery.labels.PortRoutes;
+import io.mesoslb.discovery.marathon.HealthVerdicts;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
@@ -31,9 +34,11 @@ public final class DiscoverySources {
         if (marathon && file) {
             throw new ConfigException("set either marathon-urls or routes-file, not both");
         }
+        PortRoutes labels = new PortRoutes(config.strictMode(), new LabelProblems());
         if (marathon) {
             try {
-                DiscoverySource source = new MarathonDiscovery(config.marathon().toConfig(config.marathonUrls()), routes);
+                DiscoverySource source = new MarathonDiscovery(config.marathon().toConfig(config.marathonUrls()), routes,
+                        new HealthVerdicts(), labels);
                 log.info("routes from Marathon {} ({})", config.marathonUrls(), config.marathon());
                 return source;
             } catch (IllegalArgumentException e) {
@@ -43,7 +48,7 @@ public final class DiscoverySources {
         if (file) {
             log.info("routes from file {} (checked every {} ms)", config.routesFile(),
                     config.routesPollInterval().toMillis());
-            return new FileDiscovery(config.routesFile(), routes, config.routesPollInterval());
+            return new FileDiscovery(config.routesFile(), routes, config.routesPollInterval(), labels);
         }
         throw new ConfigException("no source of routes: set marathon-urls or routes-file (or try --demo)");
     }

@@ -42,10 +42,17 @@ public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckRes
 
     /** True when a request for {@code uri} to a host no route claims is the balancer's health check. */
     boolean isHealthCheck(String uri) {
-        if (health == null || !uri.startsWith(healthPath)) {
+        return health != null && (isPath(uri, healthPath) || isPath(uri, MARATHON_LB_HEALTH_PATH));
+    }
+
+    /** marathon-lb's health check path, answered too so that an ELB check set up for marathon-lb keeps working. */
+    static final String MARATHON_LB_HEALTH_PATH = "/_haproxy_health_check";
+
+    private static boolean isPath(String uri, String path) {
+        if (!uri.startsWith(path)) {
             return false;
         }
-        int n = healthPath.length();
+        int n = path.length();
         return uri.length() == n || uri.charAt(n) == '?';
     }
 
