@@ -1,24 +1,45 @@
 package io.mesoslb.core;
 
 /**
- * Per-route switches and protections, as discovery resolved them.
+ * Per-route switches, protections and rewrites, as discovery resolved them.
  *
- * @param httpsOnly plain-http requests are redirected to https
- * @param sticky    a client that was served by a backend keeps it, by cookie, while it is routed and
- *                  not ejected
- * @param balance   how a backend is chosen
- * @param allowFrom the client networks allowed in (others get 403); null for everyone
- * @param auth      the user a request must authenticate as (others get 401); null for no auth
+ * @param httpsOnly     plain-http requests are redirected to https
+ * @param sticky        a client that was served by a backend keeps it, by cookie, while it is routed and
+ *                      not ejected
+ * @param balance       how a backend is chosen
+ * @param allowFrom     the client networks allowed in (others get 403); null for everyone
+ * @param auth          the user a request must authenticate as (others get 401); null for no auth
+ * @param rewrites      request and response rewrites; {@link Rewrites#NONE} for none
  */
-public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth) {
-    public static final RouteOptions NONE = new RouteOptions(false, false, Balance.ROUND_ROBIN, null, null);
+public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
+                           Rewrites rewrites) {
+    public static final RouteOptions NONE = new RouteOptions(false, false, Balance.ROUND_ROBIN, null, null, Rewrites.NONE);
+
+    /**
+     * What a route changes in what passes through it (marathon-lb's backend glue).
+     *
+     * @param hsts          responses carry {@code Strict-Transport-Security: max-age=15768000}
+     * @param stripPrefix   a request target prefix replaced by {@code /} before the backend sees it, the
+     *                      Host set to the route's first vhost; null for none
+     * @param locationPrefix a path prefixed to the path of a {@code Location} that points at the route's
+     *                      host (or at no host); null for none
+     * @param rootRedirect  where a request for {@code /} is sent (301); null for none
+     */
+    public record Rewrites(boolean hsts, String stripPrefix, String locationPrefix, String rootRedirect) {
+        public static final Rewrites NONE = new Rewrites(false, null, null, null);
+
+        public boolean any() {
+            return hsts || stripPrefix != null || locationPrefix != null || rootRedirect != null;
+        }
+    }
 
     public RouteOptions {
         balance = balance == null ? Balance.ROUND_ROBIN : balance;
+        rewrites = rewrites == null ? Rewrites.NONE : rewrites;
     }
 
     public RouteOptions(boolean httpsOnly, boolean sticky) {
-        this(httpsOnly, sticky, Balance.ROUND_ROBIN, null, null);
+        this(httpsOnly, sticky, Balance.ROUND_ROBIN, null, null, Rewrites.NONE);
     }
 
     public static RouteOptions of(boolean httpsOnly, boolean sticky) {
@@ -26,14 +47,18 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     }
 
     public RouteOptions withBalance(Balance b) {
-        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth);
+        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites);
     }
 
     public RouteOptions withAllowFrom(CidrList networks) {
-        return new RouteOptions(httpsOnly, sticky, balance, networks, auth);
+        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites);
     }
 
     public RouteOptions withAuth(BasicAuth a) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites);
+    }
+
+    public RouteOptions withRewrites(Rewrites r) {
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r);
     }
 }

@@ -102,4 +102,37 @@ class MigratedLabelsTest {
         assertThat(get(proxy.port(), "t.example.com").header("location")).isEqualTo("https://t.example.com/");
         assertThat(origin.requests.get()).isZero();
     }
+
+    @Test
+    void backendGlueRewritesAsMarathonLbDoes() throws Exception {
+        TestOrigin app = closer.use(TestOrigin.redirecting("http://glue.example.com/login?next=1"));
+        TestOrigin elsewhere = closer.use(TestOrigin.redirecting("https://sso.example.org/"));
+        ProxyFixture proxy = closer.use(new ProxyFixture())
+                .app("/glue", Map.of("HAPROXY_0_VHOST", "glue.example.com,alias.example.com",
+                        "HAPROXY_0_HTTP_BACKEND_PROXYPASS_PATH", "/legacy",
+                        "HAPROXY_0_HTTP_BACKEND_REVPROXY_PATH", "/legacy",
+                        "HAPROXY_0_USE_HSTS", "true"), app.backend("/glue"))
+                .app("/sso", Map.of("HAPROXY_0_VHOST", "sso.example.com", "HAPROXY_0_HTTP_BACKEND_REVPROXY_PATH", "/x",
+                        "HAPROXY_0_HTTP_BACKEND_REDIR", "/welcome"), elsewhere.backend("/sso"));
+
+        RawHttp.Response r;
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            r = c.send("GET /legacy/a/b?q=1 HTTP/1.1\r\nHost: alias.example.com\r\n\r\n").read();
+        }
+        assertThat(r.text()).as("prefix and one slash replaced by /, Host set to the app's name")
+                .isEqualTo("/a/b?q=1 glue.example.com");
+        assertThat(r.header("location")).isEqualTo("http://glue.example.com/legacy/login?next=1");
+        assertThat(r.header("strict-transport-security")).isEqualTo("max-age=15768000");
+
+        RawHttp.Response root = get(proxy.port(), "sso.example.com");
+        assertThat(root.status()).isEqualTo(301);
+        assertThat(root.header("location")).isEqualTo("/welcome");
+        RawHttp.Response other;
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            other = c.send("GET /page HTTP/1.1\r\nHost: sso.example.com\r\n\r\n").read();
+        }
+        assertThat(other.status()).isEqualTo(302);
+        assertThat(other.header("location")).as("another host's Location is kept").isEqualTo("https://sso.example.org/");
+        assertThat(other.header("strict-transport-security")).isNull();
+    }
 }

@@ -84,6 +84,9 @@ public final class PortRoutes {
         RouteOptions options = RouteOptions.of(Labels.isTrue(port.own("REDIRECT_TO_HTTPS")),
                 Labels.isTrue(port.own("STICKY")));
         options = options.withBalance(balance(routeId, port));
+        options = options.withRewrites(new RouteOptions.Rewrites(Labels.isTrue(port.own("USE_HSTS")),
+                pathValue(routeId, port, "HTTP_BACKEND_PROXYPASS_PATH"), pathValue(routeId, port, "HTTP_BACKEND_REVPROXY_PATH"),
+                headerValue(routeId, port, "HTTP_BACKEND_REDIR")));
         // The two labels that restrict access: one that cannot be honoured keeps the port off the table.
         String acl = port.own(ACL);
         if (acl != null) {
@@ -112,6 +115,33 @@ public final class PortRoutes {
     }
 
     private static final String ACL = "BACKEND_NETWORK_ALLOWED_ACL";
+
+    /** A path label's value: it must be a path; anything else is named in a warning and left out. */
+    private String pathValue(String routeId, PortLabels port, String name) {
+        String v = headerValue(routeId, port, name);
+        if (v != null && !v.startsWith("/")) {
+            problems.warn(routeId, port.name(name) + " '" + v + "' is not a path starting with '/'; ignored");
+            return null;
+        }
+        return v;
+    }
+
+    /** A value that goes into a header: printable ASCII only, or it is named in a warning and left out. */
+    private String headerValue(String routeId, PortLabels port, String name) {
+        String v = port.own(name);
+        if (v == null || v.isBlank()) {
+            return null;
+        }
+        v = v.strip();
+        for (int i = 0; i < v.length(); i++) {
+            char c = v.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                problems.warn(routeId, port.name(name) + " has a space or a byte a header cannot carry; ignored");
+                return null;
+            }
+        }
+        return v;
+    }
 
     private Balance balance(String routeId, PortLabels port) {
         String word = port.own("BALANCE");

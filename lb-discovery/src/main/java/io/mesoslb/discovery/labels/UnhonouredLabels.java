@@ -15,7 +15,8 @@ final class UnhonouredLabels {
     private static final Pattern PER_PORT = Pattern.compile("HAPROXY_\\d{1,3}_(.+)");
     /** Per-port names read by {@link PortRoutes}. */
     private static final Set<String> HONOURED = Set.of("VHOST", "PATH", "REDIRECT_TO_HTTPS", "STICKY", "GROUP",
-            "ENABLED", "AUTH", "BACKEND_NETWORK_ALLOWED_ACL", "BALANCE");
+            "ENABLED", "AUTH", "BACKEND_NETWORK_ALLOWED_ACL", "BALANCE", "USE_HSTS", "HTTP_BACKEND_PROXYPASS_PATH",
+            "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR");
 
     private UnhonouredLabels() {
     }

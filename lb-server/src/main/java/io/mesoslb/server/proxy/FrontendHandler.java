@@ -342,6 +342,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
         }
         forwarded.applyToRequest(req.headers(), exchange.requestConnection, exchange.clientVersion, exchange.host,
                 observer.identity().forwardedFor(), observer.identity().viaTrustedProxy());
+        RouteRewrites.request(exchange.route, req);
         req.setProtocolVersion(HttpVersion.HTTP_1_1);
         exchange.forward(req);
         status = null;
@@ -525,6 +526,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
             // The backend that answered, which a failed connect may have changed from the one the cookie named.
             StickyCookie.update(response, backend.backend(), exchange.stickyToken);
         }
+        RouteRewrites.response(exchange.route, response.headers());
         ctx.write(response, ctx.voidPromise());
         flushFrontend = true;
     }

@@ -152,6 +152,11 @@ final class RequestAdmission {
                     ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, httpsUrl(host, req.uri()));
             return null;
         }
+        String elsewhere = RouteRewrites.rootRedirect(r, req.uri());
+        if (elsewhere != null) {
+            answers.redirect(HttpResponseStatus.MOVED_PERMANENTLY, elsewhere);
+            return null;
+        }
         exchange.route = r;
         exchange.host = host;
         InetAddress client = observer.identity().client();

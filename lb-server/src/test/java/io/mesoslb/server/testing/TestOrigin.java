@@ -150,6 +150,15 @@ public final class TestOrigin implements AutoCloseable {
         });
     }
 
+    /** Answers 302 to {@code location}, with the request target and Host it saw as the body ({@code <target> <host>}). */
+    public static TestOrigin redirecting(String location) {
+        return aggregating((ctx, req) -> {
+            FullHttpResponse r = text(HttpResponseStatus.FOUND, req.uri() + " " + req.headers().get(HttpHeaderNames.HOST));
+            r.headers().set(HttpHeaderNames.LOCATION, location);
+            return r;
+        });
+    }
+
     /** Answers with a chunked body sent in two pieces. */
     public static TestOrigin chunked(String first, String second) {
         return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
