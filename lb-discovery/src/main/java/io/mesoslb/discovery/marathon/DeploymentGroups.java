@@ -66,6 +66,7 @@ final class DeploymentGroups {
         List<MarathonApp> apps = new ArrayList<>(members.size());
         List<MarathonTask> older = new ArrayList<>(lead.tasks());
         Set<String> draining = new HashSet<>();
+        int oldInstances = Math.min(lead.instances(), live(lead));
         apps.add(lead);
         for (Member newer : members.subList(1, members.size())) {
             MarathonApp app = newer.app();
@@ -75,7 +76,7 @@ final class DeploymentGroups {
                     healthyNew++;
                 }
             }
-            int drainable = Math.max(0, healthyNew + lead.instances() - newer.labels().targetInstances());
+            int drainable = Math.max(0, healthyNew + oldInstances - newer.labels().targetInstances());
             older.sort(Comparator.comparing(MarathonTask::id));
             int n = Math.min(older.size(), Math.min(healthyNew, drainable));
             for (int i = 0; i < n; i++) {
@@ -85,5 +86,20 @@ final class DeploymentGroups {
             apps.add(app);
         }
         return new Deployment(group, lead, apps, draining);
+    }
+
+    /**
+     * The old colour's tasks that are not being killed. zdd.py kills each drained task with
+     * {@code scale=true}; the lower instance count only reaches discovery with the next app fetch,
+     * while the task's TASK_KILLING comes at once. The smaller of the two drains fewer old tasks.
+     */
+    private static int live(MarathonApp app) {
+        int n = 0;
+        for (MarathonTask task : app.tasks()) {
+            if (!TaskStates.gone(task.state())) {
+                n++;
+            }
+        }
+        return n;
     }
 }
