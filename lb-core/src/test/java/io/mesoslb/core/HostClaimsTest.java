@@ -4,8 +4,12 @@ import static io.mesoslb.core.Fixtures.app;
 import static io.mesoslb.core.Fixtures.vhost;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import ch.qos.logback.classic.Logger;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.read.ListAppender;
 import java.util.List;
 import org.junit.jupiter.api.Test;
+import org.slf4j.LoggerFactory;
 
 /** Who gets a host or path that several apps claim (through {@link RouteTableBuilder}). */
 class HostClaimsTest {
@@ -65,6 +69,28 @@ class HostClaimsTest {
         RouteTable t = build(app("/b", 0, vhost("shared.example.net").withWeight(2)), app("/a", 0, vhost("shared.example.net")));
         assertThat(t.lookup("shared.example.net").appId()).isEqualTo("/b");
         assertThat(t.lookup("shared.example.net").isEmpty()).isTrue();
+    }
+
+    @Test
+    void aConflictIsLoggedOnceNotOnEveryRebuild() {
+        Logger logger = (Logger) LoggerFactory.getLogger(RouteTableBuilder.class);
+        ListAppender<ILoggingEvent> logged = new ListAppender<>();
+        logged.start();
+        logger.addAppender(logged);
+        try {
+            List<App> apps = List.of(app("/a", 1, vhost("shared.example.net")), app("/b", 1, vhost("shared.example.net")));
+            RouteTable t = builder.build(apps, RouteTable.EMPTY, 1);
+            for (int v = 2; v < 5; v++) {
+                t = builder.build(apps, t, v);
+            }
+            assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().contains("shared.example.net")).hasSize(1);
+
+            // /a loses its last task: the outcome changes, which is news.
+            builder.build(List.of(app("/a", 0, vhost("shared.example.net")), apps.get(1)), t, 5);
+            assertThat(logged.list).filteredOn(e -> e.getFormattedMessage().contains("shared.example.net")).hasSize(2);
+        } finally {
+            logger.detachAppender(logged);
+        }
     }
 
     @Test
