@@ -15,10 +15,17 @@ import java.util.TreeSet;
  * @param paths   path prefixes it answers under on those hosts; empty for every path
  * @param options per-route switches
  * @param groups  the balancer groups it belongs to (lower case); empty for none
+ * @param weight  precedence when several apps claim one host (and path): higher wins, as marathon-lb's
+ *                backend weight orders its {@code use_backend} rules; 0 by default
  */
-public record RouteSpec(List<String> vhosts, List<String> paths, RouteOptions options, Set<String> groups) {
+public record RouteSpec(List<String> vhosts, List<String> paths, RouteOptions options, Set<String> groups,
+                        int weight) {
     /** A derived host name, every path, no switches, no group. */
-    public static final RouteSpec DEFAULT = new RouteSpec(List.of(), List.of(), RouteOptions.NONE, Set.of());
+    public static final RouteSpec DEFAULT = new RouteSpec(List.of(), List.of(), RouteOptions.NONE, Set.of(), 0);
+
+    public RouteSpec(List<String> vhosts, List<String> paths, RouteOptions options, Set<String> groups) {
+        this(vhosts, paths, options, groups, 0);
+    }
 
     public RouteSpec {
         vhosts = canonical(vhosts);
@@ -33,19 +40,23 @@ public record RouteSpec(List<String> vhosts, List<String> paths, RouteOptions op
     }
 
     public RouteSpec withVhosts(List<String> hosts) {
-        return new RouteSpec(hosts, paths, options, groups);
+        return new RouteSpec(hosts, paths, options, groups, weight);
     }
 
     public RouteSpec withPaths(List<String> prefixes) {
-        return new RouteSpec(vhosts, prefixes, options, groups);
+        return new RouteSpec(vhosts, prefixes, options, groups, weight);
     }
 
     public RouteSpec withOptions(RouteOptions o) {
-        return new RouteSpec(vhosts, paths, o, groups);
+        return new RouteSpec(vhosts, paths, o, groups, weight);
     }
 
     public RouteSpec withGroups(Set<String> g) {
-        return new RouteSpec(vhosts, paths, options, g);
+        return new RouteSpec(vhosts, paths, options, g, weight);
+    }
+
+    public RouteSpec withWeight(int w) {
+        return new RouteSpec(vhosts, paths, options, groups, w);
     }
 
     private static List<String> canonical(List<String> hosts) {

@@ -30,13 +30,16 @@ public final class RouteTable {
     private final Map<String, Route> byApp;
     private final Map<String, Route> byHost;
     private final Map<String, PathRoutes> byHostPaths;
+    private final List<RouteConflict> conflicts;
 
     RouteTable(long version, Map<String, Route> byHost, List<Route> routes) {
-        this(version, byHost, Map.of(), routes);
+        this(version, byHost, Map.of(), routes, List.of());
     }
 
-    RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes) {
+    RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes,
+               List<RouteConflict> conflicts) {
         this.version = version;
+        this.conflicts = List.copyOf(conflicts);
         Set<String> hosts = new LinkedHashSet<>(byHost.keySet());
         hosts.addAll(byHostPaths.keySet());
         int capacity = Integer.highestOneBit(Math.max(4, hosts.size() * 2 - 1)) << 1;
@@ -83,6 +86,11 @@ public final class RouteTable {
         Map<String, Map<String, String>> m = new LinkedHashMap<>();
         byHostPaths.forEach((host, p) -> m.put(host, p.appsByPrefix()));
         return m;
+    }
+
+    /** The hosts (and host and path prefixes) that several apps claim, with who serves each. */
+    public List<RouteConflict> conflicts() {
+        return conflicts;
     }
 
     /** How many hosts have any route. */
@@ -204,7 +212,7 @@ public final class RouteTable {
     /** True when both tables route the same hosts (and paths) to the same backends. */
     public boolean sameContent(RouteTable other) {
         if (routes.size() != other.routes.size() || !byHost.keySet().equals(other.byHost.keySet())
-                || !pathRoutes().equals(other.pathRoutes())) {
+                || !pathRoutes().equals(other.pathRoutes()) || !conflicts.equals(other.conflicts)) {
             return false;
         }
         for (int i = 0; i < routes.size(); i++) {

@@ -5,9 +5,10 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -77,8 +78,7 @@ public final class RouteTableBuilder {
     public RouteTable build(Collection<App> apps, RouteTable previous, long version) {
         List<App> sorted = new ArrayList<>(apps);
         sorted.sort(Comparator.comparing(App::id));
-        Map<String, Route> byHost = new LinkedHashMap<>();
-        Map<String, Map<String, Route>> byHostPrefix = new LinkedHashMap<>();
+        HostClaims claims = new HostClaims();
         List<Route> routes = new ArrayList<>(sorted.size());
         String lastId = null;
         for (App app : sorted) {
@@ -95,27 +95,29 @@ public final class RouteTableBuilder {
             Route route = new Route(app.id(), naming.vhostsFor(app.id(), spec), spec.paths(), spec.options(), states,
                     cursor, ticker);
             routes.add(route);
-            for (String host : route.vhosts()) {
-                if (route.paths().isEmpty()) {
-                    claim(byHost, host, route, host);
-                    continue;
-                }
-                Map<String, Route> prefixes = byHostPrefix.computeIfAbsent(host, h -> new LinkedHashMap<>());
-                for (String prefix : route.paths()) {
-                    claim(prefixes, prefix, route, host + prefix);
-                }
-            }
+            claims.add(route, !spec.vhosts().isEmpty(), spec.weight());
         }
-        Map<String, PathRoutes> byHostPaths = new LinkedHashMap<>();
-        byHostPrefix.forEach((host, prefixes) -> byHostPaths.put(host, new PathRoutes(prefixes)));
-        return new RouteTable(version, byHost, byHostPaths, routes);
+        List<RouteConflict> conflicts = new ArrayList<>();
+        Map<String, Route> byHost = claims.hosts(conflicts);
+        Map<String, PathRoutes> byHostPaths = claims.paths(conflicts);
+        logNew(conflicts, previous.conflicts());
+        return new RouteTable(version, byHost, byHostPaths, routes, conflicts);
     }
 
-    /** The first app (in id order) to claim a host, or a host and prefix, keeps it. */
-    private static void claim(Map<String, Route> claims, String key, Route route, String what) {
-        Route taken = claims.putIfAbsent(key, route);
-        if (taken != null) {
-            log.warn("vhost {} is claimed by both {} and {}; {} keeps it", what, taken.appId(), route.appId(), taken.appId());
+    /**
+     * Each conflict once, when it appears or its outcome changes, not on every rebuild: tables are
+     * rebuilt whenever a task comes or goes.
+     */
+    private static void logNew(List<RouteConflict> now, List<RouteConflict> before) {
+        if (now.isEmpty() || now.equals(before)) {
+            return;
+        }
+        Set<RouteConflict> known = new HashSet<>(before);
+        for (RouteConflict c : now) {
+            if (!known.contains(c)) {
+                log.warn("vhost {} is claimed by {} and {}; {} serves it", c.where(), c.winner(), c.losers(),
+                        c.winner());
+            }
         }
     }
 

@@ -111,7 +111,22 @@ public final class PortRoutes {
             }
             options = options.withAuth(parsed);
         }
-        out.add(new PortRoute(index, routeId, new RouteSpec(vhosts, paths, options, groups(port))));
+        out.add(new PortRoute(index, routeId, new RouteSpec(vhosts, paths, options, groups(port),
+                weight(routeId, port))));
+    }
+
+    /** marathon-lb's {@code BACKEND_WEIGHT}: which app keeps a host that several claim. */
+    private int weight(String routeId, PortLabels port) {
+        String value = port.own("BACKEND_WEIGHT");
+        if (value == null || value.isBlank()) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(value.strip());
+        } catch (NumberFormatException e) {
+            problems.warn(routeId, port.name("BACKEND_WEIGHT") + " '" + value.strip() + "' is not an integer; 0 it is");
+            return 0;
+        }
     }
 
     private static final String ACL = "BACKEND_NETWORK_ALLOWED_ACL";

@@ -18,10 +18,12 @@ import java.util.Objects;
  *                        {@code container.docker.portMappings[].containerPort}), 0 where unknown
  * @param healthChecks    how many health checks gate the app's tasks
  * @param tasks           its tasks as Marathon reported them
+ * @param instances       how many instances Marathon is asked to run (what a blue-green switch counts
+ *                        the old colour by)
  */
 public record MarathonApp(String id, Map<String, String> labels, NetworkMode networkMode, int portIndex,
                           List<Integer> definedPorts, boolean requirePorts, List<Integer> containerPorts,
-                          int healthChecks, List<MarathonTask> tasks) {
+                          int healthChecks, List<MarathonTask> tasks, int instances) {
     /** Picks the port (by index, as in {@code HAPROXY_{n}_*}) the proxy sends traffic to. */
     public static final String PORT_INDEX_LABEL = "MESOS_LB_PORT_INDEX";
 
@@ -34,9 +36,17 @@ public record MarathonApp(String id, Map<String, String> labels, NetworkMode net
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
     }
 
+    /** An app whose instance count is taken to be its task count. */
+    public MarathonApp(String id, Map<String, String> labels, NetworkMode networkMode, int portIndex,
+                       List<Integer> definedPorts, boolean requirePorts, List<Integer> containerPorts,
+                       int healthChecks, List<MarathonTask> tasks) {
+        this(id, labels, networkMode, portIndex, definedPorts, requirePorts, containerPorts, healthChecks, tasks,
+                tasks == null ? 0 : tasks.size());
+    }
+
     public MarathonApp withTasks(List<MarathonTask> newTasks) {
         return new MarathonApp(id, labels, networkMode, portIndex, definedPorts, requirePorts, containerPorts,
-                healthChecks, newTasks);
+                healthChecks, newTasks, instances);
     }
 
     public boolean hasHealthChecks() {

@@ -87,7 +87,7 @@ public final class MarathonJson {
                 ? ints(portDefinitions, "port") : ints(node.path("ports"), null);
         return new MarathonApp(id, labels, networkMode(node), portIndex(id, labels), definedPorts,
                 node.path("requirePorts").asBoolean(false), containerPorts(node),
-                node.path("healthChecks").size(), tasks);
+                node.path("healthChecks").size(), tasks, node.path("instances").asInt(tasks.size()));
     }
 
     /** One task object, or null when it has no id; {@code appId} is used when the task does not name its app. */

@@ -8,6 +8,7 @@ import io.mesoslb.discovery.labels.PortRoutes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Set;
 
 /**
  * Decides which of Marathon's tasks the proxy sends traffic to, and where.
@@ -39,28 +40,41 @@ public final class RoutingPolicy {
 
     /**
      * Every routed app port with its routable backends ({@link PortRoutes} decides which ports are
-     * routed and how); ports with no routable task are kept so their hosts still resolve.
+     * routed and how); ports with no routable task are kept so their hosts still resolve. The
+     * colours of a blue-green deployment are one route ({@link DeploymentGroups}).
      */
     public List<App> apps(Collection<MarathonApp> apps) {
         List<App> out = new ArrayList<>(apps.size());
-        for (MarathonApp app : apps) {
-            for (PortRoutes.PortRoute port : ports.routes(app.id(), app.labels(), app.portIndex())) {
-                out.add(service(app, port));
+        for (DeploymentGroups.Deployment d : DeploymentGroups.of(apps, this::serving)) {
+            MarathonApp lead = d.lead();
+            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex())) {
+                List<Backend> backends = new ArrayList<>(lead.tasks().size());
+                for (MarathonApp member : d.members()) {
+                    addBackends(member, port, d.draining(), backends);
+                }
+                out.add(new App(port.routeId(), port.spec(), backends));
             }
         }
         return out;
     }
 
-    /** The app's routable backends on one port, as a route of its own. */
-    private App service(MarathonApp app, PortRoutes.PortRoute port) {
-        List<Backend> backends = new ArrayList<>(app.tasks().size());
+    /** The app's routable backends on one port, but for draining tasks, which get no new requests. */
+    private void addBackends(MarathonApp app, PortRoutes.PortRoute port, Set<String> draining, List<Backend> out) {
         for (MarathonTask task : app.tasks()) {
+            if (draining.contains(task.id())) {
+                continue;
+            }
             Backend backend = backendOf(app, task, port.portIndex(), port.routeId());
             if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
-                backends.add(addresses.resolve(backend));
+                out.add(addresses.resolve(backend));
             }
         }
-        return new App(port.routeId(), port.spec(), backends);
+    }
+
+    /** Whether the task would get traffic on the app's main port. */
+    private boolean serving(MarathonApp app, MarathonTask task) {
+        return TaskStates.routable(task.state()) && backendOf(app, task, app.portIndex(), app.id()) != null
+                && healthy(app, task);
     }
 
     boolean healthy(MarathonApp app, MarathonTask task) {

@@ -48,7 +48,7 @@ class FileDiscoveryTest {
         discovery.start();
 
         assertThat(addresses(holder.current().lookup("myvhost.com"))).containsExactly("10.0.2.148:1565");
-        assertThat(addresses(holder.current().lookup("nginx-green.example.com"))).hasSize(3);
+        assertThat(addresses(holder.current().lookup("nginx.example.com"))).hasSize(3); // its deployment group's name
         DiscoveryState state = discovery.state();
         assertThat(state.synced()).isTrue();
         assertThat(state.source()).isEqualTo(file.toString());

@@ -25,12 +25,13 @@ class RoutingPolicyTest {
     void bridgeTasksAreReachedOnTheAgentNotOnTheDockerBridgeIp() throws IOException {
         List<App> apps = policy.apps(MarathonJson.parseApps(Fixtures.bytes("apps-embed-tasks.json")));
 
-        assertThat(apps).extracting(App::id).containsExactly("/pywebserver", "/nginx-green");
+        // nginx-green carries HAPROXY_DEPLOYMENT_GROUP=nginx: routed under the group's name, as marathon-lb does.
+        assertThat(apps).extracting(App::id).containsExactly("/pywebserver", "/nginx");
         assertThat(addresses(apps.get(0))).containsExactly("10.0.2.148:1565");
         assertThat(apps.get(0).spec().vhosts()).containsExactly("myvhost.com");
         assertThat(addresses(apps.get(1))).containsExactlyInAnyOrder("10.0.6.25:16916", "10.0.6.25:31184",
                 "10.0.6.25:23336");
-        assertThat(apps.get(1).backends()).extracting(Backend::appId).containsOnly("/nginx-green");
+        assertThat(apps.get(1).backends()).extracting(Backend::appId).containsOnly("/nginx");
     }
 
     @Test

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonGenerator;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteConflict;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.discovery.DiscoveryState;
@@ -20,8 +21,8 @@ import java.util.Arrays;
 import java.util.List;
 
 /**
- * {@code GET /routes}: every app with its vhosts and backends, the table version and discovery's
- * state.
+ * {@code GET /routes}: every app with its vhosts and backends, the hosts several apps claim (who
+ * serves each), the table version and discovery's state.
  *
  * <p>A table is immutable, but its backends' ejection is not, so the JSON of a table is kept as a
  * template: the bytes Jackson produced once per table version, cut where each backend's
@@ -91,6 +92,26 @@ final class RoutesJson {
         buf.writeCharSequence("true,\"ejectedUntil\":\"" + until + '"', StandardCharsets.US_ASCII);
     }
 
+    /** Hosts several apps claim: why an app gets no traffic on a name it asked for. */
+    private static void conflicts(JsonGenerator g, RouteTable table) throws IOException {
+        g.writeArrayFieldStart("conflicts");
+        for (RouteConflict c : table.conflicts()) {
+            g.writeStartObject();
+            g.writeStringField("vhost", c.host());
+            if (!c.path().isEmpty()) {
+                g.writeStringField("path", c.path());
+            }
+            g.writeStringField("winner", c.winner());
+            g.writeArrayFieldStart("losers");
+            for (String loser : c.losers()) {
+                g.writeString(loser);
+            }
+            g.writeEndArray();
+            g.writeEndObject();
+        }
+        g.writeEndArray();
+    }
+
     private static Template build(RouteTable table) throws IOException {
         ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
         List<Integer> cuts = new ArrayList<>();
@@ -134,6 +155,7 @@ final class RoutesJson {
                 g.writeEndObject();
             }
             g.writeEndArray();
+            conflicts(g, table);
             g.flush();
             cuts.add(out.size());
         }

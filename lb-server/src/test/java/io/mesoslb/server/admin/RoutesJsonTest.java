@@ -53,4 +53,21 @@ class RoutesJsonTest {
         assertThat(json.get("apps").get(0).get("id").asText()).isEqualTo(odd);
         assertThat(json.get("apps").get(0).get("backends")).isEmpty();
     }
+
+    @Test
+    void contestedHostsAreListedWithWinnerAndLosers() throws Exception {
+        Backend task = new Backend("10.0.0.1", 8080, "web.t", "/web");
+        holder.update(List.of(new App("/api", List.of(new Backend("10.0.0.2", 8080, "api.t", "/api"))),
+                new App("/web", RouteSpec.forHosts("api.example.com"), List.of(task)),
+                new App("/docs", RouteSpec.forHosts("api.example.com").withPaths(List.of("/docs")), List.of()),
+                new App("/docs2", RouteSpec.forHosts("api.example.com").withPaths(List.of("/docs")), List.of())));
+        JsonNode conflicts = render(holder.current()).get("conflicts");
+        assertThat(conflicts).hasSize(2);
+        assertThat(conflicts.get(0).get("vhost").asText()).isEqualTo("api.example.com");
+        assertThat(conflicts.get(0).has("path")).isFalse();
+        assertThat(conflicts.get(0).get("winner").asText()).isEqualTo("/web");
+        assertThat(conflicts.get(0).get("losers").get(0).asText()).isEqualTo("/api");
+        assertThat(conflicts.get(1).get("path").asText()).isEqualTo("/docs");
+        assertThat(conflicts.get(1).get("winner").asText()).isEqualTo("/docs");
+    }
 }
