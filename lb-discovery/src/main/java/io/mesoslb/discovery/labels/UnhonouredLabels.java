@@ -16,7 +16,11 @@ final class UnhonouredLabels {
     /** Per-port names read by {@link PortRoutes}. */
     private static final Set<String> HONOURED = Set.of("VHOST", "PATH", "REDIRECT_TO_HTTPS", "STICKY", "GROUP",
             "ENABLED", "AUTH", "BACKEND_NETWORK_ALLOWED_ACL", "BALANCE", "USE_HSTS", "HTTP_BACKEND_PROXYPASS_PATH",
-            "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR");
+            "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR", "BACKEND_WEIGHT");
+    /** App-wide names read by {@link PortRoutes} and the deployment groups. */
+    private static final Set<String> APP_WIDE = Set.of("HAPROXY_GROUP", "HAPROXY_DEPLOYMENT_GROUP",
+            "HAPROXY_DEPLOYMENT_STARTED_AT", "HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "HAPROXY_DEPLOYMENT_ALT_PORT",
+            "HAPROXY_DEPLOYMENT_COLOUR");
 
     private UnhonouredLabels() {
     }
@@ -25,7 +29,7 @@ final class UnhonouredLabels {
         for (String key : labels.keySet()) {
             if (key.startsWith("traefik.")) {
                 problems.warn(appId, "label " + key + " is not read by mesos-lb (see docs/migrating-from-marathon-lb.md)");
-            } else if (key.startsWith("HAPROXY_") && !key.equals("HAPROXY_GROUP")) {
+            } else if (key.startsWith("HAPROXY_") && !APP_WIDE.contains(key)) {
                 Matcher m = PER_PORT.matcher(key);
                 if (!m.matches() || !HONOURED.contains(m.group(1))) {
                     problems.warn(appId, "label " + key + " is not honoured by mesos-lb"
