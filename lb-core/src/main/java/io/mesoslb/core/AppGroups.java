@@ -14,8 +14,6 @@ import java.util.TreeSet;
  * ({@link RouteSpec#groups}) is one of them.
  */
 public final class AppGroups {
-    public static final String GROUP_LABEL = "MESOS_LB_GROUP";
-    public static final String HAPROXY_GROUP_LABEL = "HAPROXY_GROUP";
     /** Serves every app, labelled or not. */
     public static final AppGroups ALL = new AppGroups(Set.of());
 

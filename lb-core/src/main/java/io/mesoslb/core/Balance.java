@@ -36,7 +36,7 @@ public enum Balance {
     }
 
     /**
-     * The mode an HAProxy {@code balance} word names ({@code HAPROXY_{n}_BALANCE}), case-insensitive
+     * The mode an HAProxy {@code balance} word names, case-insensitive
      * and trimmed, or null for a word this proxy does not know, so the caller can warn and keep the
      * default. {@code static-rr} and {@code first} read as round robin: without server weights
      * static-rr is round robin, and {@code first} (fill one backend up to its maxconn before the

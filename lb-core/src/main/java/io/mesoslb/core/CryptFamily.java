@@ -3,8 +3,8 @@ package io.mesoslb.core;
 import java.util.regex.Pattern;
 
 /**
- * The crypt(3) family of a password hash, told by its prefix, as in marathon-lb's
- * {@code HAPROXY_n_AUTH} label ({@code realm:user:hash}). Only the form is read; whether this process
+ * The crypt(3) family of a password hash, told by its prefix, as a route's basic-auth user carries
+ * it (HAProxy's {@code userlist} form). Only the form is read; whether this process
  * can verify the family is the verifier's business. {@link #UNKNOWN} (a typo, a locked-account marker
  * such as {@code !} or {@code *}, an empty string) is what a route must fail closed on.
  */

@@ -7,8 +7,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * The routes of one host that answer only under path prefixes (marathon-lb's
- * {@code HAPROXY_0_PATH}): the longest prefix that begins the request target wins. Immutable;
+ * The routes of one host that answer only under path prefixes (HAProxy's {@code path_beg}): the
+ * longest prefix that begins the request target wins. Immutable;
  * matching allocates nothing.
  */
 final class PathRoutes {
