@@ -27,6 +27,8 @@ import java.util.List;
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
  * @param strictMode         marathon-lb's --strict-mode: an app port is routed only when its ENABLED label says true
+ * @param exposedByDefault   Traefik's exposedByDefault: an app with no routing labels but Traefik's (or none) is
+ *                           routed unless traefik.enable is false; when false, only with traefik.enable=true
  * @param workerThreads      event loops serving connections
  * @param maxConnections     most client connections open at once; 0 derives it at start from the open-file
  *                           limit ({@link io.mesoslb.server.net.MaxConnections}), -1 for no limit
@@ -44,7 +46,7 @@ import java.util.List;
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
 public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, boolean strictMode,
-                           int workerThreads,
+                           boolean exposedByDefault, int workerThreads,
                            int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
@@ -66,6 +68,7 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
         private String domain;
         private List<String> groups = new ArrayList<>();
         private Boolean strictMode = false;
+        private Boolean exposedByDefault = true;
         private Integer workerThreads = Runtime.getRuntime().availableProcessors();
         private Integer maxConnections = 0;
         private Boolean forceNio = false;
@@ -133,6 +136,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
 
         public Builder domain(String v) {
             domain = v;
+            return this;
+        }
+
+        public Builder exposedByDefault(Boolean v) {
+            exposedByDefault = v;
             return this;
         }
 
@@ -434,7 +442,8 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
             return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(),
-                    AppGroups.of(groups), strictMode != null && strictMode, workers, maxConns,
+                    AppGroups.of(groups), strictMode != null && strictMode, exposedByDefault == null || exposedByDefault,
+                    workers, maxConns,
                     nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,
                     outlier, ops);
         }

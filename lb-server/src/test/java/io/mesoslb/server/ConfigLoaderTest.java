@@ -140,6 +140,8 @@ class ConfigLoaderTest {
         assertThat(load().groups().servesAll()).as("default").isTrue();
         assertThat(load().strictMode()).as("default").isFalse();
         assertThat(load("--strict-mode", "true").strictMode()).isTrue();
+        assertThat(load().exposedByDefault()).as("default").isTrue();
+        assertThat(load("--exposed-by-default", "false").exposedByDefault()).isFalse();
 
         ServerConfig flags = load("--groups", "external, edge");
         assertThat(flags.groups().serves(Set.of("edge"))).isTrue();

@@ -135,4 +135,26 @@ class MigratedLabelsTest {
         assertThat(other.header("location")).as("another host's Location is kept").isEqualTo("https://sso.example.org/");
         assertThat(other.header("strict-transport-security")).isNull();
     }
+
+    @Test
+    void anAppLabelledForTraefikIsRoutedByItsRuleWithItsProtections() throws Exception {
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.trustedProxies(List.of("127.0.0.1/32"))))
+                .app("/shop", Map.of("traefik.frontend.rule", "Host:shop.example.com;PathPrefix:/cart",
+                        "traefik.frontend.whiteList.sourceRange", "10.9.0.0/16"), origin.backend("/shop"))
+                .app("/strip", Map.of("traefik.frontend.rule", "PathPrefixStrip:/x"), origin.backend("/strip"));
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            assertThat(c.send("GET /cart/1 HTTP/1.1\r\nHost: shop.example.com\r\nX-Forwarded-For: 10.9.1.1\r\n\r\n")
+                    .read().status()).isEqualTo(200);
+        }
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            assertThat(c.send("GET /cart/1 HTTP/1.1\r\nHost: shop.example.com\r\nX-Forwarded-For: 10.8.1.1\r\n\r\n")
+                    .read().status()).as("outside the whitelist").isEqualTo(403);
+        }
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            assertThat(c.send("GET /other HTTP/1.1\r\nHost: shop.example.com\r\nX-Forwarded-For: 10.9.1.1\r\n\r\n")
+                    .read().status()).as("outside the rule's prefix").isEqualTo(404);
+        }
+        // A rule that cannot be honoured keeps the app off the table, not at its derived name.
+        assertThat(get(proxy.port(), "strip." + ProxyFixture.DOMAIN).status()).isEqualTo(404);
+    }
 }

@@ -35,19 +35,42 @@ public final class PortRoutes {
 
     private final boolean strictMode;
     private final LabelProblems problems;
+    private final TraefikLabels traefik;
 
     /**
      * @param strictMode marathon-lb's {@code --strict-mode}: a port is routed only when its
      *                   {@code ENABLED} label says true
      */
     public PortRoutes(boolean strictMode, LabelProblems problems) {
+        this(strictMode, true, problems);
+    }
+
+    /**
+     * @param exposedByDefault Traefik's {@code exposedByDefault}: whether an app with only Traefik
+     *                         labels (or none) and no {@code traefik.enable=true} is routed
+     */
+    public PortRoutes(boolean strictMode, boolean exposedByDefault, LabelProblems problems) {
         this.strictMode = strictMode;
         this.problems = problems;
+        this.traefik = new TraefikLabels(exposedByDefault, problems);
     }
 
     /** The routes of an app's ports, main port first; a port left off (disabled, or failing closed) is not listed. */
     public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex) {
+        return routes(appId, labels, mainPortIndex, List.of());
+    }
+
+    /**
+     * @param fixedPorts the app's port numbers by index where they are fixed (for Traefik's
+     *                   {@code traefik.port}); empty when none is
+     */
+    public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex, List<Integer> fixedPorts) {
         UnhonouredLabels.report(appId, labels, problems);
+        // Traefik's labels speak only for an app that has no marathon-lb or mesos-lb routing labels.
+        List<PortRoute> fromTraefik = traefik.routes(appId, labels, mainPortIndex, fixedPorts);
+        if (fromTraefik != null) {
+            return fromTraefik;
+        }
         List<PortRoute> out = new ArrayList<>(1);
         addPort(out, appId, labels, mainPortIndex, true);
         for (int index : morePorts(labels, mainPortIndex)) {

@@ -187,7 +187,7 @@ public final class TraefikLabels {
         }
         reportUnhonoured(routeId, s);
         return new PortRoutes.PortRoute(index, routeId,
-                new RouteSpec(rule.hosts(), rule.paths(), options, groups(labels)));
+                new RouteSpec(rule.hosts(), rule.paths(), options, groups(labels), priority(routeId, s)));
     }
 
     private TraefikRule rule(String routeId, Segment s) {
@@ -241,17 +241,29 @@ public final class TraefikLabels {
         return false;
     }
 
+    /**
+     * {@code frontend.priority} as the route's weight: among routes claiming the same host (and
+     * prefix), the higher wins, as in Traefik. Not a number: warned, 0.
+     */
+    private int priority(String routeId, Segment s) {
+        String priority = s.get("frontend.priority");
+        if (!present(priority)) {
+            return 0;
+        }
+        try {
+            return Integer.parseInt(priority.strip());
+        } catch (NumberFormatException e) {
+            problems.warn(routeId, s.label("frontend.priority") + " '" + priority.strip() + "' is not a number; 0");
+            return 0;
+        }
+    }
+
     /** Labels that are read but change nothing here. */
     private void reportUnhonoured(String routeId, Segment s) {
         String passHost = s.get("frontend.passHostHeader");
         if (passHost != null && !Boolean.TRUE.equals(goBool(passHost))) {
             problems.warn(routeId, s.label("frontend.passHostHeader") + " '" + passHost + "' is not honoured: the"
                     + " client's Host always reaches the app");
-        }
-        String priority = s.get("frontend.priority");
-        if (present(priority)) {
-            problems.warn(routeId, s.label("frontend.priority") + " '" + priority.strip() + "' is not honoured:"
-                    + " the longest path prefix wins, then the first app id");
         }
         if (present(s.get("frontend.headers.STSSeconds"))) {
             problems.warn(routeId, s.label("frontend.headers.STSSeconds") + " is not honoured: mesos-lb adds no"

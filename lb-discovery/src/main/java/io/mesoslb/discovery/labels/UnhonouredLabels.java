@@ -6,9 +6,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Names, once per app, the marathon-lb ({@code HAPROXY_*}) and Traefik ({@code traefik.*}) labels
- * that mesos-lb does not carry out, so that nothing a user relied on disappears without a word
- * after the move. The ones that restrict access are not here: those fail closed in
+ * Names, once per app, the marathon-lb ({@code HAPROXY_*}) labels that mesos-lb does not carry out,
+ * so that nothing a user relied on disappears without a word after the move. The ones that restrict access are not here: those fail closed in
  * {@link PortRoutes}.
  */
 final class UnhonouredLabels {
@@ -27,9 +26,8 @@ final class UnhonouredLabels {
 
     static void report(String appId, Map<String, String> labels, LabelProblems problems) {
         for (String key : labels.keySet()) {
-            if (key.startsWith("traefik.")) {
-                problems.warn(appId, "label " + key + " is not read by mesos-lb (see docs/migrating-from-marathon-lb.md)");
-            } else if (key.startsWith("HAPROXY_") && !APP_WIDE.contains(key)) {
+            // traefik.* labels are reported by TraefikLabels, which reads them.
+            if (key.startsWith("HAPROXY_") && !APP_WIDE.contains(key)) {
                 Matcher m = PER_PORT.matcher(key);
                 if (!m.matches() || !HONOURED.contains(m.group(1))) {
                     problems.warn(appId, "label " + key + " is not honoured by mesos-lb"

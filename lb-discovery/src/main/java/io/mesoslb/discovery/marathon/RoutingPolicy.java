@@ -47,7 +47,7 @@ public final class RoutingPolicy {
         List<App> out = new ArrayList<>(apps.size());
         for (DeploymentGroups.Deployment d : DeploymentGroups.of(apps, this::serving)) {
             MarathonApp lead = d.lead();
-            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex())) {
+            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), fixedPorts(lead))) {
                 List<Backend> backends = new ArrayList<>(lead.tasks().size());
                 for (MarathonApp member : d.members()) {
                     addBackends(member, port, d.draining(), backends);
@@ -56,6 +56,18 @@ public final class RoutingPolicy {
             }
         }
         return out;
+    }
+
+    /**
+     * The app's port numbers by index where they are the same for every task (for Traefik's
+     * {@code traefik.port}): an IP-per-task app's container ports, or a host-networked app's defined
+     * ports when {@code requirePorts} makes them the host ports. Bridge host ports are not kept.
+     */
+    private static List<Integer> fixedPorts(MarathonApp app) {
+        if (app.networkMode() == NetworkMode.CONTAINER) {
+            return app.containerPorts();
+        }
+        return app.networkMode() == NetworkMode.HOST && app.requirePorts() ? app.definedPorts() : List.of();
     }
 
     /** The app's routable backends on one port, but for draining tasks, which get no new requests. */

@@ -222,12 +222,20 @@ class TraefikLabelsTest {
     }
 
     @Test
+    void priorityIsTheRoutesWeight() {
+        assertThat(only(Map.of("traefik.frontend.rule", "Host:a.example.com", "traefik.frontend.priority", "10")).weight())
+                .isEqualTo(10);
+        assertThat(only(Map.of("traefik.frontend.rule", "Host:a.example.com", "traefik.frontend.priority", "high")).weight())
+                .isZero();
+        assertThat(said(Level.WARN)).anySatisfy(m -> assertThat(m).contains("'high' is not a number"));
+    }
+
+    @Test
     void labelsReadButNotHonouredAreWarned() {
-        only(Map.of("traefik.frontend.passHostHeader", "false", "traefik.frontend.priority", "10",
+        only(Map.of("traefik.frontend.passHostHeader", "false",
                 "traefik.frontend.headers.STSSeconds", "315360000", "traefik.domain", "other.example",
                 "traefik.backend.healthcheck.path", "/health"));
         assertThat(said(Level.WARN)).anySatisfy(m -> assertThat(m).contains("passHostHeader 'false' is not honoured"))
-                .anySatisfy(m -> assertThat(m).contains("traefik.frontend.priority '10' is not honoured"))
                 .anySatisfy(m -> assertThat(m).contains("STSSeconds is not honoured"))
                 .anySatisfy(m -> assertThat(m).contains("traefik.domain is not honoured"))
                 .anySatisfy(m -> assertThat(m).contains("traefik.backend.healthcheck.path is not honoured"));

@@ -34,7 +34,7 @@ public final class DiscoverySources {
         if (marathon && file) {
             throw new ConfigException("set either marathon-urls or routes-file, not both");
         }
-        PortRoutes labels = new PortRoutes(config.strictMode(), new LabelProblems());
+        PortRoutes labels = new PortRoutes(config.strictMode(), config.exposedByDefault(), new LabelProblems());
         if (marathon) {
             try {
                 DiscoverySource source = new MarathonDiscovery(config.marathon().toConfig(config.marathonUrls()), routes,
