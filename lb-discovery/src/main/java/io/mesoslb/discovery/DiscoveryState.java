@@ -1,6 +1,8 @@
 package io.mesoslb.discovery;
 
 import java.time.Instant;
+import java.util.List;
+import java.util.Map;
 
 /**
  * How discovery is doing.
@@ -17,9 +19,20 @@ import java.time.Instant;
  * @param fullSyncs   how many full syncs have completed
  * @param events      how many routing events have been applied
  * @param detail      a short human-readable status or last error
+ * @param labelProblems for each app whose labels are not (all) carried out, what was said of them in the
+ *                    last publication: ports kept off the table and labels not honoured
  */
 public record DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
-                             Instant lastContact, long fullSyncs, long events, String detail) {
+                             Instant lastContact, long fullSyncs, long events, String detail,
+                             Map<String, List<String>> labelProblems) {
+    public DiscoveryState {
+        labelProblems = labelProblems == null ? Map.of() : labelProblems;
+    }
+
+    public DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
+                          Instant lastContact, long fullSyncs, long events, String detail) {
+        this(source, synced, connected, lastSync, lastEvent, lastContact, fullSyncs, events, detail, Map.of());
+    }
 
     /** A state whose last contact is its last sync or event, whichever is newer. */
     public DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
@@ -29,7 +42,14 @@ public record DiscoveryState(String source, boolean synced, boolean connected, I
 
     /** This state, heard from at {@code when}. */
     public DiscoveryState withContact(Instant when) {
-        return new DiscoveryState(source, synced, connected, lastSync, lastEvent, when, fullSyncs, events, detail);
+        return new DiscoveryState(source, synced, connected, lastSync, lastEvent, when, fullSyncs, events, detail,
+                labelProblems);
+    }
+
+    /** This state, with what the last publication said of apps' labels. */
+    public DiscoveryState withLabelProblems(Map<String, List<String>> problems) {
+        return new DiscoveryState(source, synced, connected, lastSync, lastEvent, lastContact, fullSyncs, events, detail,
+                problems);
     }
 
     private static Instant newer(Instant a, Instant b) {

@@ -55,6 +55,11 @@ public final class PortRoutes {
         this.traefik = new TraefikLabels(exposedByDefault, problems);
     }
 
+    /** Where label problems are said, and what the last reading said. */
+    public LabelProblems problems() {
+        return problems;
+    }
+
     /** The routes of an app's ports, main port first; a port left off (disabled, or failing closed) is not listed. */
     public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex) {
         return routes(appId, labels, mainPortIndex, List.of());
@@ -65,6 +70,7 @@ public final class PortRoutes {
      *                   {@code traefik.port}); empty when none is
      */
     public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex, List<Integer> fixedPorts) {
+        problems.begin(appId);
         UnhonouredLabels.report(appId, labels, problems);
         // Traefik's labels speak only for an app that has no marathon-lb or mesos-lb routing labels.
         List<PortRoute> fromTraefik = traefik.routes(appId, labels, mainPortIndex, fixedPorts);

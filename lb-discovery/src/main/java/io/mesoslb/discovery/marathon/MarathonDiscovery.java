@@ -132,7 +132,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             detail = lastError != null ? lastError : started.get() ? "connecting" : "not started";
         }
         return new DiscoveryState(currentUrl.toString(), fullSyncs.get() > 0, s != null, lastSync, lastEvent,
-                lastContact, fullSyncs.get(), events.get(), detail);
+                lastContact, fullSyncs.get(), events.get(), detail, policy.labelProblems());
     }
 
     @Override

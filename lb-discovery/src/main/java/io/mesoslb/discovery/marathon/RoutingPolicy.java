@@ -8,6 +8,8 @@ import io.mesoslb.discovery.labels.PortRoutes;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
+import java.util.Map;
+import java.util.HashSet;
 import java.util.Set;
 
 /**
@@ -45,6 +47,7 @@ public final class RoutingPolicy {
      */
     public List<App> apps(Collection<MarathonApp> apps) {
         List<App> out = new ArrayList<>(apps.size());
+        Set<String> ids = new HashSet<>();
         for (DeploymentGroups.Deployment d : DeploymentGroups.of(apps, this::serving)) {
             MarathonApp lead = d.lead();
             for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), fixedPorts(lead))) {
@@ -54,8 +57,16 @@ public final class RoutingPolicy {
                 }
                 out.add(new App(port.routeId(), port.spec(), backends));
             }
+            ids.add(d.id());
         }
+        // Every publication reads every app: what was said of apps that are gone no longer holds.
+        ports.problems().retain(ids);
         return out;
+    }
+
+    /** What the last publication said of apps' labels, by app id. */
+    public Map<String, List<String>> labelProblems() {
+        return ports.problems().snapshot();
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.mesoslb.discovery.file;
 
+import java.util.Map;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
@@ -53,6 +54,28 @@ class FileDiscoveryTest {
         assertThat(state.synced()).isTrue();
         assertThat(state.source()).isEqualTo(file.toString());
         assertThat(state.lastSync()).isNotNull();
+    }
+
+    @Test
+    void labelProblemsOfTheLastPublicationAreInTheState() throws IOException {
+        Path file = dir.resolve("apps.json");
+        Files.writeString(file, """
+                {"apps":[
+                  {"id":"/locked","labels":{"HAPROXY_0_VHOST":"l.example.com","HAPROXY_0_AUTH":"realm:alice"}},
+                  {"id":"/fancy","labels":{"HAPROXY_0_VHOST":"f.example.com","HAPROXY_0_FRONTEND_HEAD":"x"}},
+                  {"id":"/plain"}]}""");
+        discovery = new FileDiscovery(file, holder, POLL);
+        discovery.start();
+
+        Map<String, List<String>> problems = discovery.state().labelProblems();
+        assertThat(problems).containsOnlyKeys("/locked", "/fancy");
+        assertThat(problems.get("/locked")).singleElement().asString()
+                .contains("HAPROXY_0_AUTH").contains("not routed").doesNotContain("alice");
+        assertThat(problems.get("/fancy")).singleElement().asString().contains("HAPROXY_0_FRONTEND_HEAD is not honoured");
+        assertThat(holder.current().lookup("l.example.com")).as("kept off the table").isNull();
+
+        Files.writeString(file, "{\"apps\":[{\"id\":\"/plain\"}]}");
+        Await.until(DEADLINE, () -> discovery.state().labelProblems().isEmpty(), "problems of removed apps to go");
     }
 
     @Test

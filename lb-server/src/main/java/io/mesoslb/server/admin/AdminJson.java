@@ -1,5 +1,7 @@
 package io.mesoslb.server.admin;
 
+import java.util.List;
+import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mesoslb.discovery.DiscoveryState;
@@ -56,6 +58,17 @@ final class AdminJson {
         g.writeNumberField("fullSyncs", s.fullSyncs());
         g.writeNumberField("events", s.events());
         g.writeStringField("detail", s.detail());
+        // Ports kept off the table and labels not honoured, by app: what an operator moving from
+        // marathon-lb or Traefik must see without reading the log.
+        g.writeObjectFieldStart("labelProblems");
+        for (Map.Entry<String, List<String>> app : s.labelProblems().entrySet()) {
+            g.writeArrayFieldStart(app.getKey());
+            for (String text : app.getValue()) {
+                g.writeString(text);
+            }
+            g.writeEndArray();
+        }
+        g.writeEndObject();
         g.writeEndObject();
     }
 

@@ -119,6 +119,10 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("1 while discovery's source is reachable").register(registry));
         keep(Gauge.builder("mesoslb.discovery.synced", this, m -> m.discoveryFlag(DiscoveryState::synced))
                 .description("1 once discovery has published a full sync").register(registry));
+        keep(Gauge.builder("mesoslb.discovery.label.problems", this, m -> m.discoveryValue(d -> d.labelProblems().values()
+                .stream().mapToInt(List::size).sum()))
+                .description("label problems in the last publication: ports kept off the table and labels not honoured")
+                .register(registry));
         keep(Gauge.builder("mesoslb.discovery.staleness", this, ProxyMetrics::stalenessSeconds)
                 .description("Seconds since discovery last heard from its source (NaN before first contact)")
                 .baseUnit("seconds").register(registry));

@@ -1,5 +1,6 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.core.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -69,5 +70,18 @@ class RoutesJsonTest {
         assertThat(conflicts.get(0).get("losers").get(0).asText()).isEqualTo("/api");
         assertThat(conflicts.get(1).get("path").asText()).isEqualTo("/docs");
         assertThat(conflicts.get(1).get("winner").asText()).isEqualTo("/docs");
+    }
+
+    @Test
+    void labelProblemsOfTheLastPublicationAreListedByApp() throws Exception {
+        DiscoveryState state = new DiscoveryState("file", true, true, null, null, 1, 0, "ok")
+                .withLabelProblems(java.util.Map.of("/locked", List.of("/locked: HAPROXY_0_AUTH ...: not routed")));
+        ByteBuf buf = routes.render(UnpooledByteBufAllocator.DEFAULT, holder.current(), state);
+        try {
+            JsonNode json = new ObjectMapper().readTree(buf.toString(StandardCharsets.UTF_8));
+            assertThat(json.get("discovery").get("labelProblems").get("/locked").get(0).asText()).endsWith("not routed");
+        } finally {
+            buf.release();
+        }
     }
 }
