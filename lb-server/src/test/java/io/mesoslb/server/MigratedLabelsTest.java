@@ -157,4 +157,17 @@ class MigratedLabelsTest {
         // A rule that cannot be honoured keeps the app off the table, not at its derived name.
         assertThat(get(proxy.port(), "strip." + ProxyFixture.DOMAIN).status()).isEqualTo(404);
     }
+
+    @Test
+    void anAppWithNoTaskDoesNotHideAHealthyOneOnTheSameVhost() throws Exception {
+        ProxyFixture proxy = closer.use(new ProxyFixture())
+                .app("/a-empty", Map.of("HAPROXY_0_VHOST", "shared.example.com"))
+                .app("/b-live", Map.of("HAPROXY_0_VHOST", "shared.example.com"), origin.backend("/b-live"));
+        RawHttp.Response r = get(proxy.port(), "shared.example.com");
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).isEqualTo("app");
+        // Once neither has a task, the first keeps the host: 503, not 404.
+        proxy.app("/b-live", Map.of("HAPROXY_0_VHOST", "shared.example.com"));
+        assertThat(get(proxy.port(), "shared.example.com").status()).isEqualTo(503);
+    }
 }
