@@ -36,8 +36,10 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     private boolean readInBatch;
     private boolean tunnel;
 
-    /** @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed */
-    /** @param decoder the connection's response decoder, ahead of this handler in its pipeline */
+    /**
+     * @param decoder          the connection's response decoder, ahead of this handler in its pipeline
+     * @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed
+     */
     BackendHandler(Backend backend, LoopBackendPool pool, BackendResponseDecoder decoder, long responseTimeoutNanos,
                    long idleTimeoutNanos) {
         this.backend = backend;
@@ -160,7 +162,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
         }
         ReferenceCountUtil.release(msg);
         if (!tunnel) {
-            // Nothing may arrive on an idle connection; whatever did leaves it in an unknown state.
+            // Decoded from bytes that came with the end of the last response (the decoder drops what
+            // arrives later): nothing may arrive on an idle connection; whatever did leaves it in an unknown state.
             log.debug("{}: unexpected data on idle connection to {}", ctx.channel(), backend);
             ctx.close();
         }

@@ -115,8 +115,8 @@ public final class RecordingOrigin implements AutoCloseable {
                 answered.add(target);
                 String body = "seen " + target;
                 // One write: a head and a body written apart meet Nagle and delayed ACKs (40 ms each).
-                List<String> writes = scripted.getOrDefault(target, List.of("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\n"
-                        + "Content-Length: " + body.length() + "\r\n\r\n" + body));
+                List<String> writes = scripted.getOrDefault(target, List.of("HTTP/1.1 200 OK\r\n"
+                        + "Content-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
                 for (String part : writes) {
                     out.write(part.getBytes(StandardCharsets.ISO_8859_1));
                     out.flush();
