@@ -28,7 +28,7 @@ class SmugglingTest {
             .requestHeaderTimeout("500ms"))
             .app("/www", new Backend("127.0.0.1", origin.port(), "www.recording", "/www"));
 
-    private static RecordingOrigin newOrigin() {
+    static RecordingOrigin newOrigin() {
         try {
             return new RecordingOrigin();
         } catch (java.io.IOException e) {

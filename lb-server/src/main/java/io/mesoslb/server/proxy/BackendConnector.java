@@ -203,7 +203,7 @@ final class BackendConnector implements ChannelFutureListener {
     /** Ends the loan of {@code b}: back to the pool when it can serve another request, else closed. */
     void giveBack(BackendHandler b, boolean reuse) {
         b.detach();
-        if (reuse && !b.isTunnel()) {
+        if (reuse && b.isReusable()) {
             pool().release(b);
         } else {
             b.channel().close();

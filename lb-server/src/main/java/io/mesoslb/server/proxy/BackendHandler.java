@@ -4,7 +4,7 @@ import io.mesoslb.core.Backend;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.util.ReferenceCountUtil;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,6 +19,7 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
 
     private final Backend backend;
     private final LoopBackendPool pool;
+    private final BackendResponseDecoder decoder;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
@@ -35,10 +36,15 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
     private boolean readInBatch;
     private boolean tunnel;
 
-    /** @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed */
-    BackendHandler(Backend backend, LoopBackendPool pool, long responseTimeoutNanos, long idleTimeoutNanos) {
+    /**
+     * @param decoder          the connection's response decoder, ahead of this handler in its pipeline
+     * @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed
+     */
+    BackendHandler(Backend backend, LoopBackendPool pool, BackendResponseDecoder decoder, long responseTimeoutNanos,
+                   long idleTimeoutNanos) {
         this.backend = backend;
         this.pool = pool;
+        this.decoder = decoder;
         this.responseTimeoutNanos = responseTimeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
     }
@@ -51,17 +57,31 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
         return ctx.channel();
     }
 
-    boolean isTunnel() {
-        return tunnel;
+    /**
+     * True when the connection can carry another exchange: it still speaks HTTP, and nothing the
+     * backend sent past the end of its response is left unread (asked as that end is handed on).
+     */
+    boolean isReusable() {
+        if (tunnel) {
+            return false;
+        }
+        if (decoder.holdsUnreadBytes()) {
+            log.debug("{}: {} sent more than its response; not reusing the connection", ctx.channel(), backend);
+            return false;
+        }
+        return true;
     }
 
-    void attach(FrontendHandler frontend) {
+    /** Lends the connection to {@code frontend}, whose request (a HEAD or not) goes out on it next. */
+    void attach(FrontendHandler frontend, boolean headRequest) {
         peer = frontend;
+        decoder.awaitResponse(headRequest);
     }
 
     /** Ends the loan: the connection no longer belongs to any request. */
     void detach() {
         peer = null;
+        decoder.betweenRequests();
         cancelResponseTimeout();
         ctx.channel().config().setAutoRead(true);
     }
@@ -103,11 +123,11 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
      */
     void removeHttpEncoder() {
         tunnel = true;
-        ctx.pipeline().get(HttpClientCodec.class).removeOutboundHandler();
+        ctx.pipeline().remove(HttpRequestEncoder.class);
     }
 
     void removeHttpDecoder() {
-        ctx.pipeline().remove(HttpClientCodec.class);
+        ctx.pipeline().remove(decoder);
     }
 
     @Override
@@ -142,7 +162,8 @@ final class BackendHandler extends ChannelInboundHandlerAdapter implements Runna
         }
         ReferenceCountUtil.release(msg);
         if (!tunnel) {
-            // Nothing may arrive on an idle connection; whatever did leaves it in an unknown state.
+            // Decoded from bytes that came with the end of the last response (the decoder drops what
+            // arrives later): nothing may arrive on an idle connection; whatever did leaves it in an unknown state.
             log.debug("{}: unexpected data on idle connection to {}", ctx.channel(), backend);
             ctx.close();
         }

@@ -424,7 +424,7 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     void attach(BackendHandler b) {
         backend = b;
         observer.sentTo(b.backend());
-        b.attach(this);
+        b.attach(this, exchange.headRequest);
         phase = Phase.PROXYING;
         HttpRequest head = exchange.takePendingHead();
         boolean expectContinue = (exchange.requestConnection & HeaderScan.HAS_EXPECT) != 0

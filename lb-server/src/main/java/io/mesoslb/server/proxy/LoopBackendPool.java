@@ -7,7 +7,7 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpClientCodec;
+import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -71,15 +71,14 @@ final class LoopBackendPool {
      */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
-        BackendHandler handler = new BackendHandler(backend, this, settings.responseTimeout().toNanos(),
+        BackendResponseDecoder decoder = new BackendResponseDecoder(ProxyChannelInitializer.decoderConfig(settings));
+        BackendHandler handler = new BackendHandler(backend, this, decoder, settings.responseTimeout().toNanos(),
                 settings.backendIdleTimeout().toNanos());
         return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
-                ch.pipeline().addLast(
-                        new HttpClientCodec(ProxyChannelInitializer.decoderConfig(settings), false, false),
-                        handler);
+                ch.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
             }
         }).connect(address(backend));
     }

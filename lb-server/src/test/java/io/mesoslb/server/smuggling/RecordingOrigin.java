@@ -11,9 +11,12 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.atomic.AtomicInteger;
 
 /**
  * A keep-alive origin that parses requests the way a lenient application server does, and records
@@ -24,12 +27,15 @@ import java.util.concurrent.CopyOnWriteArrayList;
  * this: a request it answers whose response no client receives is a desync.
  *
  * <p>Each request is answered {@code 200} with the body {@code seen <target>}, so a client can tell
- * whose response it got. Plain sockets and a thread per connection: it must not share a parser,
- * or a bug, with the proxy it checks.
+ * whose response it got, unless the test {@linkplain #script scripted} the target's answer.
+ * Plain sockets and a thread per connection: it must not share a parser, or a bug, with the proxy it checks.
  */
 public final class RecordingOrigin implements AutoCloseable {
     /** The target of every request answered, in order per connection (a request still awaiting its body is not). */
     public final Queue<String> answered = new ConcurrentLinkedQueue<>();
+    /** Connections that the peer (the proxy) closed between requests. */
+    public final AtomicInteger closedByPeer = new AtomicInteger();
+    private final Map<String, List<String>> scripted = new ConcurrentHashMap<>();
     private final ServerSocket server;
     private final List<Socket> sockets = new CopyOnWriteArrayList<>();
 
@@ -43,6 +49,15 @@ public final class RecordingOrigin implements AutoCloseable {
 
     public int port() {
         return server.getLocalPort();
+    }
+
+    /**
+     * Answers requests for {@code target} with exactly these bytes (ISO-8859-1), however wrong,
+     * each part a write of its own.
+     */
+    public RecordingOrigin script(String target, String... parts) {
+        scripted.put(target, List.of(parts));
+        return this;
     }
 
     private void accept() {
@@ -67,6 +82,7 @@ public final class RecordingOrigin implements AutoCloseable {
             while (true) {
                 String line = readLine(in);
                 if (line == null) {
+                    closedByPeer.incrementAndGet();
                     return;
                 }
                 if (line.isEmpty()) {
@@ -99,9 +115,12 @@ public final class RecordingOrigin implements AutoCloseable {
                 answered.add(target);
                 String body = "seen " + target;
                 // One write: a head and a body written apart meet Nagle and delayed ACKs (40 ms each).
-                out.write(("HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n"
-                        + body).getBytes(StandardCharsets.ISO_8859_1));
-                out.flush();
+                List<String> writes = scripted.getOrDefault(target, List.of("HTTP/1.1 200 OK\r\n"
+                        + "Content-Type: text/plain\r\nContent-Length: " + body.length() + "\r\n\r\n" + body));
+                for (String part : writes) {
+                    out.write(part.getBytes(StandardCharsets.ISO_8859_1));
+                    out.flush();
+                }
             }
         } catch (IOException e) {
             // the peer went away: nothing to record
