@@ -9,6 +9,8 @@ import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -41,6 +43,17 @@ class AppIdPortTest {
         ProxyFixture proxy = closer.use(new ProxyFixture());
         assertThat(ServerConfig.builder().build().appIdPort()).isEqualTo(-1);
         assertThatThrownBy(() -> proxy.server.appIdPort()).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
+    void aTakenAppIdPortFailsTheStartNamingIt() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            int port = taken.getLocalPort();
+            assertThatThrownBy(() -> new ProxyFixture(c -> c.appIdPort(port)))
+                    .isInstanceOf(IllegalStateException.class)
+                    .hasMessageContaining("cannot listen on 127.0.0.1:" + port)
+                    .satisfies(e -> assertThat(StartupFailure.explain(e)).contains("--app-id-port"));
+        }
     }
 
     @Test
