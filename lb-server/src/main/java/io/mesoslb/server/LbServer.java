@@ -14,6 +14,7 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.BackendPools;
 import io.mesoslb.server.proxy.ProxyChannelInitializer;
 import io.mesoslb.server.proxy.ProxyOps;
+import io.mesoslb.server.proxy.RouteFinder;
 import io.mesoslb.server.tls.SniContexts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -38,7 +39,8 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The proxy's listening sockets (HTTP, and HTTPS when certificates are configured), its event loops,
+ * The proxy's listening sockets (HTTP; HTTPS when certificates are configured; HTTP routed by
+ * {@code X-Marathon-App-Id} when {@code app-id-port} is set), its event loops,
  * its backend pools and its admin plane. Startable and stoppable in-process; the routing comes from
  * the {@link RouteTableHolder} passed in, which the caller keeps current.
  */
@@ -64,6 +66,7 @@ public final class LbServer implements AutoCloseable {
     private volatile InetSocketAddress localAddress;
     private Channel serverChannel;
     private volatile Channel httpsChannel;
+    private volatile Channel appIdChannel;
     private final CountDownLatch drainCut = new CountDownLatch(1);
     private boolean closed;
     // resilience: passive health
@@ -129,6 +132,13 @@ public final class LbServer implements AutoCloseable {
                         config.proxy(), reported, clients, tls)), config.ops().httpsPort());
                 log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
             }
+            if (config.appIdPort() >= 0) {
+                // The same pipeline and client group (so drain and close cover it); only the routing differs.
+                appIdChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes,
+                        RouteFinder.byAppId(), pools, config.proxy(), reported, clients, proxyOps)),
+                        config.appIdHost(), config.appIdPort());
+                log.info("mesos-lb routing by X-Marathon-App-Id on {}", appIdChannel.localAddress());
+            }
             ops.readiness().proxyListening();
             ops.startAdmin(() -> transport.name());
         } catch (RuntimeException e) {
@@ -147,9 +157,13 @@ public final class LbServer implements AutoCloseable {
     }
 
     private Channel bind(ServerBootstrap bootstrap, int port) {
-        ChannelFuture bound = bootstrap.bind(config.listenHost(), port).awaitUninterruptibly();
+        return bind(bootstrap, config.listenHost(), port);
+    }
+
+    private static Channel bind(ServerBootstrap bootstrap, String host, int port) {
+        ChannelFuture bound = bootstrap.bind(host, port).awaitUninterruptibly();
         if (!bound.isSuccess()) {
-            throw new IllegalStateException("cannot listen on " + config.listenHost() + ":" + port, bound.cause());
+            throw new IllegalStateException("cannot listen on " + host + ":" + port, bound.cause());
         }
         return bound.channel();
     }
@@ -180,6 +194,15 @@ public final class LbServer implements AutoCloseable {
         Channel c = httpsChannel;
         if (c == null) {
             throw new IllegalStateException("no TLS listener");
+        }
+        return ((InetSocketAddress) c.localAddress()).getPort();
+    }
+
+    /** The app-id listener's port (the actual one when configured with 0). */
+    public int appIdPort() {
+        Channel c = appIdChannel;
+        if (c == null) {
+            throw new IllegalStateException("no app-id listener");
         }
         return ((InetSocketAddress) c.localAddress()).getPort();
     }
@@ -274,9 +297,16 @@ public final class LbServer implements AutoCloseable {
         if (https != null) {
             https.close();
         }
+        Channel appId = appIdChannel;
+        if (appId != null) {
+            appId.close();
+        }
         serverChannel.close().awaitUninterruptibly();
         if (https != null) {
             https.closeFuture().awaitUninterruptibly();
+        }
+        if (appId != null) {
+            appId.closeFuture().awaitUninterruptibly();
         }
         log.info("listeners closed; finishing {} client connection(s)", clients.size());
         sweeper.close();

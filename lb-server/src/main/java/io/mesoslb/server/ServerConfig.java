@@ -24,6 +24,9 @@ import java.util.List;
  *
  * @param listenHost         proxy listen address
  * @param listenPort         proxy port; 0 binds an ephemeral port
+ * @param appIdHost          the app-id listener's address (listen-host unless set apart)
+ * @param appIdPort          port of the listener routing by {@code X-Marathon-App-Id} as marathon-lb's :9091;
+ *                           0 binds an ephemeral port, -1 (the default) opens none
  * @param domain             base domain that app ids become vhosts under; null derives none
  * @param groups             which apps are routed, by their group label
  * @param strictMode         marathon-lb's --strict-mode: an app port is routed only when its ENABLED label says true
@@ -45,7 +48,7 @@ import java.util.List;
  * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  */
-public record ServerConfig(String listenHost, int listenPort, String domain, AppGroups groups, boolean strictMode,
+public record ServerConfig(String listenHost, int listenPort, String appIdHost, int appIdPort, String domain, AppGroups groups, boolean strictMode,
                            boolean exposedByDefault, int workerThreads,
                            int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
@@ -65,6 +68,9 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
     public static final class Builder {
         private String listenHost = "0.0.0.0";
         private Integer listenPort = 8080;
+        private String appIdHost;
+        // Off: it routes to every app by id, vhost or not, which a cluster may want kept internal.
+        private Integer appIdPort = -1;
         private String domain;
         private List<String> groups = new ArrayList<>();
         private Boolean strictMode = false;
@@ -131,6 +137,16 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
 
         public Builder listenPort(Integer v) {
             listenPort = v;
+            return this;
+        }
+
+        public Builder appIdHost(String v) {
+            appIdHost = v;
+            return this;
+        }
+
+        public Builder appIdPort(Integer v) {
+            appIdPort = v;
             return this;
         }
 
@@ -388,6 +404,11 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             ConfigProblems p = new ConfigProblems();
             String host = p.nonBlank("listen-host", listenHost);
             int port = p.range("listen-port", listenPort, 0, 65_535);
+            String idHost = appIdHost == null || appIdHost.isBlank() ? host : appIdHost.strip();
+            int idPort = p.range("app-id-port", appIdPort, -1, 65_535);
+            if (idPort > 0 && idPort == port && idHost != null && idHost.equals(host)) {
+                p.add("app-id-port must differ from listen-port (both " + port + ")");
+            }
             int workers = p.range("worker-threads", workerThreads, 1, 4096);
             int maxConns = p.range("max-connections", maxConnections, -1, MaxConnections.CEILING);
             Duration connect = p.duration("connect-timeout", connectTimeout, false);
@@ -441,7 +462,8 @@ public record ServerConfig(String listenHost, int listenPort, String domain, App
             p.throwIfAny();
             ProxySettings proxy = new ProxySettings(connect, response, clientIdle, backendIdle, maxIdle, maxLine,
                     maxHeader, app, retries, low, high, headerTimeout, total, maxBody);
-            return new ServerConfig(host, port, domain == null || domain.isBlank() ? null : domain.strip(),
+            return new ServerConfig(host, port, idHost, idPort,
+                    domain == null || domain.isBlank() ? null : domain.strip(),
                     AppGroups.of(groups), strictMode != null && strictMode, exposedByDefault == null || exposedByDefault,
                     workers, maxConns,
                     nio, proxy, routes, poll, List.copyOf(marathon), marathonOptions, admin, adminP, grace,

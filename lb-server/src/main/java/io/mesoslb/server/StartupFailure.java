@@ -17,7 +17,7 @@ final class StartupFailure {
             String message = t.getMessage();
             if (t instanceof BindException || (message != null && message.contains("Address already in use"))) {
                 return failure.getMessage() + ": the address is already in use; choose another port with"
-                        + " --listen-port, --admin-port or --https-port (0 picks a free one)";
+                        + " --listen-port, --admin-port, --https-port or --app-id-port (0 picks a free one)";
             }
         }
         return null;

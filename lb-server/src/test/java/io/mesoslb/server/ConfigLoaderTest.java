@@ -155,9 +155,31 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theAppIdPortIsOffByDefaultAndBindsListenHostUnlessToldOtherwise() {
+        ServerConfig off = load("--listen-host=10.0.0.1");
+        assertThat(off.appIdPort()).isEqualTo(-1);
+        assertThat(off.appIdHost()).isEqualTo("10.0.0.1");
+
+        ServerConfig on = load("--listen-host=0.0.0.0", "--app-id-port=9091", "--app-id-host=10.1.2.3");
+        assertThat(on.appIdPort()).isEqualTo(9091);
+        assertThat(on.appIdHost()).isEqualTo("10.1.2.3");
+        assertThat(load("--app-id-port=9091").appIdHost()).isEqualTo("0.0.0.0");
+    }
+
+    @Test
+    void anAppIdPortOutOfRangeOrOnTheProxyPortIsRefused() {
+        assertThatThrownBy(() -> load("--app-id-port=-2")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("app-id-port");
+        assertThatThrownBy(() -> load("--listen-port=8080", "--app-id-port=8080")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("app-id-port must differ from listen-port");
+        assertThat(load("--listen-port=8080", "--app-id-port=8080", "--app-id-host=127.0.0.2").appIdPort())
+                .as("another address may use the same port").isEqualTo(8080);
+    }
+
+    @Test
     void helpIsRecognisedAndListsEveryKey() {
         assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
-        for (String key : List.of("listen-host", "listen-port", "domain", "groups", "worker-threads", "max-connections", "force-nio", "connect-timeout",
+        for (String key : List.of("listen-host", "listen-port", "app-id-port", "app-id-host", "domain", "groups", "worker-threads", "max-connections", "force-nio", "connect-timeout",
                 "response-timeout", "client-idle-timeout", "backend-idle-timeout", "max-idle-per-backend",
                 "max-initial-line-length", "max-header-size", "default-app", "connect-retries", "write-buffer-low",
                 "write-buffer-high", "routes-file", "routes-poll-interval", "marathon-urls", "admin-host", "admin-port",
@@ -173,6 +195,7 @@ class ConfigLoaderTest {
         }
         switch (key) {
             case "listen-host":
+            case "app-id-host":
             case "admin-host":
                 return "127.0.0.1";
             case "domain":

@@ -96,9 +96,11 @@ class MarathonLbParityTest {
         // Equal: a vhost label replaces any other name; marathon-lb has no other host for it either.
         assertThat(t.lookup("pywebserver." + DOMAIN)).isNull();
         assertThat(t.routes()).hasSize(1);
+        // Equal with app-id-port set: marathon-lb routes "X-Marathon-App-Id: /pywebserver" on :9091 to
+        // this backend, and mesos-lb's app-id port looks the header up by app id (AppIdPortTest).
+        assertThat(t.routeForApp("/pywebserver")).isSameAs(r);
         // Deliberate difference: marathon-lb also opens "frontend pywebserver_10101" (bind *:10101, the
-        // service port) and routes "X-Marathon-App-Id: /pywebserver" on :9091. mesos-lb routes by Host
-        // only, on its one listener (no per-app ports to allocate and keep free on every balancer).
+        // service port); mesos-lb opens no per-app ports (none to allocate and keep free on every balancer).
     }
 
     @Test

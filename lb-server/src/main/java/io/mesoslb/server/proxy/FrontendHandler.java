@@ -106,12 +106,12 @@ final class FrontendHandler extends ChannelInboundHandlerAdapter implements Requ
     /** The request whose credentials are being checked, while AUTHENTICATING. */
     private HttpRequest authenticating;
 
-    FrontendHandler(RouteTableHolder routes, BackendPools pools, ProxySettings settings, BackendOutcomes outcomes,
-                    ProxyOps ops, ExchangeObserver observer) {
+    FrontendHandler(RouteTableHolder routes, RouteFinder finder, BackendPools pools, ProxySettings settings,
+                    BackendOutcomes outcomes, ProxyOps ops, ExchangeObserver observer) {
         this.settings = settings;
         this.ops = ops;
         this.observer = observer;
-        this.admission = new RequestAdmission(routes, settings, ops, observer, exchange, this);
+        this.admission = new RequestAdmission(routes, finder, settings, ops, observer, exchange, this);
         this.connector = new BackendConnector(pools, outcomes, settings.connectRetries(), exchange, this);
     }
 

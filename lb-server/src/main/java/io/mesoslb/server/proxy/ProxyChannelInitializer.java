@@ -24,6 +24,7 @@ import java.time.Duration;
 @ChannelHandler.Sharable
 public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
     private final RouteTableHolder routes;
+    private final RouteFinder finder;
     private final BackendPools pools;
     private final ProxySettings settings;
     private final BackendOutcomes outcomes;
@@ -37,7 +38,15 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
      */
     public ProxyChannelInitializer(RouteTableHolder routes, BackendPools pools, ProxySettings settings,
                                    BackendOutcomes outcomes, ChannelGroup clients, ProxyOps ops) {
+        this(routes, RouteFinder.byHost(settings.defaultApp()), pools, settings, outcomes, clients, ops);
+    }
+
+    /** @param finder how this listener routes requests: by Host, or by app id on the app-id port */
+    public ProxyChannelInitializer(RouteTableHolder routes, RouteFinder finder, BackendPools pools,
+                                   ProxySettings settings, BackendOutcomes outcomes, ChannelGroup clients,
+                                   ProxyOps ops) {
         this.routes = routes;
+        this.finder = finder;
         this.pools = pools;
         this.settings = settings;
         this.outcomes = outcomes;
@@ -79,7 +88,7 @@ public final class ProxyChannelInitializer extends ChannelInitializer<Channel> {
             p.addLast(ops.tls().newHandler());
         }
         ExchangeObserver observer = new ExchangeObserver(ops);
-        FrontendHandler frontend = new FrontendHandler(routes, pools, settings, outcomes, ops, observer);
+        FrontendHandler frontend = new FrontendHandler(routes, finder, pools, settings, outcomes, ops, observer);
         if (!settings.requestHeaderTimeout().isZero()) {
             // After the PROXY header and TLS: it times the request head, in plain bytes.
             p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), frontend::awaitingRequestHead));

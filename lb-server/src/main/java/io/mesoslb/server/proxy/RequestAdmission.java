@@ -20,10 +20,11 @@ import java.net.InetAddress;
 
 /**
  * Decides from a request head alone whether the request goes to a backend: well-formed, with a
- * Host, within the body limit, routed (or the balancer's health check), allowed, and with a
- * backend to try. A request that fails a check is answered through {@link Answers} at once.
+ * Host, within the body limit, routed by the listener's {@link RouteFinder} (or the balancer's
+ * health check), allowed, and with a backend to try. A request that fails a check is answered
+ * through {@link Answers} at once.
  */
-final class RequestAdmission {
+final class RequestAdmission implements RouteFinder.Refusals {
     /** Where requests that go to no backend are answered. */
     interface Answers {
         /** Answers with a short error; keeps the connection when the rest of the request can be skipped. */
@@ -46,15 +47,17 @@ final class RequestAdmission {
     }
 
     private final RouteTableHolder routes;
+    private final RouteFinder finder;
     private final ProxySettings settings;
     private final ProxyOps ops;
     private final ExchangeObserver observer;
     private final Exchange exchange;
     private final Answers answers;
 
-    RequestAdmission(RouteTableHolder routes, ProxySettings settings, ProxyOps ops, ExchangeObserver observer,
-                     Exchange exchange, Answers answers) {
+    RequestAdmission(RouteTableHolder routes, RouteFinder finder, ProxySettings settings, ProxyOps ops,
+                     ExchangeObserver observer, Exchange exchange, Answers answers) {
         this.routes = routes;
+        this.finder = finder;
         this.settings = settings;
         this.ops = ops;
         this.observer = observer;
@@ -122,32 +125,23 @@ final class RequestAdmission {
             return null;
         }
         RouteTable table = routes.current();
-        Route r = table.lookup(lookupHost, req.uri());
+        Route r = finder.find(table, req, lookupHost);
         if (r == null && ops.isHealthCheck(req.uri())) {
             answers.answerHealthCheck();
             return null;
         }
-        if (r == null && settings.defaultApp() != null) {
-            r = table.routeForApp(settings.defaultApp());
-        }
         if (r == null) {
-            if (HostNames.normalize(lookupHost) == null) {
-                // Not a host name at all (a folded line, a space, a stray byte): say so, and trust
-                // nothing else on this connection.
-                exchange.clientKeepAlive = false;
-                answers.reject(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST,
-                        "bad request: invalid Host " + host);
+            r = finder.unrouted(table, req, host, lookupHost, this);
+            if (r == null) {
                 return null;
             }
-            answers.reject(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, "no route for host " + host);
-            return null;
         }
         observer.routed(r.appId());
         if (ops.forbids(r, observer.identity().client())) {
             answers.reject(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, "forbidden");
             return null;
         }
-        if (r.httpsOnly() && !secure(req)) {
+        if (r.httpsOnly() && finder.redirectsToHttps() && !secure(req)) {
             answers.redirect(HttpMethod.GET.equals(req.method()) || HttpMethod.HEAD.equals(req.method())
                     ? HttpResponseStatus.MOVED_PERMANENTLY : HttpResponseStatus.PERMANENT_REDIRECT, httpsUrl(host, req.uri()));
             return null;
@@ -166,6 +160,14 @@ final class RequestAdmission {
             return null;
         }
         return choose(req, r);
+    }
+
+    @Override
+    public void refuse(boolean trustConnection, ProxyStatus why, HttpResponseStatus code, String text) {
+        if (!trustConnection) {
+            exchange.clientKeepAlive = false;
+        }
+        answers.reject(why, code, text);
     }
 
     /**

@@ -55,6 +55,19 @@ class BasicAuthRouteTest {
         assertThat(origin.requests.get()).as("only the authenticated requests").isEqualTo(2 * hashes.size());
     }
 
+    /** Stricter than marathon-lb, whose :9091 frontend skips the :80 frontend's auth ACLs. */
+    @Test
+    void theAppIdPortAsksForCredentialsToo() throws Exception {
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.appIdPort(0))).app("/locked",
+                Map.of("HAPROXY_0_AUTH", "Staff only:alice:" + KnownHashes.SHA512), origin.backend("/locked"));
+        String byId = "elsewhere.example\r\nX-Marathon-App-Id: /locked";
+        RawHttp.Response none = get(proxy.server.appIdPort(), byId, null, null);
+        assertThat(none.status()).isEqualTo(401);
+        assertThat(none.header("www-authenticate")).startsWith("Basic realm=\"Staff only\"");
+        assertThat(get(proxy.server.appIdPort(), byId, "alice", KnownHashes.PASSWORD).text()).isEqualTo("protected");
+        assertThat(origin.requests.get()).isEqualTo(1);
+    }
+
     @Test
     void anAuthLabelThatCannotBeHonouredKeepsThePortOff() throws Exception {
         ProxyFixture proxy = closer.use(new ProxyFixture())

@@ -26,7 +26,7 @@ class FrontendHandlerTest {
 
     private final EventLoopGroup unused = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
-    private final FrontendHandler handler = new FrontendHandler(routes,
+    private final FrontendHandler handler = new FrontendHandler(routes, RouteFinder.byHost(null),
             new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE,
             new ExchangeObserver(ProxyOps.NONE));
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), handler);
