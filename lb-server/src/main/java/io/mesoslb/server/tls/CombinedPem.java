@@ -2,10 +2,12 @@ package io.mesoslb.server.tls;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
+import java.security.NoSuchAlgorithmException;
 import java.security.PrivateKey;
 import java.security.Signature;
 import java.security.cert.CertificateException;
@@ -49,7 +51,7 @@ record CombinedPem(PrivateKey key, X509Certificate[] chain) {
         if (Files.size(file) > MAX_BYTES) {
             throw new IOException("larger than " + MAX_BYTES + " bytes: not a certificate file");
         }
-        return parse(Files.readString(file, java.nio.charset.StandardCharsets.US_ASCII));
+        return parse(Files.readString(file, StandardCharsets.US_ASCII));
     }
 
     static CombinedPem parse(String pem) throws IOException {
@@ -107,7 +109,7 @@ record CombinedPem(PrivateKey key, X509Certificate[] chain) {
         for (String algorithm : KEY_ALGORITHMS) {
             try {
                 return KeyFactory.getInstance(algorithm).generatePrivate(new PKCS8EncodedKeySpec(pkcs8));
-            } catch (InvalidKeySpecException | java.security.NoSuchAlgorithmException e) {
+            } catch (InvalidKeySpecException | NoSuchAlgorithmException e) {
                 // Not this algorithm's key: try the next.
             }
         }

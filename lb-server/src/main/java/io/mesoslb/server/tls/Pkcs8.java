@@ -1,6 +1,7 @@
 package io.mesoslb.server.tls;
 
 import java.io.ByteArrayOutputStream;
+import java.util.Arrays;
 
 /**
  * Turns the traditional OpenSSL key forms ({@code BEGIN RSA PRIVATE KEY}, PKCS#1, and
@@ -52,7 +53,7 @@ final class Pkcs8 {
                 if (oid.tag != 0x06) {
                     break;
                 }
-                return java.util.Arrays.copyOfRange(sec1, field.valueStart, oid.end);
+                return Arrays.copyOfRange(sec1, field.valueStart, oid.end);
             }
             at = field.end;
         }
