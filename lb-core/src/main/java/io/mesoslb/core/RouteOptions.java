@@ -10,9 +10,12 @@ package io.mesoslb.core;
  * @param allowFrom     the client networks allowed in (others get 403); null for everyone
  * @param auth          the user a request must authenticate as (others get 401); null for no auth
  * @param rewrites      request and response rewrites; {@link Rewrites#NONE} for none
+ * @param sslCert       the path, on the balancer's disk, of a PEM file (certificate chain and private
+ *                      key) that the TLS listener serves for the route's vhosts; null for none. Kept as
+ *                      data: the TLS listener reads the file, not the table
  */
 public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
-                           Rewrites rewrites) {
+                           Rewrites rewrites, String sslCert) {
     public static final RouteOptions NONE = new RouteOptions(false, false, Balance.ROUND_ROBIN, null, null, Rewrites.NONE);
 
     /**
@@ -36,6 +39,13 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     public RouteOptions {
         balance = balance == null ? Balance.ROUND_ROBIN : balance;
         rewrites = rewrites == null ? Rewrites.NONE : rewrites;
+        sslCert = sslCert == null || sslCert.isBlank() ? null : sslCert.strip();
+    }
+
+    /** Without a certificate of the route's own. */
+    public RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
+                        Rewrites rewrites) {
+        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, null);
     }
 
     public RouteOptions(boolean httpsOnly, boolean sticky) {
@@ -47,18 +57,22 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     }
 
     public RouteOptions withBalance(Balance b) {
-        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites);
+        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites, sslCert);
     }
 
     public RouteOptions withAllowFrom(CidrList networks) {
-        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites);
+        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites, sslCert);
     }
 
     public RouteOptions withAuth(BasicAuth a) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites, sslCert);
     }
 
     public RouteOptions withRewrites(Rewrites r) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r, sslCert);
+    }
+
+    public RouteOptions withSslCert(String path) {
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, path);
     }
 }

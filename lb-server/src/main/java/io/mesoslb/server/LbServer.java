@@ -1,6 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.core.OutlierDetector;
+import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.admin.ReadinessState;
@@ -15,6 +16,8 @@ import io.mesoslb.server.proxy.BackendPools;
 import io.mesoslb.server.proxy.ProxyChannelInitializer;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.RouteFinder;
+import io.mesoslb.server.tls.IgnoredCertificates;
+import io.mesoslb.server.tls.RouteCertificates;
 import io.mesoslb.server.tls.SniContexts;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
@@ -51,6 +54,9 @@ public final class LbServer implements AutoCloseable {
      */
     public static final Duration IDLE_LINGER = Duration.ofSeconds(1);
 
+    /** How often routes' certificate files are looked at for a renewal between table swaps. */
+    static final Duration CERTIFICATE_RECHECK = Duration.ofSeconds(30);
+
     private static final Logger log = LoggerFactory.getLogger(LbServer.class);
 
     private final ServerConfig config;
@@ -72,6 +78,7 @@ public final class LbServer implements AutoCloseable {
     // resilience: passive health
     private final EjectionLog ejections = new EjectionLog();
     private volatile HealthSweeper sweeper;
+    private volatile RouteCertificates routeCertificates;
 
     public LbServer(ServerConfig config, RouteTableHolder routes) {
         this(config, routes, BackendOutcomes.NONE);
@@ -127,10 +134,16 @@ public final class LbServer implements AutoCloseable {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
             if (config.ops().tls()) {
-                ProxyOps tls = proxyOps.withTls(SniContexts.load(config.ops().tlsCertificates()));
+                SniContexts sni = SniContexts.load(config.ops().tlsCertificates());
+                routeCertificates = RouteCertificates.start(sni, routes, CERTIFICATE_RECHECK);
+                ProxyOps tls = proxyOps.withTls(sni);
                 httpsChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes, pools,
                         config.proxy(), reported, clients, tls)), config.ops().httpsPort());
                 log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
+            } else {
+                IgnoredCertificates ignored = new IgnoredCertificates();
+                routes.addListener(ignored);
+                ignored.tableChanged(RouteTable.EMPTY, routes.current());
             }
             if (config.appIdPort() >= 0) {
                 // The same pipeline and client group (so drain and close cover it); only the routing differs.
@@ -145,6 +158,7 @@ public final class LbServer implements AutoCloseable {
             if (serverChannel != null) {
                 serverChannel.close().awaitUninterruptibly();
             }
+            closeRouteCertificates();
             shutdownLoops();
             ops.close();
             closed = true;
@@ -325,9 +339,17 @@ public final class LbServer implements AutoCloseable {
         } catch (ExecutionException | TimeoutException e) {
             log.debug("closing pooled backend connections did not finish", e);
         }
+        closeRouteCertificates();
         shutdownLoops();
         ops.close();
         log.info("mesos-lb proxy stopped");
+    }
+
+    private void closeRouteCertificates() {
+        RouteCertificates c = routeCertificates;
+        if (c != null) {
+            c.close();
+        }
     }
 
     private void shutdownLoops() {

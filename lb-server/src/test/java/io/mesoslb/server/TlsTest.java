@@ -8,8 +8,8 @@ import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.RecordedRequest;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.server.testing.TlsClient;
 import java.io.InputStream;
-import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -17,13 +17,10 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.CertificateFactory;
-import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.BeforeAll;
@@ -76,21 +73,12 @@ class TlsTest {
         })).app("/app", origin);
     }
 
-    /** Handshakes with {@code sni} (none when null) and returns the connected socket. */
     private static SSLSocket handshake(int port, String sni) throws Exception {
-        SSLSocket s = (SSLSocket) trusting().getSocketFactory().createSocket();
-        s.connect(new InetSocketAddress("127.0.0.1", port), 5_000);
-        SSLParameters params = s.getSSLParameters();
-        params.setServerNames(sni == null ? List.of() : List.of(new SNIHostName(sni)));
-        s.setSSLParameters(params);
-        s.startHandshake();
-        return s;
+        return TlsClient.handshake(trusting(), port, sni);
     }
 
     private static String servedCertificate(int port, String sni) throws Exception {
-        try (SSLSocket s = handshake(port, sni)) {
-            return ((X509Certificate) s.getSession().getPeerCertificates()[0]).getSubjectX500Principal().getName();
-        }
+        return TlsClient.servedSubject(trusting(), port, sni);
     }
 
     @Test

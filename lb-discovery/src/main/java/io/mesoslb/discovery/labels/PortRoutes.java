@@ -116,6 +116,9 @@ public final class PortRoutes {
         options = options.withRewrites(new RouteOptions.Rewrites(Labels.isTrue(port.own("USE_HSTS")),
                 pathValue(routeId, port, "HTTP_BACKEND_PROXYPASS_PATH"), pathValue(routeId, port, "HTTP_BACKEND_REVPROXY_PATH"),
                 headerValue(routeId, port, "HTTP_BACKEND_REDIR")));
+        // A path on the balancer's disk: whether it can be read is the TLS listener's business, not a
+        // reason to keep the route off the table (it restricts nobody's access).
+        options = options.withSslCert(port.own("SSL_CERT"));
         // The two labels that restrict access: one that cannot be honoured keeps the port off the table.
         String acl = port.own(ACL);
         if (acl != null) {

@@ -50,6 +50,21 @@ class PortRoutesTest {
     }
 
     @Test
+    void sslCertIsAPathPerPortOursElseMarathonLbsAndKeptAsData() {
+        assertThat(main(Map.of("HAPROXY_0_SSL_CERT", " /etc/ssl/shop.pem ")).options().sslCert())
+                .isEqualTo("/etc/ssl/shop.pem");
+        assertThat(main(Map.of("MESOS_LB_SSL_CERT", "/ours.pem", "HAPROXY_0_SSL_CERT", "/theirs.pem")).options().sslCert())
+                .as("ours wins").isEqualTo("/ours.pem");
+        assertThat(main(Map.of("HAPROXY_0_SSL_CERT", "/nowhere/at/all.pem")).options().sslCert())
+                .as("a file the balancer may not have is still routed: the TLS listener says what is wrong")
+                .isEqualTo("/nowhere/at/all.pem");
+        assertThat(main(Map.of()).options().sslCert()).isNull();
+        List<PortRoutes.PortRoute> ports = labels.routes("/app", Map.of("HAPROXY_0_VHOST", "a.example.com",
+                "HAPROXY_1_VHOST", "b.example.com", "MESOS_LB_1_SSL_CERT", "/b.pem"), 0);
+        assertThat(ports).extracting(p -> p.spec().options().sslCert()).containsExactly(null, "/b.pem");
+    }
+
+    @Test
     void pathsArePrefixesAndALabelWithNoUsablePrefixKeepsThePortOff() {
         assertThat(main(Map.of("MESOS_LB_PATH", "api, /ok  /ok")).paths()).containsExactly("/ok");
         assertThat(main(Map.of("MESOS_LB_PATH", " ", "HAPROXY_0_PATH", "/theirs")).paths()).containsExactly("/theirs");

@@ -135,6 +135,10 @@ final class RoutesJson {
                     }
                     g.writeEndArray();
                 }
+                if (r.options().sslCert() != null) {
+                    // The file named; whether it could be used is in the log (it is read after the table is made).
+                    g.writeStringField("sslCert", r.options().sslCert());
+                }
                 g.writeArrayFieldStart("backends");
                 for (BackendState s : r.backends()) {
                     Backend b = s.backend();

@@ -5,20 +5,33 @@ import io.netty.handler.ssl.SslContext;
 import io.netty.handler.ssl.SslContextBuilder;
 import io.netty.util.DomainWildcardMappingBuilder;
 import io.netty.util.Mapping;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import javax.net.ssl.SSLException;
 
 /**
  * The server certificates of the TLS listener, chosen per connection by the SNI name the client
  * sends; clients that send none, or a name no certificate lists, get the first certificate.
+ *
+ * <p>The configured certificates are fixed; routes' own certificates ({@link #serveRouteCertificates})
+ * change with the routing table. Handshakes read the current name mapping with one volatile read;
+ * a change builds a whole new mapping and swaps it in.
  */
 public final class SniContexts {
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
-    private final Mapping<String, SslContext> mapping;
+    private final SslContext defaultContext;
+    /** The configured certificates' names, in configuration order. */
+    private final Map<String, SslContext> configured;
+    private volatile Mapping<String, SslContext> mapping;
+    /** Reads whichever mapping is current at each handshake; one instance for every handler. */
+    private final Mapping<String, SslContext> live = host -> mapping.map(host);
 
-    private SniContexts(Mapping<String, SslContext> mapping) {
-        this.mapping = mapping;
+    private SniContexts(SslContext defaultContext, Map<String, SslContext> configured) {
+        this.defaultContext = defaultContext;
+        this.configured = configured;
+        this.mapping = build(Map.of());
     }
 
     /**
@@ -31,17 +44,37 @@ public final class SniContexts {
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("no TLS certificates");
         }
-        DomainWildcardMappingBuilder<SslContext> builder = null;
+        SslContext first = null;
+        Map<String, SslContext> configured = new LinkedHashMap<>();
         for (TlsCertificate c : certificates) {
             SslContext context = context(c);
-            if (builder == null) {
-                builder = new DomainWildcardMappingBuilder<>(context);
-            }
+            first = first == null ? context : first;
             for (String host : c.hosts()) {
-                builder.add(host, context);
+                configured.putIfAbsent(host, context);
             }
         }
-        return new SniContexts(builder.build());
+        return new SniContexts(first, configured);
+    }
+
+    /**
+     * Serves these certificates for these host names from the next handshake on, in place of the
+     * previous routes' ones. A name the configuration lists keeps the configured certificate (the
+     * operator's word over an app's label); a route's exact name beats a configured wildcard.
+     */
+    public void serveRouteCertificates(Map<String, SslContext> byHost) {
+        mapping = build(byHost);
+    }
+
+    private Mapping<String, SslContext> build(Map<String, SslContext> routes) {
+        DomainWildcardMappingBuilder<SslContext> builder = new DomainWildcardMappingBuilder<>(defaultContext);
+        for (Map.Entry<String, SslContext> e : routes.entrySet()) {
+            builder.add(e.getKey(), e.getValue());
+        }
+        // Added last: the builder keeps the last context given for a name.
+        for (Map.Entry<String, SslContext> e : configured.entrySet()) {
+            builder.add(e.getKey(), e.getValue());
+        }
+        return builder.build();
     }
 
     private static SslContext context(TlsCertificate c) {
@@ -55,6 +88,6 @@ public final class SniContexts {
 
     /** A handler for a new connection: it reads the ClientHello and puts the matching SslHandler in its place. */
     public SniHandler newHandler() {
-        return new SniHandler(mapping, HANDSHAKE_TIMEOUT_MILLIS);
+        return new SniHandler(live, HANDSHAKE_TIMEOUT_MILLIS);
     }
 }

@@ -53,6 +53,14 @@ class RoutesJsonTest {
         JsonNode json = render(holder.current());
         assertThat(json.get("apps").get(0).get("id").asText()).isEqualTo(odd);
         assertThat(json.get("apps").get(0).get("backends")).isEmpty();
+        assertThat(json.get("apps").get(0).has("sslCert")).isFalse();
+    }
+
+    @Test
+    void anAppsOwnCertificateFileIsListed() throws Exception {
+        RouteSpec spec = RouteSpec.forHosts("shop.example.com");
+        holder.update(List.of(new App("/shop", spec.withOptions(spec.options().withSslCert("/etc/ssl/shop.pem")), List.of())));
+        assertThat(render(holder.current()).get("apps").get(0).get("sslCert").asText()).isEqualTo("/etc/ssl/shop.pem");
     }
 
     @Test
