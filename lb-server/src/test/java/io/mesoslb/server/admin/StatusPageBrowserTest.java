@@ -51,7 +51,8 @@ class StatusPageBrowserTest {
         holder.update(AdminServerTest.twoApps());
         holder.current().routeForApp("/shop/api").backends().get(1).ejectUntil(System.nanoTime() + 600_000_000_000L);
         DiscoveryState discovery = new DiscoveryState("http://marathon.test:8080", true, true, Instant.now(), null, 1, 0,
-                "streaming");
+                "streaming").withLabelProblems(java.util.Map.of("/locked",
+                        java.util.List.of("/locked: HAPROXY_0_AUTH is not realm:user:hash: not routed")));
         ReadinessState readiness = new ReadinessState(() -> discovery);
         readiness.proxyListening();
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -70,6 +71,7 @@ class StatusPageBrowserTest {
                     "http://marathon.test:8080", "synced, connected", ">healthy<", "table v1");
             // Only the script produces rows; the static page has none.
             assertThat(dom).contains("class=\"app-row\"");
+            assertThat(dom).contains("Labels of /locked", "HAPROXY_0_AUTH is not realm:user:hash: not routed");
             assertThat(dom).containsPattern("<td class=\"num\">7</td>");
         } finally {
             metrics.close();
