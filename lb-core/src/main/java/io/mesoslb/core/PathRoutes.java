@@ -32,7 +32,9 @@ final class PathRoutes {
     /** The route of the longest prefix that {@code target} (a request target in origin form) starts with, or null. */
     Route match(String target) {
         for (int i = 0; i < prefixes.length; i++) {
-            if (target.startsWith(prefixes[i])) {
+            String prefix = prefixes[i];
+            if (routes[i].options().pathIgnoreCase()
+                    ? target.regionMatches(true, 0, prefix, 0, prefix.length()) : target.startsWith(prefix)) {
                 return routes[i];
             }
         }

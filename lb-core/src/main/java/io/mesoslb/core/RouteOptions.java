@@ -13,9 +13,10 @@ package io.mesoslb.core;
  * @param sslCert       the path, on the balancer's disk, of a PEM file (certificate chain and private
  *                      key) that the TLS listener serves for the route's vhosts; null for none. Kept as
  *                      data: the TLS listener reads the file, not the table
+ * @param pathIgnoreCase the route's path prefixes match in any case (HAProxy's {@code path_beg -i})
  */
 public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
-                           Rewrites rewrites, String sslCert) {
+                           Rewrites rewrites, String sslCert, boolean pathIgnoreCase) {
     public static final RouteOptions NONE = new RouteOptions(false, false, Balance.ROUND_ROBIN, null, null, Rewrites.NONE);
 
     /**
@@ -45,7 +46,7 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     /** Without a certificate of the route's own. */
     public RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
                         Rewrites rewrites) {
-        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, null);
+        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, null, false);
     }
 
     public RouteOptions(boolean httpsOnly, boolean sticky) {
@@ -57,22 +58,26 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     }
 
     public RouteOptions withBalance(Balance b) {
-        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites, sslCert);
+        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites, sslCert, pathIgnoreCase);
     }
 
     public RouteOptions withAllowFrom(CidrList networks) {
-        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites, sslCert);
+        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites, sslCert, pathIgnoreCase);
     }
 
     public RouteOptions withAuth(BasicAuth a) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites, sslCert);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites, sslCert, pathIgnoreCase);
     }
 
     public RouteOptions withRewrites(Rewrites r) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r, sslCert);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r, sslCert, pathIgnoreCase);
     }
 
     public RouteOptions withSslCert(String path) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, path);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, path, pathIgnoreCase);
+    }
+
+    public RouteOptions withPathIgnoreCase(boolean ignoreCase) {
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, sslCert, ignoreCase);
     }
 }

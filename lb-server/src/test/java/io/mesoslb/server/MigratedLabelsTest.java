@@ -170,4 +170,24 @@ class MigratedLabelsTest {
         proxy.app("/b-live", Map.of("HAPROXY_0_VHOST", "shared.example.com"));
         assertThat(get(proxy.port(), "shared.example.com").status()).isEqualTo(503);
     }
+
+    @Test
+    void aPathLabelWithHAProxysIgnoreCaseFlagMatchesInAnyCase() throws Exception {
+        TestOrigin web = closer.use(TestOrigin.marker("web"));
+        ProxyFixture proxy = closer.use(new ProxyFixture())
+                .app("/web", Map.of("HAPROXY_0_VHOST", "m.example.com"), web.backend("/web"))
+                .app("/multi", Map.of("HAPROXY_0_VHOST", "m.example.com", "HAPROXY_0_PATH", "-i /Multiple"),
+                        origin.backend("/multi"))
+                .app("/exact", Map.of("HAPROXY_0_VHOST", "m.example.com", "HAPROXY_0_PATH", "/Exact"), origin.backend("/exact"));
+        for (String target : new String[] {"/Multiple/a", "/multiple/a", "/MULTIPLE"}) {
+            try (RawHttp c = new RawHttp(proxy.port())) {
+                assertThat(c.send("GET " + target + " HTTP/1.1\r\nHost: m.example.com\r\n\r\n").read().text())
+                        .as(target).isEqualTo("app");
+            }
+        }
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            assertThat(c.send("GET /exact HTTP/1.1\r\nHost: m.example.com\r\n\r\n").read().text())
+                    .as("without -i the case matters").isEqualTo("web");
+        }
+    }
 }

@@ -113,6 +113,8 @@ public final class PortRoutes {
         RouteOptions options = RouteOptions.of(Labels.isTrue(port.own("REDIRECT_TO_HTTPS")),
                 Labels.isTrue(port.own("STICKY")));
         options = options.withBalance(balance(routeId, port));
+        // HAProxy's path_beg -i, as marathon-lb writes the label into it: the prefixes match in any case.
+        options = options.withPathIgnoreCase(pathLabel != null && List.of(pathLabel.strip().split("[\\s,]+")).contains("-i"));
         options = options.withRewrites(new RouteOptions.Rewrites(Labels.isTrue(port.own("USE_HSTS")),
                 pathValue(routeId, port, "HTTP_BACKEND_PROXYPASS_PATH"), pathValue(routeId, port, "HTTP_BACKEND_REVPROXY_PATH"),
                 headerValue(routeId, port, "HTTP_BACKEND_REDIR")));
@@ -258,7 +260,9 @@ public final class PortRoutes {
                 continue;
             }
             if (part.charAt(0) == '-') {
-                problems.warn(routeId, "path flag '" + part + "' is not supported; prefixes match as written");
+                if (!part.equals("-i")) {
+                    problems.warn(routeId, "path flag '" + part + "' is not supported; prefixes match as written");
+                }
                 continue;
             }
             if (part.charAt(0) != '/') {

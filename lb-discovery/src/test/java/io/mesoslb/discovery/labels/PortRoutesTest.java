@@ -69,6 +69,8 @@ class PortRoutesTest {
         assertThat(main(Map.of("MESOS_LB_PATH", "api, /ok  /ok")).paths()).containsExactly("/ok");
         assertThat(main(Map.of("MESOS_LB_PATH", " ", "HAPROXY_0_PATH", "/theirs")).paths()).containsExactly("/theirs");
         assertThat(main(Map.of("HAPROXY_0_PATH", "-i /Multiple /other")).paths()).containsExactly("/Multiple", "/other");
+        assertThat(main(Map.of("HAPROXY_0_PATH", "-i /Multiple /other")).options().pathIgnoreCase()).isTrue();
+        assertThat(main(Map.of("HAPROXY_0_PATH", "/Multiple")).options().pathIgnoreCase()).isFalse();
         // Taking every path instead would hand the whole vhost to an app meant for a corner of it.
         assertThat(labels.routes("/app", Map.of("HAPROXY_0_VHOST", "a.example.com", "HAPROXY_0_PATH", "api"), 0)).isEmpty();
     }
