@@ -147,7 +147,8 @@ public final class MarathonJson {
             NetworkMode mode = NetworkMode.HOST;
             for (JsonNode n : networks) {
                 String m = text(n, "mode");
-                if ("container".equals(m)) {
+                // Marathon's Network.mode defaults to "container": {"name":"dcos"} is an IP-per-task network.
+                if (m == null || "container".equals(m)) {
                     return NetworkMode.CONTAINER;
                 }
                 if ("container/bridge".equals(m)) {

@@ -54,6 +54,18 @@ class MarathonJsonTest {
     }
 
     @Test
+    void aNetworkWithoutAModeIsAContainerNetworkAsMarathonDefaultsIt() throws IOException {
+        String json = """
+                {"apps":[{"id":"/ippt","networks":[{"name":"dcos"}],"container":{"portMappings":[{"containerPort":8080}]}},
+                         {"id":"/host","networks":[{"mode":"host"}]},
+                         {"id":"/bridge","networks":[{"mode":"container/bridge"}]}]}""";
+        List<MarathonApp> apps = MarathonJson.parseApps(json.getBytes(StandardCharsets.UTF_8));
+        assertThat(apps).extracting(MarathonApp::networkMode)
+                .containsExactly(NetworkMode.CONTAINER, NetworkMode.HOST, NetworkMode.BRIDGE);
+        assertThat(apps.get(0).containerPorts()).containsExactly(8080);
+    }
+
+    @Test
     void readsAppListWithoutTasks() throws IOException {
         MarathonApp app = MarathonJson.parseApps(Fixtures.bytes("rest/apps-list.raml-example.json")).get(0);
 
