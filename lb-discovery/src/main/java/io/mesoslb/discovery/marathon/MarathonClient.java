@@ -145,6 +145,10 @@ final class MarathonClient {
             if (next == null || hop >= config.maxRedirects()) {
                 throw new StatusException(target, status, response.body().text());
             }
+            String refused = refusedRedirect(target, next, authorization != null);
+            if (refused != null) {
+                throw new StatusException(target, status, refused);
+            }
             target = next;
         }
     }
@@ -182,6 +186,22 @@ final class MarathonClient {
     /** {@code scheme://authority}. */
     private static String base(URI uri) {
         return uri.getScheme() + "://" + uri.getRawAuthority();
+    }
+
+    /**
+     * Why a redirect is not followed, or null when it may be. The credentials go along on a redirect
+     * (a standby sends the client to the leader), so never to a scheme other than http(s), and never
+     * from https down to http, where they would cross the network in clear.
+     */
+    static String refusedRedirect(URI from, URI to, boolean withCredentials) {
+        String scheme = to.getScheme() == null ? "" : to.getScheme().toLowerCase(java.util.Locale.ROOT);
+        if (!scheme.equals("http") && !scheme.equals("https")) {
+            return "redirect to a " + (scheme.isEmpty() ? "relative" : scheme) + " URL not followed";
+        }
+        if (withCredentials && "https".equalsIgnoreCase(from.getScheme()) && scheme.equals("http")) {
+            return "redirect from https to http not followed: the credentials would travel in clear";
+        }
+        return null;
     }
 
     private static boolean isRedirect(int status) {

@@ -99,6 +99,18 @@ class MarathonClientTest {
     }
 
     @Test
+    void credentialsNeverFollowARedirectDownToHttpOrElsewhere() {
+        URI https = URI.create("https://m1:8443/v2/apps");
+        assertThat(MarathonClient.refusedRedirect(https, URI.create("http://m2:8080/v2/apps"), true))
+                .contains("https to http");
+        assertThat(MarathonClient.refusedRedirect(https, URI.create("http://m2:8080/v2/apps"), false)).isNull();
+        assertThat(MarathonClient.refusedRedirect(https, URI.create("https://m2:8443/v2/apps"), true)).isNull();
+        assertThat(MarathonClient.refusedRedirect(URI.create("http://m1:8080/x"), URI.create("http://m2:8080/x"), true))
+                .isNull();
+        assertThat(MarathonClient.refusedRedirect(https, URI.create("ftp://m2/x"), false)).contains("ftp");
+    }
+
+    @Test
     void redirectLoopsEndAfterTheConfiguredHops() throws Exception {
         FakeMarathon loop = fake(r -> FakeMarathon.redirect(r.target()));
         MarathonClient client = client(MarathonConfig.builder(List.of(loop.uri())).maxRedirects(2));
