@@ -1,5 +1,6 @@
 package io.mesoslb.server;
 
+import io.micrometer.core.instrument.FunctionCounter;
 import io.mesoslb.server.auth.BasicAuthGate;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.core.EjectionListener;
@@ -62,6 +63,9 @@ final class OpsPlane implements AutoCloseable {
         this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
                 ops.adminAllow(), proxyProtocol(ops, metrics), null, BasicAuthGate.create());
+        // A full hashing queue answers 503 to credentials not yet known good: an attack, or too slow a hash.
+        FunctionCounter.builder("mesoslb.auth.queue.full", proxyOps.auth(), BasicAuthGate::queueFullCount)
+                .description("basic-auth checks answered 503 because the hashing queue was full").register(registry);
     }
 
     private static ProxyProtocolHandler proxyProtocol(OpsSettings ops, ProxyMetrics metrics) {

@@ -53,6 +53,8 @@ class BasicAuthRouteTest {
             assertThat(get(proxy.port(), host, "alice", KnownHashes.PASSWORD).status()).as(family + ", cached").isEqualTo(200);
         }
         assertThat(origin.requests.get()).as("only the authenticated requests").isEqualTo(2 * hashes.size());
+        assertThat(proxy.server.meterRegistry().find("mesoslb.auth.queue.full").functionCounter().count())
+                .as("the hashing queue never overflowed").isZero();
     }
 
     /** Stricter than marathon-lb, whose :9091 frontend skips the :80 frontend's auth ACLs. */
