@@ -1,21 +1,19 @@
 package io.mesoslb.discovery;
 
+import io.mesoslb.testkit.SharedData;
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 
-/** The Marathon payloads copied into src/test/resources/marathon. */
+/** Real Marathon payloads, read in place from {@code shared/marathon} beside the checkout. */
 public final class Fixtures {
     private Fixtures() {
     }
 
     public static byte[] bytes(String name) {
-        try (InputStream in = Fixtures.class.getResourceAsStream("/marathon/" + name)) {
-            if (in == null) {
-                throw new IllegalArgumentException("no fixture " + name);
-            }
-            return in.readAllBytes();
+        try {
+            return Files.readAllBytes(SharedData.require("marathon").resolve(name));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

@@ -7,6 +7,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.mesoslb.testkit.SharedData;
 import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.Balance;
 import io.mesoslb.core.BackendState;
@@ -50,8 +51,8 @@ import org.junit.jupiter.params.provider.CsvSource;
  * ownership by weight) is written as a disabled test that holds marathon-lb's expectation.
  */
 class MarathonLbParityTest {
-    /** A module's tests run in the module directory; the shared data sits beside the checkout. */
-    private static final Path SHARED = Path.of("..", "..", "shared", "marathon-lb");
+    /** marathon-lb's data beside the checkout (null when absent: see {@link #dataIsThere}). */
+    private static final Path SHARED = SharedData.find("marathon-lb");
     private static final String DOMAIN = "mesos.test";
     private static final ObjectMapper JSON = new ObjectMapper();
 
@@ -62,11 +63,10 @@ class MarathonLbParityTest {
 
     @BeforeAll
     static void dataIsThere() {
-        if (Files.isDirectory(SHARED.resolve("tests")) && Files.isDirectory(SHARED.resolve("ci"))) {
+        if (SHARED != null && Files.isDirectory(SHARED.resolve("tests")) && Files.isDirectory(SHARED.resolve("ci"))) {
             return;
         }
-        String why = "marathon-lb's test data is not at " + SHARED.toAbsolutePath().normalize()
-                + " (see ../shared/marathon-lb/SOURCES.md)";
+        String why = "marathon-lb's test data is not in shared/marathon-lb beside this checkout";
         // CI has the data beside the checkout: missing there is a broken setup, not a reason to skip.
         if ("true".equalsIgnoreCase(System.getenv("CI"))) {
             fail(why);

@@ -1,33 +1,48 @@
 package io.mesoslb.discovery.marathon;
 
 import java.io.IOException;
-import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 
 /**
  * The real {@code /v2/events} body captured from Marathon (CRLF lines, Jetty heartbeats), which the
- * discovery benchmarks feed to the production parser. Benchmarks in this package (inside the
- * benchmarks module) reach lb-discovery's package-private parser without widening its visibility.
+ * discovery benchmarks feed to the production parser. It is read where it lies, in
+ * {@code shared/marathon} beside the checkout (the project keeps no copy): the system property
+ * {@value #PROPERTY} names the file, else it is looked for upwards from the working directory.
+ * Benchmarks in this package (inside the benchmarks module) reach lb-discovery's package-private
+ * parser without widening its visibility.
  */
 final class WireCapture {
-    private static final String RESOURCE = "/marathon/events-wire-crlf-heartbeats.sse";
+    static final String PROPERTY = "mesoslb.wireCapture";
+    private static final Path CAPTURE = Path.of("shared", "marathon", "events-wire-crlf-heartbeats.sse");
     private static final String CRLF = "\r\n";
 
     private WireCapture() {
     }
 
     static byte[] bytes() {
-        try (InputStream in = WireCapture.class.getResourceAsStream(RESOURCE)) {
-            if (in == null) {
-                throw new IllegalStateException(RESOURCE + " is not on the class path");
-            }
-            return in.readAllBytes();
+        try {
+            return Files.readAllBytes(path());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    private static Path path() {
+        String given = System.getProperty(PROPERTY);
+        if (given != null) {
+            return Path.of(given);
+        }
+        for (Path p = Path.of("").toAbsolutePath(); p != null; p = p.getParent()) {
+            if (Files.isRegularFile(p.resolve(CAPTURE))) {
+                return p.resolve(CAPTURE);
+            }
+        }
+        throw new IllegalStateException(CAPTURE + " is not beside this checkout; pass -D" + PROPERTY + "=<file>");
     }
 
     /** Every event of the body, parsed in one piece. */

@@ -279,9 +279,10 @@ class MarathonDiscoverySimulatorTest {
 
         sim.rollingRestart(APP);
 
-        Await.until(DEADLINE, () -> addresses().size() == 3 && addresses().stream().noneMatch(before::contains),
-                this::describe);
-        assertThat(sizes).isNotEmpty().allMatch(n -> n > 0);
+        // The holder publishes a table before telling its listeners: wait for the listener too.
+        Await.until(DEADLINE, () -> addresses().size() == 3 && addresses().stream().noneMatch(before::contains)
+                && !sizes.isEmpty(), this::describe);
+        assertThat(sizes).allMatch(n -> n > 0);
     }
 
     @Test
