@@ -7,8 +7,8 @@ import java.util.Map;
 
 /**
  * The parsed command line: {@code --key=value} or {@code --key value} pairs named like the
- * configuration keys, plus {@code --config <file>} and {@code --help}. A flag given without a value
- * means {@code true}.
+ * configuration keys, plus {@code --config <file>} and {@code --help}. A switch given without a value
+ * means {@code true}; any other setting without one is an error.
  */
 record CommandLine(String configFile, boolean help, Map<String, String> overrides) {
 
@@ -36,6 +36,10 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             } else {
                 key = arg.substring(2);
                 boolean hasValue = i + 1 < args.length && !args[i + 1].startsWith("--");
+                if (!hasValue && takesValue(key)) {
+                    // Read as "true", `--domain --routes-file x` routed www.true.
+                    throw new ConfigException("--" + key + " needs a value (see --help)");
+                }
                 value = hasValue ? args[++i] : "true";
             }
             if (key.equals("config")) {
@@ -45,6 +49,24 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             }
         }
         return new CommandLine(config, help, Collections.unmodifiableMap(overrides));
+    }
+
+    /** True for a setting that is not a switch: given bare, it has lost its value, not turned something on. */
+    static boolean takesValue(String key) {
+        StringBuilder camel = new StringBuilder(key.length());
+        for (int i = 0; i < key.length(); i++) {
+            char c = key.charAt(i);
+            if (c == '-' && i + 1 < key.length()) {
+                camel.append(Character.toUpperCase(key.charAt(++i)));
+            } else {
+                camel.append(c);
+            }
+        }
+        try {
+            return ServerConfig.Builder.class.getDeclaredField(camel.toString()).getType() != Boolean.class;
+        } catch (NoSuchFieldException e) {
+            return key.equals("config"); // other unknown keys are reported by name when the settings are read
+        }
     }
 
     /** This command line less one flag, e.g. {@code --demo=false} once it has been read. */

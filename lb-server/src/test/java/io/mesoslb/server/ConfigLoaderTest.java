@@ -177,6 +177,19 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aSettingGivenWithoutItsValueIsAnErrorWhileASwitchMeansTrue() {
+        // It used to read as "true": `--domain --routes-file x` routed www.true.
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--domain", "--routes-file", "x.json"}))
+                .isInstanceOf(ConfigException.class).hasMessage("--domain needs a value (see --help)");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--listen-port"}))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("--listen-port needs a value");
+        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--config"})).hasMessageContaining("--config needs a value");
+        assertThat(CommandLine.parse(new String[] {"--strict-mode", "--domain", "example.com"}).overrides())
+                .containsEntry("strict-mode", "true").containsEntry("domain", "example.com");
+        assertThat(CommandLine.parse(new String[] {"--demo"}).overrides()).containsEntry("demo", "true");
+    }
+
+    @Test
     void helpIsRecognisedAndListsEveryKey() {
         assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
         for (String key : List.of("listen-host", "listen-port", "app-id-port", "app-id-host", "domain", "groups", "worker-threads", "max-connections", "force-nio", "connect-timeout",
