@@ -4,8 +4,11 @@ import java.net.InetAddress;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -76,10 +79,31 @@ public final class RouteTableBuilder {
      * @param previous the live table, whose cursors and backend states are carried over
      */
     public RouteTable build(Collection<App> apps, RouteTable previous, long version) {
-        List<App> sorted = new ArrayList<>(apps);
+        return build(List.of(), apps, previous, version);
+    }
+
+    /**
+     * @param reserved apps whose hosts are theirs alone (the admin vhosts, whose clients send the
+     *                 masters' credentials): no other app claims such a host, neither whole nor under
+     *                 a path, whatever its weight; each such claim is listed as a conflict. They
+     *                 come before {@code apps} for an id listed twice.
+     */
+    public RouteTable build(Collection<App> reserved, Collection<App> apps, RouteTable previous, long version) {
+        Map<String, String> reservedHosts = new HashMap<>();
+        for (App app : reserved) {
+            for (String host : naming.vhostsFor(app.id(), app.spec())) {
+                reservedHosts.putIfAbsent(host, app.id());
+            }
+        }
+        Set<App> owners = Collections.newSetFromMap(new IdentityHashMap<>());
+        owners.addAll(reserved);
+        List<App> sorted = new ArrayList<>(reserved.size() + apps.size());
+        sorted.addAll(reserved);
+        sorted.addAll(apps);
         sorted.sort(Comparator.comparing(App::id));
         HostClaims claims = new HostClaims();
         List<Route> routes = new ArrayList<>(sorted.size());
+        List<RouteConflict> conflicts = new ArrayList<>();
         String lastId = null;
         for (App app : sorted) {
             if (app.id().equals(lastId)) {
@@ -92,16 +116,36 @@ public final class RouteTableBuilder {
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
             RouteSpec spec = app.spec();
-            Route route = new Route(app.id(), naming.vhostsFor(app.id(), spec), spec.paths(), spec.options(), states,
-                    cursor, ticker);
+            List<String> vhosts = naming.vhostsFor(app.id(), spec);
+            if (!reservedHosts.isEmpty() && !owners.contains(app)) {
+                vhosts = withoutReserved(app, vhosts, reservedHosts, conflicts);
+            }
+            Route route = new Route(app.id(), vhosts, spec.paths(), spec.options(), states, cursor, ticker);
             routes.add(route);
             claims.add(route, !spec.vhosts().isEmpty(), spec.weight());
         }
-        List<RouteConflict> conflicts = new ArrayList<>();
         Map<String, Route> byHost = claims.hosts(conflicts);
         Map<String, PathRoutes> byHostPaths = claims.paths(conflicts);
         logNew(conflicts, previous.conflicts());
         return new RouteTable(version, byHost, byHostPaths, routes, conflicts);
+    }
+
+    /** {@code vhosts} but for the reserved hosts, each of which is noted as a conflict the app lost. */
+    private static List<String> withoutReserved(App app, List<String> vhosts, Map<String, String> reservedHosts,
+                                                List<RouteConflict> conflicts) {
+        List<String> kept = new ArrayList<>(vhosts.size());
+        for (String host : vhosts) {
+            String owner = reservedHosts.get(host);
+            if (owner == null) {
+                kept.add(host);
+                continue;
+            }
+            List<String> paths = app.spec().paths().isEmpty() ? List.of("") : app.spec().paths();
+            for (String path : paths) {
+                conflicts.add(new RouteConflict(host, path, owner, List.of(app.id())));
+            }
+        }
+        return kept.size() == vhosts.size() ? vhosts : kept;
     }
 
     /**

@@ -1,6 +1,5 @@
 package io.mesoslb.core;
 
-import java.util.ArrayList;
 import java.util.Collection;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -78,7 +77,8 @@ public final class RouteTableHolder {
     /**
      * Apps routed in addition to whatever discovery reports, e.g. routes to the cluster's own
      * masters; replaces the previous static apps and rebuilds the table at once. A reported app
-     * with the id of a static app is ignored.
+     * with the id of a static app is ignored, and no reported app claims a static app's host
+     * (neither whole nor under a path): they are the admin vhosts.
      *
      * @return true if the table changed and was swapped
      */
@@ -91,16 +91,9 @@ public final class RouteTableHolder {
 
     private boolean rebuild() {
         assert Thread.holdsLock(this);
-        Collection<App> apps = reported;
-        if (!staticApps.isEmpty()) {
-            // Listed first: the builder keeps the first app of an id.
-            List<App> all = new ArrayList<>(staticApps.size() + reported.size());
-            all.addAll(staticApps);
-            all.addAll(reported);
-            apps = all;
-        }
         RouteTable previous = current;
-        RouteTable next = builder.build(apps, previous, previous.version() + 1);
+        // Static apps keep their ids and their hosts: no reported app takes either.
+        RouteTable next = builder.build(staticApps, reported, previous, previous.version() + 1);
         if (next.sameContent(previous)) {
             return false;
         }

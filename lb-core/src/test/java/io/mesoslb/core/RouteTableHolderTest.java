@@ -63,6 +63,25 @@ class RouteTableHolderTest {
     }
 
     @Test
+    void noReportedAppTakesAStaticAppsHostWholeOrUnderAPath() {
+        // The admin vhosts: clients allowed there send their Marathon credentials; no app may take them.
+        holder.setStaticApps(List.of(app("/_admin/marathon", 1, Fixtures.vhost("marathon.admin.example.com"))));
+        holder.update(List.of(
+                app("/0takeover", 1, Fixtures.vhost("marathon.admin.example.com").withWeight(100)),
+                app("/pathgrab", 1, Fixtures.vhost("marathon.admin.example.com").withPaths(List.of("/"))),
+                // derived: marathon.admin.example.com, under a path
+                app("/admin/marathon", 1, RouteSpec.DEFAULT.withPaths(List.of("/v2"))),
+                app("/both", 1, Fixtures.vhost("both.example.com,marathon.admin.example.com"))));
+
+        RouteTable t = holder.current();
+        assertThat(t.lookup("marathon.admin.example.com", "/").appId()).isEqualTo("/_admin/marathon");
+        assertThat(t.lookup("marathon.admin.example.com", "/v2/apps").appId()).isEqualTo("/_admin/marathon");
+        assertThat(t.lookup("MARATHON.admin.example.com.", "/x").appId()).isEqualTo("/_admin/marathon");
+        assertThat(t.lookup("both.example.com", "/").appId()).isEqualTo("/both");
+        assertThat(t.conflicts()).extracting(RouteConflict::winner).containsOnly("/_admin/marathon");
+    }
+
+    @Test
     void settingTheSameStaticAppsAgainDoesNotSwap() {
         holder.setStaticApps(List.of(app("/s", 1)));
         long swapsBefore = holder.swaps();

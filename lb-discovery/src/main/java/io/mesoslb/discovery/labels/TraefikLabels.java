@@ -36,6 +36,10 @@ public final class TraefikLabels {
     /** Traefik's auth labels that carry a protection mesos-lb has no way to apply. */
     private static final List<String> UNSUPPORTED_AUTH = List.of("frontend.auth.basic.usersFile",
             "frontend.auth.digest.users", "frontend.auth.digest.usersFile", "frontend.auth.forward.address");
+    /** Traefik's labels that restrict access: never dropped in favour of marathon-lb's routing labels. */
+    private static final List<String> RESTRICTING = List.of("frontend.auth.basic", "frontend.auth.basic.users",
+            "frontend.auth.basic.usersFile", "frontend.auth.digest.users", "frontend.auth.digest.usersFile",
+            "frontend.auth.forward.address", "frontend.whiteList.sourceRange", "frontend.whitelistSourceRange");
     /** Every property read here (as {@code traefik.<property>}); others are named in a warning. */
     private static final Set<String> READ = Set.of("enable", "port", "portIndex", "domain", "frontend.rule",
             "frontend.auth.basic", "frontend.auth.basic.users", "frontend.auth.basic.usersFile",
@@ -79,6 +83,14 @@ public final class TraefikLabels {
         Map<String, Segment> segments = TraefikSegments.of(labels);
         String marathonLb = firstKey(labels, MARATHON_LB_ROUTING);
         if (marathonLb != null) {
+            String restricting = restrictingTraefikLabel(segments);
+            if (restricting != null) {
+                // marathon-lb's labels would decide the routes, and this protection would silently go.
+                problems.error(appId, restricting + " cannot be combined with " + marathonLb + " (move the"
+                        + " protection to HAPROXY_<n>_AUTH / _BACKEND_NETWORK_ALLOWED_ACL, or drop the vhost and"
+                        + " path labels to use Traefik's): not routed");
+                return List.of();
+            }
             if (!segments.isEmpty()) {
                 problems.warn(appId, "traefik.* labels are not read: " + marathonLb + " is set, and mesos-lb's"
                         + " and marathon-lb's labels win");
@@ -116,6 +128,18 @@ public final class TraefikLabels {
             }
         }
         return out;
+    }
+
+    /** The first Traefik label of any segment that restricts access, or null. */
+    private static String restrictingTraefikLabel(Map<String, Segment> segments) {
+        for (Segment s : segments.values()) {
+            for (String property : RESTRICTING) {
+                if (present(s.get(property))) {
+                    return s.label(property);
+                }
+            }
+        }
+        return null;
     }
 
     private boolean enabled(String appId, Map<String, String> labels) {

@@ -2,6 +2,10 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.BasicAuth;
+import io.mesoslb.core.CidrList;
+import io.mesoslb.core.RouteOptions;
+import io.mesoslb.core.RouteSpec;
 import io.mesoslb.discovery.AgentAddresses;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
@@ -50,18 +54,78 @@ public final class RoutingPolicy {
         Set<String> ids = new HashSet<>();
         for (DeploymentGroups.Deployment d : DeploymentGroups.of(apps, this::serving)) {
             MarathonApp lead = d.lead();
+            // The other colours' own readings first: the lead's, under the group's id, is said last.
+            List<List<PortRoutes.PortRoute>> others = new ArrayList<>(d.members().size() - 1);
+            for (MarathonApp member : d.members().subList(1, d.members().size())) {
+                others.add(ports.routes(member.id(), member.labels(), member.portIndex(), fixedPorts(member)));
+                ids.add(member.id());
+            }
             for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), fixedPorts(lead))) {
-                List<Backend> backends = new ArrayList<>(lead.tasks().size());
-                for (MarathonApp member : d.members()) {
-                    addBackends(member, port, d.draining(), backends);
+                App app = merged(d, port, others);
+                if (app != null) {
+                    out.add(app);
                 }
-                out.add(new App(port.routeId(), port.spec(), backends));
             }
             ids.add(d.id());
         }
         // Every publication reads every app: what was said of apps that are gone no longer holds.
         ports.problems().retain(ids);
         return out;
+    }
+
+    /**
+     * One port's route over a deployment group's colours. The lead's labels decide how it is routed,
+     * but no colour's tasks are served without the protections its own labels give the port
+     * (fail closed): a colour that does not route the port (disabled, or a protection it cannot have)
+     * adds no task to it; a basic-auth user or an allowed network only another colour names is
+     * required of the whole route; colours that name different ones, or different balancer groups,
+     * keep the route off the table while both exist. Null when it is kept off.
+     */
+    private App merged(DeploymentGroups.Deployment d, PortRoutes.PortRoute port, List<List<PortRoutes.PortRoute>> others) {
+        List<MarathonApp> members = d.members();
+        RouteOptions options = port.spec().options();
+        BasicAuth auth = options.auth();
+        CidrList allowFrom = options.allowFrom();
+        List<Backend> backends = new ArrayList<>(members.get(0).tasks().size());
+        addBackends(members.get(0), port, d.draining(), backends);
+        String suffix = port.routeId().substring(d.id().length());
+        for (int i = 1; i < members.size(); i++) {
+            MarathonApp member = members.get(i);
+            PortRoutes.PortRoute own = find(others.get(i - 1), member.id() + suffix);
+            if (own == null) {
+                continue;
+            }
+            RouteSpec spec = own.spec();
+            BasicAuth theirAuth = spec.options().auth();
+            CidrList theirAllow = spec.options().allowFrom();
+            String clash = !spec.groups().equals(port.spec().groups()) ? "balancer groups"
+                    : auth != null && theirAuth != null && !sameUser(auth, theirAuth) ? "basic auth"
+                    : allowFrom != null && theirAllow != null && !allowFrom.equals(theirAllow) ? "allowed networks"
+                    : null;
+            if (clash != null) {
+                ports.problems().error(port.routeId(), "deployment group colours " + members.get(0).id() + " and "
+                        + member.id() + " name different " + clash + ": not routed while both exist");
+                return null;
+            }
+            auth = auth != null ? auth : theirAuth;
+            allowFrom = allowFrom != null ? allowFrom : theirAllow;
+            addBackends(member, own.portIndex(), port.routeId(), d.draining(), backends);
+        }
+        RouteSpec spec = port.spec().withOptions(options.withAuth(auth).withAllowFrom(allowFrom));
+        return new App(port.routeId(), spec, backends);
+    }
+
+    private static boolean sameUser(BasicAuth a, BasicAuth b) {
+        return a.user().equals(b.user()) && a.hash().equals(b.hash());
+    }
+
+    private static PortRoutes.PortRoute find(List<PortRoutes.PortRoute> routes, String routeId) {
+        for (PortRoutes.PortRoute r : routes) {
+            if (r.routeId().equals(routeId)) {
+                return r;
+            }
+        }
+        return null;
     }
 
     /** What the last publication said of apps' labels, by app id. */
@@ -83,11 +147,16 @@ public final class RoutingPolicy {
 
     /** The app's routable backends on one port, but for draining tasks, which get no new requests. */
     private void addBackends(MarathonApp app, PortRoutes.PortRoute port, Set<String> draining, List<Backend> out) {
+        addBackends(app, port.portIndex(), port.routeId(), draining, out);
+    }
+
+    /** @param routeId the route the backends serve (the group's, for every colour) */
+    private void addBackends(MarathonApp app, int portIndex, String routeId, Set<String> draining, List<Backend> out) {
         for (MarathonTask task : app.tasks()) {
             if (draining.contains(task.id())) {
                 continue;
             }
-            Backend backend = backendOf(app, task, port.portIndex(), port.routeId());
+            Backend backend = backendOf(app, task, portIndex, routeId);
             if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
                 out.add(addresses.resolve(backend));
             }

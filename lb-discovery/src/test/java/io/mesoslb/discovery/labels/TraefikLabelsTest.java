@@ -86,6 +86,19 @@ class TraefikLabelsTest {
     }
 
     @Test
+    void traefikLabelsThatRestrictAreNotDroppedForMarathonLbRoutingLabels() {
+        // The app keeps its Traefik protection or is not routed: never served without it.
+        refused(Map.of("HAPROXY_0_VHOST", "a.example", "traefik.frontend.auth.basic", "u:" + BCRYPT),
+                "traefik.frontend.auth.basic");
+        refused(Map.of("MESOS_LB_PATH", "/p", "traefik.frontend.whiteList.sourceRange", "10.0.0.0/8"),
+                "traefik.frontend.whiteList.sourceRange");
+        refused(Map.of("HAPROXY_1_VHOST", "b.example", "traefik.admin.frontend.auth.basic.users", "u:" + BCRYPT),
+                "traefik.admin.frontend.auth.basic.users");
+        refused(Map.of("HAPROXY_0_VHOST", "a.example", "traefik.frontend.whitelistSourceRange", "10.0.0.0/8"),
+                "traefik.frontend.whitelistSourceRange");
+    }
+
+    @Test
     void marathonLbLabelsThatRestrictCannotBeMixedIn() {
         refused(Map.of("HAPROXY_0_AUTH", "r:u:" + BCRYPT, "traefik.frontend.rule", "Host:a.example"), "HAPROXY_0_AUTH");
         refused(Map.of("MESOS_LB_ENABLED", "false", "traefik.enable", "true"), "MESOS_LB_ENABLED");
