@@ -10,16 +10,21 @@ import java.util.Map;
  * configuration keys, plus {@code --config <file>} and {@code --help}. A switch given without a value
  * means {@code true}; any other setting without one is an error.
  */
-record CommandLine(String configFile, boolean help, Map<String, String> overrides) {
+record CommandLine(String configFile, boolean help, boolean version, Map<String, String> overrides) {
 
     static CommandLine parse(String[] args) {
         String config = null;
         boolean help = false;
+        boolean version = false;
         Map<String, String> overrides = new LinkedHashMap<>();
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
             if (arg.equals("--help") || arg.equals("-h")) {
                 help = true;
+                continue;
+            }
+            if (arg.equals("--version")) {
+                version = true;
                 continue;
             }
             if (!arg.startsWith("--") || arg.length() == 2) {
@@ -48,7 +53,7 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
                 overrides.put(key, value);
             }
         }
-        return new CommandLine(config, help, Collections.unmodifiableMap(overrides));
+        return new CommandLine(config, help, version, Collections.unmodifiableMap(overrides));
     }
 
     /** True for a setting that is not a switch: given bare, it has lost its value, not turned something on. */
@@ -73,7 +78,7 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
     CommandLine without(String key) {
         Map<String, String> rest = new LinkedHashMap<>(overrides);
         rest.remove(key);
-        return new CommandLine(configFile, help, Collections.unmodifiableMap(rest));
+        return new CommandLine(configFile, help, version, Collections.unmodifiableMap(rest));
     }
 
     static final String USAGE = String.join("\n",
@@ -190,5 +195,6 @@ record CommandLine(String configFile, boolean help, Map<String, String> override
             "  --demo                                  try it out: a simulated Marathon with app /www (3 tasks), the",
             "                                          proxy on 127.0.0.1:8080 for www.mesos.local; prints what to try",
             "  --demo-marathon-port <port>             port of the demo's Marathon (8081, or the next free one)",
+            "  --version                               print the version and exit",
             "  --help                                  print this help");
 }

@@ -1,5 +1,6 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.admin.VersionInfo;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
@@ -24,6 +25,10 @@ public final class Main {
             CommandLine cmd = CommandLine.parse(args);
             if (cmd.help()) {
                 System.out.println(CommandLine.USAGE);
+                return;
+            }
+            if (cmd.version()) {
+                System.out.println(VersionInfo.NAME + " " + VersionInfo.version());
                 return;
             }
             if (Demo.requested(cmd)) {

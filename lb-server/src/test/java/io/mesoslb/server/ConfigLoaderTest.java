@@ -192,6 +192,8 @@ class ConfigLoaderTest {
     @Test
     void helpIsRecognisedAndListsEveryKey() {
         assertThat(CommandLine.parse(new String[] {"--help"}).help()).isTrue();
+        assertThat(CommandLine.parse(new String[] {"--version"}).version()).isTrue();
+        assertThat(CommandLine.USAGE).contains("--version ");
         for (String key : List.of("listen-host", "listen-port", "app-id-port", "app-id-host", "domain", "groups", "worker-threads", "max-connections", "force-nio", "connect-timeout",
                 "response-timeout", "client-idle-timeout", "backend-idle-timeout", "max-idle-per-backend",
                 "max-initial-line-length", "max-header-size", "default-app", "connect-retries", "write-buffer-low",

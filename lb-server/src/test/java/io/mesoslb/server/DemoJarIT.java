@@ -44,6 +44,16 @@ class DemoJarIT {
     }
 
     @Test
+    void versionFlagPrintsTheBuildsVersion() throws Exception {
+        Process p = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                "-jar", JAR.toString(), "--version").redirectErrorStream(true).start();
+        String out = new String(p.getInputStream().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).strip();
+        assertThat(p.waitFor(30, java.util.concurrent.TimeUnit.SECONDS)).isTrue();
+        assertThat(p.exitValue()).isZero();
+        assertThat(out).as("from the jar's manifest, not 'dev'").matches("mesos-lb \\d+\\.\\d+\\.\\d+.*");
+    }
+
+    @Test
     void demoFromTheShadedJarRoutesScalesAndStopsCleanly() throws Exception {
         assertThat(JAR).as("built by the package phase").exists();
         demo = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-Xmx256m",

@@ -7,8 +7,8 @@ import java.io.UncheckedIOException;
 import java.util.function.Supplier;
 
 /** {@code GET /version}: what is running, for humans and deployment checks. */
-final class VersionInfo {
-    static final String NAME = "mesos-lb";
+public final class VersionInfo {
+    public static final String NAME = "mesos-lb";
 
     private final Supplier<String> transport;
 
@@ -17,7 +17,7 @@ final class VersionInfo {
     }
 
     /** The Implementation-Version of the jar this class came from, or {@code dev} outside a packaged jar. */
-    static String version() {
+    public static String version() {
         String v = VersionInfo.class.getPackage().getImplementationVersion();
         return v == null || v.isBlank() ? "dev" : v;
     }
