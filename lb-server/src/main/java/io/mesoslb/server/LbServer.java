@@ -262,10 +262,17 @@ public final class LbServer implements AutoCloseable {
      * closes} with idle connections given {@link #IDLE_LINGER} to send one last request.
      */
     public void drainAndClose() {
-        Duration drain = config.ops().drainPeriod();
+        // An instance that never became ready never passed the balancer's health check: no traffic
+        // to move away, so no drain period to wait (it held every failed start up for the full period).
+        boolean wasReady = ops.readiness().phase() == ReadinessState.Phase.READY;
+        Duration drain = wasReady ? config.ops().drainPeriod() : Duration.ZERO;
         ops.readiness().startDraining();
-        log.info("draining: health checks answer 503; serving for {} ms more, then closing the listeners",
-                drain.toMillis());
+        if (wasReady) {
+            log.info("draining: health checks answer 503; serving for {} ms more, then closing the listeners",
+                    drain.toMillis());
+        } else {
+            log.info("never ready, so no drain period: closing the listeners");
+        }
         boolean interrupted = false;
         try {
             if (drainCut.await(drain.toMillis(), TimeUnit.MILLISECONDS)) {

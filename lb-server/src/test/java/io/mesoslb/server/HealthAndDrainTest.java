@@ -92,6 +92,15 @@ class HealthAndDrainTest {
     }
 
     @Test
+    void anInstanceThatNeverBecameReadyDoesNotWaitTheDrainPeriod() throws Exception {
+        ProxyFixture proxy = proxy("600s");
+        assertThat(admin(proxy, "/health").statusCode()).as("never synced").isEqualTo(503);
+        CompletableFuture<Void> stopping = CompletableFuture.runAsync(proxy.server::drainAndClose);
+        // Far sooner than the 600 s drain period: the balancer never sent it traffic.
+        stopping.get(WAIT.toSeconds(), TimeUnit.SECONDS);
+    }
+
+    @Test
     void staleDiscoveryFailsTheHealthCheckWhenALimitIsSet() throws Exception {
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0).healthMaxStaleness("30s")));
         Instant longAgo = Instant.now().minusSeconds(120);
