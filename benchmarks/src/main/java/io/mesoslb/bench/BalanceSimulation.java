@@ -1,5 +1,7 @@
 package io.mesoslb.bench;
 
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Balance;
@@ -30,6 +32,8 @@ import java.util.SplittableRandom;
  * </pre>
  */
 public final class BalanceSimulation {
+    /** The table goes to the log, as the other benchmark reports do (no System.out outside --help). */
+    private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.balance");
     private static final double FAST_SERVICE_MS = 1.0;
 
     private final int clients;
@@ -52,13 +56,13 @@ public final class BalanceSimulation {
         BalanceSimulation sim = new BalanceSimulation(
                 intArg(args, 0, 48), intArg(args, 1, 4), doubleArg(args, 2, 5.0), doubleArg(args, 3, 10.0),
                 intArg(args, 4, 200_000), args.length > 5 ? Long.parseLong(args[5]) : 42L);
-        System.out.printf(Locale.ROOT, "3 backends x %d workers, service exp(mean %.1f ms), backend 3 x%.0f slower;"
-                        + " %d clients, think exp(mean %.1f ms); %,d requests after %,d warm-up; seed %d%n",
-                sim.workers, FAST_SERVICE_MS, sim.slowFactor, sim.clients, sim.thinkMs, sim.requests, sim.requests / 10, sim.seed);
-        System.out.println("| mode | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | share to slow |");
-        System.out.println("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
+        REPORT.info(String.format(Locale.ROOT, "3 backends x %d workers, service exp(mean %.1f ms), backend 3 x%.0f slower;"
+                        + " %d clients, think exp(mean %.1f ms); %,d requests after %,d warm-up; seed %d",
+                sim.workers, FAST_SERVICE_MS, sim.slowFactor, sim.clients, sim.thinkMs, sim.requests, sim.requests / 10, sim.seed));
+        REPORT.info("| mode | req/s | p50 ms | p90 ms | p99 ms | p99.9 ms | max ms | share to slow |");
+        REPORT.info("| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: |");
         for (Balance b : Balance.values()) {
-            System.out.println(sim.run(b));
+            REPORT.info(sim.run(b));
         }
     }
 

@@ -17,9 +17,6 @@ import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.QueryStringDecoder;
-import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
@@ -37,7 +34,13 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     static final String EVENTS = "/v2/events";
     static final String EVENT_STREAM = "text/event-stream";
     static final String LEADER_HEADER = "X-Marathon-Leader";
-    private static final byte[] JETTY_405 = resource("events-405.html");
+    /**
+     * What a Marathon (Jetty) started without its event stream answers on /v2/events: a 405 whose
+     * HTML names the reason in Jetty's words, which clients show. Written here, not copied in.
+     */
+    private static final byte[] JETTY_405 = ("<html><head><title>Error 405</title></head><body>\n"
+            + "<h2>HTTP ERROR 405</h2>\n<p>Problem accessing " + EVENTS + ". Reason: HTTP method GET is not supported"
+            + " by this URL</p>\n</body></html>\n").getBytes(StandardCharsets.ISO_8859_1);
 
     private final MarathonSimulator sim;
     private final ApiRouter router;
@@ -167,16 +170,5 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
         LOG.debug("simulator connection failed", cause);
         ctx.close();
-    }
-
-    private static byte[] resource(String name) {
-        try (InputStream in = SimHttpHandler.class.getResourceAsStream(name)) {
-            if (in == null) {
-                throw new IllegalStateException("missing resource " + name);
-            }
-            return in.readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
     }
 }
