@@ -1,7 +1,9 @@
 package io.mesoslb.discovery.labels;
 
+import java.util.LinkedHashSet;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * Reading one Marathon label that mesos-lb and marathon-lb both define: ours wins when it is set,
@@ -28,5 +30,24 @@ public final class Labels {
         }
         String v = value.strip().toLowerCase(Locale.ROOT);
         return v.equals("true") || v.equals("t") || v.equals("yes") || v.equals("y");
+    }
+
+    /** The app-wide groups, {@code MESOS_LB_GROUP} else marathon-lb's {@code HAPROXY_GROUP}; empty for none. */
+    public static Set<String> appGroups(Map<String, String> labels) {
+        return groupList(oursElseTheirs(labels, "MESOS_LB_GROUP", "HAPROXY_GROUP"));
+    }
+
+    /** A comma-separated group list, blanks dropped, in order; empty for null or blank. */
+    static Set<String> groupList(String value) {
+        if (value == null || value.isBlank()) {
+            return Set.of();
+        }
+        Set<String> groups = new LinkedHashSet<>();
+        for (String g : value.split(",")) {
+            if (!g.isBlank()) {
+                groups.add(g.strip());
+            }
+        }
+        return groups;
     }
 }

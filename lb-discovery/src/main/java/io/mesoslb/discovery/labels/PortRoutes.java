@@ -212,20 +212,8 @@ public final class PortRoutes {
      * at each level.
      */
     private static Set<String> groups(PortLabels port) {
-        String value = port.own("GROUP");
-        if (value == null || value.isBlank()) {
-            value = Labels.oursElseTheirs(port.app, "MESOS_LB_GROUP", "HAPROXY_GROUP");
-        }
-        if (value == null || value.isBlank()) {
-            return Set.of();
-        }
-        Set<String> groups = new LinkedHashSet<>();
-        for (String g : value.split(",")) {
-            if (!g.isBlank()) {
-                groups.add(g.strip());
-            }
-        }
-        return groups;
+        String own = port.own("GROUP");
+        return own == null || own.isBlank() ? Labels.appGroups(port.app) : Labels.groupList(own);
     }
 
     private List<String> vhosts(String routeId, String label) {

@@ -6,7 +6,6 @@ import io.mesoslb.core.RouteOptions;
 import io.mesoslb.core.RouteSpec;
 import io.mesoslb.discovery.labels.TraefikSegments.Segment;
 import java.util.ArrayList;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -211,7 +210,7 @@ public final class TraefikLabels {
         }
         reportUnhonoured(routeId, s);
         return new PortRoutes.PortRoute(index, routeId,
-                new RouteSpec(rule.hosts(), rule.paths(), options, groups(labels), priority(routeId, s)));
+                new RouteSpec(rule.hosts(), rule.paths(), options, Labels.appGroups(labels), priority(routeId, s)));
     }
 
     private TraefikRule rule(String routeId, Segment s) {
@@ -303,20 +302,6 @@ public final class TraefikLabels {
                 problems.warn(appId, "label " + key + " is not honoured by mesos-lb (see docs/migrating-from-marathon-lb.md)");
             }
         }
-    }
-
-    /** The app-wide group as {@link PortRoutes} reads it, so that {@code groups} still selects the tier. */
-    private static Set<String> groups(Map<String, String> labels) {
-        String value = Labels.oursElseTheirs(labels, "MESOS_LB_GROUP", "HAPROXY_GROUP");
-        Set<String> groups = new LinkedHashSet<>();
-        if (value != null) {
-            for (String g : value.split(",")) {
-                if (!g.isBlank()) {
-                    groups.add(g.strip());
-                }
-            }
-        }
-        return groups;
     }
 
     private static String firstKey(Map<String, String> labels, Pattern pattern) {
