@@ -19,8 +19,12 @@ public interface CryptVerifier {
      */
     boolean canVerify(String hash);
 
-    /** The system's libcrypt, or the Java fallback when it cannot be loaded; one per process. */
+    /**
+     * The system's libcrypt, or the Java fallback when it cannot be loaded; one per process. Loaded
+     * at the first verification, on a hashing thread: loading it through JNA takes about half a
+     * second, which every start paid before, routes with basic auth or not.
+     */
     static CryptVerifier system() {
-        return SystemCryptVerifier.INSTANCE;
+        return LazySystemCrypt.INSTANCE;
     }
 }
