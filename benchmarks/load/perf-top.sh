@@ -20,7 +20,7 @@ report "self time by symbol" --no-children --sort sym
 report "total time by symbol (self and callees)" --children --sort sym
 
 # The frames behind the known hot-path costs of mesos-lb, whatever their rank.
-keys="${KEYS:-setAutoRead|epollCtlMod0|IdleStateHandler.write|IdleStateHandler.channelRead|armResponseTimeout|cancelResponseTimeout|AbstractScheduledEventExecutor.schedule|ScheduledFutureTask.cancel|DefaultPromise.addListener|ResourceLeakDetector.track|HopByHopHeaders.strip|ForwardedHeaders.apply|HttpObjectDecoder.decode|HttpObjectEncoder.encode\\(|FrontendHandler.startRequest|__x64_sys_(epoll_ctl|sendto|writev|recvfrom|epoll_pwait2?)\\b}"
+keys="${KEYS:-setAutoRead|epollCtlMod0|IdleStateHandler.write|IdleStateHandler.channelRead|armResponseTimeout|cancelResponseTimeout|AbstractScheduledEventExecutor.schedule|ScheduledFutureTask.cancel|DefaultPromise.addListener|ResourceLeakDetector.track|HopByHopHeaders.strip|ForwardedHeaders.apply|HttpObjectDecoder.decode|HttpObjectEncoder.encode\\(|ProxyExchange.take|__x64_sys_(epoll_ctl|sendto|writev|recvfrom|epoll_pwait2?)\\b}"
 echo "== selected frames, total time (self and callees)"
 perf report -i "$data" --stdio -g none --children --sort sym 2>>"$data.report.log" |
     { grep -E "$keys" || true; } | sed -n "1,${top}p"

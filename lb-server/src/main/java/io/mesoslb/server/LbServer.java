@@ -1,24 +1,27 @@
 package io.mesoslb.server;
 
-import io.mesoslb.core.OutlierDetector;
-import io.mesoslb.core.RouteTable;
-import io.mesoslb.core.RouteTableHolder;
-import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;
-import io.mesoslb.server.net.ConnectionLimit;
-import io.mesoslb.server.net.MaxConnections;
-import io.mesoslb.server.proxy.AdminVhosts;
 import io.mesoslb.server.proxy.BackendOutcomes;
-import io.mesoslb.server.proxy.BackendPools;
-import io.mesoslb.server.proxy.ProxyChannelInitializer;
 import io.mesoslb.server.proxy.ProxyOps;
-import io.mesoslb.server.proxy.RouteFinder;
+import io.mesoslb.server.proxy.client.ClientChannelInitializer;
+import io.mesoslb.server.proxy.origin.BackendPools;
+import io.mesoslb.server.routes.AdminVhosts;
+import io.mesoslb.server.routes.RouteFinder;
 import io.mesoslb.server.tls.IgnoredCertificates;
 import io.mesoslb.server.tls.RouteCertificates;
 import io.mesoslb.server.tls.SniContexts;
+import io.mesoslb.server.transport.Buffers;
+import io.mesoslb.server.transport.ConnectionLimit;
+import io.mesoslb.server.transport.MaxConnections;
+import io.mesoslb.server.transport.Transport;
+
+import io.mesoslb.core.OutlierDetector;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.discovery.DiscoveryState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -117,11 +120,11 @@ public final class LbServer implements AutoCloseable {
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
                 .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, BackendPools.ALLOCATOR)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ProxyChannelInitializer.readSizes())
+                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientChannelInitializer.readSizes())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ProxyChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
+                .childHandler(new ClientChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
         MaxConnections limit = MaxConnections.decide(config.maxConnections(), MaxConnections.processDescriptorLimit());
         if (limit.max() > 0) {
             bootstrap.handler(new ConnectionLimit(limit));
@@ -137,7 +140,7 @@ public final class LbServer implements AutoCloseable {
                 SniContexts sni = SniContexts.load(config.ops().tlsCertificates());
                 routeCertificates = RouteCertificates.start(sni, routes, CERTIFICATE_RECHECK);
                 ProxyOps tls = proxyOps.withTls(sni);
-                httpsChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes, pools,
+                httpsChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes, pools,
                         config.proxy(), reported, clients, tls)), config.ops().httpsPort());
                 log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
             } else {
@@ -147,7 +150,7 @@ public final class LbServer implements AutoCloseable {
             }
             if (config.appIdPort() >= 0) {
                 // The same pipeline and client group (so drain and close cover it); only the routing differs.
-                appIdChannel = bind(bootstrap.clone().childHandler(new ProxyChannelInitializer(routes,
+                appIdChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes,
                         RouteFinder.byAppId(), pools, config.proxy(), reported, clients, proxyOps)),
                         config.appIdHost(), config.appIdPort());
                 log.info("mesos-lb routing by X-Marathon-App-Id on {}", appIdChannel.localAddress());
@@ -332,7 +335,7 @@ public final class LbServer implements AutoCloseable {
         log.info("listeners closed; finishing {} client connection(s)", clients.size());
         sweeper.close();
         for (Channel client : clients) {
-            ProxyChannelInitializer.drain(client, idleLinger);
+            ClientChannelInitializer.drain(client, idleLinger);
         }
         long graceMillis = config.shutdownGrace().toMillis();
         if (!clients.newCloseFuture().awaitUninterruptibly(graceMillis)) {

@@ -1,10 +1,11 @@
 package io.mesoslb.server;
 
 import io.mesoslb.server.admin.VersionInfo;
+import io.mesoslb.server.discovery.DiscoverySources;
+
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.server.discovery.DiscoverySources;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,20 +1,21 @@
 package io.mesoslb.server;
 
-import io.micrometer.core.instrument.FunctionCounter;
+import io.mesoslb.server.admin.AdminServer;
+import io.mesoslb.server.admin.HealthCheckResponder;
+import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.auth.BasicAuthGate;
+import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.proxy.ProxyOps;
+import io.mesoslb.server.proxy.origin.BackendPools;
+import io.mesoslb.server.transport.ClientAddressResolver;
+import io.mesoslb.server.transport.ProxyProtocolHandler;
+
+import io.micrometer.core.instrument.FunctionCounter;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.core.EjectionListener;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.admin.AdminServer;
-import io.mesoslb.server.admin.HealthCheckResponder;
-import io.mesoslb.server.admin.ReadinessState;
-import io.mesoslb.server.metrics.AccessLog;
-import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.server.net.ClientAddressResolver;
-import io.mesoslb.server.net.ProxyProtocolHandler;
-import io.mesoslb.server.proxy.BackendPools;
-import io.mesoslb.server.proxy.ProxyOps;
 import io.micrometer.core.instrument.binder.jvm.ClassLoaderMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmGcMetrics;
 import io.micrometer.core.instrument.binder.jvm.JvmMemoryMetrics;

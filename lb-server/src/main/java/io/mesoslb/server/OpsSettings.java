@@ -1,7 +1,8 @@
 package io.mesoslb.server;
 
-import io.mesoslb.core.CidrList;
 import io.mesoslb.server.tls.TlsCertificate;
+
+import io.mesoslb.core.CidrList;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;

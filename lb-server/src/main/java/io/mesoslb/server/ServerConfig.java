@@ -1,16 +1,17 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.discovery.MarathonOptions;
+import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.tls.TlsCertificate;
+import io.mesoslb.server.transport.MaxConnections;
+
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.OutlierPolicy;
 import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.discovery.marathon.MarathonConfig;
-import io.mesoslb.server.discovery.MarathonOptions;
 import io.mesoslb.core.CidrList;
-import io.mesoslb.server.net.MaxConnections;
-import io.mesoslb.server.proxy.ProxySettings;
-import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -34,7 +35,7 @@ import java.util.List;
  *                           routed unless traefik.enable is false; when false, only with traefik.enable=true
  * @param workerThreads      event loops serving connections
  * @param maxConnections     most client connections open at once; 0 derives it at start from the open-file
- *                           limit ({@link io.mesoslb.server.net.MaxConnections}), -1 for no limit
+ *                           limit ({@link io.mesoslb.server.transport.MaxConnections}), -1 for no limit
  * @param forceNio           use NIO even when epoll is available
  * @param proxy              data-plane timeouts and limits
  * @param routesFile         a routes file in Marathon's /v2/apps format, or null

@@ -1,8 +1,9 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.tls.TlsCertificate;
+
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
-import io.mesoslb.server.tls.TlsCertificate;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

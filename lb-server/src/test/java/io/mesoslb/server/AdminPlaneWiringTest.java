@@ -1,5 +1,10 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.TestOrigin;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.AsyncAppender;
@@ -9,10 +14,6 @@ import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.mesoslb.server.metrics.AccessLog;
-import io.mesoslb.server.testing.Closer;
-import io.mesoslb.server.testing.ProxyFixture;
-import io.mesoslb.server.testing.TestOrigin;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

@@ -1,12 +1,13 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.OutcomeRecorder;
+import io.mesoslb.server.testing.ProxyFixture;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.EjectionEvent;
-import io.mesoslb.server.testing.Closer;
-import io.mesoslb.server.testing.OutcomeRecorder;
-import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.LoopbackBackend;
 import java.net.http.HttpClient;

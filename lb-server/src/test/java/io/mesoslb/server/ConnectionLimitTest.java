@@ -1,15 +1,16 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.RawHttp;
+import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.server.transport.MaxConnections;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.spi.ILoggingEvent;
 import ch.qos.logback.core.read.ListAppender;
-import io.mesoslb.server.net.MaxConnections;
-import io.mesoslb.server.testing.ProxyFixture;
-import io.mesoslb.server.testing.RawHttp;
-import io.mesoslb.server.testing.TestOrigin;
 import io.mesoslb.testkit.Await;
 import java.net.SocketTimeoutException;
 import java.time.Duration;

@@ -1,14 +1,15 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.TaskAnswers;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.server.discovery.DiscoverySources;
-import io.mesoslb.server.testing.Closer;
-import io.mesoslb.server.testing.TaskAnswers;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.SimTask;
 import java.net.InetAddress;

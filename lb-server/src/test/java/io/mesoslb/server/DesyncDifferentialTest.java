@@ -1,16 +1,17 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.fail;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
-
-import io.mesoslb.core.Backend;
 import io.mesoslb.server.smuggling.DesyncCorpus;
 import io.mesoslb.server.smuggling.DesyncProbe;
 import io.mesoslb.server.smuggling.PeerProxy;
 import io.mesoslb.server.smuggling.RecordingOrigin;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.fail;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.mesoslb.core.Backend;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

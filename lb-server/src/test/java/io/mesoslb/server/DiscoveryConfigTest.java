@@ -1,5 +1,8 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.testing.Closer;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -10,8 +13,6 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
-import io.mesoslb.server.discovery.DiscoverySources;
-import io.mesoslb.server.testing.Closer;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;

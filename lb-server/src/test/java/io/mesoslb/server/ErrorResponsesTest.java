@@ -1,14 +1,15 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.core.Backend;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

@@ -1,15 +1,16 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.core.Backend;
-import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.PrometheusText;
+import io.mesoslb.server.observe.PrometheusText;
 import io.mesoslb.server.testing.AccessLogCapture;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
 import java.net.ServerSocket;
 import java.net.URI;

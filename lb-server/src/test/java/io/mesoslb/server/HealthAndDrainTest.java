@@ -1,12 +1,13 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
 import java.net.Socket;
 import java.net.URI;

@@ -1,11 +1,12 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.RecordedRequest;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;

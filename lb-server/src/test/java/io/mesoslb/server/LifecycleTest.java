@@ -1,15 +1,16 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.core.Backend;
-import io.mesoslb.core.BackendState;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
 import io.mesoslb.testkit.Await;
 import io.netty.channel.Channel;
 import java.io.InputStream;

@@ -1,11 +1,12 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.util.List;

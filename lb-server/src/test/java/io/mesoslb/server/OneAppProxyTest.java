@@ -2,6 +2,8 @@ package io.mesoslb.server;
 
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.OutcomeRecorder;
+import io.mesoslb.server.testing.ProxyFixture;
+
 import java.time.Duration;
 import org.junit.jupiter.api.extension.RegisterExtension;
 

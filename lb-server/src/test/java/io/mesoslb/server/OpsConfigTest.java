@@ -1,10 +1,11 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.tls.TlsCertificate;
+
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesoslb.core.Cidr;
-import io.mesoslb.server.tls.TlsCertificate;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;

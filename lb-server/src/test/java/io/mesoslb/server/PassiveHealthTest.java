@@ -1,12 +1,13 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.testing.ProxyFixture;
+import io.mesoslb.server.testing.TestOrigin;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.EjectionEvent;
-import io.mesoslb.server.testing.ProxyFixture;
-import io.mesoslb.server.testing.TestOrigin;
 import io.mesoslb.testkit.Await;
 import java.io.UncheckedIOException;
 import java.net.ServerSocket;

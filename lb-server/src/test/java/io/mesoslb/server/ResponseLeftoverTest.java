@@ -1,11 +1,12 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.core.Backend;
 import io.mesoslb.server.smuggling.RecordingOrigin;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
 import io.mesoslb.testkit.Await;
 import java.time.Duration;
 import java.util.stream.Stream;

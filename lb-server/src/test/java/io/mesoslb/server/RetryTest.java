@@ -1,12 +1,13 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 import io.mesoslb.testkit.Await;
 import org.junit.jupiter.api.Test;
 

@@ -1,8 +1,5 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import ch.qos.logback.classic.Level;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.LogCapture;
 import io.mesoslb.server.testing.ProxyFixture;
@@ -12,6 +9,10 @@ import io.mesoslb.server.testing.TestOrigin;
 import io.mesoslb.server.testing.TlsClient;
 import io.mesoslb.server.tls.IgnoredCertificates;
 import io.mesoslb.server.tls.RouteCertificates;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import ch.qos.logback.classic.Level;
 import io.mesoslb.testkit.Await;
 import java.nio.file.Files;
 import java.nio.file.Path;

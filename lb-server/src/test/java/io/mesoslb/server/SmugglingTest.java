@@ -1,13 +1,14 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-
-import io.mesoslb.core.Backend;
 import io.mesoslb.server.smuggling.DesyncCorpus;
 import io.mesoslb.server.smuggling.DesyncProbe;
 import io.mesoslb.server.smuggling.RecordingOrigin;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.core.Backend;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;

@@ -1,8 +1,9 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.testing.RawHttp;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.testkit.Await;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;

@@ -1,14 +1,15 @@
 package io.mesoslb.server;
 
-import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
-
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.RecordedRequest;
 import io.mesoslb.server.testing.TestOrigin;
 import io.mesoslb.server.testing.TlsClient;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
 import java.io.InputStream;
 import java.net.URI;
 import java.net.http.HttpClient;

@@ -1,9 +1,10 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.ProxyMetrics;
+
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.ProxyMetrics;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;

@@ -1,5 +1,7 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.proxy.HealthCheck;
+
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
@@ -10,7 +12,7 @@ import io.netty.handler.codec.http.HttpVersion;
  * listener's {@code /_health}, so a balancer gets the same verdict from either port: {@code 200 OK}
  * when ready, {@code 503} with the reason otherwise.
  */
-public final class HealthCheckResponder {
+public final class HealthCheckResponder implements HealthCheck {
     /**
      * @param status the HTTP status to send
      * @param body   the plain-text body, newline-terminated
@@ -37,6 +39,7 @@ public final class HealthCheckResponder {
      *
      * @param headOnly true for a HEAD request: same headers, no body
      */
+    @Override
     public FullHttpResponse response(ByteBufAllocator alloc, HttpVersion version, boolean headOnly) {
         Answer a = answer();
         return HttpResponses.text(alloc, version, a.status(), a.body(), headOnly);

@@ -1,7 +1,8 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.DiscoveryContact;
+
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.DiscoveryContact;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;

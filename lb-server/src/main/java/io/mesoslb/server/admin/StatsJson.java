@@ -1,11 +1,12 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.observe.RouteMeters;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.server.metrics.RouteMeters;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import java.io.IOException;

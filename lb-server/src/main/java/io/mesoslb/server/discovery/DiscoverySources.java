@@ -1,5 +1,8 @@
 package io.mesoslb.server.discovery;
 
+import io.mesoslb.server.ConfigException;
+import io.mesoslb.server.ServerConfig;
+
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
 import io.mesoslb.discovery.marathon.HealthVerdicts;
@@ -7,8 +10,6 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
-import io.mesoslb.server.ConfigException;
-import io.mesoslb.server.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -1,12 +1,13 @@
 package io.mesoslb.server.health;
 
+import io.mesoslb.server.proxy.BackendOutcomes;
+import io.mesoslb.server.proxy.ProxyStatus;
+
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.FailureKind;
 import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
-import io.mesoslb.server.proxy.BackendOutcomes;
-import io.mesoslb.server.proxy.ProxyStatus;
 
 /**
  * Feeds the data plane's per-request outcomes to the {@link OutlierDetector}, then hands them on

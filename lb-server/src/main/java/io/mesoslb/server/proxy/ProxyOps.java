@@ -1,14 +1,15 @@
 package io.mesoslb.server.proxy;
 
-import io.mesoslb.core.Route;
-import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.auth.BasicAuthGate;
-import io.mesoslb.server.metrics.AccessLog;
-import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.core.CidrList;
-import io.mesoslb.server.net.ClientAddressResolver;
-import io.mesoslb.server.net.ProxyProtocolHandler;
+import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.routes.AdminVhosts;
 import io.mesoslb.server.tls.SniContexts;
+import io.mesoslb.server.transport.ClientAddressResolver;
+import io.mesoslb.server.transport.ProxyProtocolHandler;
+
+import io.mesoslb.core.Route;
+import io.mesoslb.core.CidrList;
 import java.net.InetAddress;
 
 /**
@@ -28,7 +29,7 @@ import java.net.InetAddress;
  * @param auth           verifies basic-auth credentials for routes that require them, off the event
  *                       loops; null when none is set up, and then such routes answer 503 (fail closed)
  */
-public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckResponder health, String healthPath,
+public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheck health, String healthPath,
                        ClientAddressResolver clients, CidrList adminAllow, ProxyProtocolHandler proxyProtocol,
                        SniContexts tls, BasicAuthGate auth) {
     /** No metrics, no log, no health path, nobody trusted or allowed, plain HTTP. */
@@ -41,12 +42,12 @@ public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckRes
     }
 
     /** True when a request for {@code uri} to a host no route claims is the balancer's health check. */
-    boolean isHealthCheck(String uri) {
+    public boolean isHealthCheck(String uri) {
         return health != null && (isPath(uri, healthPath) || isPath(uri, MARATHON_LB_HEALTH_PATH));
     }
 
     /** marathon-lb's health check path, answered too so that an ELB check set up for marathon-lb keeps working. */
-    static final String MARATHON_LB_HEALTH_PATH = "/_haproxy_health_check";
+    public static final String MARATHON_LB_HEALTH_PATH = "/_haproxy_health_check";
 
     private static boolean isPath(String uri, String path) {
         if (!uri.startsWith(path)) {
@@ -61,7 +62,7 @@ public record ProxyOps(ProxyMetrics metrics, AccessLog accessLog, HealthCheckRes
      * or a route whose allowed networks do not include it. An unknown client (a malformed
      * X-Forwarded-For from a trusted proxy) is in no network.
      */
-    boolean forbids(Route route, InetAddress client) {
+    public boolean forbids(Route route, InetAddress client) {
         if (AdminVhosts.isAdminApp(route.appId()) && !adminAllow.contains(client)) {
             return true;
         }

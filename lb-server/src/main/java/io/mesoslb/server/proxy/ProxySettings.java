@@ -1,5 +1,7 @@
 package io.mesoslb.server.proxy;
 
+import io.mesoslb.server.proxy.http.Retries;
+
 import java.time.Duration;
 
 /**
@@ -29,5 +31,5 @@ public record ProxySettings(Duration connectTimeout, Duration responseTimeout, D
                             int writeBufferHigh,
                             Duration requestHeaderTimeout, Duration requestTimeout, long maxRequestBody) {
     /** Largest body piece the codecs hand over at once; bodies of any size stream in pieces of this. */
-    static final int MAX_CHUNK_SIZE = 64 * 1024;
+    public static final int MAX_CHUNK_SIZE = 64 * 1024;
 }

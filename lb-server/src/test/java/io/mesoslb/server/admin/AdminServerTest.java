@@ -1,5 +1,8 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.PrometheusText;
+import io.mesoslb.server.observe.ProxyMetrics;
+
 import io.mesoslb.core.RouteSpec;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
@@ -11,8 +14,6 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoveryState;
-import io.mesoslb.server.metrics.ProxyMetrics;
-import io.mesoslb.server.metrics.PrometheusText;
 import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;

@@ -1,12 +1,13 @@
 package io.mesoslb.server.auth;
 
+import io.mesoslb.server.testing.LogCapture;
+
 import static io.mesoslb.server.auth.KnownHashes.PASSWORD;
 import static io.mesoslb.server.auth.KnownHashes.WRONG_PASSWORD;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.Level;
 import com.github.benmanes.caffeine.cache.Ticker;
-import io.mesoslb.server.testing.LogCapture;
 import io.mesoslb.testkit.Await;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

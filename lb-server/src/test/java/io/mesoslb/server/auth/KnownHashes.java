@@ -49,7 +49,6 @@ final class KnownHashes {
             Map.entry("_J9..uT7kjZipuyGuIa2", CryptFamily.BSDI_DES),
             Map.entry("A6v8Tf4KZFggg", CryptFamily.DES));
 
-
     /** mkpasswd -m yescrypt 'pässwörd', typed in a UTF-8 terminal: the bytes crypt(3) saw were UTF-8. */
     static final String YESCRYPT_OF_UTF8 = "$y$j9T$Cr5eKSjHXl7qfASiqPw0L0$jtzN01aQknZ4YtNXk7ia4YhArWby9a4anJFzu3WFGf2";
     static final String UTF8_PASSWORD = "p\u00e4ssw\u00f6rd";

@@ -1,7 +1,8 @@
 package io.mesoslb.server.testing;
 
+import io.mesoslb.server.observe.AccessLog;
+
 import ch.qos.logback.classic.Level;
-import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.testkit.Await;
 import java.time.Duration;
 import java.util.List;

@@ -1,9 +1,10 @@
 package io.mesoslb.server.testing;
 
-import io.mesoslb.core.Backend;
-import io.mesoslb.core.BackendState;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyStatus;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 

@@ -1,14 +1,15 @@
 package io.mesoslb.server.testing;
 
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.proxy.BackendOutcomes;
+
 import io.mesoslb.discovery.labels.PortRoutes;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
-import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
-import io.mesoslb.server.proxy.BackendOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

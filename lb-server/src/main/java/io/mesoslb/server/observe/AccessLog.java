@@ -1,0 +1,147 @@
+package io.mesoslb.server.observe;
+
+import io.netty.util.NetUtil;
+import io.netty.util.concurrent.FastThreadLocal;
+import java.net.InetAddress;
+import java.time.Instant;
+import java.time.ZoneId;
+import java.time.format.DateTimeFormatter;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One line per proxied request on the logger {@value #LOGGER_NAME}, in the combined log format
+ * with three fields appended (vhost, backend, duration in milliseconds):
+ *
+ * <pre>
+ * 203.0.113.9 - - [04/May/2026:08:00:00 +0000] "GET /x?y=1 HTTP/1.1" 200 512 "-" "curl/8.5" "api.example.com" 10.0.0.1:31000 12.345
+ * </pre>
+ *
+ * <p>Nothing is formatted while the logger is disabled. Otherwise the line is built in a
+ * per-thread buffer with the timestamp text reused within a second, and handed to the logger as one
+ * string (meant for an asynchronous appender, so event loops never wait on disk). Client-supplied
+ * text is escaped ({@code \"}, {@code \\}, {@code \xHH}) so a request cannot forge log lines.
+ */
+public final class AccessLog {
+    public static final String LOGGER_NAME = "mesos-lb.access";
+
+    private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
+    private static final int MAX_KEPT_BUFFER = 16 * 1024;
+    private static final char[] HEX = "0123456789ABCDEF".toCharArray();
+
+    private static final FastThreadLocal<StringBuilder> BUFFER = new FastThreadLocal<>() {
+        @Override
+        protected StringBuilder initialValue() {
+            return new StringBuilder(512);
+        }
+    };
+
+    /** The formatted text of one second; replaced wholesale, so readers never see a torn pair. */
+    private record Second(long epochSecond, String text) {
+    }
+
+    private final Logger logger;
+    private final ZoneId zone;
+    private volatile Second second = new Second(Long.MIN_VALUE, "");
+
+    public AccessLog() {
+        this(LoggerFactory.getLogger(LOGGER_NAME), ZoneId.systemDefault());
+    }
+
+    AccessLog(Logger logger, ZoneId zone) {
+        this.logger = logger;
+        this.zone = zone;
+    }
+
+    /** Callers may skip gathering the fields when this is false. */
+    public boolean isEnabled() {
+        return logger.isInfoEnabled();
+    }
+
+    /**
+     * Logs one request. Any text argument may be null (logged as {@code -}).
+     *
+     * @param client           the resolved client address
+     * @param startEpochMillis when the request arrived
+     * @param bytes            response body bytes sent ({@code -} when 0, as in the combined format)
+     * @param vhost            the Host the client asked for
+     * @param backend          {@code host:port} of the backend that answered, or null if none did
+     */
+    public void log(InetAddress client, long startEpochMillis, CharSequence method, CharSequence uri,
+                    CharSequence protocol, int status, long bytes, CharSequence referer, CharSequence userAgent,
+                    CharSequence vhost, CharSequence backend, long durationNanos) {
+        if (!logger.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder sb = BUFFER.get();
+        sb.setLength(0);
+        sb.append(client == null ? "-" : NetUtil.toAddressString(client)).append(" - - [").append(time(startEpochMillis))
+                .append("] \"");
+        escaped(sb, method).append(' ');
+        escaped(sb, uri).append(' ');
+        escaped(sb, protocol).append("\" ").append(status).append(' ');
+        if (bytes > 0) {
+            sb.append(bytes);
+        } else {
+            sb.append('-');
+        }
+        sb.append(" \"");
+        escaped(sb, referer).append("\" \"");
+        escaped(sb, userAgent).append("\" \"");
+        escaped(sb, vhost).append("\" ");
+        escaped(sb, backend).append(' ');
+        millis(sb, durationNanos);
+        logger.info(sb.toString());
+        if (sb.capacity() > MAX_KEPT_BUFFER) {
+            // One huge URI must not pin a large buffer to the thread for good.
+            BUFFER.set(new StringBuilder(512));
+        }
+    }
+
+    private String time(long epochMillis) {
+        long epochSecond = Math.floorDiv(epochMillis, 1000);
+        Second s = second;
+        if (s.epochSecond() != epochSecond) {
+            s = new Second(epochSecond, TIME.format(Instant.ofEpochSecond(epochSecond).atZone(zone)));
+            second = s;
+        }
+        return s.text();
+    }
+
+    /** Milliseconds with three decimals, without going through floating point formatting. */
+    static void millis(StringBuilder sb, long nanos) {
+        long micros = Math.max(0, nanos) / 1000;
+        sb.append(micros / 1000).append('.');
+        long frac = micros % 1000;
+        if (frac < 100) {
+            sb.append('0');
+        }
+        if (frac < 10) {
+            sb.append('0');
+        }
+        sb.append(frac);
+    }
+
+    static StringBuilder escaped(StringBuilder sb, CharSequence s) {
+        if (s == null || s.length() == 0) {
+            return sb.append('-');
+        }
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || c >= 0x7f) {
+                if (c > 0xff) {
+                    // Header text is decoded byte-per-char; wider chars only come from elsewhere, keep them whole.
+                    sb.append(c);
+                } else {
+                    sb.append("\\x").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+                }
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb;
+    }
+}

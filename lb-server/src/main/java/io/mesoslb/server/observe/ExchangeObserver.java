@@ -1,0 +1,169 @@
+package io.mesoslb.server.observe;
+
+import io.mesoslb.server.proxy.ProxyOps;
+
+import io.mesoslb.core.Backend;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelDuplexHandler;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpMethod;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpResponse;
+import io.netty.handler.codec.http.LastHttpContent;
+
+/**
+ * Watches the exchanges of one client connection as they pass, to count them in the metrics and
+ * write the access log: the frontend taking up a request head starts an exchange (pipelined
+ * requests wait in the frontend, so they pass here before their turn), the final response's last
+ * content ends it. It sees every response the frontend writes, whether relayed or made up by the
+ * proxy. It also works out who the client of each request is.
+ *
+ * <p>One per connection, reused for every exchange on it; touched only from its event loop.
+ */
+public final class ExchangeObserver extends ChannelDuplexHandler {
+    /** Logged when the client went away before any response: nginx's "client closed request". */
+    public static final int CLIENT_CLOSED = 499;
+
+    private final ProxyMetrics metrics;
+    private final AccessLog accessLog;
+    private final ClientIdentity identity;
+
+    // The exchange in flight.
+    private boolean open;
+    private long startNanos;
+    private long startMillis;
+    private String method;
+    private String uri;
+    private String protocol;
+    private String host;
+    private String referer;
+    private String userAgent;
+    private String appId;
+    private Backend backend;
+    private int status;
+    private long bytes;
+    private boolean headRequest;
+
+    public ExchangeObserver(ProxyOps ops) {
+        this.metrics = ops.metrics();
+        this.accessLog = ops.accessLog() != null && ops.accessLog().isEnabled() ? ops.accessLog() : null;
+        this.identity = new ClientIdentity(ops.clients());
+    }
+
+    /**
+     * Whether the exchange in flight answers a HEAD request: its response has headers only, whatever
+     * they say of a body. Kept here, the one place that sees every request taken up.
+     */
+    public boolean headRequest() {
+        return headRequest;
+    }
+
+    public ClientIdentity identity() {
+        return identity;
+    }
+
+    /** The exchange in flight was routed to this app. */
+    public void routed(String app) {
+        appId = app;
+    }
+
+    /** The exchange in flight was sent to this backend (the last one tried, when retried). */
+    public void sentTo(Backend b) {
+        backend = b;
+    }
+
+    /** The frontend takes up {@code req}: an exchange starts. */
+    public void begin(Channel client, HttpRequest req) {
+        if (open) {
+            end(CLIENT_CLOSED);
+        }
+        start();
+        // The codec drops any body of a response to HEAD; so must the count.
+        headRequest = HttpMethod.HEAD.equals(req.method());
+        HttpHeaders h = req.headers();
+        identity.resolve(client, h);
+        if (accessLog != null) {
+            // References only: the frontend rewrites the headers once it has routed the request.
+            method = req.method().name();
+            uri = req.uri();
+            protocol = req.protocolVersion().text();
+            host = h.get(HttpHeaderNames.HOST);
+            referer = h.get(HttpHeaderNames.REFERER);
+            userAgent = h.get(HttpHeaderNames.USER_AGENT);
+        }
+    }
+
+    private void start() {
+        open = true;
+        startNanos = System.nanoTime();
+        if (accessLog != null) {
+            startMillis = System.currentTimeMillis();
+        }
+        appId = null;
+        backend = null;
+        status = 0;
+        bytes = 0;
+        headRequest = false;
+    }
+
+    @Override
+    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+        if (msg instanceof HttpResponse response && !responseHead(response.status().code())) {
+            // A 1xx, which goes out whole (head and end in one message): not the exchange's response.
+            ctx.write(msg, promise);
+            return;
+        }
+        if (msg instanceof HttpContent content && open) {
+            if (!headRequest) {
+                bytes += content.content().readableBytes();
+            }
+            if (msg instanceof LastHttpContent) {
+                end(status);
+            }
+        }
+        ctx.write(msg, promise);
+    }
+
+    /** Takes in a response head; false for a 1xx, which is not the final response. */
+    private boolean responseHead(int code) {
+        if (code >= 100 && code < 200 && code != 101) {
+            return false;
+        }
+        if (!open) {
+            // Answered before a request head was complete (e.g. a header timeout).
+            start();
+        }
+        status = code;
+        if (code == 101) {
+            // A tunnel: what follows is not HTTP, so the exchange ends with the switch.
+            end(code);
+        }
+        return true;
+    }
+
+    @Override
+    public void channelInactive(ChannelHandlerContext ctx) {
+        if (open) {
+            end(status != 0 ? status : CLIENT_CLOSED);
+        }
+        ctx.fireChannelInactive();
+    }
+
+    private void end(int code) {
+        open = false;
+        long duration = System.nanoTime() - startNanos;
+        if (metrics != null) {
+            RouteMeters meters = metrics.route(appId);
+            meters.record(code, duration);
+        }
+        if (accessLog != null) {
+            accessLog.log(identity.client(), startMillis, method, uri, protocol, code, bytes, referer, userAgent, host,
+                    backend == null ? null : backend.address(), duration);
+        }
+        method = uri = protocol = host = referer = userAgent = null;
+    }
+}

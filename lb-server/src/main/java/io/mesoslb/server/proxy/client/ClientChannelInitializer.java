@@ -1,0 +1,137 @@
+package io.mesoslb.server.proxy.client;
+
+import io.mesoslb.server.proxy.exchange.Drain;
+import io.mesoslb.server.proxy.exchange.ProxyExchange;
+
+import io.mesoslb.server.observe.ExchangeObserver;
+import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.proxy.BackendOutcomes;
+import io.mesoslb.server.proxy.ProxyOps;
+import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.proxy.origin.BackendPools;
+import io.mesoslb.server.routes.RouteFinder;
+import io.mesoslb.server.transport.ProxyProtocolHandler;
+
+import io.mesoslb.core.RouteTableHolder;
+import io.netty.channel.AdaptiveRecvByteBufAllocator;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.ChannelPipeline;
+import io.netty.channel.RecvByteBufAllocator;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpServerCodec;
+import java.time.Duration;
+
+/**
+ * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
+ * HttpServerCodec -> ExchangeObserver -> ClientRequestReceiver}.
+ * No aggregator: bodies stream. The frontend holds, in order, what it cannot take yet (a pipelined
+ * request, body the backend cannot take), so no {@code FlowControlHandler}: it would cost a hop and a
+ * recycled queue per message to do the same.
+ */
+@ChannelHandler.Sharable
+public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
+    private final RouteTableHolder routes;
+    private final RouteFinder finder;
+    private final BackendPools pools;
+    private final ProxySettings settings;
+    private final BackendOutcomes outcomes;
+    private final ChannelGroup clients;
+    private final ProxyOps ops;
+    private final ChannelFutureListener connectionClosed;
+
+    /**
+     * @param clients every client channel is added here (and leaves it when it closes)
+     * @param ops     metrics, access log, health path, client address, admin allow-list, PROXY protocol, TLS
+     */
+    public ClientChannelInitializer(RouteTableHolder routes, BackendPools pools, ProxySettings settings,
+                                   BackendOutcomes outcomes, ChannelGroup clients, ProxyOps ops) {
+        this(routes, RouteFinder.byHost(settings.defaultApp()), pools, settings, outcomes, clients, ops);
+    }
+
+    /** @param finder how this listener routes requests: by Host, or by app id on the app-id port */
+    public ClientChannelInitializer(RouteTableHolder routes, RouteFinder finder, BackendPools pools,
+                                   ProxySettings settings, BackendOutcomes outcomes, ChannelGroup clients,
+                                   ProxyOps ops) {
+        this.routes = routes;
+        this.finder = finder;
+        this.pools = pools;
+        this.settings = settings;
+        this.outcomes = outcomes;
+        this.clients = clients;
+        this.ops = ops;
+        ProxyMetrics metrics = ops.metrics();
+        this.connectionClosed = metrics == null ? null : f -> metrics.connectionClosed();
+    }
+
+    /**
+     * Asks a client connection to close as soon as it is between requests: at once when idle,
+     * otherwise after the response in flight (which then says {@code Connection: close}).
+     */
+    public static void drain(Channel client) {
+        client.pipeline().fireUserEventTriggered(ProxyExchange.DRAIN);
+    }
+
+    /**
+     * Like {@link #drain(Channel)}, but a connection between requests may still send one within
+     * {@code idleLinger}: a client that has just reused its keep-alive connection then gets its
+     * answer (with {@code Connection: close}) instead of a closed socket.
+     */
+    public static void drain(Channel client, Duration idleLinger) {
+        client.pipeline().fireUserEventTriggered(new Drain(idleLinger.toNanos()));
+    }
+
+    @Override
+    protected void initChannel(Channel ch) {
+        clients.add(ch);
+        if (connectionClosed != null) {
+            ops.metrics().connectionOpened();
+            ch.closeFuture().addListener(connectionClosed);
+        }
+        ChannelPipeline p = ch.pipeline();
+        if (ops.proxyProtocol() != null) {
+            p.addLast(ops.proxyProtocol());
+        }
+        if (ops.tls() != null) {
+            p.addLast(ops.tls().newHandler());
+        }
+        ExchangeObserver observer = new ExchangeObserver(ops);
+        ProxyExchange exchange = new ProxyExchange(routes, finder, pools, settings, outcomes, ops, observer);
+        if (!settings.requestHeaderTimeout().isZero()) {
+            // After the PROXY header and TLS: it times the request head, in plain bytes.
+            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), exchange::awaitingRequestHead));
+        }
+        p.addLast(
+                new HttpServerCodec(decoderConfig(settings), MAX_PIPELINE_DEPTH),
+                observer,
+                new ClientRequestReceiver(exchange));
+    }
+
+    /** The most a client connection reads at once (Netty's adaptive default, made explicit: the depth below depends on it). */
+    static final int MAX_READ_BYTES = 64 * 1024;
+    /** {@code A / HTTP/1.1\r\n\r\n}: the shortest request the decoder hands on as valid. */
+    private static final int SHORTEST_REQUEST_BYTES = 16;
+    /**
+     * How many decoded requests may await their responses. The codec fails the connection beyond
+     * its default of 128, and a client pipelining 1,000 small requests in one write got a reset
+     * after 128 answers (nginx and HAProxy answer all). Here the frontend holds pipelined requests
+     * and stops reading as soon as one waits, so one read's worth is the most ever decoded ahead:
+     * the depth just has to cover that, and the memory stays bounded by one read.
+     */
+    static final int MAX_PIPELINE_DEPTH = MAX_READ_BYTES / SHORTEST_REQUEST_BYTES + 2;
+
+    /** Read buffer sizes for client connections, capped at {@link #MAX_READ_BYTES}. */
+    public static RecvByteBufAllocator readSizes() {
+        return new AdaptiveRecvByteBufAllocator(64, 2048, MAX_READ_BYTES);
+    }
+
+    public static HttpDecoderConfig decoderConfig(ProxySettings settings) {
+        return new HttpDecoderConfig()
+                .setMaxInitialLineLength(settings.maxInitialLineLength())
+                .setMaxHeaderSize(settings.maxHeaderSize())
+                .setMaxChunkSize(ProxySettings.MAX_CHUNK_SIZE);
+    }
+}

@@ -1,0 +1,98 @@
+package io.mesoslb.server.proxy.exchange;
+
+import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.proxy.ProxyStatus;
+import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.HttpResponseStatus;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The clocks of one client connection's exchanges: the client's idle timeout, restarted by its reads
+ * (no handler of its own: one hop less per message), and request-timeout over a whole exchange. What
+ * a clock running out means depends on where the exchange stands, so the verdict is taken here and
+ * carried out by the {@link ProxyExchange}.
+ */
+final class ExchangeDeadlines {
+    private static final Logger log = LoggerFactory.getLogger(ExchangeDeadlines.class);
+
+    private final ProxyExchange exchange;
+    private final ExchangeState state;
+    private final ChannelHandlerContext client;
+    private final Deadline idle;
+    /** request-timeout, or null when there is none. */
+    private final Deadline whole;
+    /** Something was relayed to the client since the last reader-idle event. */
+    private boolean relayedSinceIdle;
+
+    ExchangeDeadlines(ProxyExchange exchange, ExchangeState state, ChannelHandlerContext client, ProxySettings settings) {
+        this.exchange = exchange;
+        this.state = state;
+        this.client = client;
+        this.idle = new Deadline(client.executor(), settings.clientIdleTimeout().toNanos(), this::readerIdle);
+        this.whole = settings.requestTimeout().isZero() ? null
+                : new Deadline(client.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
+    }
+
+    void clientRead() {
+        idle.restart();
+    }
+
+    void relayed() {
+        relayedSinceIdle = true;
+    }
+
+    void exchangeStarted() {
+        if (whole != null) {
+            whole.start();
+        }
+    }
+
+    void exchangeEnded() {
+        if (whole != null) {
+            whole.stop();
+        }
+    }
+
+    /** The connection closed, or became a tunnel, which keeps its own clock. */
+    void cancel() {
+        if (whole != null) {
+            whole.cancel();
+        }
+        idle.cancel();
+    }
+
+    /** request-timeout: the whole exchange took too long. */
+    private void exchangeTimedOut() {
+        String text = "request not completed within " + whole.timeoutMillis() + " ms";
+        Phase phase = exchange.phase();
+        if (phase == Phase.PROXYING && !state.requestComplete) {
+            exchange.fail(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.REQUEST_TIMEOUT, text);
+        } else if (phase == Phase.CONNECTING || (phase == Phase.PROXYING && !state.responseStarted)) {
+            exchange.fail(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
+        } else if (phase == Phase.PROXYING) {
+            // The response is under way but slow (or its reader is): cut it, without blaming the backend.
+            exchange.fail(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
+        }
+    }
+
+    /**
+     * The client sent nothing for the idle timeout. While a backend is still working on a complete
+     * request, the response timeout decides; while a response flows to the client, the connection
+     * is not idle either (only reads are watched, so that writes keep their void promises), and the
+     * check comes again after another period.
+     */
+    private void readerIdle() {
+        Phase phase = exchange.phase();
+        boolean awaitingOrigin = phase == Phase.CONNECTING
+                || (phase == Phase.PROXYING && state.requestComplete && !state.responseStarted);
+        boolean relayed = relayedSinceIdle;
+        relayedSinceIdle = false;
+        if (!awaitingOrigin && !relayed) {
+            log.debug("{}: closing idle client connection", client.channel());
+            client.close();
+        } else {
+            idle.restart();
+        }
+    }
+}

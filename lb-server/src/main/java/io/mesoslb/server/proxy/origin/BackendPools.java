@@ -1,0 +1,132 @@
+package io.mesoslb.server.proxy.origin;
+
+import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.transport.Buffers;
+import io.mesoslb.server.transport.Transport;
+
+import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.RouteTableHolder;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelOption;
+import io.netty.channel.EventLoop;
+import io.netty.channel.EventLoopGroup;
+import io.netty.channel.WriteBufferWaterMark;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.channel.group.DefaultChannelGroup;
+import io.netty.util.concurrent.EventExecutor;
+import io.netty.util.concurrent.GlobalEventExecutor;
+import java.util.HashSet;
+import java.util.IdentityHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * One {@link LoopBackendPool} per worker event loop. The map is filled before the server binds and
+ * never changes, so looking up a loop's pool needs no synchronisation.
+ */
+public final class BackendPools implements RouteTableHolder.Listener {
+    private final Map<EventExecutor, LoopBackendPool> byLoop = new IdentityHashMap<>();
+    private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
+    private final LongAdder idle = new LongAdder();
+
+    public BackendPools(EventLoopGroup workers, Transport transport, ProxySettings settings) {
+        Bootstrap template = new Bootstrap()
+                .channel(transport.socketChannelClass())
+                .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
+                        settings.connectTimeout().toMillis()))
+                .option(ChannelOption.TCP_NODELAY, true)
+                .option(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                .option(ChannelOption.SO_KEEPALIVE, true)
+                .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(settings.writeBufferLow(), settings.writeBufferHigh()))
+                .disableResolver();
+        for (EventExecutor e : workers) {
+            EventLoop loop = (EventLoop) e;
+            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle));
+        }
+    }
+
+    LoopBackendPool forLoop(EventLoop loop) {
+        LoopBackendPool pool = byLoop.get(loop);
+        if (pool == null) {
+            throw new IllegalStateException("no backend pool for " + loop);
+        }
+        return pool;
+    }
+
+    /** Closes, on every loop, the idle connections of backends that the new table dropped. */
+    @Override
+    public void tableChanged(RouteTable previous, RouteTable current) {
+        Set<Backend> gone = backends(previous);
+        gone.removeAll(backends(current));
+        if (gone.isEmpty()) {
+            return;
+        }
+        List<Backend> removed = List.copyOf(gone);
+        for (LoopBackendPool pool : byLoop.values()) {
+            pool.loop().execute(() -> pool.closeIdle(removed));
+        }
+    }
+
+    private static Set<Backend> backends(RouteTable table) {
+        Set<Backend> all = new HashSet<>();
+        for (Route r : table.routes()) {
+            for (BackendState s : r.backends()) {
+                all.add(s.backend());
+            }
+        }
+        return all;
+    }
+
+    /** Every open backend connection, pooled or in use; for shutdown, diagnostics and tests. */
+    public Iterable<Channel> connections() {
+        return connections;
+    }
+
+    /** Pooled connections waiting for a request, over all loops; for metrics. */
+    public long idleConnections() {
+        return idle.sum();
+    }
+
+    /** Open backend connections serving (or about to serve) a request, over all loops; for metrics. */
+    public long activeConnections() {
+        return Math.max(0, connections.size() - idle.sum());
+    }
+
+    /** Closes every idle connection; completes once each loop has done so. */
+    public CompletableFuture<Void> closeIdle() {
+        CompletableFuture<?>[] done = new CompletableFuture<?>[byLoop.size()];
+        int i = 0;
+        for (LoopBackendPool pool : byLoop.values()) {
+            CompletableFuture<Void> f = new CompletableFuture<>();
+            done[i++] = f;
+            if (pool.loop().isShuttingDown()) {
+                f.complete(null);
+                continue;
+            }
+            pool.loop().execute(() -> {
+                pool.closeAll();
+                f.complete(null);
+            });
+        }
+        return CompletableFuture.allOf(done);
+    }
+
+    /** Idle pooled connections to {@code backend} summed over all loops; for tests and diagnostics. */
+    public CompletableFuture<Integer> idleCount(Backend backend) {
+        CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
+        for (LoopBackendPool pool : byLoop.values()) {
+            CompletableFuture<Integer> one = new CompletableFuture<>();
+            pool.loop().execute(() -> one.complete(pool.idleCount(backend)));
+            total = total.thenCombine(one, Integer::sum);
+        }
+        return total;
+    }
+}

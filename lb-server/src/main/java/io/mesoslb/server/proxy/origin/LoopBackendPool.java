@@ -1,0 +1,157 @@
+package io.mesoslb.server.proxy.origin;
+
+import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.proxy.client.ClientChannelInitializer;
+
+import io.mesoslb.core.Backend;
+import io.netty.bootstrap.Bootstrap;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelInitializer;
+import io.netty.channel.EventLoop;
+import io.netty.channel.group.ChannelGroup;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import java.net.InetSocketAddress;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.LongAdder;
+
+/**
+ * Keep-alive connections to backends, owned by one event loop and touched only from it, so plain
+ * collections suffice. Connections are reused most-recently-released first, which lets the
+ * surplus ones age out through the idle timeout.
+ */
+final class LoopBackendPool {
+    private final EventLoop loop;
+    private final Bootstrap bootstrap;
+    private final ProxySettings settings;
+    private final ChannelGroup connections;
+    private final LongAdder idleTotal;
+    private final Map<Backend, ArrayDeque<OriginResponseReceiver>> idle = new HashMap<>();
+    private final Map<Backend, InetSocketAddress> addresses = new HashMap<>();
+
+    /** @param idleTotal idle connections of every loop's pool, kept current for the metrics */
+    LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections,
+                    LongAdder idleTotal) {
+        this.loop = loop;
+        this.bootstrap = template.clone(loop);
+        this.settings = settings;
+        this.connections = connections;
+        this.idleTotal = idleTotal;
+    }
+
+    EventLoop loop() {
+        return loop;
+    }
+
+    /** An open pooled connection to {@code backend}, or null when a new one must be made. */
+    OriginResponseReceiver pollIdle(Backend backend) {
+        assert loop.inEventLoop();
+        ArrayDeque<OriginResponseReceiver> q = idle.get(backend);
+        if (q == null) {
+            return null;
+        }
+        OriginResponseReceiver h;
+        while ((h = q.pollFirst()) != null) {
+            idleTotal.decrement();
+            if (h.channel().isActive()) {
+                break;
+            }
+        }
+        if (q.isEmpty()) {
+            idle.remove(backend);
+        }
+        return h;
+    }
+
+    /**
+     * Opens a connection on this loop; its {@link OriginResponseReceiver} is in the pipeline when the future
+     * succeeds. The backend must have its {@linkplain Backend#ip() address}.
+     */
+    ChannelFuture connect(Backend backend) {
+        assert loop.inEventLoop();
+        BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
+        OriginResponseReceiver handler = new OriginResponseReceiver(backend, this, decoder, settings.responseTimeout().toNanos(),
+                settings.backendIdleTimeout().toNanos());
+        return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
+            }
+        }).connect(address(backend));
+    }
+
+    /** The backend's socket address, made once; from its IP, so that no name is ever looked up on the loop. */
+    private InetSocketAddress address(Backend backend) {
+        InetSocketAddress a = addresses.get(backend);
+        if (a == null) {
+            a = new InetSocketAddress(backend.ip(), backend.port());
+            addresses.put(backend, a);
+        }
+        return a;
+    }
+
+    /** Takes back a connection after a complete exchange, or closes it if the pool is full. */
+    void release(OriginResponseReceiver handler) {
+        assert loop.inEventLoop();
+        if (!handler.channel().isActive()) {
+            return;
+        }
+        ArrayDeque<OriginResponseReceiver> q = idle.computeIfAbsent(handler.backend(), b -> new ArrayDeque<>());
+        if (q.size() >= settings.maxIdlePerBackend()) {
+            handler.channel().close();
+            return;
+        }
+        q.offerFirst(handler);
+        idleTotal.increment();
+    }
+
+    /** Forgets a pooled connection that closed. */
+    void evict(OriginResponseReceiver handler) {
+        ArrayDeque<OriginResponseReceiver> q = idle.get(handler.backend());
+        if (q != null && q.remove(handler)) {
+            idleTotal.decrement();
+            if (q.isEmpty()) {
+                idle.remove(handler.backend());
+            }
+        }
+    }
+
+    /** Closes the idle connections of backends that left the routing table. */
+    void closeIdle(Collection<Backend> gone) {
+        assert loop.inEventLoop();
+        for (Backend b : gone) {
+            addresses.remove(b);
+            ArrayDeque<OriginResponseReceiver> q = idle.remove(b);
+            if (q != null) {
+                idleTotal.add(-q.size());
+                for (OriginResponseReceiver h : q) {
+                    h.channel().close();
+                }
+            }
+        }
+    }
+
+    void closeAll() {
+        assert loop.inEventLoop();
+        // Forget them first: closing may call evict() for each.
+        List<ArrayDeque<OriginResponseReceiver>> queues = new ArrayList<>(idle.values());
+        idle.clear();
+        for (ArrayDeque<OriginResponseReceiver> q : queues) {
+            idleTotal.add(-q.size());
+            for (OriginResponseReceiver h : q) {
+                h.channel().close();
+            }
+        }
+    }
+
+    int idleCount(Backend backend) {
+        ArrayDeque<OriginResponseReceiver> q = idle.get(backend);
+        return q == null ? 0 : q.size();
+    }
+}

@@ -1,0 +1,256 @@
+package io.mesoslb.server.proxy.origin;
+
+import io.mesoslb.server.proxy.BackendOutcomes;
+import io.mesoslb.server.proxy.ProxyStatus;
+
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.server.proxy.exchange.ExchangeState;
+import io.mesoslb.server.proxy.exchange.ProxyExchange;
+import io.mesoslb.server.proxy.http.StickyCookie;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
+import io.netty.channel.ConnectTimeoutException;
+import java.net.UnknownHostException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Finds a backend connection for the exchange of one client connection: chooses the backend (the
+ * one a sticky cookie names, else the route's balance mode's pick), takes an idle connection from
+ * the loop's pool or opens a new one, moves to another backend after a failed connect while retries
+ * are left, and gives the connection back to the pool (or closes it) when the exchange is done. It
+ * also reports how each backend did.
+ *
+ * <p>One instance per client connection, itself the listener of its connects, all on the
+ * connection's event loop.
+ */
+public final class OriginConnector implements ChannelFutureListener {
+    private static final Logger log = LoggerFactory.getLogger(OriginConnector.class);
+
+    private final BackendPools pools;
+    private final BackendOutcomes outcomes;
+    private final int connectRetries;
+    private final ExchangeState exchange;
+    private final ProxyExchange proxy;
+    private Channel client;
+    private LoopBackendPool pool;
+
+    private Channel connecting;
+    private BackendState target;
+    /** The first backend for the exchange, between {@link #choose} and {@link #start}. */
+    private BackendState chosen;
+    /** Whether {@link #target} holds one of its in-flight counts for this exchange. */
+    private boolean countsInFlight;
+    /** The backend connection in use came from the pool (it may have gone stale while idle). */
+    private boolean reusedConnection;
+    private int retriesLeft;
+
+    public OriginConnector(BackendPools pools, BackendOutcomes outcomes, int connectRetries, ExchangeState exchange,
+                           ProxyExchange proxy) {
+        this.pools = pools;
+        this.outcomes = outcomes;
+        this.connectRetries = connectRetries;
+        this.exchange = exchange;
+        this.proxy = proxy;
+    }
+
+    public void bind(Channel client) {
+        this.client = client;
+    }
+
+    private LoopBackendPool pool() {
+        // Looked up on first use: a connection that never reaches a backend never needs its loop's pool.
+        if (pool == null) {
+            pool = pools.forLoop(client.eventLoop());
+        }
+        return pool;
+    }
+
+
+    /**
+     * Moves the exchange to another backend (or none), keeping the in-flight counts that the
+     * leastconn and least-request modes choose by: one per exchange, on the backend it is with.
+     */
+    private void retarget(BackendState next) {
+        BackendState previous = target;
+        target = next;
+        if (previous == next) {
+            return;
+        }
+        if (previous != null && countsInFlight) {
+            previous.released();
+        }
+        countsInFlight = next != null && exchange.route != null && exchange.route.options().balance().countsInFlight();
+        if (countsInFlight) {
+            next.acquired();
+        }
+    }
+
+    /**
+     * Picks the backend for the exchange's route, before the request head is changed for it (a
+     * sticky cookie is read from it as the client sent it).
+     *
+     * @return false when the route has no backend to take the request
+     */
+    public boolean choose(HttpRequest req) {
+        chosen = choose(req, exchange.route);
+        return chosen != null;
+    }
+
+    /** Connects to the backend {@link #choose} picked; the retries of the route begin afresh. */
+    public void start() {
+        BackendState first = chosen;
+        chosen = null;
+        retriesLeft = connectRetries;
+        connectTo(first, true);
+    }
+
+    /** The one the request's sticky cookie names while that one may take it, else the balance mode's choice. */
+    private BackendState choose(HttpRequest req, Route r) {
+        BackendState first = null;
+        if (r.sticky()) {
+            String token = StickyCookie.read(req.headers());
+            first = r.selectSticky(token);
+            exchange.stickyToken = token == null ? "" : token;
+        }
+        return first != null ? first : r.select(r.options().balance(), exchange.clientHash);
+    }
+
+    /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
+    private void connectTo(BackendState state, boolean mayReuse) {
+        retarget(state);
+        OriginResponseReceiver pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
+        reusedConnection = pooled != null;
+        if (pooled != null) {
+            proxy.connected(pooled);
+            return;
+        }
+        if (state.backend().ip() == null) {
+            // Discovery could not resolve the agent's name; looking it up here would stall the loop.
+            connectFailed(new UnknownHostException(state.backend().host() + " is not resolved"));
+            return;
+        }
+        ChannelFuture f = pool().connect(state.backend());
+        connecting = f.channel();
+        f.addListener(this);
+    }
+
+    /** A backend connect finished. */
+    @Override
+    public void operationComplete(ChannelFuture f) {
+        if (f.channel() != connecting || !proxy.isConnecting()) {
+            // The client left, or this exchange moved on, while the connect was in flight.
+            if (f.isSuccess()) {
+                f.channel().close();
+            }
+            return;
+        }
+        connecting = null;
+        if (f.isSuccess()) {
+            proxy.connected(f.channel().pipeline().get(OriginResponseReceiver.class));
+        } else {
+            connectFailed(f.cause());
+        }
+    }
+
+    private void connectFailed(Throwable cause) {
+        ProxyStatus failure = cause instanceof ConnectTimeoutException ? ProxyStatus.CONNECT_TIMEOUT
+                : ProxyStatus.CONNECT_FAILED;
+        log.debug("{}: connect to {} failed: {}", client, target, cause.toString());
+        outcomes.failed(target, failure);
+        // Nothing of the request has been written yet, so another backend may take it.
+        BackendState next = nextBackend();
+        if (next != null) {
+            connectTo(next, true);
+            return;
+        }
+        proxy.connectGaveUp(failure);
+    }
+
+    /** Another backend for this request, using up a retry; null when none is left or there is no other. */
+    private BackendState nextBackend() {
+        if (retriesLeft <= 0) {
+            return null;
+        }
+        BackendState next = exchange.route.select(exchange.route.options().balance(), exchange.clientHash, target.backend());
+        if (next == null || next.backend().equals(target.backend())) {
+            return null;
+        }
+        retriesLeft--;
+        return next;
+    }
+
+    /**
+     * Where to send a replayable request again after its connection closed before any response.
+     * A pooled connection most likely went stale while idle (the backend's keep-alive timeout ran
+     * out as it was picked): same backend, no retry used. Otherwise the backend failed it, and
+     * another backend gets it if a retry is left.
+     *
+     * @return the backend to replay to, or null when there is none
+     */
+    public BackendState replayTarget() {
+        BackendState next = reusedConnection ? target : nextBackend();
+        if (next == null) {
+            return null;
+        }
+        if (!reusedConnection) {
+            outcomes.failed(target, ProxyStatus.BACKEND_RESET);
+        }
+        log.debug("{}: connection to {} closed before a response; sending the request again to {}", client,
+                target, next);
+        return next;
+    }
+
+    /** Sends the replay over a new connection, even to the same backend. */
+    public void replayTo(BackendState next) {
+        connectTo(next, false);
+    }
+
+    /**
+     * The backend connection closed before the response started: when it came from the pool it
+     * was most likely closed by the backend while idle, just as it was picked, so it counts
+     * against nobody.
+     */
+    public void closedBeforeResponse() {
+        if (reusedConnection) {
+            retarget(null);
+        }
+    }
+
+    /** The backend answered with {@code code}. */
+    public void responded(int code) {
+        outcomes.responded(target, code);
+    }
+
+    /** The exchange failed for {@code why}; counts against the backend when it is the backend's fault. */
+    public void failed(ProxyStatus why) {
+        if (target != null && why.isBackendFailure()) {
+            outcomes.failed(target, why);
+        }
+    }
+
+    /** Ends the loan of {@code b}: back to the pool when it can serve another request, else closed. */
+    public void giveBack(OriginResponseReceiver b, boolean reuse) {
+        b.detach();
+        if (reuse && b.isReusable()) {
+            pool().release(b);
+        } else {
+            b.channel().close();
+        }
+    }
+
+    /** Forgets the exchange; a connect still in flight is abandoned. */
+    public void clear() {
+        if (connecting != null) {
+            connecting.close();
+            connecting = null;
+        }
+        retarget(null);
+        chosen = null;
+        reusedConnection = false;
+        retriesLeft = 0;
+    }
+}
