@@ -141,8 +141,8 @@ public final class OriginConnector implements ChannelFutureListener {
     /** A backend connect finished. */
     @Override
     public void operationComplete(ChannelFuture f) {
-        if (f.channel() != connecting || !proxy.isConnecting()) {
-            // The client left, or this exchange moved on, while the connect was in flight.
+        if (f.channel() != connecting) {
+            // The client left, or this exchange moved on, while the connect was in flight: clear() forgot it.
             if (f.isSuccess()) {
                 f.channel().close();
             }
