@@ -10,9 +10,9 @@ import java.util.Map;
  * configuration keys, plus {@code --config <file>} and {@code --help}. A switch given without a value
  * means {@code true}; any other setting without one is an error.
  */
-record CommandLine(String configFile, boolean help, boolean version, Map<String, String> overrides) {
+public record CommandLine(String configFile, boolean help, boolean version, Map<String, String> overrides) {
 
-    static CommandLine parse(String[] args) {
+    public static CommandLine parse(String[] args) {
         String config = null;
         boolean help = false;
         boolean version = false;
@@ -74,14 +74,7 @@ record CommandLine(String configFile, boolean help, boolean version, Map<String,
         }
     }
 
-    /** This command line less one flag, e.g. {@code --demo=false} once it has been read. */
-    CommandLine without(String key) {
-        Map<String, String> rest = new LinkedHashMap<>(overrides);
-        rest.remove(key);
-        return new CommandLine(configFile, help, version, Collections.unmodifiableMap(rest));
-    }
-
-    static final String USAGE = String.join("\n",
+    public static final String USAGE = String.join("\n",
             "Usage: java -jar mesos-lb.jar [--config <file.yaml|file.yml|file.json>] [--<key>=<value> ...]",
             "",
             "Every key can be set in the config file (kebab-case) and overridden by a flag of the same name.",
@@ -191,10 +184,7 @@ record CommandLine(String configFile, boolean help, boolean version, Map<String,
             "                                          (*.example.com allowed); the first is the default. In a",
             "                                          config file: a list of {cert, key, hosts}",
             "",
-            "Demo:",
-            "  --demo                                  try it out: a simulated Marathon with app /www (3 tasks), the",
-            "                                          proxy on 127.0.0.1:8080 for www.mesos.local; prints what to try",
-            "  --demo-marathon-port <port>             port of the demo's Marathon (8081, or the next free one)",
+            "Other:",
             "  --version                               print the version and exit",
             "  --help                                  print this help");
 }

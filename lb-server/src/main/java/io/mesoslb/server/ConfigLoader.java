@@ -19,7 +19,7 @@ import java.util.Map;
 import java.util.Set;
 
 /** Builds a {@link ServerConfig} from an optional YAML/JSON file and command-line overrides. */
-final class ConfigLoader {
+public final class ConfigLoader {
     /** Keys whose flag value is a comma-separated list. */
     private static final Set<String> COMMA_LISTS = Set.of("marathon-urls", "mesos-urls", "proxy-protocol-trusted",
             "trusted-proxies", "admin-allow", "groups");
@@ -29,16 +29,20 @@ final class ConfigLoader {
     private ConfigLoader() {
     }
 
-    static ServerConfig load(CommandLine cmd) {
-        ServerConfig.Builder builder = ServerConfig.builder();
-        if (cmd.configFile() != null) {
-            readFile(Path.of(cmd.configFile()), builder);
-        }
-        applyOverrides(cmd.overrides(), builder);
-        return builder.build();
+    public static ServerConfig load(CommandLine cmd) {
+        return apply(cmd, ServerConfig.builder()).build();
     }
 
-    static void readFile(Path file, ServerConfig.Builder builder) {
+    /** Applies the config file {@code cmd} names, then its flags, on top of {@code base}; returns {@code base}. */
+    public static ServerConfig.Builder apply(CommandLine cmd, ServerConfig.Builder base) {
+        if (cmd.configFile() != null) {
+            readFile(Path.of(cmd.configFile()), base);
+        }
+        applyOverrides(cmd.overrides(), base);
+        return base;
+    }
+
+    private static void readFile(Path file, ServerConfig.Builder builder) {
         String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
         ObjectMapper mapper;
         if (name.endsWith(".yaml") || name.endsWith(".yml")) {
@@ -72,7 +76,7 @@ final class ConfigLoader {
                 : " at line " + at.getLineNr() + ", column " + at.getColumnNr()));
     }
 
-    static void applyOverrides(Map<String, String> flags, ServerConfig.Builder builder) {
+    private static void applyOverrides(Map<String, String> flags, ServerConfig.Builder builder) {
         ObjectMapper mapper = mapper(new ObjectMapper());
         ObjectNode node = mapper.createObjectNode();
         for (Map.Entry<String, String> e : flags.entrySet()) {

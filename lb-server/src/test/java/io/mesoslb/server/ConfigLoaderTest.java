@@ -186,7 +186,6 @@ class ConfigLoaderTest {
         assertThatThrownBy(() -> CommandLine.parse(new String[] {"--config"})).hasMessageContaining("--config needs a value");
         assertThat(CommandLine.parse(new String[] {"--strict-mode", "--domain", "example.com"}).overrides())
                 .containsEntry("strict-mode", "true").containsEntry("domain", "example.com");
-        assertThat(CommandLine.parse(new String[] {"--demo"}).overrides()).containsEntry("demo", "true");
     }
 
     @Test

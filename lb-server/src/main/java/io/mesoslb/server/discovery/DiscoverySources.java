@@ -50,6 +50,6 @@ public final class DiscoverySources {
                     config.routesPollInterval().toMillis());
             return new FileDiscovery(config.routesFile(), routes, config.routesPollInterval(), labels);
         }
-        throw new ConfigException("no source of routes: set marathon-urls or routes-file (or try --demo)");
+        throw new ConfigException("no source of routes: set marathon-urls or routes-file (or try the demo: lb-demo/target/mesos-lb-demo.jar)");
     }
 }

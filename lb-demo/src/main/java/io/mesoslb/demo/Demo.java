@@ -1,4 +1,9 @@
-package io.mesoslb.server;
+package io.mesoslb.demo;
+
+import io.mesoslb.server.CommandLine;
+import io.mesoslb.server.ConfigException;
+import io.mesoslb.server.ConfigLoader;
+import io.mesoslb.server.ServerConfig;
 
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -6,18 +11,16 @@ import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
 /**
- * {@code --demo}: an in-process simulated Marathon with one app, and a configuration that points
- * the real discovery code at it. Everything else runs exactly as in production.
+ * The demo: an in-process simulated Marathon with one app, and a configuration that points the real
+ * discovery code at it. Everything else runs exactly as in production.
  */
 final class Demo implements AutoCloseable {
-    static final String FLAG = "demo";
     static final String MARATHON_PORT_FLAG = "demo-marathon-port";
     static final String APP = "/www";
     static final String DOMAIN = "mesos.local";
@@ -34,18 +37,6 @@ final class Demo implements AutoCloseable {
         this.config = config;
     }
 
-    /** True for {@code --demo} or {@code --demo=true}; {@code --demo=false} runs the configured proxy. */
-    static boolean requested(CommandLine cmd) {
-        String value = cmd.overrides().get(FLAG);
-        if (value == null || value.equalsIgnoreCase("false")) {
-            return false;
-        }
-        if (value.equalsIgnoreCase("true")) {
-            return true;
-        }
-        throw new ConfigException("--" + FLAG + " takes true or false, got '" + value + "'");
-    }
-
     /**
      * Starts the simulated Marathon and builds the demo configuration: the demo's defaults, then the
      * config file and flags as usual, then the simulator as the one Marathon URL.
@@ -54,19 +45,15 @@ final class Demo implements AutoCloseable {
      */
     static Demo start(CommandLine cmd) {
         Map<String, String> flags = new LinkedHashMap<>(cmd.overrides());
-        flags.remove(FLAG);
         int preferredPort = marathonPort(flags.remove(MARATHON_PORT_FLAG));
         if (flags.containsKey("marathon-urls") || flags.containsKey("routes-file")) {
-            throw new ConfigException("--demo brings its own Marathon; drop --marathon-urls and --routes-file");
+            throw new ConfigException("the demo brings its own Marathon; drop --marathon-urls and --routes-file");
         }
         ServerConfig.Builder builder = ServerConfig.builder().listenHost("127.0.0.1").listenPort(8080).domain(DOMAIN)
                 .adminHost("127.0.0.1").adminPort(9090)
                 // Ctrl-C should end a demo at once; there is no load balancer in front to drain from.
                 .drainPeriod("0s");
-        if (cmd.configFile() != null) {
-            ConfigLoader.readFile(Path.of(cmd.configFile()), builder);
-        }
-        ConfigLoader.applyOverrides(flags, builder);
+        ConfigLoader.apply(new CommandLine(cmd.configFile(), false, false, flags), builder);
         builder.build(); // reports configuration errors before anything starts
 
         MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
