@@ -6,7 +6,7 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.discovery.DiscoverySources;
 import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;

@@ -1,10 +1,8 @@
 package io.mesoslb.demo;
 
-import io.mesoslb.server.CommandLine;
-import io.mesoslb.server.ConfigException;
-import io.mesoslb.server.ConfigLoader;
-import io.mesoslb.server.ServerConfig;
-
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
 import java.io.IOException;
@@ -12,22 +10,33 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.time.Duration;
-import java.util.LinkedHashMap;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import picocli.CommandLine.Option;
 
 /**
  * The demo: an in-process simulated Marathon with one app, and a configuration that points the real
  * discovery code at it. Everything else runs exactly as in production.
  */
 final class Demo implements AutoCloseable {
-    static final String MARATHON_PORT_FLAG = "demo-marathon-port";
     static final String APP = "/www";
     static final String DOMAIN = "mesos.local";
     static final int INSTANCES = 3;
-    private static final int DEFAULT_MARATHON_PORT = 8081;
+    /** The demo's defaults, under the config file and the flags. */
+    static final List<String> DEFAULTS = List.of("--listen-host=127.0.0.1", "--listen-port=8080",
+            "--domain=" + DOMAIN, "--admin-host=127.0.0.1", "--admin-port=9090",
+            // Ctrl-C should end a demo at once; there is no load balancer in front to drain from.
+            "--drain-period=0s");
     // Ports tried after the preferred one before falling back to any free port.
     private static final int PORT_ATTEMPTS = 10;
+
+    /** The demo's own flag, beside mesos-lb's. */
+    static final class Options {
+        @Option(names = "--demo-marathon-port", paramLabel = "<port>", description = "port of the demo's simulated "
+                + "Marathon; when taken, one of the next few, else any free one (default: ${DEFAULT-VALUE})")
+        int marathonPort = 8081;
+    }
 
     private final MarathonSimulator marathon;
     private final ServerConfig config;
@@ -37,33 +46,35 @@ final class Demo implements AutoCloseable {
         this.config = config;
     }
 
-    /**
-     * Starts the simulated Marathon and builds the demo configuration: the demo's defaults, then the
-     * config file and flags as usual, then the simulator as the one Marathon URL.
-     *
-     * @throws ConfigException when the flags are invalid or name another source of routes
-     */
-    static Demo start(CommandLine cmd) {
-        Map<String, String> flags = new LinkedHashMap<>(cmd.overrides());
-        int preferredPort = marathonPort(flags.remove(MARATHON_PORT_FLAG));
-        if (flags.containsKey("marathon-urls") || flags.containsKey("routes-file")) {
-            throw new ConfigException("the demo brings its own Marathon; drop --marathon-urls and --routes-file");
-        }
-        ServerConfig.Builder builder = ServerConfig.builder().listenHost("127.0.0.1").listenPort(8080).domain(DOMAIN)
-                .adminHost("127.0.0.1").adminPort(9090)
-                // Ctrl-C should end a demo at once; there is no load balancer in front to drain from.
-                .drainPeriod("0s");
-        ConfigLoader.apply(new CommandLine(cmd.configFile(), false, false, flags), builder);
-        builder.build(); // reports configuration errors before anything starts
+    /** The demo of a command line that asks for neither help nor the version. */
+    static Demo start(String... args) {
+        Options options = new Options();
+        return start(ConfigLoader.load(args, DEFAULTS, options).config(), args, options.marathonPort);
+    }
 
+    /**
+     * Starts the simulated Marathon and points the configuration at it.
+     *
+     * @param checked the configuration {@code args} make, read before anything starts so that its
+     *                problems are reported first
+     * @throws ConfigException when the flags name another source of routes or a port that is none
+     */
+    static Demo start(ServerConfig checked, String[] args, int marathonPort) {
+        if (!checked.marathonUrls().isEmpty() || checked.routesFile() != null) {
+            throw new ConfigException("the demo brings its own Marathon; drop marathon-urls and routes-file");
+        }
+        if (marathonPort < 0 || marathonPort > 65_535) {
+            throw new ConfigException("--demo-marathon-port must be a port number, got " + marathonPort);
+        }
         MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
-                .port(freePort(preferredPort))
+                .port(freePort(marathonPort))
                 .healthCheckDelay(Duration.ofMillis(500))
                 .build());
         try {
             marathon.createApp(APP, INSTANCES, Map.of(), true);
-            ServerConfig config = builder.marathonUrls(List.of(marathon.uri().toString())).build();
-            return new Demo(marathon, config);
+            List<String> defaults = new ArrayList<>(DEFAULTS);
+            defaults.add("--marathon-urls=" + marathon.uri());
+            return new Demo(marathon, ConfigLoader.load(args, defaults, new Options()).config());
         } catch (RuntimeException e) {
             marathon.close();
             throw e;
@@ -81,21 +92,6 @@ final class Demo implements AutoCloseable {
     @Override
     public void close() {
         marathon.close();
-    }
-
-    private static int marathonPort(String flag) {
-        if (flag == null) {
-            return DEFAULT_MARATHON_PORT;
-        }
-        try {
-            int port = Integer.parseInt(flag.strip());
-            if (port >= 0 && port <= 65_535) {
-                return port;
-            }
-        } catch (NumberFormatException e) {
-            // reported below
-        }
-        throw new ConfigException("--" + MARATHON_PORT_FLAG + " must be a port number, got '" + flag + "'");
     }
 
     /** The preferred port or one of the next few if it is taken, else any free port (0). */

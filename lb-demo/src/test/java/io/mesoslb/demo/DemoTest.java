@@ -6,10 +6,10 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.server.CommandLine;
-import io.mesoslb.server.ConfigException;
 import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.discovery.DiscoverySources;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.TaskAnswers;
@@ -94,23 +94,26 @@ class DemoTest {
 
     @Test
     void flagsOverrideTheDemoDefaultsButNotItsMarathon() {
-        ServerConfig config = closer.use(Demo.start(parse("--demo-marathon-port=0", "--listen-port=0",
-                "--domain=example.test", "--worker-threads=1"))).config();
+        ServerConfig config = closer.use(Demo.start("--demo-marathon-port=0", "--listen-port=0",
+                "--domain=example.test", "--worker-threads=1")).config();
         assertThat(config.listenHost()).isEqualTo("127.0.0.1");
         assertThat(config.domain()).isEqualTo("example.test");
         assertThat(config.workerThreads()).isEqualTo(1);
 
-        assertThatThrownBy(() -> Demo.start(parse("--marathon-urls=http://m:8080")))
+        assertThatThrownBy(() -> Demo.start("--marathon-urls=http://m:8080"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("the demo brings its own Marathon");
-        assertThatThrownBy(() -> Demo.start(parse("--demo-marathon-port=http")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--demo-marathon-port must be a port");
-        assertThatThrownBy(() -> Demo.start(parse("--demo-marathon-port=0", "--listen-port=-3")))
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=http"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("demo-marathon-port: 'http' is not an int");
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=0", "--listen-port=-3"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("listen-port");
     }
 
     @Test
     void helpMentionsTheDemoFlag() {
-        assertThat(DemoMain.USAGE).contains("--demo-marathon-port ");
+        assertThat(ConfigLoader.usage(new Demo.Options())).contains("--demo-marathon-port=<port>")
+                .contains("(default: 8081)");
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=-3")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--demo-marathon-port must be a port number, got -3");
     }
 
     // ---- helpers ------------------------------------------------------------------------------
@@ -119,15 +122,11 @@ class DemoTest {
     private Demo startDemo(String... flags) {
         List<String> args = new ArrayList<>(List.of("--demo-marathon-port=0"));
         args.addAll(List.of(flags));
-        Demo demo = closer.use(Demo.start(parse(args.toArray(String[]::new))));
+        Demo demo = closer.use(Demo.start(args.toArray(String[]::new)));
         routes = new RouteTableHolder(new VhostNaming(demo.config().domain()));
         DiscoverySource discovery = closer.use(DiscoverySources.create(demo.config(), routes));
         discovery.start();
         return demo;
-    }
-
-    private static CommandLine parse(String... args) {
-        return CommandLine.parse(args);
     }
 
     private static List<String> running(Demo demo) {

@@ -5,6 +5,7 @@ import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.admin.ReadinessState;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;

@@ -4,7 +4,11 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.server.admin.VersionInfo;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.discovery.DiscoverySources;
+import java.util.List;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -18,18 +22,16 @@ public final class Main {
 
     public static void main(String[] args) {
         prepare();
-        ServerConfig config;
+        ConfigLoader.Request request;
         try {
-            CommandLine cmd = CommandLine.parse(args);
-            if (answeredHelpOrVersion(cmd, "")) {
-                return;
-            }
-            config = ConfigLoader.load(cmd);
+            request = ConfigLoader.load(args, List.of());
         } catch (ConfigException e) {
             exitOnConfigError(e, null);
             return;
         }
-        run(config, null, server -> { });
+        if (!answeredHelpOrVersion(request)) {
+            run(request.config(), null, server -> { });
+        }
     }
 
     /** Process-wide settings that must be made before any Netty class is used: the first call of a main. */
@@ -38,15 +40,15 @@ public final class Main {
     }
 
     /**
-     * Prints the usage (followed by {@code moreUsage}) for {@code --help}, or the version for
-     * {@code --version}; true when it did and the program is done.
+     * Prints the usage for {@code --help} (with {@code extraOptions}, as given to the loader), or the
+     * version for {@code --version}; true when it did and the program is done.
      */
-    public static boolean answeredHelpOrVersion(CommandLine cmd, String moreUsage) {
-        if (cmd.help()) {
-            System.out.println(CommandLine.USAGE + moreUsage);
+    public static boolean answeredHelpOrVersion(ConfigLoader.Request request, Object... extraOptions) {
+        if (request.help()) {
+            System.out.print(ConfigLoader.usage(extraOptions));
             return true;
         }
-        if (cmd.version()) {
+        if (request.version()) {
             System.out.println(VersionInfo.NAME + " " + VersionInfo.version());
             return true;
         }

@@ -9,6 +9,8 @@ import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.server.admin.AdminServer;
 import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.admin.ReadinessState;
+import io.mesoslb.server.config.OpsSettings;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.metrics.AccessLog;
 import io.mesoslb.server.metrics.ProxyMetrics;
 import io.mesoslb.server.net.ClientAddressResolver;

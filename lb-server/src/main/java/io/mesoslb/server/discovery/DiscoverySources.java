@@ -7,8 +7,8 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
-import io.mesoslb.server.ConfigException;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

@@ -7,7 +7,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
