@@ -1,12 +1,11 @@
 package io.mesoslb.server;
 
-import io.mesoslb.server.config.ConfigException;
-import io.mesoslb.server.config.ConfigLoader;
-import io.mesoslb.server.config.ServerConfig;
-
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
