@@ -1,7 +1,7 @@
 package io.mesoslb.bench;
 
 import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.discovery.DiscoverySources;
 
 import io.mesoslb.core.BackendState;
@@ -9,6 +9,9 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.discovery.DiscoverySources;
 import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;

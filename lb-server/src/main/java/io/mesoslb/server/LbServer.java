@@ -1,6 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.server.admin.ReadinessState;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;

@@ -2,14 +2,18 @@ package io.mesoslb.server;
 
 import io.mesoslb.server.admin.VersionInfo;
 import io.mesoslb.server.discovery.DiscoverySources;
-
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
+import java.util.List;
+import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** Entry point of the executable jar. */
+/** Entry point of the executable jar, and the start-up and shutdown other mains (the demo's) reuse. */
 public final class Main {
     private static final Logger log = LoggerFactory.getLogger(Main.class);
 
@@ -17,36 +21,66 @@ public final class Main {
     }
 
     public static void main(String[] args) {
+        prepare();
+        ConfigLoader.Request request;
+        try {
+            request = ConfigLoader.load(args, List.of());
+        } catch (ConfigException e) {
+            exitOnConfigError(e, null);
+            return;
+        }
+        if (!answeredHelpOrVersion(request)) {
+            run(request.config(), null, server -> { });
+        }
+    }
+
+    /** Process-wide settings that must be made before any Netty class is used: the first call of a main. */
+    public static void prepare() {
         LeakDetection.productionDefault(System.getProperties());
-        ServerConfig config;
-        Demo demo = null;
+    }
+
+    /**
+     * Prints the usage for {@code --help} (with {@code extraOptions}, as given to the loader), or the
+     * version for {@code --version}; true when it did and the program is done.
+     */
+    public static boolean answeredHelpOrVersion(ConfigLoader.Request request, Object... extraOptions) {
+        if (request.help()) {
+            System.out.print(ConfigLoader.usage(extraOptions));
+            return true;
+        }
+        if (request.version()) {
+            System.out.println(VersionInfo.NAME + " " + VersionInfo.version());
+            return true;
+        }
+        return false;
+    }
+
+    /** Says what is wrong with the configuration, closes {@code companion} (may be null) and exits with status 2. */
+    public static void exitOnConfigError(ConfigException e, AutoCloseable companion) {
+        log.error("{}", e.getMessage());
+        closeQuietly(companion);
+        System.exit(2);
+    }
+
+    /**
+     * Runs mesos-lb with {@code config} until SIGTERM: discovery, the listeners, and the shutdown
+     * sequence. Exits the JVM when it cannot start (status 2 for the configuration, 1 otherwise).
+     *
+     * @param companion something else the process runs (the demo's simulated Marathon), closed after
+     *                  the server and discovery so that its backends serve to the end; may be null
+     * @param onStarted called once the listeners are bound, e.g. to print where they are
+     */
+    public static void run(ServerConfig config, AutoCloseable companion, Consumer<LbServer> onStarted) {
         RouteTableHolder routes;
         DiscoverySource discovery;
         try {
-            CommandLine cmd = CommandLine.parse(args);
-            if (cmd.help()) {
-                System.out.println(CommandLine.USAGE);
-                return;
-            }
-            if (cmd.version()) {
-                System.out.println(VersionInfo.NAME + " " + VersionInfo.version());
-                return;
-            }
-            if (Demo.requested(cmd)) {
-                demo = Demo.start(cmd);
-                config = demo.config();
-            } else {
-                config = ConfigLoader.load(cmd.without(Demo.FLAG));
-            }
             routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
             if (!config.groups().servesAll()) {
                 log.info("routing only the apps of {}", config.groups());
             }
             discovery = DiscoverySources.create(config, routes);
         } catch (ConfigException e) {
-            log.error("{}", e.getMessage());
-            closeQuietly(demo);
-            System.exit(2);
+            exitOnConfigError(e, companion);
             return;
         }
         LbServer server = new LbServer(config, routes).discoveryState(discovery::state);
@@ -62,15 +96,13 @@ public final class Main {
             }
             closeQuietly(server);
             closeQuietly(discovery);
-            closeQuietly(demo);
+            closeQuietly(companion);
             System.exit(1);
             return;
         }
-        if (demo != null) {
-            DemoBanner.log(demo, server.localAddress(), server.adminAddress());
-        }
-        // Discovery keeps routes current while the server drains; the demo's backends serve until the end.
-        ShutdownSequence.install(server, discovery, demo);
+        onStarted.accept(server);
+        // Discovery keeps routes current while the server drains; the companion serves until the end.
+        ShutdownSequence.install(server, discovery, companion);
     }
 
     private static void closeQuietly(AutoCloseable c) {

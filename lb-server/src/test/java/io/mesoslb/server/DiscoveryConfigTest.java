@@ -13,6 +13,11 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.testing.Closer;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -118,8 +123,8 @@ class DiscoveryConfigTest {
                 .hasMessageContaining("'ftp://m1' is not an http(s) URL")
                 .hasMessageContaining("'http://m2:8080' is not an http(s) URL")
                 .hasMessageNotContaining("cret");
-        assertThatThrownBy(() -> CommandLine.parse(new String[] {"--marathon-urls", "http://m1:8080",
-                "http://lb:s3cret@m2:8080"}))
+        assertThatThrownBy(() -> ConfigLoader.load("--marathon-urls", "http://m1:8080",
+                "http://lb:s3cret@m2:8080"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("http://m2:8080")
                 .hasMessageNotContaining("s3cret");
     }
@@ -138,7 +143,7 @@ class DiscoveryConfigTest {
         for (String key : List.of("marathon-user", "marathon-password", "marathon-token", "marathon-token-style",
                 "marathon-truststore", "marathon-truststore-password", "marathon-truststore-type",
                 "marathon-read-idle-timeout", "marathon-resync-interval")) {
-            assertThat(CommandLine.USAGE).contains("--" + key + " ");
+            assertThat(ConfigLoader.usage()).containsPattern("--" + key + "[=\\[]");
         }
     }
 
@@ -182,6 +187,6 @@ class DiscoveryConfigTest {
     }
 
     private static ServerConfig load(String... args) {
-        return ConfigLoader.load(CommandLine.parse(args));
+        return ConfigLoader.load(args);
     }
 }

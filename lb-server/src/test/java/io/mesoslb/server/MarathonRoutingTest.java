@@ -1,5 +1,9 @@
 package io.mesoslb.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import io.mesoslb.discovery.marathon.MarathonConfig;
+import io.mesoslb.discovery.marathon.MarathonDiscovery;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.LoadLoop;
 import io.mesoslb.server.testing.ProxyFixture;

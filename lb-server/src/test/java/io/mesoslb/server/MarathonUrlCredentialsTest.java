@@ -10,6 +10,11 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.LogCapture;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -91,10 +96,10 @@ class MarathonUrlCredentialsTest {
     }
 
     private Running start(String... marathonUrls) {
-        ServerConfig config = ConfigLoader.load(CommandLine.parse(new String[] {
+        ServerConfig config = ConfigLoader.load(new String[] {
                 "--marathon-urls=" + String.join(",", marathonUrls), "--domain=test.local",
                 "--listen-host=127.0.0.1", "--listen-port=0", "--admin-port=0", "--worker-threads=1",
-                "--shutdown-grace=2s"}));
+                "--shutdown-grace=2s"});
         RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
         DiscoverySource discovery = closer.use(DiscoverySources.create(config, routes));
         LbServer server = closer.use(new LbServer(config, routes).discoveryState(discovery::state)).start();

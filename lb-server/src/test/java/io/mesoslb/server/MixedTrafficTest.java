@@ -1,5 +1,7 @@
 package io.mesoslb.server;
 
+import static org.assertj.core.api.Assertions.assertThat;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;

@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.server.config.ServerConfig;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;

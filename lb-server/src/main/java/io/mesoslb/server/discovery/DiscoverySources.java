@@ -1,7 +1,7 @@
 package io.mesoslb.server.discovery;
 
-import io.mesoslb.server.ConfigException;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ServerConfig;
 
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
@@ -10,6 +10,8 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -51,6 +53,6 @@ public final class DiscoverySources {
                     config.routesPollInterval().toMillis());
             return new FileDiscovery(config.routesFile(), routes, config.routesPollInterval(), labels);
         }
-        throw new ConfigException("no source of routes: set marathon-urls or routes-file (or try --demo)");
+        throw new ConfigException("no source of routes: set marathon-urls or routes-file (or try the demo: lb-demo/target/mesos-lb-demo.jar)");
     }
 }

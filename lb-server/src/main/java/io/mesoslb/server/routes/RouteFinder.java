@@ -2,7 +2,6 @@ package io.mesoslb.server.routes;
 
 import io.mesoslb.server.proxy.exchange.Verdict;
 
-
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.netty.handler.codec.http.HttpRequest;

@@ -1,7 +1,7 @@
 package io.mesoslb.server.testing;
 
 import io.mesoslb.server.LbServer;
-import io.mesoslb.server.ServerConfig;
+import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.server.proxy.BackendOutcomes;
 
 import io.mesoslb.discovery.labels.PortRoutes;
@@ -10,6 +10,9 @@ import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.proxy.BackendOutcomes;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;

@@ -1,6 +1,5 @@
 package io.mesoslb.server.proxy.http;
 
-
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaderValues;
 import io.netty.handler.codec.http.HttpMessageDecoderResult;

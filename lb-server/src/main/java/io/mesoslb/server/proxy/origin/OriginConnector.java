@@ -69,7 +69,6 @@ public final class OriginConnector implements ChannelFutureListener {
         return pool;
     }
 
-
     /**
      * Moves the exchange to another backend (or none), keeping the in-flight counts that the
      * leastconn and least-request modes choose by: one per exchange, on the backend it is with.

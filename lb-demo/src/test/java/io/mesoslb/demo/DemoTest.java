@@ -1,4 +1,4 @@
-package io.mesoslb.server;
+package io.mesoslb.demo;
 
 import io.mesoslb.server.discovery.DiscoverySources;
 import io.mesoslb.server.testing.Closer;
@@ -10,6 +10,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
+import io.mesoslb.server.LbServer;
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.TaskAnswers;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.SimTask;
 import java.net.InetAddress;
@@ -25,7 +32,7 @@ import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
-/** {@code --demo}: the configuration it makes, and the commands its banner tells people to try. */
+/** The demo: the configuration it makes, and the commands its banner tells people to try. */
 class DemoTest {
     private static final Duration WAIT = Duration.ofSeconds(20);
 
@@ -91,49 +98,39 @@ class DemoTest {
 
     @Test
     void flagsOverrideTheDemoDefaultsButNotItsMarathon() {
-        ServerConfig config = closer.use(Demo.start(parse("--demo", "--demo-marathon-port=0", "--listen-port=0",
-                "--domain=example.test", "--worker-threads=1"))).config();
+        ServerConfig config = closer.use(Demo.start("--demo-marathon-port=0", "--listen-port=0",
+                "--domain=example.test", "--worker-threads=1")).config();
         assertThat(config.listenHost()).isEqualTo("127.0.0.1");
         assertThat(config.domain()).isEqualTo("example.test");
         assertThat(config.workerThreads()).isEqualTo(1);
 
-        assertThatThrownBy(() -> Demo.start(parse("--demo", "--marathon-urls=http://m:8080")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--demo brings its own Marathon");
-        assertThatThrownBy(() -> Demo.start(parse("--demo", "--demo-marathon-port=http")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--demo-marathon-port must be a port");
-        assertThatThrownBy(() -> Demo.start(parse("--demo", "--demo-marathon-port=0", "--listen-port=-3")))
+        assertThatThrownBy(() -> Demo.start("--marathon-urls=http://m:8080"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("the demo brings its own Marathon");
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=http"))
+                .isInstanceOf(ConfigException.class).hasMessageContaining("demo-marathon-port: 'http' is not an int");
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=0", "--listen-port=-3"))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("listen-port");
     }
 
     @Test
-    void helpMentionsTheDemo() {
-        assertThat(CommandLine.USAGE).contains("--demo ").contains("--demo-marathon-port ");
-        assertThat(Demo.requested(parse("--demo"))).isTrue();
-        assertThat(Demo.requested(parse("--listen-port=1"))).isFalse();
-        assertThat(Demo.requested(parse("--demo", "true"))).isTrue();
-        assertThat(Demo.requested(parse("--demo=false"))).isFalse();
-        assertThat(Demo.requested(parse("--demo", "false", "--listen-port=1"))).isFalse();
-        assertThat(ConfigLoader.load(parse("--demo=false", "--listen-port=1").without(Demo.FLAG)).listenPort())
-                .isEqualTo(1);
-        assertThatThrownBy(() -> Demo.requested(parse("--demo=yes")))
-                .isInstanceOf(ConfigException.class).hasMessageContaining("--demo takes true or false");
+    void helpMentionsTheDemoFlag() {
+        assertThat(ConfigLoader.usage(new Demo.Options())).contains("--demo-marathon-port=<port>")
+                .contains("(default: 8081)");
+        assertThatThrownBy(() -> Demo.start("--demo-marathon-port=-3")).isInstanceOf(ConfigException.class)
+                .hasMessageContaining("--demo-marathon-port must be a port number, got -3");
     }
 
     // ---- helpers ------------------------------------------------------------------------------
 
-    /** The demo as Main runs it: its configuration, routes kept by the real Marathon discovery. */
+    /** The demo as DemoMain runs it: its configuration, routes kept by the real Marathon discovery. */
     private Demo startDemo(String... flags) {
-        List<String> args = new ArrayList<>(List.of("--demo", "--demo-marathon-port=0"));
+        List<String> args = new ArrayList<>(List.of("--demo-marathon-port=0"));
         args.addAll(List.of(flags));
-        Demo demo = closer.use(Demo.start(parse(args.toArray(String[]::new))));
+        Demo demo = closer.use(Demo.start(args.toArray(String[]::new)));
         routes = new RouteTableHolder(new VhostNaming(demo.config().domain()));
         DiscoverySource discovery = closer.use(DiscoverySources.create(demo.config(), routes));
         discovery.start();
         return demo;
-    }
-
-    private static CommandLine parse(String... args) {
-        return CommandLine.parse(args);
     }
 
     private static List<String> running(Demo demo) {

@@ -1,35 +1,30 @@
-package io.mesoslb.server;
+package io.mesoslb.server.config;
 
 import io.mesoslb.server.tls.TlsCertificate;
-
 import com.fasterxml.jackson.annotation.JsonAutoDetect;
 import com.fasterxml.jackson.annotation.JsonCreator;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import picocli.CommandLine.ITypeConverter;
 
 /**
- * One {@code tls-certificates} entry: an object with {@code cert}, {@code key} and {@code hosts},
- * or on the command line the text {@code cert.pem:key.pem[:host,host...]}.
+ * One {@code tls-certificates} entry as given: on the command line the text
+ * {@code cert.pem:key.pem[:host,host...]}, in a config file an object with {@code cert}, {@code key}
+ * and {@code hosts} ({@link ConfigFile} writes it as that text).
  */
-@JsonAutoDetect(fieldVisibility = JsonAutoDetect.Visibility.ANY, getterVisibility = JsonAutoDetect.Visibility.NONE,
-        isGetterVisibility = JsonAutoDetect.Visibility.NONE, setterVisibility = JsonAutoDetect.Visibility.NONE)
 final class TlsCertificateEntry {
-    private String cert;
-    private String key;
-    private List<String> hosts = new ArrayList<>();
-
-    TlsCertificateEntry() {
-    }
+    private final String cert;
+    private final String key;
+    private final List<String> hosts;
 
     TlsCertificateEntry(String cert, String key, List<String> hosts) {
         this.cert = cert;
         this.key = key;
-        this.hosts = hosts == null ? new ArrayList<>() : new ArrayList<>(hosts);
+        this.hosts = hosts == null ? List.of() : List.copyOf(hosts);
     }
 
-    @JsonCreator(mode = JsonCreator.Mode.DELEGATING)
     static TlsCertificateEntry parse(String text) {
         String[] parts = text.strip().split(":", 3);
         List<String> hosts = new ArrayList<>();
@@ -41,6 +36,14 @@ final class TlsCertificateEntry {
             }
         }
         return new TlsCertificateEntry(parts[0], parts.length > 1 ? parts[1] : null, hosts);
+    }
+
+    /** Picocli's typed parsing of one entry. */
+    static final class Converter implements ITypeConverter<TlsCertificateEntry> {
+        @Override
+        public TlsCertificateEntry convert(String value) {
+            return parse(value);
+        }
     }
 
     TlsCertificate validate(ConfigProblems p) {

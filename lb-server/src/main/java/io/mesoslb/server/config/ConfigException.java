@@ -1,4 +1,4 @@
-package io.mesoslb.server;
+package io.mesoslb.server.config;
 
 import java.util.List;
 

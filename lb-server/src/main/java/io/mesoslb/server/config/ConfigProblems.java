@@ -1,4 +1,4 @@
-package io.mesoslb.server;
+package io.mesoslb.server.config;
 
 import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.core.CidrList;
@@ -16,6 +16,11 @@ final class ConfigProblems {
 
     void add(String message) {
         messages.add(message);
+    }
+
+    /** The value stripped, or null when it is unset or blank: a setting whose absence means "none". */
+    String optional(String value) {
+        return value == null || value.isBlank() ? null : value.strip();
     }
 
     String nonBlank(String key, String value) {
@@ -87,6 +92,10 @@ final class ConfigProblems {
             return null;
         }
         return file;
+    }
+
+    boolean isEmpty() {
+        return messages.isEmpty();
     }
 
     void throwIfAny() {

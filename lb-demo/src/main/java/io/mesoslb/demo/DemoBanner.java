@@ -1,4 +1,4 @@
-package io.mesoslb.server;
+package io.mesoslb.demo;
 
 import io.mesoslb.testkit.SimTask;
 import java.net.InetSocketAddress;
@@ -6,7 +6,7 @@ import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-/** What {@code --demo} prints on the console: where things run and the commands to try. */
+/** What the demo prints on the console: where things run and the commands to try. */
 final class DemoBanner {
     private static final Logger BANNER = LoggerFactory.getLogger("mesos-lb.demo");
 

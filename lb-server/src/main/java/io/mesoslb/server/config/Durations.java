@@ -1,4 +1,4 @@
-package io.mesoslb.server;
+package io.mesoslb.server.config;
 
 import java.time.Duration;
 import java.time.format.DateTimeParseException;

@@ -1,0 +1,112 @@
+package io.mesoslb.demo;
+
+import io.mesoslb.server.config.ConfigException;
+import io.mesoslb.server.config.ConfigLoader;
+import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.testkit.MarathonSimulator;
+import io.mesoslb.testkit.SimulatorOptions;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine.Option;
+
+/**
+ * The demo: an in-process simulated Marathon with one app, and a configuration that points the real
+ * discovery code at it. Everything else runs exactly as in production.
+ */
+final class Demo implements AutoCloseable {
+    static final String APP = "/www";
+    static final String DOMAIN = "mesos.local";
+    static final int INSTANCES = 3;
+    /** The demo's defaults, under the config file and the flags. */
+    static final List<String> DEFAULTS = List.of("--listen-host=127.0.0.1", "--listen-port=8080",
+            "--domain=" + DOMAIN, "--admin-host=127.0.0.1", "--admin-port=9090",
+            // Ctrl-C should end a demo at once; there is no load balancer in front to drain from.
+            "--drain-period=0s");
+    // Ports tried after the preferred one before falling back to any free port.
+    private static final int PORT_ATTEMPTS = 10;
+
+    /** The demo's own flag, beside mesos-lb's. */
+    static final class Options {
+        @Option(names = "--demo-marathon-port", paramLabel = "<port>", description = "port of the demo's simulated "
+                + "Marathon; when taken, one of the next few, else any free one (default: ${DEFAULT-VALUE})")
+        int marathonPort = 8081;
+    }
+
+    private final MarathonSimulator marathon;
+    private final ServerConfig config;
+
+    private Demo(MarathonSimulator marathon, ServerConfig config) {
+        this.marathon = marathon;
+        this.config = config;
+    }
+
+    /** The demo of a command line that asks for neither help nor the version. */
+    static Demo start(String... args) {
+        Options options = new Options();
+        return start(ConfigLoader.load(args, DEFAULTS, options).config(), args, options.marathonPort);
+    }
+
+    /**
+     * Starts the simulated Marathon and points the configuration at it.
+     *
+     * @param checked the configuration {@code args} make, read before anything starts so that its
+     *                problems are reported first
+     * @throws ConfigException when the flags name another source of routes or a port that is none
+     */
+    static Demo start(ServerConfig checked, String[] args, int marathonPort) {
+        if (!checked.marathonUrls().isEmpty() || checked.routesFile() != null) {
+            throw new ConfigException("the demo brings its own Marathon; drop marathon-urls and routes-file");
+        }
+        if (marathonPort < 0 || marathonPort > 65_535) {
+            throw new ConfigException("--demo-marathon-port must be a port number, got " + marathonPort);
+        }
+        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
+                .port(freePort(marathonPort))
+                .healthCheckDelay(Duration.ofMillis(500))
+                .build());
+        try {
+            marathon.createApp(APP, INSTANCES, Map.of(), true);
+            List<String> defaults = new ArrayList<>(DEFAULTS);
+            defaults.add("--marathon-urls=" + marathon.uri());
+            return new Demo(marathon, ConfigLoader.load(args, defaults, new Options()).config());
+        } catch (RuntimeException e) {
+            marathon.close();
+            throw e;
+        }
+    }
+
+    ServerConfig config() {
+        return config;
+    }
+
+    MarathonSimulator marathon() {
+        return marathon;
+    }
+
+    @Override
+    public void close() {
+        marathon.close();
+    }
+
+    /** The preferred port or one of the next few if it is taken, else any free port (0). */
+    private static int freePort(int preferred) {
+        if (preferred == 0) {
+            return 0;
+        }
+        for (int port = preferred; port < preferred + PORT_ATTEMPTS && port <= 65_535; port++) {
+            try (ServerSocket probe = new ServerSocket()) {
+                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
+                return port;
+            } catch (IOException e) {
+                // taken; try the next one
+            }
+        }
+        return 0;
+    }
+}
