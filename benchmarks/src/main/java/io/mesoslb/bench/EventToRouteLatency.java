@@ -2,16 +2,13 @@ package io.mesoslb.bench;
 
 import io.mesoslb.server.LbServer;
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.routes.RouteSources;
 
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.server.LbServer;
-import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.discovery.DiscoverySources;
 import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -77,7 +74,7 @@ public final class EventToRouteLatency {
                     }
                 }
             });
-            try (DiscoverySource discovery = DiscoverySources.create(config, routes);
+            try (DiscoverySource discovery = RouteSources.create(config, routes);
                  LbServer proxy = new LbServer(config, routes).start()) {
                 discovery.start();
                 try (PollingClient client = new PollingClient(proxy.port(), HOST)) {

@@ -1,6 +1,6 @@
 package io.mesoslb.demo;
 
-import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.routes.RouteSources;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.TaskAnswers;
 
@@ -14,9 +14,6 @@ import io.mesoslb.server.LbServer;
 import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.discovery.DiscoverySources;
-import io.mesoslb.server.testing.Closer;
-import io.mesoslb.server.testing.TaskAnswers;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.SimTask;
 import java.net.InetAddress;
@@ -128,7 +125,7 @@ class DemoTest {
         args.addAll(List.of(flags));
         Demo demo = closer.use(Demo.start(args.toArray(String[]::new)));
         routes = new RouteTableHolder(new VhostNaming(demo.config().domain()));
-        DiscoverySource discovery = closer.use(DiscoverySources.create(demo.config(), routes));
+        DiscoverySource discovery = closer.use(RouteSources.create(demo.config(), routes));
         discovery.start();
         return demo;
     }

@@ -1,7 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.server.admin.VersionInfo;
-import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.routes.RouteSources;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
@@ -78,7 +78,7 @@ public final class Main {
             if (!config.groups().servesAll()) {
                 log.info("routing only the apps of {}", config.groups());
             }
-            discovery = DiscoverySources.create(config, routes);
+            discovery = RouteSources.create(config, routes);
         } catch (ConfigException e) {
             exitOnConfigError(e, companion);
             return;

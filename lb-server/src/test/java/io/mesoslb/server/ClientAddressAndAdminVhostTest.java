@@ -9,7 +9,6 @@ import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.RecordedRequest;
 import io.mesoslb.server.testing.TestOrigin;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;

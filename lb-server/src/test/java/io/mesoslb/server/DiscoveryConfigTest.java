@@ -1,6 +1,6 @@
 package io.mesoslb.server;
 
-import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.routes.RouteSources;
 import io.mesoslb.server.testing.Closer;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -16,8 +16,6 @@ import io.mesoslb.discovery.marathon.MarathonDiscovery;
 import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.discovery.DiscoverySources;
-import io.mesoslb.server.testing.Closer;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -149,22 +147,22 @@ class DiscoveryConfigTest {
 
     @Test
     void exactlyOneSourceOfRoutes() {
-        assertThatThrownBy(() -> DiscoverySources.create(load(), routes))
+        assertThatThrownBy(() -> RouteSources.create(load(), routes))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("no source of routes");
-        assertThatThrownBy(() -> DiscoverySources.create(
+        assertThatThrownBy(() -> RouteSources.create(
                 load("--marathon-urls=http://m:8080", "--routes-file=/tmp/apps.json"), routes))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("not both");
 
-        assertThat(closer.use(DiscoverySources.create(load("--routes-file=" + dir.resolve("apps.json")), routes)))
+        assertThat(closer.use(RouteSources.create(load("--routes-file=" + dir.resolve("apps.json")), routes)))
                 .isInstanceOf(FileDiscovery.class);
-        assertThat(closer.use(DiscoverySources.create(load("--marathon-urls=http://m:8080"), routes)))
+        assertThat(closer.use(RouteSources.create(load("--marathon-urls=http://m:8080"), routes)))
                 .isInstanceOf(MarathonDiscovery.class);
     }
 
     @Test
     void unreadableTruststoreIsAConfigurationError() {
         ServerConfig c = load("--marathon-urls=https://m:8443", "--marathon-truststore=" + dir.resolve("none.p12"));
-        assertThatThrownBy(() -> DiscoverySources.create(c, routes))
+        assertThatThrownBy(() -> RouteSources.create(c, routes))
                 .isInstanceOf(ConfigException.class).hasMessageContaining("none.p12");
     }
 
@@ -174,7 +172,7 @@ class DiscoveryConfigTest {
                 .basicAuth("lb", "s3cret").build()));
         sim.createApp("/web", 2, Map.of(), false);
 
-        DiscoverySource source = closer.use(DiscoverySources.create(load("--marathon-urls=" + sim.uri(),
+        DiscoverySource source = closer.use(RouteSources.create(load("--marathon-urls=" + sim.uri(),
                 "--marathon-user=lb", "--marathon-password=s3cret"), routes));
         source.start();
 

@@ -9,10 +9,7 @@ import io.mesoslb.server.testing.LoadLoop;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.TaskAnswers;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
-import io.mesoslb.discovery.marathon.MarathonConfig;
-import io.mesoslb.discovery.marathon.MarathonDiscovery;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;

@@ -1,6 +1,6 @@
 package io.mesoslb.server;
 
-import io.mesoslb.server.discovery.DiscoverySources;
+import io.mesoslb.server.routes.RouteSources;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.LogCapture;
 
@@ -12,9 +12,6 @@ import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.discovery.DiscoverySources;
-import io.mesoslb.server.testing.Closer;
-import io.mesoslb.server.testing.LogCapture;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
@@ -101,7 +98,7 @@ class MarathonUrlCredentialsTest {
                 "--listen-host=127.0.0.1", "--listen-port=0", "--admin-port=0", "--worker-threads=1",
                 "--shutdown-grace=2s"});
         RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
-        DiscoverySource discovery = closer.use(DiscoverySources.create(config, routes));
+        DiscoverySource discovery = closer.use(RouteSources.create(config, routes));
         LbServer server = closer.use(new LbServer(config, routes).discoveryState(discovery::state)).start();
         discovery.start();
         return new Running(server, routes, discovery);

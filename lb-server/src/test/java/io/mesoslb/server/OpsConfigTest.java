@@ -10,7 +10,6 @@ import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.OpsSettings;
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.tls.TlsCertificate;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;

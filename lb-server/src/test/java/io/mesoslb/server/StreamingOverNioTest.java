@@ -5,7 +5,6 @@ import io.mesoslb.server.testing.RawHttp;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.server.config.ServerConfig;
-import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.testkit.Await;
 import io.netty.channel.socket.nio.NioSocketChannel;
 import java.time.Duration;

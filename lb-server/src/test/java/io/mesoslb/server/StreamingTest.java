@@ -6,7 +6,6 @@ import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
 
-import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.testkit.Await;
 import io.netty.channel.Channel;

@@ -2,7 +2,6 @@ package io.mesoslb.server.config;
 
 import io.mesoslb.discovery.UrlCredentials;
 import io.mesoslb.discovery.marathon.MarathonConfig;
-import io.mesoslb.server.discovery.MarathonOptions;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;

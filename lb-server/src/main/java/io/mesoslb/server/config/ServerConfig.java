@@ -2,7 +2,6 @@ package io.mesoslb.server.config;
 
 import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.OutlierPolicy;
-import io.mesoslb.server.discovery.MarathonOptions;
 import io.mesoslb.server.proxy.ProxySettings;
 import java.net.URI;
 import java.nio.file.Path;

@@ -313,6 +313,7 @@ public final class ProxyExchange {
         // connection can be kept.
         boolean early = !state.requestComplete;
         releaseOrigin(!early && state.backendReusable);
+        responses.flush();
         clearExchange();
         if (state.closeAfterResponse || draining) {
             closeAfterFlush();

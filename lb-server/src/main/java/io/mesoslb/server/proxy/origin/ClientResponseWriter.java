@@ -139,7 +139,7 @@ public final class ClientResponseWriter {
         write(content);
         if (last) {
             state.responseComplete = true;
-            flush();
+            // The exchange flushes it, once the outcome is counted: whoever reads the response sees its effects.
             exchange.responseComplete();
         }
     }

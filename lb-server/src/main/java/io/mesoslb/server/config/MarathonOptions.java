@@ -1,4 +1,4 @@
-package io.mesoslb.server.discovery;
+package io.mesoslb.server.config;
 
 import io.mesoslb.discovery.marathon.MarathonConfig;
 import java.net.URI;

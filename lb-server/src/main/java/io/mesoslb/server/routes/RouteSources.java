@@ -1,4 +1,4 @@
-package io.mesoslb.server.discovery;
+package io.mesoslb.server.routes;
 
 import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ServerConfig;
@@ -10,16 +10,14 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.file.FileDiscovery;
 import io.mesoslb.discovery.marathon.MarathonDiscovery;
-import io.mesoslb.server.config.ConfigException;
-import io.mesoslb.server.config.ServerConfig;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Picks the one source of routes the configuration names. */
-public final class DiscoverySources {
-    private static final Logger log = LoggerFactory.getLogger(DiscoverySources.class);
+public final class RouteSources {
+    private static final Logger log = LoggerFactory.getLogger(RouteSources.class);
 
-    private DiscoverySources() {
+    private RouteSources() {
     }
 
     /**
