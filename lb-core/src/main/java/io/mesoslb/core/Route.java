@@ -2,6 +2,7 @@ package io.mesoslb.core;
 
 import java.util.Arrays;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 /**
@@ -14,6 +15,7 @@ public final class Route {
     private final List<String> vhosts;
     private final List<String> paths;
     private final RouteOptions options;
+    private final ServicePort servicePort;
     private final BackendState[] backends;
     private final RoundRobinCursor cursor;
     private final Ticker ticker;
@@ -25,10 +27,17 @@ public final class Route {
     /** @param paths the path prefixes it answers under on its vhosts; empty for every path */
     public Route(String appId, List<String> vhosts, List<String> paths, RouteOptions options, BackendState[] backends,
                  RoundRobinCursor cursor, Ticker ticker) {
+        this(appId, vhosts, paths, options, null, backends, cursor, ticker);
+    }
+
+    /** @param servicePort the port it is also served on whatever the Host; null for none */
+    public Route(String appId, List<String> vhosts, List<String> paths, RouteOptions options, ServicePort servicePort,
+                 BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
         this.appId = appId;
         this.vhosts = List.copyOf(vhosts);
         this.paths = List.copyOf(paths);
         this.options = options;
+        this.servicePort = servicePort;
         this.backends = backends.clone();
         this.cursor = cursor;
         this.ticker = ticker;
@@ -40,6 +49,14 @@ public final class Route {
 
     public List<String> vhosts() {
         return vhosts;
+    }
+
+    /**
+     * The port it is served on whatever the Host, as its app asked; null when none. Whether it owns
+     * that port is the table's say ({@link RouteTable#servicePortRoute(int)}): another route may have won it.
+     */
+    public ServicePort servicePort() {
+        return servicePort;
     }
 
     /** Whether plain-http requests get a redirect to https. */
@@ -252,7 +269,8 @@ public final class Route {
 
     boolean sameContent(Route other) {
         if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || !paths.equals(other.paths)
-                || !options.equals(other.options) || backends.length != other.backends.length) {
+                || !options.equals(other.options)
+                || !Objects.equals(servicePort, other.servicePort) || backends.length != other.backends.length) {
             return false;
         }
         for (int i = 0; i < backends.length; i++) {
@@ -265,6 +283,7 @@ public final class Route {
 
     @Override
     public String toString() {
-        return appId + vhosts + (paths.isEmpty() ? "" : paths.toString()) + Arrays.toString(backends);
+        return appId + vhosts + (paths.isEmpty() ? "" : paths.toString())
+                + (servicePort == null ? "" : ":" + servicePort.port()) + Arrays.toString(backends);
     }
 }

@@ -7,6 +7,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 
 /**
  * An immutable snapshot of every route, indexed by canonical host.
@@ -31,6 +32,11 @@ public final class RouteTable {
     private final Map<String, Route> byHost;
     private final Map<String, PathRoutes> byHostPaths;
     private final List<RouteConflict> conflicts;
+    /** Service ports, open addressing over the port numbers (0: an empty slot), and their owners. */
+    private final int[] portKeys;
+    private final Route[] portValues;
+    private final int portMask;
+    private final Map<Integer, Route> servicePorts;
 
     RouteTable(long version, Map<String, Route> byHost, List<Route> routes) {
         this(version, byHost, Map.of(), routes, List.of());
@@ -38,7 +44,25 @@ public final class RouteTable {
 
     RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes,
                List<RouteConflict> conflicts) {
+        this(version, byHost, byHostPaths, routes, conflicts, Map.of());
+    }
+
+    RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes,
+               List<RouteConflict> conflicts, Map<Integer, Route> servicePorts) {
         this.version = version;
+        this.servicePorts = Collections.unmodifiableMap(new TreeMap<>(servicePorts));
+        int portCapacity = Integer.highestOneBit(Math.max(4, servicePorts.size() * 2 - 1)) << 1;
+        this.portKeys = new int[portCapacity];
+        this.portValues = new Route[portCapacity];
+        this.portMask = portCapacity - 1;
+        servicePorts.forEach((port, route) -> {
+            int i = spread(port) & portMask;
+            while (portKeys[i] != 0) {
+                i = (i + 1) & portMask;
+            }
+            portKeys[i] = port;
+            portValues[i] = route;
+        });
         this.conflicts = List.copyOf(conflicts);
         Set<String> hosts = new LinkedHashSet<>(byHost.keySet());
         hosts.addAll(byHostPaths.keySet());
@@ -102,6 +126,31 @@ public final class RouteTable {
             }
         }
         return n;
+    }
+
+    /**
+     * The route that owns a service port, for a connection accepted on it: no allocation, no lock.
+     *
+     * @return the owner, or null when no route has that port (or another route won it from every claimant)
+     */
+    public Route servicePortRoute(int port) {
+        if (port < 1) {
+            return null;
+        }
+        for (int i = spread(port) & portMask; ; i = (i + 1) & portMask) {
+            int key = portKeys[i];
+            if (key == port) {
+                return portValues[i];
+            }
+            if (key == 0) {
+                return null;
+            }
+        }
+    }
+
+    /** Every owned service port with its route, by port number. */
+    public Map<Integer, Route> servicePorts() {
+        return servicePorts;
     }
 
     public Route routeForApp(String appId) {
@@ -212,11 +261,24 @@ public final class RouteTable {
     /** True when both tables route the same hosts (and paths) to the same backends. */
     public boolean sameContent(RouteTable other) {
         if (routes.size() != other.routes.size() || !byHost.keySet().equals(other.byHost.keySet())
-                || !pathRoutes().equals(other.pathRoutes()) || !conflicts.equals(other.conflicts)) {
+                || !pathRoutes().equals(other.pathRoutes()) || !conflicts.equals(other.conflicts)
+                || !ownersEqual(servicePorts, other.servicePorts)) {
             return false;
         }
         for (int i = 0; i < routes.size(); i++) {
             if (!routes.get(i).sameContent(other.routes.get(i))) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private static boolean ownersEqual(Map<Integer, Route> a, Map<Integer, Route> b) {
+        if (!a.keySet().equals(b.keySet())) {
+            return false;
+        }
+        for (Map.Entry<Integer, Route> e : a.entrySet()) {
+            if (!e.getValue().appId().equals(b.get(e.getKey()).appId())) {
                 return false;
             }
         }

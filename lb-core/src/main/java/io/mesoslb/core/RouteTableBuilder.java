@@ -12,6 +12,7 @@ import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -116,18 +117,60 @@ public final class RouteTableBuilder {
             RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
             BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
             RouteSpec spec = app.spec();
-            List<String> vhosts = naming.vhostsFor(app.id(), spec);
+            // A port reachable only on its service port gets no host, not even a derived one.
+            List<String> vhosts = spec.hostRouted() ? naming.vhostsFor(app.id(), spec) : List.of();
             if (!reservedHosts.isEmpty() && !owners.contains(app)) {
                 vhosts = withoutReserved(app, vhosts, reservedHosts, conflicts);
             }
-            Route route = new Route(app.id(), vhosts, spec.paths(), spec.options(), states, cursor, ticker);
+            Route route = new Route(app.id(), vhosts, spec.paths(), spec.options(), spec.servicePort(), states, cursor,
+                    ticker);
             routes.add(route);
             claims.add(route, !spec.vhosts().isEmpty(), spec.weight());
         }
         Map<String, Route> byHost = claims.hosts(conflicts);
         Map<String, PathRoutes> byHostPaths = claims.paths(conflicts);
+        Map<Integer, Route> servicePorts = servicePorts(routes, conflicts);
         logNew(conflicts, previous.conflicts());
-        return new RouteTable(version, byHost, byHostPaths, routes, conflicts);
+        return new RouteTable(version, byHost, byHostPaths, routes, conflicts, servicePorts);
+    }
+
+    /**
+     * Each service port's owner. Of several routes claiming one port, the first by route id that has
+     * a backend wins, else the first by route id: the same on every balancer, and, as marathon-lb
+     * leaves an app with no task out of its configuration, an app scaled to zero does not hide
+     * another that has tasks. marathon-lb itself decides nothing here: it writes a frontend for each
+     * claimant and leaves HAProxy to bind the port twice. Each loser is listed as a conflict.
+     *
+     * @param routes in route id order
+     */
+    private static Map<Integer, Route> servicePorts(List<Route> routes, List<RouteConflict> conflicts) {
+        Map<Integer, List<Route>> claims = new TreeMap<>();
+        for (Route r : routes) {
+            if (r.servicePort() != null) {
+                claims.computeIfAbsent(r.servicePort().port(), p -> new ArrayList<>(1)).add(r);
+            }
+        }
+        Map<Integer, Route> owners = new TreeMap<>();
+        claims.forEach((port, claimants) -> {
+            Route winner = claimants.get(0);
+            if (claimants.size() > 1) {
+                for (Route c : claimants) {
+                    if (!c.isEmpty()) {
+                        winner = c;
+                        break;
+                    }
+                }
+                List<String> losers = new ArrayList<>(claimants.size() - 1);
+                for (Route c : claimants) {
+                    if (c != winner) {
+                        losers.add(c.appId());
+                    }
+                }
+                conflicts.add(RouteConflict.forServicePort(port, winner.appId(), losers));
+            }
+            owners.put(port, winner);
+        });
+        return owners;
     }
 
     /** {@code vhosts} but for the reserved hosts, each of which is noted as a conflict the app lost. */
@@ -159,8 +202,8 @@ public final class RouteTableBuilder {
         Set<RouteConflict> known = new HashSet<>(before);
         for (RouteConflict c : now) {
             if (!known.contains(c)) {
-                log.warn("vhost {} is claimed by {} and {}; {} serves it", c.where(), c.winner(), c.losers(),
-                        c.winner());
+                log.warn("{}{} is claimed by {} and {}; {} serves it", c.isServicePort() ? "" : "vhost ", c.where(),
+                        c.winner(), c.losers(), c.winner());
             }
         }
     }

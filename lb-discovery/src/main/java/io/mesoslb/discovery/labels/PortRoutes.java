@@ -24,7 +24,9 @@ import java.util.regex.Pattern;
  * <p>The main port (index {@code MESOS_LB_PORT_INDEX}, default 0) is read from {@code MESOS_LB_<name>}
  * and {@code HAPROXY_0_<name>}; a further port {@code n} that names a vhost of its own
  * ({@code MESOS_LB_<n>_VHOST} or {@code HAPROXY_<n>_VHOST}) becomes a route {@code <app>#<n>} read
- * from {@code MESOS_LB_<n>_<name>} and {@code HAPROXY_<n>_<name>}.
+ * from {@code MESOS_LB_<n>_<name>} and {@code HAPROXY_<n>_<name>}. Every port with a service port is
+ * also served on it ({@link ServicePortLabels}); a further port with a service port and no vhost label
+ * is a route {@code <app>#<n>} reachable only there, as marathon-lb serves such a port.
  */
 public final class PortRoutes {
     private static final Pattern PORT_VHOST = Pattern.compile("(?:MESOS_LB|HAPROXY)_(\\d{1,3})_VHOST");
@@ -36,6 +38,7 @@ public final class PortRoutes {
     private final boolean strictMode;
     private final LabelProblems problems;
     private final TraefikLabels traefik;
+    private final ServicePortLabels servicePorts;
 
     /**
      * @param strictMode marathon-lb's {@code --strict-mode}: a port is routed only when its
@@ -53,6 +56,7 @@ public final class PortRoutes {
         this.strictMode = strictMode;
         this.problems = problems;
         this.traefik = new TraefikLabels(exposedByDefault, problems);
+        this.servicePorts = new ServicePortLabels(problems);
     }
 
     /** Where label problems are said, and what the last reading said. */
@@ -70,22 +74,63 @@ public final class PortRoutes {
      *                   {@code traefik.port}); empty when none is
      */
     public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex, List<Integer> fixedPorts) {
+        return routes(appId, labels, mainPortIndex, AppPorts.fixed(fixedPorts));
+    }
+
+    /**
+     * @param ports what Marathon says of the app's ports: fixed port numbers, service ports and the
+     *              health checks watching them
+     */
+    public List<PortRoute> routes(String appId, Map<String, String> labels, int mainPortIndex, AppPorts ports) {
         problems.begin(appId);
         UnhonouredLabels.report(appId, labels, problems);
         // Traefik's labels speak only for an app that has no marathon-lb or mesos-lb routing labels.
-        List<PortRoute> fromTraefik = traefik.routes(appId, labels, mainPortIndex, fixedPorts);
+        List<PortRoute> fromTraefik = traefik.routes(appId, labels, mainPortIndex, ports.fixedPorts());
         if (fromTraefik != null) {
-            return fromTraefik;
+            return withServicePorts(fromTraefik, labels, mainPortIndex, ports);
         }
         List<PortRoute> out = new ArrayList<>(1);
-        addPort(out, appId, labels, mainPortIndex, true);
-        for (int index : morePorts(labels, mainPortIndex)) {
-            addPort(out, appId, labels, index, false);
+        addPort(out, appId, labels, mainPortIndex, true, ports);
+        for (int index : morePorts(labels, mainPortIndex, ports)) {
+            addPort(out, appId, labels, index, false, ports);
         }
         return out;
     }
 
-    private void addPort(List<PortRoute> out, String appId, Map<String, String> labels, int index, boolean main) {
+    /**
+     * Traefik's routes, each on its port's service port as marathon-lb would serve an app without its
+     * labels (tcp unless an HTTP health check watches the port; the service port labels still apply).
+     * Only the ports Traefik routes are served: Traefik exposes no other, and its protections are
+     * the app's. Of several routes on one port (segments), the first takes the service port.
+     */
+    private List<PortRoute> withServicePorts(List<PortRoute> routes, Map<String, String> labels, int mainPortIndex,
+                                             AppPorts ports) {
+        List<PortRoute> out = new ArrayList<>(routes.size());
+        Set<Integer> taken = new TreeSet<>();
+        for (PortRoute r : routes) {
+            boolean main = r.portIndex() == mainPortIndex;
+            PortLabels port = new PortLabels(labels, main ? 0 : r.portIndex(), main);
+            RouteSpec spec = r.spec();
+            if (taken.add(r.portIndex())) {
+                spec = servicePorts.honourable(r.routeId(), spec.withServicePort(
+                        servicePorts.read(r.routeId(), port, r.portIndex(), ports, false)), "its traefik basic auth");
+            }
+            out.add(new PortRoute(r.portIndex(), r.routeId(), spec));
+        }
+        return out;
+    }
+
+    /**
+     * A route's spec without the service port when the route asks for what a tcp service port cannot
+     * do (a basic-auth user, as a deployment group's other colour may add), said as an error; null when
+     * nothing is left of it.
+     */
+    public RouteSpec honourable(String routeId, RouteSpec spec) {
+        return servicePorts.honourable(routeId, spec, "its basic auth");
+    }
+
+    private void addPort(List<PortRoute> out, String appId, Map<String, String> labels, int index, boolean main,
+                         AppPorts ports) {
         String routeId = main ? appId : appId + "#" + index;
         PortLabels port = new PortLabels(labels, main ? 0 : index, main);
         String enabled = port.own("ENABLED");
@@ -145,8 +190,20 @@ public final class PortRoutes {
             }
             options = options.withAuth(parsed);
         }
-        out.add(new PortRoute(index, routeId, new RouteSpec(vhosts, paths, options, groups(port),
-                weight(routeId, port))));
+        RouteSpec spec = new RouteSpec(vhosts, paths, options, groups(port), weight(routeId, port));
+        boolean vhostLabelled = vhostLabel != null && !vhostLabel.isBlank();
+        spec = spec.withServicePort(servicePorts.read(routeId, port, index, ports, vhostLabelled));
+        if (!main && !vhostLabelled) {
+            // marathon-lb serves such a port only on its service port: no host, not even a derived one.
+            if (spec.servicePort() == null) {
+                return;
+            }
+            spec = spec.withoutHostRoute();
+        }
+        spec = servicePorts.honourable(routeId, spec, port.name("AUTH"));
+        if (spec != null) {
+            out.add(new PortRoute(index, routeId, spec));
+        }
     }
 
     /** marathon-lb's {@code BACKEND_WEIGHT}: which app keeps a host that several claim. */
@@ -262,9 +319,20 @@ public final class PortRoutes {
         return new ArrayList<>(prefixes);
     }
 
-    /** The indexes of the ports other than the main one that have a vhost label of their own, in order. */
-    private static SortedSet<Integer> morePorts(Map<String, String> labels, int mainPortIndex) {
+    /**
+     * The indexes of the ports other than the main one (and other than 0, whose labels are the main
+     * port's) that have a vhost label of their own, a service port, or a {@code PORT} label naming one,
+     * in order.
+     */
+    private static SortedSet<Integer> morePorts(Map<String, String> labels, int mainPortIndex, AppPorts ports) {
         SortedSet<Integer> more = new TreeSet<>();
+        for (int index = 1; index < ports.count(); index++) {
+            boolean portLabel = Labels.oursElseTheirs(labels, "MESOS_LB_" + index + "_PORT", "HAPROXY_" + index + "_PORT")
+                    != null;
+            if (index != mainPortIndex && (ports.servicePort(index) > 0 || portLabel)) {
+                more.add(index);
+            }
+        }
         for (Map.Entry<String, String> label : labels.entrySet()) {
             String key = label.getKey();
             if (!key.endsWith("_VHOST") || label.getValue().isBlank()) {
@@ -282,7 +350,7 @@ public final class PortRoutes {
     }
 
     /** One port's view of the labels: its own per-port names, ours before marathon-lb's. */
-    private static final class PortLabels {
+    static final class PortLabels {
         final Map<String, String> app;
         private final int index;
         private final boolean main;
@@ -307,6 +375,11 @@ public final class PortRoutes {
                 ours = "MESOS_LB_0_GROUP";
             }
             return Labels.oursElseTheirs(app, ours, "HAPROXY_" + index + "_" + name);
+        }
+
+        /** Only {@code MESOS_LB_<name>} (main) or {@code MESOS_LB_<n>_<name>}: a label marathon-lb does not have. */
+        String ours(String name) {
+            return app.get(main ? "MESOS_LB_" + name : "MESOS_LB_" + index + "_" + name);
         }
     }
 }

@@ -20,10 +20,26 @@ import java.util.Objects;
  * @param tasks           its tasks as Marathon reported them
  * @param instances       how many instances Marathon is asked to run (what a blue-green switch counts
  *                        the old colour by)
+ * @param servicePorts    each port's service port by index, 0 where it has none (see {@link MarathonJson})
+ * @param checks          the app's health checks, in their order, as far as a port's mode depends on them
  */
 public record MarathonApp(String id, Map<String, String> labels, NetworkMode networkMode, int portIndex,
                           List<Integer> definedPorts, boolean requirePorts, List<Integer> containerPorts,
-                          int healthChecks, List<MarathonTask> tasks, int instances) {
+                          int healthChecks, List<MarathonTask> tasks, int instances, List<Integer> servicePorts,
+                          List<HealthCheck> checks) {
+    /**
+     * One of the app's health checks: what it speaks and which port it watches.
+     *
+     * @param protocol  {@code HTTP}, {@code HTTPS}, {@code TCP}, {@code MESOS_HTTP}, {@code COMMAND}, ...
+     * @param portIndex the index of the port it watches; -1 for none
+     * @param port      the port number it names instead of an index; 0 for none
+     */
+    public record HealthCheck(String protocol, int portIndex, int port) {
+        public HealthCheck {
+            protocol = protocol == null ? "" : protocol;
+        }
+    }
+
     /** Picks the port (by index, as in {@code HAPROXY_{n}_*}) the proxy sends traffic to. */
     public static final String PORT_INDEX_LABEL = "MESOS_LB_PORT_INDEX";
 
@@ -34,6 +50,16 @@ public record MarathonApp(String id, Map<String, String> labels, NetworkMode net
         definedPorts = definedPorts == null ? List.of() : List.copyOf(definedPorts);
         containerPorts = containerPorts == null ? List.of() : List.copyOf(containerPorts);
         tasks = tasks == null ? List.of() : List.copyOf(tasks);
+        servicePorts = servicePorts == null ? List.of() : List.copyOf(servicePorts);
+        checks = checks == null ? List.of() : List.copyOf(checks);
+    }
+
+    /** Without service ports or what its health checks watch. */
+    public MarathonApp(String id, Map<String, String> labels, NetworkMode networkMode, int portIndex,
+                       List<Integer> definedPorts, boolean requirePorts, List<Integer> containerPorts,
+                       int healthChecks, List<MarathonTask> tasks, int instances) {
+        this(id, labels, networkMode, portIndex, definedPorts, requirePorts, containerPorts, healthChecks, tasks,
+                instances, List.of(), List.of());
     }
 
     /** An app whose instance count is taken to be its task count. */
@@ -46,7 +72,31 @@ public record MarathonApp(String id, Map<String, String> labels, NetworkMode net
 
     public MarathonApp withTasks(List<MarathonTask> newTasks) {
         return new MarathonApp(id, labels, networkMode, portIndex, definedPorts, requirePorts, containerPorts,
-                healthChecks, newTasks, instances);
+                healthChecks, newTasks, instances, servicePorts, checks);
+    }
+
+    /** The service port of the port at {@code index}; 0 when it has none. */
+    public int servicePort(int index) {
+        return index >= 0 && index < servicePorts.size() ? servicePorts.get(index) : 0;
+    }
+
+    /**
+     * The protocol of the health check marathon-lb associates with the port at {@code index}
+     * ({@code marathon_lb.py} {@code get_health_check}): the first check, in order, that names a port
+     * number (whichever port that is) or this index; null when none does.
+     */
+    public String healthCheckProtocol(int index) {
+        for (HealthCheck c : checks) {
+            if (c.port() > 0 || c.portIndex() == index) {
+                return c.protocol();
+            }
+        }
+        return null;
+    }
+
+    /** How many ports the app has, as far as any of its port lists says. */
+    public int portCount() {
+        return Math.max(Math.max(definedPorts.size(), containerPorts.size()), servicePorts.size());
     }
 
     public boolean hasHealthChecks() {

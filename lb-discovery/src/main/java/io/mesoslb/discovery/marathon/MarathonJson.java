@@ -7,6 +7,7 @@ import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -85,9 +86,64 @@ public final class MarathonJson {
         JsonNode portDefinitions = node.path("portDefinitions");
         List<Integer> definedPorts = portDefinitions.isArray() && !portDefinitions.isEmpty()
                 ? ints(portDefinitions, "port") : ints(node.path("ports"), null);
-        return new MarathonApp(id, labels, networkMode(node), portIndex(id, labels), definedPorts,
+        NetworkMode mode = networkMode(node);
+        return new MarathonApp(id, labels, mode, portIndex(id, labels), definedPorts,
                 node.path("requirePorts").asBoolean(false), containerPorts(node),
-                node.path("healthChecks").size(), tasks, node.path("instances").asInt(tasks.size()));
+                node.path("healthChecks").size(), tasks, node.path("instances").asInt(tasks.size()),
+                servicePorts(node, mode, definedPorts), healthChecks(node.path("healthChecks")));
+    }
+
+    /**
+     * Each port's service port by index, 0 where it has none, as marathon-lb's
+     * {@code ServicePortAssigner.get_service_ports} finds them: in bridge and container networking the
+     * port mappings' {@code servicePort}s ({@code container.docker.portMappings} before 1.5, else
+     * {@code container.portMappings}) when any is set; otherwise {@code portDefinitions[].port} (1.4:
+     * {@code ports[]}). Unlike marathon-lb, a mapping without one keeps its place (marathon-lb drops it
+     * and shifts the ports after it to other indexes), and no port is made up for a 1.4 IP-per-task app.
+     */
+    static List<Integer> servicePorts(JsonNode app, NetworkMode mode, List<Integer> definedPorts) {
+        if (mode != NetworkMode.HOST) {
+            JsonNode container = app.path("container");
+            JsonNode mappings = container.path("docker").path("portMappings");
+            if (!mappings.isArray() || mappings.isEmpty()) {
+                mappings = container.path("portMappings");
+            }
+            List<Integer> fromMappings = validPorts(ints(mappings, "servicePort"));
+            for (int p : fromMappings) {
+                if (p > 0) {
+                    return fromMappings;
+                }
+            }
+        }
+        return validPorts(definedPorts);
+    }
+
+    private static List<Integer> validPorts(List<Integer> ports) {
+        List<Integer> out = new ArrayList<>(ports.size());
+        for (int p : ports) {
+            out.add(p >= 1 && p <= 65_535 ? p : 0);
+        }
+        return out;
+    }
+
+    /**
+     * The checks as Marathon reports them: a check of a port ({@code HTTP}, {@code TCP}, ...) that names
+     * neither a port nor an index watches index 0, Marathon's default, which Marathon's answers spell out.
+     */
+    static List<MarathonApp.HealthCheck> healthChecks(JsonNode array) {
+        List<MarathonApp.HealthCheck> checks = new ArrayList<>(array.size());
+        for (JsonNode c : array) {
+            String protocol = text(c, "protocol");
+            protocol = protocol == null ? "HTTP" : protocol.strip().toUpperCase(Locale.ROOT);
+            int port = c.path("port").canConvertToInt() ? c.path("port").asInt() : 0;
+            int index = c.path("portIndex").canConvertToInt() ? c.path("portIndex").asInt() : -1;
+            boolean watchesAPort = !protocol.equals("COMMAND") && !protocol.equals("MESOS_COMMAND");
+            if (index < 0 && port <= 0 && watchesAPort) {
+                index = 0;
+            }
+            checks.add(new MarathonApp.HealthCheck(protocol, index, port));
+        }
+        return checks;
     }
 
     /** One task object, or null when it has no id; {@code appId} is used when the task does not name its app. */

@@ -7,6 +7,7 @@ import io.mesoslb.core.CidrList;
 import io.mesoslb.core.RouteOptions;
 import io.mesoslb.core.RouteSpec;
 import io.mesoslb.discovery.AgentAddresses;
+import io.mesoslb.discovery.labels.AppPorts;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
 import java.util.ArrayList;
@@ -57,10 +58,10 @@ public final class RoutingPolicy {
             // The other colours' own readings first: the lead's, under the group's id, is said last.
             List<List<PortRoutes.PortRoute>> others = new ArrayList<>(d.members().size() - 1);
             for (MarathonApp member : d.members().subList(1, d.members().size())) {
-                others.add(ports.routes(member.id(), member.labels(), member.portIndex(), fixedPorts(member)));
+                others.add(ports.routes(member.id(), member.labels(), member.portIndex(), appPorts(member)));
                 ids.add(member.id());
             }
-            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), fixedPorts(lead))) {
+            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), appPorts(lead))) {
                 App app = merged(d, port, others);
                 if (app != null) {
                     out.add(app);
@@ -112,6 +113,13 @@ public final class RoutingPolicy {
             addBackends(member, own.portIndex(), port.routeId(), d.draining(), backends);
         }
         RouteSpec spec = port.spec().withOptions(options.withAuth(auth).withAllowFrom(allowFrom));
+        if (auth != options.auth()) {
+            // Another colour's basic auth: the lead's tcp service port could not ask for it.
+            spec = ports.honourable(port.routeId(), spec);
+            if (spec == null) {
+                return null;
+            }
+        }
         return new App(port.routeId(), spec, backends);
     }
 
@@ -131,6 +139,17 @@ public final class RoutingPolicy {
     /** What the last publication said of apps' labels, by app id. */
     public Map<String, List<String>> labelProblems() {
         return ports.problems().snapshot();
+    }
+
+    /** What the label language needs of the app's ports: fixed numbers, service ports, health checks. */
+    static AppPorts appPorts(MarathonApp app) {
+        int count = app.portCount();
+        List<String> checks = new ArrayList<>(count);
+        for (int i = 0; i < count; i++) {
+            String protocol = app.healthCheckProtocol(i);
+            checks.add(protocol == null ? "" : protocol);
+        }
+        return new AppPorts(fixedPorts(app), app.servicePorts(), checks);
     }
 
     /**
