@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.config.ServicePortSettings;
 import io.mesoslb.server.health.EjectionLog;
 import io.mesoslb.server.health.HealthSweeper;
 import io.mesoslb.server.health.PassiveHealth;
@@ -11,6 +12,8 @@ import io.mesoslb.server.proxy.client.ClientChannelInitializer;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.routes.AdminVhosts;
 import io.mesoslb.server.routes.RouteFinder;
+import io.mesoslb.server.service.ServicePortListeners;
+import io.mesoslb.server.service.ServicePorts;
 import io.mesoslb.server.tls.IgnoredCertificates;
 import io.mesoslb.server.tls.RouteCertificates;
 import io.mesoslb.server.tls.SniContexts;
@@ -37,6 +40,7 @@ import io.netty.util.concurrent.DefaultThreadFactory;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.net.InetSocketAddress;
 import java.time.Duration;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -77,6 +81,7 @@ public final class LbServer implements AutoCloseable {
     private Channel serverChannel;
     private volatile Channel httpsChannel;
     private volatile Channel appIdChannel;
+    private volatile ServicePortListeners servicePorts;
     private final CountDownLatch drainCut = new CountDownLatch(1);
     private boolean closed;
     // resilience: passive health
@@ -155,6 +160,11 @@ public final class LbServer implements AutoCloseable {
                         RouteFinder.byAppId(), pools, config.proxy(), reported, clients, proxyOps)),
                         config.appIdHost(), config.appIdPort());
                 log.info("mesos-lb routing by X-Marathon-App-Id on {}", appIdChannel.localAddress());
+            }
+            ServicePortSettings sp = config.servicePorts();
+            if (sp.enabled()) {
+                servicePorts = ServicePorts.open(bootstrap.clone(), sp.bindHost(), sp.range(), sp.drain(), routes, pools,
+                        config.proxy(), reported, clients, proxyOps, ops.registry());
             }
             ops.readiness().proxyListening();
             ops.startAdmin(() -> transport.name());
@@ -242,6 +252,11 @@ public final class LbServer implements AutoCloseable {
         return transport;
     }
 
+    /** The service ports and how each stands; null when they are off. */
+    public ServicePortListeners servicePorts() {
+        return servicePorts;
+    }
+
     /** The backend connection pools; exposed for diagnostics and tests. */
     public BackendPools pools() {
         return pools;
@@ -326,7 +341,11 @@ public final class LbServer implements AutoCloseable {
         if (appId != null) {
             appId.close();
         }
+        ServicePortListeners service = servicePorts;
+        CompletableFuture<Void> serviceClosed = service == null ? CompletableFuture.completedFuture(null)
+                : service.closeListeners();
         serverChannel.close().awaitUninterruptibly();
+        serviceClosed.join();
         if (https != null) {
             https.closeFuture().awaitUninterruptibly();
         }

@@ -39,13 +39,14 @@ import java.util.List;
  * @param shutdownGrace      how long in-flight requests may take to finish on shutdown
  * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
+ * @param servicePorts       the service ports: whether, where, which, and their drain
  */
 public record ServerConfig(String listenHost, int listenPort, String appIdHost, int appIdPort, String domain, AppGroups groups, boolean strictMode,
                            boolean exposedByDefault, int workerThreads,
                            int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
-                           OutlierPolicy outlier, OpsSettings ops) {
+                           OutlierPolicy outlier, OpsSettings ops, ServicePortSettings servicePorts) {
 
     public static Builder builder() {
         return new Builder();
@@ -90,6 +91,26 @@ public record ServerConfig(String listenHost, int listenPort, String appIdHost, 
 
         public Builder forceNio(Boolean v) {
             s.listener.forceNio = v;
+            return this;
+        }
+
+        public Builder servicePorts(Boolean v) {
+            s.servicePorts.servicePorts = v;
+            return this;
+        }
+
+        public Builder serviceBindHost(String v) {
+            s.servicePorts.serviceBindHost = v;
+            return this;
+        }
+
+        public Builder servicePortRange(String v) {
+            s.servicePorts.servicePortRange = v;
+            return this;
+        }
+
+        public Builder servicePortDrain(String v) {
+            s.servicePorts.servicePortDrain = v;
             return this;
         }
 

@@ -40,20 +40,23 @@ final class Settings {
     @ArgGroup(validate = false, heading = "%nRouting:%n", order = 2)
     RoutingSection routing = new RoutingSection();
 
-    @ArgGroup(validate = false, heading = "%nDiscovery (a routes file or Marathon):%n", order = 3)
+    @ArgGroup(validate = false, heading = "%nService ports (TCP and HTTP, as marathon-lb):%n", order = 3)
+    ServicePortSection servicePorts = new ServicePortSection();
+
+    @ArgGroup(validate = false, heading = "%nDiscovery (a routes file or Marathon):%n", order = 4)
     DiscoverySection discovery = new DiscoverySection();
 
-    @ArgGroup(validate = false, heading = "%nProxy (backend and client timeouts, request limits):%n", order = 4)
+    @ArgGroup(validate = false, heading = "%nProxy (backend and client timeouts, request limits):%n", order = 5)
     ProxySection proxy = new ProxySection();
 
-    @ArgGroup(validate = false, heading = "%nPassive health (outlier ejection):%n", order = 5)
+    @ArgGroup(validate = false, heading = "%nPassive health (outlier ejection):%n", order = 6)
     OutlierSection outlier = new OutlierSection();
 
     @ArgGroup(validate = false, heading = "%nOperations (health checks, draining, access log, client address, admin):%n",
-            order = 6)
+            order = 7)
     OpsSection ops = new OpsSection();
 
-    @ArgGroup(validate = false, heading = "%nTLS:%n", order = 7)
+    @ArgGroup(validate = false, heading = "%nTLS:%n", order = 8)
     TlsSection tls = new TlsSection();
 
     /** True for a key a config file may set: a section's, not --config, --help or a program's own. */
@@ -83,6 +86,6 @@ final class Settings {
         return new ServerConfig(l.host(), l.port(), l.appIdHost(), l.appIdPort(), r.domain(), r.groups(),
                 r.strictMode(), r.exposedByDefault(), l.workers(), l.maxConnections(), l.forceNio(), proxySettings,
                 d.routesFile(), d.routesPollInterval(), d.marathonUrls(), d.marathon(), o.adminHost(), o.adminPort(),
-                o.shutdownGrace(), outlier.validate(p), o.ops());
+                o.shutdownGrace(), outlier.validate(p), o.ops(), servicePorts.validate(p, l.host()));
     }
 }

@@ -99,6 +99,39 @@ public final class AccessLog {
         }
     }
 
+    /**
+     * Logs one connection to a TCP service port, in the same shape as a request: the request field
+     * reads {@code TCP :<port>}, the status is {@code -}, the byte count is what went to the client,
+     * the vhost field holds the app; after the duration come the bytes from the client and how the
+     * connection ended:
+     *
+     * <pre>
+     * 203.0.113.9 - - [04/May/2026:08:00:00 +0000] "TCP :10001" - 512 "-" "-" "/redis" 10.0.0.1:31000 12.345 88 "client closed"
+     * </pre>
+     */
+    public void logConnection(InetAddress client, long startEpochMillis, int port, CharSequence appId,
+                              CharSequence backend, long bytesIn, long bytesOut, long durationNanos, String how) {
+        if (!logger.isInfoEnabled()) {
+            return;
+        }
+        StringBuilder sb = BUFFER.get();
+        sb.setLength(0);
+        sb.append(client == null ? "-" : NetUtil.toAddressString(client)).append(" - - [").append(time(startEpochMillis))
+                .append("] \"TCP :").append(port).append("\" - ");
+        if (bytesOut > 0) {
+            sb.append(bytesOut);
+        } else {
+            sb.append('-');
+        }
+        sb.append(" \"-\" \"-\" \"");
+        escaped(sb, appId).append("\" ");
+        escaped(sb, backend).append(' ');
+        millis(sb, durationNanos);
+        sb.append(' ').append(bytesIn).append(" \"");
+        escaped(sb, how).append('"');
+        logger.info(sb.toString());
+    }
+
     private String time(long epochMillis) {
         long epochSecond = Math.floorDiv(epochMillis, 1000);
         Second s = second;

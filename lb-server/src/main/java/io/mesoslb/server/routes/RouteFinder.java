@@ -11,7 +11,7 @@ import io.netty.handler.codec.http.HttpRequest;
  * marathon-lb's {@code X-Marathon-App-Id} on the app-id port. Chosen once per listener, so the
  * normal listener's hot path carries no test for the other kind. Only this package implements it.
  */
-public abstract sealed class RouteFinder permits HostRoutes, AppIdRoutes {
+public abstract sealed class RouteFinder permits HostRoutes, AppIdRoutes, ServicePortRoutes {
     RouteFinder() {
     }
 
@@ -23,6 +23,11 @@ public abstract sealed class RouteFinder permits HostRoutes, AppIdRoutes {
     /** By the {@code X-Marathon-App-Id} header alone, as marathon-lb's :9091 frontend. */
     public static RouteFinder byAppId() {
         return AppIdRoutes.INSTANCE;
+    }
+
+    /** Every request to the app that owns service port {@code port}, whatever its Host. */
+    public static RouteFinder byServicePort(int port) {
+        return new ServicePortRoutes(port);
     }
 
     /**

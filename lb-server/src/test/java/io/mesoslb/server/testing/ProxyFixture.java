@@ -7,6 +7,7 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.discovery.labels.PortRoutes;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.core.App;
+import io.mesoslb.core.RouteSpec;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
@@ -61,6 +62,20 @@ public final class ProxyFixture implements AutoCloseable {
      * Routes app {@code appId} as discovery would with these Marathon labels: its main port's route
      * (none when the labels keep it off the table).
      */
+    /** An app routed as {@code spec} says (a service port, no Host route, ...). */
+    public ProxyFixture app(String appId, RouteSpec spec, Backend... backends) {
+        apps.put(appId, new App(appId, spec, List.of(backends)));
+        routes.update(new ArrayList<>(apps.values()));
+        return this;
+    }
+
+    /** Takes an app off the table. */
+    public ProxyFixture remove(String appId) {
+        apps.remove(appId);
+        routes.update(new ArrayList<>(apps.values()));
+        return this;
+    }
+
     public ProxyFixture app(String appId, Map<String, String> labels, Backend... backends) {
         List<PortRoutes.PortRoute> ports = LABELS.routes(appId, labels, 0);
         if (ports.isEmpty()) {

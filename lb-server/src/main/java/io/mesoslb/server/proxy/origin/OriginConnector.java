@@ -12,7 +12,6 @@ import io.netty.handler.codec.http.HttpRequest;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
-import io.netty.channel.ConnectTimeoutException;
 import java.net.UnknownHostException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,27 +31,23 @@ public final class OriginConnector implements ChannelFutureListener {
 
     private final BackendPools pools;
     private final BackendOutcomes outcomes;
-    private final int connectRetries;
+    private final BackendAttempts attempts;
     private final ExchangeState exchange;
     private final ProxyExchange proxy;
     private Channel client;
     private LoopBackendPool pool;
 
     private Channel connecting;
-    private BackendState target;
     /** The first backend for the exchange, between {@link #choose} and {@link #start}. */
     private BackendState chosen;
-    /** Whether {@link #target} holds one of its in-flight counts for this exchange. */
-    private boolean countsInFlight;
     /** The backend connection in use came from the pool (it may have gone stale while idle). */
     private boolean reusedConnection;
-    private int retriesLeft;
 
     public OriginConnector(BackendPools pools, BackendOutcomes outcomes, int connectRetries, ExchangeState exchange,
                            ProxyExchange proxy) {
         this.pools = pools;
         this.outcomes = outcomes;
-        this.connectRetries = connectRetries;
+        this.attempts = new BackendAttempts(connectRetries);
         this.exchange = exchange;
         this.proxy = proxy;
     }
@@ -70,25 +65,6 @@ public final class OriginConnector implements ChannelFutureListener {
     }
 
     /**
-     * Moves the exchange to another backend (or none), keeping the in-flight counts that the
-     * leastconn and least-request modes choose by: one per exchange, on the backend it is with.
-     */
-    private void retarget(BackendState next) {
-        BackendState previous = target;
-        target = next;
-        if (previous == next) {
-            return;
-        }
-        if (previous != null && countsInFlight) {
-            previous.released();
-        }
-        countsInFlight = next != null && exchange.route != null && exchange.route.options().balance().countsInFlight();
-        if (countsInFlight) {
-            next.acquired();
-        }
-    }
-
-    /**
      * Picks the backend for the exchange's route, before the request head is changed for it (a
      * sticky cookie is read from it as the client sent it).
      *
@@ -103,7 +79,7 @@ public final class OriginConnector implements ChannelFutureListener {
     public void start() {
         BackendState first = chosen;
         chosen = null;
-        retriesLeft = connectRetries;
+        attempts.begin(exchange.route, exchange.clientHash, first);
         connectTo(first, true);
     }
 
@@ -120,7 +96,7 @@ public final class OriginConnector implements ChannelFutureListener {
 
     /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
     private void connectTo(BackendState state, boolean mayReuse) {
-        retarget(state);
+        attempts.moveTo(state);
         OriginResponseReceiver pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
         reusedConnection = pooled != null;
         if (pooled != null) {
@@ -156,30 +132,16 @@ public final class OriginConnector implements ChannelFutureListener {
     }
 
     private void connectFailed(Throwable cause) {
-        ProxyStatus failure = cause instanceof ConnectTimeoutException ? ProxyStatus.CONNECT_TIMEOUT
-                : ProxyStatus.CONNECT_FAILED;
-        log.debug("{}: connect to {} failed: {}", client, target, cause.toString());
-        outcomes.failed(target, failure);
+        ProxyStatus failure = BackendAttempts.failureOf(cause);
+        log.debug("{}: connect to {} failed: {}", client, attempts.target(), cause.toString());
+        outcomes.failed(attempts.target(), failure);
         // Nothing of the request has been written yet, so another backend may take it.
-        BackendState next = nextBackend();
+        BackendState next = attempts.next();
         if (next != null) {
             connectTo(next, true);
             return;
         }
         proxy.connectGaveUp(failure);
-    }
-
-    /** Another backend for this request, using up a retry; null when none is left or there is no other. */
-    private BackendState nextBackend() {
-        if (retriesLeft <= 0) {
-            return null;
-        }
-        BackendState next = exchange.route.select(exchange.route.options().balance(), exchange.clientHash, target.backend());
-        if (next == null || next.backend().equals(target.backend())) {
-            return null;
-        }
-        retriesLeft--;
-        return next;
     }
 
     /**
@@ -191,7 +153,8 @@ public final class OriginConnector implements ChannelFutureListener {
      * @return the backend to replay to, or null when there is none
      */
     public BackendState replayTarget() {
-        BackendState next = reusedConnection ? target : nextBackend();
+        BackendState target = attempts.target();
+        BackendState next = reusedConnection ? target : attempts.next();
         if (next == null) {
             return null;
         }
@@ -215,17 +178,18 @@ public final class OriginConnector implements ChannelFutureListener {
      */
     public void closedBeforeResponse() {
         if (reusedConnection) {
-            retarget(null);
+            attempts.moveTo(null);
         }
     }
 
     /** The backend answered with {@code code}. */
     public void responded(int code) {
-        outcomes.responded(target, code);
+        outcomes.responded(attempts.target(), code);
     }
 
     /** The exchange failed for {@code why}; counts against the backend when it is the backend's fault. */
     public void failed(ProxyStatus why) {
+        BackendState target = attempts.target();
         if (target != null && why.isBackendFailure()) {
             outcomes.failed(target, why);
         }
@@ -247,9 +211,8 @@ public final class OriginConnector implements ChannelFutureListener {
             connecting.close();
             connecting = null;
         }
-        retarget(null);
+        attempts.clear();
         chosen = null;
         reusedConnection = false;
-        retriesLeft = 0;
     }
 }

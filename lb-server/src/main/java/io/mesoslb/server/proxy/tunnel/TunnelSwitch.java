@@ -39,8 +39,8 @@ public final class TunnelSwitch {
      */
     public static void install(Channel client, OriginResponseReceiver origin, Queue<Object> held, long idleNanos) {
         Channel originChannel = origin.channel();
-        TunnelRelay fromClient = new TunnelRelay(idleNanos);
-        TunnelRelay fromOrigin = new TunnelRelay(0);
+        TunnelRelay fromClient = new TunnelRelay(idleNanos, true, TunnelObserver.NONE);
+        TunnelRelay fromOrigin = new TunnelRelay(0, false, TunnelObserver.NONE);
         TunnelRelay.pair(fromClient, fromOrigin);
         // Relays in first, HTTP handlers out after: a decoder that leaves hands on the raw bytes it
         // still holds, which must reach a relay. Encoders go before decoders, so those bytes are not encoded.
@@ -56,6 +56,34 @@ public final class TunnelSwitch {
         codec.removeOutboundHandler();
         p.remove(codec);
         originChannel.pipeline().remove(originDecoder);
+        fromClient.start();
+        fromOrigin.start();
+    }
+
+    /**
+     * Relays raw bytes between two connected channels from the first byte (a TCP service port), on
+     * their shared event loop. Neither may have other inbound handlers left; each starts reading once
+     * the other can take what it reads.
+     *
+     * @param held         what was read from the client before the backend was connected; handed on
+     * @param clientSentFin the client's FIN came before the backend was connected
+     * @param idleNanos     the tunnel closes when no byte moved either way for this long
+     */
+    public static void join(Channel client, Channel origin, Queue<Object> held, boolean clientSentFin, long idleNanos,
+                            TunnelObserver observer) {
+        TunnelRelay fromClient = new TunnelRelay(idleNanos, true, observer);
+        TunnelRelay fromOrigin = new TunnelRelay(0, false, observer);
+        TunnelRelay.pair(fromClient, fromOrigin);
+        origin.pipeline().addLast(fromOrigin);
+        client.pipeline().addLast(fromClient);
+        Object msg;
+        while ((msg = held.poll()) != null) {
+            fromClient.relay(msg);
+        }
+        origin.flush();
+        if (clientSentFin) {
+            fromClient.inputShutdown();
+        }
         fromClient.start();
         fromOrigin.start();
     }

@@ -1,0 +1,94 @@
+package io.mesoslb.server.proxy.origin;
+
+import io.mesoslb.core.BackendState;
+import io.mesoslb.core.Route;
+import io.mesoslb.server.proxy.ProxyStatus;
+import io.netty.channel.ConnectTimeoutException;
+
+/**
+ * The backends one client connection tries for one route: a first choice, then, after each
+ * failed connect, another backend while retries last (nothing has been sent yet, so any backend
+ * may take over). It keeps the in-flight count that the leastconn and least-request modes choose by
+ * on the backend being tried: one per client, moved with it. Shared by the HTTP exchange and the TCP
+ * service ports.
+ *
+ * <p>One per client connection, on its event loop.
+ */
+public final class BackendAttempts {
+    private final int connectRetries;
+    private Route route;
+    private int clientHash;
+    private BackendState target;
+    /** Whether {@link #target} holds one of its in-flight counts for this client. */
+    private boolean countsInFlight;
+    private int retriesLeft;
+
+    /** @param connectRetries other backends tried after a failed connect */
+    public BackendAttempts(int connectRetries) {
+        this.connectRetries = connectRetries;
+    }
+
+    /** Starts on {@code route} with {@code first}; the retries begin afresh. */
+    public void begin(Route route, int clientHash, BackendState first) {
+        this.route = route;
+        this.clientHash = clientHash;
+        retriesLeft = connectRetries;
+        moveTo(first);
+    }
+
+    /** The backend being tried, or null. */
+    public BackendState target() {
+        return target;
+    }
+
+    /** Moves to another backend (or none), taking the in-flight count along. */
+    public void moveTo(BackendState next) {
+        BackendState previous = target;
+        target = next;
+        if (previous == next) {
+            return;
+        }
+        if (previous != null && countsInFlight) {
+            previous.released();
+        }
+        countsInFlight = next != null && route != null && route.options().balance().countsInFlight();
+        if (countsInFlight) {
+            next.acquired();
+        }
+    }
+
+    /** Another backend than the current one, using up a retry; null when none is left or there is no other. */
+    public BackendState next() {
+        if (retriesLeft <= 0 || target == null) {
+            return null;
+        }
+        BackendState next = route.select(route.options().balance(), clientHash, target.backend());
+        if (next == null || next.backend().equals(target.backend())) {
+            return null;
+        }
+        retriesLeft--;
+        return next;
+    }
+
+    /**
+     * Hands the current backend's in-flight count to whoever keeps the connection from now on (a
+     * relay that lasts as long as it does); null when the balance mode counts none.
+     */
+    public BackendState keepCount() {
+        BackendState counted = countsInFlight ? target : null;
+        countsInFlight = false;
+        return counted;
+    }
+
+    /** Forgets the route; the in-flight count is given back. */
+    public void clear() {
+        moveTo(null);
+        route = null;
+        retriesLeft = 0;
+    }
+
+    /** How passive health sees a failed connect. */
+    public static ProxyStatus failureOf(Throwable cause) {
+        return cause instanceof ConnectTimeoutException ? ProxyStatus.CONNECT_TIMEOUT : ProxyStatus.CONNECT_FAILED;
+    }
+}
