@@ -77,6 +77,15 @@ class LoopBackendPoolTest {
         return ch.pipeline().get(OriginResponseReceiver.class);
     }
 
+    /** Gives connections back in this order, as exchanges ending one after another would. */
+    private void release(OriginResponseReceiver... handlers) throws Exception {
+        onLoop(() -> {
+            for (OriginResponseReceiver h : handlers) {
+                pool.release(h);
+            }
+        });
+    }
+
     private int idle(Backend of) throws Exception {
         return onLoop(() -> pool.idleCount(of));
     }
@@ -85,10 +94,7 @@ class LoopBackendPoolTest {
     void theMostRecentlyReleasedConnectionIsLentFirst() throws Exception {
         OriginResponseReceiver first = connect(a);
         OriginResponseReceiver second = connect(a);
-        onLoop(() -> {
-            pool.release(first);
-            pool.release(second);
-        });
+        release(first, second);
         assertThat(idle(a)).isEqualTo(2);
         assertThat(pools.idleConnections()).isEqualTo(2);
 
@@ -103,10 +109,7 @@ class LoopBackendPoolTest {
     void aConnectionReleasedIntoAFullPoolIsClosed() throws Exception {
         List<OriginResponseReceiver> kept = List.of(connect(a), connect(a));
         OriginResponseReceiver surplus = connect(a);
-        onLoop(() -> {
-            kept.forEach(pool::release);
-            pool.release(surplus);
-        });
+        release(kept.get(0), kept.get(1), surplus);
 
         surplus.channel().closeFuture().await(10, TimeUnit.SECONDS);
         assertThat(surplus.channel().isOpen()).isFalse();
@@ -119,10 +122,7 @@ class LoopBackendPoolTest {
     void aPooledConnectionThatClosedIsNotLentButSkipped() throws Exception {
         OriginResponseReceiver older = connect(a);
         OriginResponseReceiver stale = connect(a);
-        onLoop(() -> {
-            pool.release(older);
-            pool.release(stale);
-        });
+        release(older, stale);
 
         // Closed and asked for in one loop task: the pool hears of the close (evict) only afterwards,
         // as when a backend's FIN is read in the same loop iteration that lends the connection.
@@ -165,10 +165,7 @@ class LoopBackendPoolTest {
     void closeIdleClosesTheConnectionsOfTheBackendsThatLeftOnly() throws Exception {
         OriginResponseReceiver toA = connect(a);
         OriginResponseReceiver toB = connect(b);
-        onLoop(() -> {
-            pool.release(toA);
-            pool.release(toB);
-        });
+        release(toA, toB);
 
         onLoop(() -> pool.closeIdle(List.of(a)));
 
@@ -185,10 +182,7 @@ class LoopBackendPoolTest {
     void closeAllEmptiesThePoolOnceEachClose() throws Exception {
         OriginResponseReceiver toA = connect(a);
         OriginResponseReceiver toB = connect(b);
-        onLoop(() -> {
-            pool.release(toA);
-            pool.release(toB);
-        });
+        release(toA, toB);
 
         pools.closeIdle().get(10, TimeUnit.SECONDS);
 
