@@ -2,6 +2,7 @@ package io.mesoslb.testkit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /** One simulated Marathon app; mutable, touched only on the cluster's control thread. */
@@ -9,6 +10,10 @@ final class AppState {
     final String id;
     final boolean healthChecks;
     final int servicePort;
+    /** Its ports, each with the service port Marathon gave it; the first is {@link #servicePort}. */
+    final List<SimPort> ports;
+    /** Bridge networking ({@code container.portMappings}) rather than host ({@code portDefinitions}). */
+    final boolean bridge;
     int instances;
     Map<String, String> labels;
     String version;
@@ -22,7 +27,16 @@ final class AppState {
 
     AppState(String id, int instances, Map<String, String> labels, boolean healthChecks, int servicePort,
             String version) {
+        this(id, instances, labels, healthChecks, List.of(SimPort.http(servicePort)), false, version);
+    }
+
+    /** @param ports each with its service port assigned (none 0) */
+    AppState(String id, int instances, Map<String, String> labels, boolean healthChecks, List<SimPort> ports,
+            boolean bridge, String version) {
         this.id = id;
+        this.ports = List.copyOf(ports);
+        this.bridge = bridge;
+        int servicePort = this.ports.get(0).servicePort();
         this.instances = instances;
         this.labels = new LinkedHashMap<>(labels);
         this.healthChecks = healthChecks;

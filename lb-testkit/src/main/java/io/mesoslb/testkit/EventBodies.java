@@ -31,7 +31,8 @@ final class EventBodies {
         n.put("appId", t.appId);
         n.put("host", MarathonJson.HOST);
         MarathonJson.ipAddresses(n);
-        n.putArray("ports").add(t.backend.port());
+        ArrayNode ports = n.putArray("ports");
+        t.hostPorts.forEach(ports::add);
         n.put("version", t.version);
         return stamp(n, "status_update_event");
     }

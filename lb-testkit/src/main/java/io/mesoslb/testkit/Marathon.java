@@ -112,12 +112,25 @@ final class Marathon {
     // ---------------------------------------------------------------- app operations
 
     AppState create(String rawId, int instances, Map<String, String> labels, boolean healthChecks, String uri) {
+        return create(rawId, instances, labels, healthChecks, List.of(SimPort.http()), false, uri);
+    }
+
+    /** @param ports each port's protocol and service port (0: the next free one) */
+    AppState create(String rawId, int instances, Map<String, String> labels, boolean healthChecks,
+                    List<SimPort> ports, boolean bridge, String uri) {
         String id = normalizeId(rawId);
         requireInstances(instances);
         if (apps.containsKey(id)) {
             throw new IllegalStateException("An app with id [" + id + "] already exists.");
         }
-        AppState app = new AppState(id, instances, labels, healthChecks, nextServicePort++, clock.nextVersion());
+        if (ports.isEmpty()) {
+            throw new IllegalArgumentException("an app needs a port");
+        }
+        List<SimPort> assigned = new ArrayList<>(ports.size());
+        for (SimPort p : ports) {
+            assigned.add(p.servicePort() != 0 ? p : new SimPort(p.protocol(), nextServicePort++));
+        }
+        AppState app = new AppState(id, instances, labels, healthChecks, assigned, bridge, clock.nextVersion());
         apps.put(id, app);
         cluster.emit(EventBodies.apiPost(uri, app));
         Deployment d = startDeployment(app, "StartApplication");
@@ -242,6 +255,7 @@ final class Marathon {
 
     void stopAll() {
         backends.values().forEach(LoopbackBackend::stop);
+        tasks.values().forEach(TaskState::stop);
     }
 
     // ---------------------------------------------------------------- lifecycle internals
@@ -273,8 +287,23 @@ final class Marathon {
         String taskId = prefix + "." + uuid;
         LoopbackBackend backend = LoopbackBackend.start(cluster.group(), taskId);
         backends.put(taskId, backend);
+        List<Integer> hostPorts = new ArrayList<>(app.ports.size());
+        List<AutoCloseable> others = new ArrayList<>();
+        for (int i = 0; i < app.ports.size(); i++) {
+            if (app.ports.get(i).protocol() == SimPort.Protocol.TCP) {
+                TcpEchoBackend echo = TcpEchoBackend.start(cluster.group(), taskId);
+                others.add(echo);
+                hostPorts.add(echo.port());
+            } else if (i == 0) {
+                hostPorts.add(backend.port());
+            } else {
+                LoopbackBackend http = LoopbackBackend.start(cluster.group(), taskId);
+                others.add(http);
+                hostPorts.add(http.port());
+            }
+        }
         TaskState t = new TaskState(taskId, prefix + ".marathon-" + uuid, app.id, SLAVE_ID, app.version, backend,
-                Timestamps.now());
+                hostPorts, others, Timestamps.now());
         app.tasks.put(taskId, t);
         tasks.put(taskId, t);
         cluster.emit(EventBodies.statusUpdate(t, ""));
@@ -331,7 +360,7 @@ final class Marathon {
     }
 
     private void terminate(TaskState t, String state, String condition, String message) {
-        t.backend.stop();
+        t.stop();
         t.state = state;
         tasks.remove(t.id);
         AppState app = apps.get(t.appId);

@@ -4,6 +4,7 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -53,12 +54,32 @@ final class MarathonJson {
         n.put("maxLaunchDelaySeconds", 3600);
         n.put("mem", 128);
         n.put("gpus", 0);
-        n.putArray("networks").addObject().put("mode", "host");
-        ObjectNode port = n.putArray("portDefinitions").addObject();
-        port.put("port", app.servicePort);
-        port.put("protocol", "tcp");
-        port.put("name", "http");
-        port.putObject("labels");
+        if (app.bridge) {
+            // Marathon 1.5+ bridge networking: service ports in the container's port mappings.
+            n.putArray("networks").addObject().put("mode", "container/bridge");
+            ObjectNode container = n.putObject("container");
+            container.put("type", "DOCKER");
+            container.putObject("docker").put("image", "mesos-lb/sim");
+            ArrayNode mappings = container.putArray("portMappings");
+            for (int i = 0; i < app.ports.size(); i++) {
+                ObjectNode m = mappings.addObject();
+                m.put("containerPort", 8080 + i);
+                m.put("hostPort", 0);
+                m.put("servicePort", app.ports.get(i).servicePort());
+                m.put("protocol", "tcp");
+                m.put("name", portName(app, i));
+            }
+        } else {
+            n.putArray("networks").addObject().put("mode", "host");
+            ArrayNode definitions = n.putArray("portDefinitions");
+            for (int i = 0; i < app.ports.size(); i++) {
+                ObjectNode port = definitions.addObject();
+                port.put("port", app.ports.get(i).servicePort());
+                port.put("protocol", "tcp");
+                port.put("name", portName(app, i));
+                port.putObject("labels");
+            }
+        }
         n.put("requirePorts", false);
         ObjectNode upgrade = n.putObject("upgradeStrategy");
         upgrade.put("maximumOverCapacity", 1);
@@ -72,6 +93,12 @@ final class MarathonJson {
         unreachable.put("inactiveAfterSeconds", 300);
         unreachable.put("expungeAfterSeconds", 600);
         return n;
+    }
+
+    /** {@code http} for the first HTTP port (as before), else the protocol and index. */
+    private static String portName(AppState app, int i) {
+        SimPort.Protocol p = app.ports.get(i).protocol();
+        return i == 0 && p == SimPort.Protocol.HTTP ? "http" : p.name().toLowerCase(Locale.ROOT) + i;
     }
 
     /** The app as {@code /v2/apps} shows it: counts and deployments always, tasks when embedded. */
@@ -120,7 +147,8 @@ final class MarathonJson {
         ipAddresses(n);
         n.put("stagedAt", t.stagedAt);
         n.put("state", t.state);
-        n.putArray("ports").add(t.backend.port());
+        ArrayNode ports = n.putArray("ports");
+        t.hostPorts.forEach(ports::add);
         if (t.startedAt != null) {
             n.put("startedAt", t.startedAt);
         }
@@ -130,7 +158,8 @@ final class MarathonJson {
         n.put("slaveId", t.slaveId);
         n.put("host", HOST);
         if (servicePortsOf != null) {
-            n.putArray("servicePorts").add(servicePortsOf.servicePort);
+            ArrayNode servicePorts = n.putArray("servicePorts");
+            servicePortsOf.ports.forEach(p -> servicePorts.add(p.servicePort()));
         }
         if (t.health != null) {
             HealthResult h = t.health;

@@ -130,13 +130,29 @@ public final class MarathonSimulator implements AutoCloseable {
     public SimApp createApp(String appId, int instances, Map<String, String> labels, boolean healthChecks) {
         Map<String, String> copy = new LinkedHashMap<>(labels == null ? Map.of() : labels);
         AppState app = cluster.call(() -> cluster.marathon().create(appId, instances, copy, healthChecks, "/v2/apps"));
-        return new SimApp(this, app.id, app.servicePort, app.healthChecks);
+        return new SimApp(this, app.id, app.ports, app.bridge, app.healthChecks);
+    }
+
+    /**
+     * Creates an app with several ports, each served by every task (an HTTP server answering with the task id,
+     * or a TCP echo server) on a host port of its own, and each with its service port ({@link SimPort#servicePort()},
+     * or the next free one when 0): in {@code portDefinitions} with host networking, in
+     * {@code container.portMappings} with bridge networking (Marathon 1.5+ shapes). Health checks, if any,
+     * watch port 0 over HTTP.
+     */
+    public SimApp createApp(String appId, int instances, Map<String, String> labels, boolean healthChecks,
+                            List<SimPort> ports, boolean bridge) {
+        Map<String, String> copy = new LinkedHashMap<>(labels == null ? Map.of() : labels);
+        List<SimPort> portsCopy = List.copyOf(ports);
+        AppState app = cluster.call(() -> cluster.marathon().create(appId, instances, copy, healthChecks, portsCopy,
+                bridge, "/v2/apps"));
+        return new SimApp(this, app.id, app.ports, app.bridge, app.healthChecks);
     }
 
     /** The app with this id (with or without the leading slash). */
     public SimApp app(String appId) {
         AppState app = cluster.call(() -> cluster.marathon().app(appId));
-        return new SimApp(this, app.id, app.servicePort, app.healthChecks);
+        return new SimApp(this, app.id, app.ports, app.bridge, app.healthChecks);
     }
 
     /** Scales like {@code PUT /v2/apps/{id} {"instances":n}}: new backends start; youngest tasks are killed. */

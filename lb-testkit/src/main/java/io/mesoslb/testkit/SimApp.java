@@ -11,11 +11,19 @@ public final class SimApp {
     private final String id;
     private final int servicePort;
     private final boolean healthChecks;
+    private final List<SimPort> ports;
+    private final boolean bridge;
 
     SimApp(MarathonSimulator simulator, String id, int servicePort, boolean healthChecks) {
+        this(simulator, id, List.of(SimPort.http(servicePort)), false, healthChecks);
+    }
+
+    SimApp(MarathonSimulator simulator, String id, List<SimPort> ports, boolean bridge, boolean healthChecks) {
         this.simulator = simulator;
         this.id = id;
-        this.servicePort = servicePort;
+        this.ports = List.copyOf(ports);
+        this.servicePort = this.ports.get(0).servicePort();
+        this.bridge = bridge;
         this.healthChecks = healthChecks;
     }
 
@@ -24,9 +32,24 @@ public final class SimApp {
         return id;
     }
 
-    /** The service port in {@code portDefinitions[0].port}. */
+    /** The service port of its first port ({@code portDefinitions[0].port}, or the first port mapping's). */
     public int servicePort() {
         return servicePort;
+    }
+
+    /** Its ports, each with its protocol and service port, by index. */
+    public List<SimPort> ports() {
+        return ports;
+    }
+
+    /** The service port of the port at {@code index}. */
+    public int servicePort(int index) {
+        return ports.get(index).servicePort();
+    }
+
+    /** Whether it is in bridge networking ({@code container.portMappings}) rather than host ({@code portDefinitions}). */
+    public boolean bridge() {
+        return bridge;
     }
 
     public boolean healthChecks() {

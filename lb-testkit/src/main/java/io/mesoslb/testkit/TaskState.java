@@ -1,5 +1,7 @@
 package io.mesoslb.testkit;
 
+import java.util.List;
+
 /** One simulated Marathon task; mutable, touched only on the cluster's control thread. */
 final class TaskState {
     static final String STAGING = "TASK_STAGING";
@@ -14,6 +16,10 @@ final class TaskState {
     final String slaveId;
     final String version;
     final LoopbackBackend backend;
+    /** The task's host port for each of its app's ports, in order (the first is {@link #backend}'s unless it is TCP). */
+    final List<Integer> hostPorts;
+    /** The servers of its ports other than {@link #backend}, stopped with it. */
+    final List<AutoCloseable> otherServers;
     final String stagedAt;
     String state = STAGING;
     String startedAt;
@@ -24,6 +30,13 @@ final class TaskState {
 
     TaskState(String id, String instanceId, String appId, String slaveId, String version, LoopbackBackend backend,
             String stagedAt) {
+        this(id, instanceId, appId, slaveId, version, backend, List.of(backend.port()), List.of(), stagedAt);
+    }
+
+    TaskState(String id, String instanceId, String appId, String slaveId, String version, LoopbackBackend backend,
+            List<Integer> hostPorts, List<AutoCloseable> otherServers, String stagedAt) {
+        this.hostPorts = List.copyOf(hostPorts);
+        this.otherServers = List.copyOf(otherServers);
         this.id = id;
         this.instanceId = instanceId;
         this.appId = appId;
@@ -31,6 +44,18 @@ final class TaskState {
         this.version = version;
         this.backend = backend;
         this.stagedAt = stagedAt;
+    }
+
+    /** Stops every server of the task, like its process dying. */
+    void stop() {
+        backend.stop();
+        for (AutoCloseable s : otherServers) {
+            try {
+                s.close();
+            } catch (Exception e) {
+                throw new IllegalStateException("stopping " + s, e);
+            }
+        }
     }
 
     boolean isKilling() {
@@ -46,6 +71,6 @@ final class TaskState {
     }
 
     SimTask snapshot() {
-        return new SimTask(id, instanceId, appId, backend.host(), backend.port(), state, alive(), version);
+        return new SimTask(id, instanceId, appId, backend.host(), backend.port(), state, alive(), version, hostPorts);
     }
 }

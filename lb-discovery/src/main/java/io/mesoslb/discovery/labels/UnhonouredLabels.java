@@ -15,7 +15,7 @@ final class UnhonouredLabels {
     /** Per-port names read by {@link PortRoutes}. */
     private static final Set<String> HONOURED = Set.of("VHOST", "PATH", "REDIRECT_TO_HTTPS", "STICKY", "GROUP",
             "ENABLED", "AUTH", "BACKEND_NETWORK_ALLOWED_ACL", "BALANCE", "USE_HSTS", "HTTP_BACKEND_PROXYPASS_PATH",
-            "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR", "BACKEND_WEIGHT", "SSL_CERT");
+            "HTTP_BACKEND_REVPROXY_PATH", "HTTP_BACKEND_REDIR", "BACKEND_WEIGHT", "SSL_CERT", "PORT", "BIND_ADDR", "MODE");
     /** App-wide names read by {@link PortRoutes} and the deployment groups. */
     private static final Set<String> APP_WIDE = Set.of("HAPROXY_GROUP", "HAPROXY_DEPLOYMENT_GROUP",
             "HAPROXY_DEPLOYMENT_STARTED_AT", "HAPROXY_DEPLOYMENT_TARGET_INSTANCES", "HAPROXY_DEPLOYMENT_ALT_PORT",

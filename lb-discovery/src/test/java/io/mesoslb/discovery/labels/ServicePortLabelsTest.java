@@ -116,7 +116,9 @@ class ServicePortLabelsTest {
 
     @Test
     void portLabelOverridesTheServicePortOursBeforeTheirs() {
-        assertThat(routes(map("HAPROXY_0_PORT", "80"), TWO).get(0).spec().servicePort().port()).isEqualTo(80);
+        assertThat(routes(map("HAPROXY_0_PORT", "80", "HAPROXY_0_BIND_ADDR", "10.0.0.1", "HAPROXY_0_MODE", "tcp"), TWO)
+                .get(0).spec().servicePort().port()).isEqualTo(80);
+        assertThat(problems.snapshot().get("/app")).as("honoured labels are not warned about").isNull();
         assertThat(routes(map("HAPROXY_1_PORT", "81", "MESOS_LB_1_PORT", "82"), TWO).get(1).spec().servicePort().port())
                 .isEqualTo(82);
         assertThat(routes(map("MESOS_LB_PORT", "8443"), AppPorts.NONE).get(0).spec().servicePort().port())

@@ -28,8 +28,8 @@ class TunnelRelayTest {
     private void relay() {
         client.freezeTime();
         origin.freezeTime();
-        TunnelRelay fromClient = new TunnelRelay(IDLE_NANOS);
-        TunnelRelay fromOrigin = new TunnelRelay(0);
+        TunnelRelay fromClient = new TunnelRelay(IDLE_NANOS, true, TunnelObserver.NONE);
+        TunnelRelay fromOrigin = new TunnelRelay(0, false, TunnelObserver.NONE);
         TunnelRelay.pair(fromClient, fromOrigin);
         client.pipeline().addLast(fromClient);
         origin.pipeline().addLast(fromOrigin);
