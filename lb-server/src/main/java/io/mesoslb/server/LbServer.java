@@ -164,7 +164,7 @@ public final class LbServer implements AutoCloseable {
             ServicePortSettings sp = config.servicePorts();
             if (sp.enabled()) {
                 servicePorts = ServicePorts.open(bootstrap.clone(), sp.bindHost(), sp.range(), sp.drain(), routes, pools,
-                        config.proxy(), reported, clients, proxyOps, ops.registry());
+                        config.proxy(), reported, clients, proxyOps, ops.registry(), config.workerThreads());
             }
             ops.readiness().proxyListening();
             ops.startAdmin(() -> transport.name());
@@ -383,6 +383,10 @@ public final class LbServer implements AutoCloseable {
     }
 
     private void shutdownLoops() {
+        ServicePortListeners service = servicePorts;
+        if (service != null) {
+            service.stopLoops();
+        }
         boss.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         workers.shutdownGracefully(0, 2, TimeUnit.SECONDS);
         boss.terminationFuture().awaitUninterruptibly(5, TimeUnit.SECONDS);

@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -42,14 +43,15 @@ import org.slf4j.LoggerFactory;
 public final class ServicePortListeners implements RouteTableHolder.Listener {
     private static final Logger log = LoggerFactory.getLogger(ServicePortListeners.class);
 
-    /** What serves the connections of one port. */
+    /** How each port listens and what serves its connections. */
     @FunctionalInterface
     public interface ChildHandlers {
         /**
-         * @param port     the service port
+         * A bootstrap ready to bind the port: its groups, channel class, options and child handler.
+         *
          * @param children every connection accepted on the port joins this group (for the port's drain)
          */
-        ChannelHandler forPort(int port, ServicePort.Mode mode, ChannelGroup children);
+        ServerBootstrap bootstrap(int port, ServicePort.Mode mode, ChannelGroup children);
     }
 
     private record Key(String host, int port, ServicePort.Mode mode) {
@@ -71,7 +73,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
     }
 
     private final EventLoop control;
-    private final ServerBootstrap template;
+    private final Runnable stopLoops;
     private final ChildHandlers handlers;
     private final String defaultHost;
     private final PortRange range;
@@ -85,13 +87,13 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
     private boolean stopped;
 
     /**
-     * @param template   a server bootstrap with its groups, channel class and options set
      * @param bindFailed counts a failed bind of the given port (metrics)
+     * @param stopLoops  shuts down event loops of the service ports' own, once they are closed
      */
-    public ServicePortListeners(EventLoop control, ServerBootstrap template, ChildHandlers handlers, String defaultHost,
-                                PortRange range, Duration drain, IntConsumer bindFailed) {
+    public ServicePortListeners(EventLoop control, ChildHandlers handlers, String defaultHost, PortRange range,
+                                Duration drain, IntConsumer bindFailed, Runnable stopLoops) {
         this.control = control;
-        this.template = template;
+        this.stopLoops = stopLoops;
         this.handlers = handlers;
         this.defaultHost = defaultHost;
         this.range = range;
@@ -178,9 +180,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         }
         Key key = l.key;
         ChannelGroup children = l.children;
-        ChannelFuture f = template.clone()
-                .childHandler(handlers.forPort(key.port(), key.mode(), children))
-                .bind(key.host(), key.port());
+        ChannelFuture f = handlers.bootstrap(key.port(), key.mode(), children).bind(key.host(), key.port());
         f.addListener(done -> control.execute(() -> bound(l, f)));
     }
 
@@ -284,16 +284,22 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
                 done.complete(null);
                 return;
             }
-            int[] left = {closing.size()};
+            // Listeners may live on other loops than this one.
+            AtomicInteger left = new AtomicInteger(closing.size());
             for (ChannelFuture f : closing) {
                 f.addListener(x -> {
-                    if (--left[0] == 0) {
+                    if (left.decrementAndGet() == 0) {
                         done.complete(null);
                     }
                 });
             }
         });
         return done;
+    }
+
+    /** Shuts down the event loops the service ports have of their own; after {@link #closeListeners()}. */
+    public void stopLoops() {
+        stopLoops.run();
     }
 
     /** Connections still open on a port's listener, for tests. */

@@ -6,8 +6,8 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.origin.BackendAttempts;
-import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.proxy.tunnel.TunnelSwitch;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
@@ -34,7 +34,7 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
 
     private final int port;
     private final RouteTableHolder routes;
-    private final BackendPools pools;
+    private final Bootstrap origins;
     private final BackendOutcomes outcomes;
     private final BackendAttempts attempts;
     private final long idleNanos;
@@ -46,11 +46,12 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
     private final ArrayDeque<Object> held = new ArrayDeque<>(2);
     private boolean clientSentFin;
 
-    TcpServiceConnector(int port, RouteTableHolder routes, BackendPools pools, BackendOutcomes outcomes,
+    /** @param origins how backend connections are made: options set, no group (the client's loop is used) */
+    TcpServiceConnector(int port, RouteTableHolder routes, Bootstrap origins, BackendOutcomes outcomes,
                         int connectRetries, long idleNanos, TcpSession session) {
         this.port = port;
         this.routes = routes;
-        this.pools = pools;
+        this.origins = origins;
         this.outcomes = outcomes;
         this.attempts = new BackendAttempts(connectRetries);
         this.idleNanos = idleNanos;
@@ -100,7 +101,7 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
             connectFailed(new UnknownHostException(state.backend().host() + " is not resolved"));
             return;
         }
-        ChannelFuture f = pools.connectRaw(ctx.channel().eventLoop(), state.backend());
+        ChannelFuture f = origins.clone(ctx.channel().eventLoop()).connect(state.backend().ip(), state.backend().port());
         connecting = f.channel();
         f.addListener(this);
     }

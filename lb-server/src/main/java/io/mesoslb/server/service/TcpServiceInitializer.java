@@ -4,7 +4,7 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.observe.AccessLog;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxySettings;
-import io.mesoslb.server.proxy.origin.BackendPools;
+import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelInitializer;
@@ -20,7 +20,7 @@ import io.netty.channel.group.ChannelGroup;
 final class TcpServiceInitializer extends ChannelInitializer<Channel> {
     private final int port;
     private final RouteTableHolder routes;
-    private final BackendPools pools;
+    private final Bootstrap origins;
     private final BackendOutcomes outcomes;
     private final ProxySettings settings;
     private final ServicePortMetrics metrics;
@@ -32,12 +32,12 @@ final class TcpServiceInitializer extends ChannelInitializer<Channel> {
      * @param children the port's connections, for its drain when it closes
      * @param clients  every client connection of the balancer, for shutdown
      */
-    TcpServiceInitializer(int port, RouteTableHolder routes, BackendPools pools, BackendOutcomes outcomes,
+    TcpServiceInitializer(int port, RouteTableHolder routes, Bootstrap origins, BackendOutcomes outcomes,
                           ProxySettings settings, ServicePortMetrics metrics, AccessLog accessLog,
                           ChannelGroup children, ChannelGroup clients) {
         this.port = port;
         this.routes = routes;
-        this.pools = pools;
+        this.origins = origins;
         this.outcomes = outcomes;
         this.settings = settings;
         this.metrics = metrics;
@@ -53,7 +53,7 @@ final class TcpServiceInitializer extends ChannelInitializer<Channel> {
         ch.config().setAutoRead(false);
         ch.config().setOption(ChannelOption.ALLOW_HALF_CLOSURE, true);
         TcpSession session = new TcpSession(port, metrics.port(port), accessLog, outcomes);
-        ch.pipeline().addLast(new TcpServiceConnector(port, routes, pools, outcomes, settings.connectRetries(),
+        ch.pipeline().addLast(new TcpServiceConnector(port, routes, origins, outcomes, settings.connectRetries(),
                 settings.clientIdleTimeout().toNanos(), session));
     }
 }

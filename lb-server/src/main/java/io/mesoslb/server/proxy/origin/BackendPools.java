@@ -11,7 +11,6 @@ import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
@@ -60,11 +59,6 @@ public final class BackendPools implements RouteTableHolder.Listener {
             throw new IllegalStateException("no backend pool for " + loop);
         }
         return pool;
-    }
-
-    /** A plain TCP connection to {@code backend} made on {@code loop} (the client's), not pooled. */
-    public ChannelFuture connectRaw(EventLoop loop, Backend backend) {
-        return forLoop(loop).connectRaw(backend);
     }
 
     /** Closes, on every loop, the idle connections of backends that the new table dropped. */

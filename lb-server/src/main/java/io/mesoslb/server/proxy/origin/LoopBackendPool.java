@@ -8,7 +8,6 @@ import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
-import io.netty.channel.ChannelOption;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpRequestEncoder;
@@ -85,23 +84,6 @@ final class LoopBackendPool {
                 ch.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
             }
         }).connect(address(backend));
-    }
-
-    /**
-     * A plain TCP connection to {@code backend} on this loop, for a TCP service port: no HTTP
-     * handlers, each direction closable on its own, and nothing read until a relay turns reading on.
-     */
-    ChannelFuture connectRaw(Backend backend) {
-        assert loop.inEventLoop();
-        return bootstrap.clone()
-                .option(ChannelOption.ALLOW_HALF_CLOSURE, true)
-                .option(ChannelOption.AUTO_READ, false)
-                .handler(new ChannelInitializer<Channel>() {
-                    @Override
-                    protected void initChannel(Channel ch) {
-                        connections.add(ch);
-                    }
-                }).connect(address(backend));
     }
 
     /** The backend's socket address, made once; from its IP, so that no name is ever looked up on the loop. */
