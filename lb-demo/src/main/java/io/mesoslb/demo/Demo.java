@@ -4,6 +4,7 @@ import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.testkit.MarathonSimulator;
+import io.mesoslb.testkit.SimPort;
 import io.mesoslb.testkit.SimulatorOptions;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -23,6 +24,8 @@ final class Demo implements AutoCloseable {
     static final String APP = "/www";
     static final String DOMAIN = "mesos.local";
     static final int INSTANCES = 3;
+    /** A TCP app: each task echoes what it reads, reached through the balancer on its service port. */
+    static final String TCP_APP = "/echo";
     /** The demo's defaults, under the config file and the flags. */
     static final List<String> DEFAULTS = List.of("--listen-host=127.0.0.1", "--listen-port=8080",
             "--domain=" + DOMAIN, "--admin-host=127.0.0.1", "--admin-port=9090",
@@ -72,6 +75,7 @@ final class Demo implements AutoCloseable {
                 .build());
         try {
             marathon.createApp(APP, INSTANCES, Map.of(), true);
+            marathon.createApp(TCP_APP, 2, Map.of(), false, List.of(SimPort.tcp()), false);
             List<String> defaults = new ArrayList<>(DEFAULTS);
             defaults.add("--marathon-urls=" + marathon.uri());
             return new Demo(marathon, ConfigLoader.load(args, defaults, new Options()).config());

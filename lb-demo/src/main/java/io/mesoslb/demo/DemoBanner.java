@@ -48,6 +48,11 @@ final class DemoBanner {
         line(b, "      kill a task: it leaves the rotation at once, then Marathon starts a replacement");
         line(b, "  curl -X PUT -d '{\"alive\":false}' " + marathon + "/_sim/tasks/" + sick + "/health");
         line(b, "      fail a health check: the task leaves the rotation until you send {\"alive\":true}");
+        int echoPort = demo.marathon().app(Demo.TCP_APP).servicePort();
+        line(b, "  printf 'hello\\n' | nc -q 1 " + hostOf(proxy) + " " + echoPort);
+        line(b, "      app " + Demo.TCP_APP + " (2 TCP echo tasks) through the balancer on its service port; every app");
+        line(b, "      port is also served on its service port (" + Demo.APP + ": http on "
+                + demo.marathon().app(Demo.APP).servicePort() + ")");
         line(b, "");
         line(b, "Ctrl-C stops the demo.");
         return b.toString();

@@ -26,6 +26,8 @@ import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.nio.charset.StandardCharsets;
+import java.net.Socket;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -81,6 +83,18 @@ class DemoTest {
         List<String> serving = new ArrayList<>(running(demo));
         serving.remove(sick);
         awaitAnswering(proxied, serving);
+
+        // The TCP app echoes through the balancer on the port the banner names.
+        String nc = DemoBanner.text(demo, server.localAddress(), null).lines().map(String::strip)
+                .filter(l -> l.startsWith("printf ")).findFirst().orElseThrow();
+        int echoPort = Integer.parseInt(nc.substring(nc.lastIndexOf(' ') + 1));
+        Await.until(WAIT, () -> server.servicePorts().listeningPorts().contains(echoPort), "echo port listening");
+        try (Socket s = new Socket(InetAddress.getLoopbackAddress(), echoPort)) {
+            s.setSoTimeout((int) WAIT.toMillis());
+            s.getOutputStream().write("hello\n".getBytes(StandardCharsets.US_ASCII));
+            s.shutdownOutput();
+            assertThat(new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII)).isEqualTo("hello\n");
+        }
     }
 
     @Test

@@ -165,6 +165,7 @@ public final class LbServer implements AutoCloseable {
             if (sp.enabled()) {
                 servicePorts = ServicePorts.open(bootstrap.clone(), sp.bindHost(), sp.range(), sp.drain(), routes, pools,
                         config.proxy(), reported, clients, proxyOps, ops.registry(), config.workerThreads());
+                ops.servicePorts(servicePorts::status);
             }
             ops.readiness().proxyListening();
             ops.startAdmin(() -> transport.name());

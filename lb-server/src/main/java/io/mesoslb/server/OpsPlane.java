@@ -1,5 +1,7 @@
 package io.mesoslb.server;
 
+import io.mesoslb.server.service.PortStatus;
+
 import io.mesoslb.server.admin.AdminServer;
 import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.admin.ReadinessState;
@@ -28,6 +30,7 @@ import io.micrometer.prometheusmetrics.PrometheusConfig;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import java.net.InetSocketAddress;
 import java.time.Clock;
+import java.util.Map;
 import java.util.function.Supplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -44,6 +47,7 @@ final class OpsPlane implements AutoCloseable {
     private final PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
     private final JvmGcMetrics gcMetrics = new JvmGcMetrics();
     private volatile Supplier<DiscoveryState> discovery = () -> null;
+    private volatile Supplier<Map<Integer, PortStatus>> servicePorts = Map::of;
     private final Supplier<DiscoveryState> discoveryView = () -> discovery.get();
     private final ReadinessState readiness;
     private final ProxyMetrics metrics;
@@ -78,6 +82,11 @@ final class OpsPlane implements AutoCloseable {
         ProxyProtocolHandler handler = new ProxyProtocolHandler(ops.proxyProtocolTrusted());
         metrics.bindProxyProtocol(handler);
         return handler;
+    }
+
+    /** Where the admin pages read how the service ports stand; set before the admin server starts. */
+    void servicePorts(Supplier<Map<Integer, PortStatus>> status) {
+        servicePorts = status;
     }
 
     void discovery(Supplier<DiscoveryState> state) {
@@ -116,6 +125,7 @@ final class OpsPlane implements AutoCloseable {
         }
         admin = new AdminServer(new InetSocketAddress(config.adminHost(), config.adminPort()), routes, discoveryView,
                 readiness, registry, metrics, transport);
+        admin.servicePorts(servicePorts);
         try {
             admin.start();
         } catch (InterruptedException e) {

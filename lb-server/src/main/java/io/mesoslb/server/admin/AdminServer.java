@@ -1,5 +1,8 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.service.PortStatus;
+import java.util.Map;
+
 import io.mesoslb.server.observe.ProxyMetrics;
 
 import io.mesoslb.core.RouteTableHolder;
@@ -52,6 +55,7 @@ public final class AdminServer implements AutoCloseable {
     private final InetSocketAddress bind;
     private final AdminHandler handler;
     private final StatsJson stats;
+    private final RoutesJson routesJson;
     private EventLoopGroup group;
     private Channel channel;
 
@@ -75,10 +79,16 @@ public final class AdminServer implements AutoCloseable {
                 Supplier<String> transport, Ticker ticker, Clock clock) {
         this.bind = Objects.requireNonNull(bind, "bind");
         this.stats = new StatsJson(metrics, ticker, clock);
+        this.routesJson = new RoutesJson(ticker, clock);
         this.handler = new AdminHandler(Objects.requireNonNull(routes, "routes"),
                 Objects.requireNonNull(discovery, "discovery"), Objects.requireNonNull(readiness, "readiness"),
-                Objects.requireNonNull(registry, "registry"), new RoutesJson(ticker, clock), stats,
+                Objects.requireNonNull(registry, "registry"), routesJson, stats,
                 new VersionInfo(Objects.requireNonNull(transport, "transport")), loadStatusPage());
+    }
+
+    /** Where {@code /routes} reads how the service ports stand. */
+    public void servicePorts(Supplier<Map<Integer, PortStatus>> status) {
+        routesJson.servicePorts(status);
     }
 
     /**

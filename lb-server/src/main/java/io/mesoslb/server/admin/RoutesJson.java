@@ -1,5 +1,10 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.service.PortStatus;
+import java.util.Locale;
+import java.util.Map;
+import java.util.function.Supplier;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
@@ -30,6 +35,7 @@ import java.util.List;
  * and appends the discovery state.
  */
 final class RoutesJson {
+    private static final byte[] SERVICE_PORTS_FIELD = ",\"servicePorts\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCOVERY_FIELD = ",\"discovery\":".getBytes(StandardCharsets.US_ASCII);
     private static final String NOT_EJECTED = "false,\"ejectedUntil\":null";
 
@@ -40,6 +46,8 @@ final class RoutesJson {
     private final Ticker ticker;
     private final Clock clock;
     private volatile Template cached;
+    /** The service ports and how each stands; none until the balancer opens them. */
+    private volatile Supplier<Map<Integer, PortStatus>> servicePorts = Map::of;
     private volatile int templatesBuilt;
 
     RoutesJson(Ticker ticker, Clock clock) {
@@ -58,6 +66,8 @@ final class RoutesJson {
                 writeEjection(buf, t.states()[i], now, wallNow);
                 buf.writeBytes(t.pieces()[i + 1]);
             }
+            buf.writeBytes(SERVICE_PORTS_FIELD);
+            AdminJson.write(buf, g -> servicePortStatus(g, servicePorts.get()));
             buf.writeBytes(DISCOVERY_FIELD);
             AdminJson.write(buf, g -> AdminJson.discovery(g, discovery));
             buf.writeByte('}');
@@ -66,6 +76,10 @@ final class RoutesJson {
             buf.release();
             throw e;
         }
+    }
+
+    void servicePorts(Supplier<Map<Integer, PortStatus>> status) {
+        servicePorts = status;
     }
 
     /** How many templates were built: one per table version served. */
@@ -90,6 +104,27 @@ final class RoutesJson {
         }
         Instant until = wallNow.plusNanos(s.ejectedUntilNanos() - now).truncatedTo(ChronoUnit.MILLIS);
         buf.writeCharSequence("true,\"ejectedUntil\":\"" + until + '"', StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * {@code "servicePorts":[...]}: every port the table assigns, whether it listens, and why not
+     * (taken, not permitted, outside the range); changes without a new table, so written per request.
+     */
+    private static void servicePortStatus(JsonGenerator g, Map<Integer, PortStatus> ports) throws IOException {
+        g.writeStartArray();
+        for (PortStatus p : ports.values()) {
+            g.writeStartObject();
+            g.writeNumberField("port", p.port());
+            g.writeStringField("host", p.host());
+            g.writeStringField("mode", p.mode().name().toLowerCase(Locale.ROOT));
+            g.writeStringField("app", p.appId());
+            g.writeBooleanField("listening", p.listening());
+            if (p.problem() != null) {
+                g.writeStringField("problem", p.problem());
+            }
+            g.writeEndObject();
+        }
+        g.writeEndArray();
     }
 
     /** Hosts several apps claim: why an app gets no traffic on a name it asked for. */
@@ -134,6 +169,15 @@ final class RoutesJson {
                         g.writeString(path);
                     }
                     g.writeEndArray();
+                }
+                if (r.servicePort() != null) {
+                    g.writeObjectFieldStart("servicePort");
+                    g.writeNumberField("port", r.servicePort().port());
+                    g.writeStringField("mode", r.servicePort().mode().name().toLowerCase(Locale.ROOT));
+                    if (r.servicePort().bindHost() != null) {
+                        g.writeStringField("bindHost", r.servicePort().bindHost());
+                    }
+                    g.writeEndObject();
                 }
                 if (r.options().sslCert() != null) {
                     // The file named; whether it could be used is in the log (it is read after the table is made).

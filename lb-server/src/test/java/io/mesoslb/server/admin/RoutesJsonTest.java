@@ -10,6 +10,9 @@ import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.ServicePort;
+import io.mesoslb.server.service.PortStatus;
+import java.util.Map;
 import io.mesoslb.core.VhostNaming;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.UnpooledByteBufAllocator;
@@ -29,6 +32,28 @@ class RoutesJsonTest {
         } finally {
             buf.release();
         }
+    }
+
+    @Test
+    void servicePortsShowTheirAppsModeAndWhyAPortDoesNotListen() throws Exception {
+        holder.update(List.of(new App("/db", RouteSpec.DEFAULT.withServicePort(ServicePort.of(10001, ServicePort.Mode.TCP))
+                .withoutHostRoute(), List.of(new Backend("10.0.0.1", 31000, "db.1", "/db")))));
+        routes.servicePorts(() -> Map.of(
+                10001, new PortStatus(10001, "0.0.0.0", ServicePort.Mode.TCP, "/db", null),
+                80, new PortStatus(80, "0.0.0.0", ServicePort.Mode.HTTP, "/web", "cannot listen on 0.0.0.0:80: Permission denied")));
+
+        JsonNode json = render(holder.current());
+
+        assertThat(json.at("/apps/0/servicePort/port").asInt()).isEqualTo(10001);
+        assertThat(json.at("/apps/0/servicePort/mode").asText()).isEqualTo("tcp");
+        assertThat(json.at("/apps/0/vhosts").size()).as("a service-port-only route has no host").isZero();
+        List<JsonNode> ports = new java.util.ArrayList<>();
+        json.get("servicePorts").forEach(ports::add);
+        assertThat(ports).extracting(p -> p.get("port").asInt()).containsExactlyInAnyOrder(10001, 80);
+        JsonNode denied = ports.stream().filter(p -> p.get("port").asInt() == 80).findFirst().orElseThrow();
+        assertThat(denied.get("listening").asBoolean()).isFalse();
+        assertThat(denied.get("problem").asText()).contains("Permission denied");
+        assertThat(denied.get("mode").asText()).isEqualTo("http");
     }
 
     @Test
