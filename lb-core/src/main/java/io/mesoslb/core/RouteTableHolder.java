@@ -1,7 +1,11 @@
 package io.mesoslb.core;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -32,7 +36,8 @@ public final class RouteTableHolder {
     private long swaps;
     // Guarded by this.
     private List<App> staticApps = List.of();
-    private List<App> reported = List.of();
+    /** Source group (a Marathon app id, or an App id for {@link #update}) to the served apps it produces now. */
+    private final TreeMap<String, List<App>> reported = new TreeMap<>();
 
     public RouteTableHolder(VhostNaming naming) {
         this(naming, AppGroups.ALL, Ticker.SYSTEM);
@@ -69,7 +74,38 @@ public final class RouteTableHolder {
      */
     public boolean update(Collection<App> apps) {
         synchronized (this) {
-            reported = List.copyOf(groups.select(apps));
+            Map<String, List<App>> byId = new LinkedHashMap<>();
+            for (App app : groups.select(apps)) {
+                byId.computeIfAbsent(app.id(), id -> new ArrayList<>(1)).add(app);
+            }
+            reported.clear();
+            byId.forEach((id, list) -> reported.put(id, List.copyOf(list)));
+            return rebuild();
+        }
+    }
+
+    /**
+     * Replaces what some source groups produce, leaving every other group as it is: the way
+     * discovery reports an event that touched a few Marathon apps. One Marathon app (the group,
+     * by its id) yields one or more apps ({@code <app>} and {@code <app>#<n>}).
+     *
+     * <p>Those of the apps in this balancer's groups are routed (as in {@link #update}). An app id
+     * produced by several groups is served by the first group in key order; within a group the first
+     * occurrence wins; a {@linkplain #setStaticApps static app} beats both.
+     *
+     * @param changed group to the complete list of apps it produces now; an empty list removes the group
+     * @return true if the table changed and was swapped
+     */
+    public boolean updateGroups(Map<String, List<App>> changed) {
+        synchronized (this) {
+            changed.forEach((group, apps) -> {
+                Collection<App> served = apps == null ? List.of() : groups.select(apps);
+                if (served.isEmpty()) {
+                    reported.remove(group);
+                } else {
+                    reported.put(group, List.copyOf(served));
+                }
+            });
             return rebuild();
         }
     }
@@ -93,7 +129,9 @@ public final class RouteTableHolder {
         assert Thread.holdsLock(this);
         RouteTable previous = current;
         // Static apps keep their ids and their hosts: no reported app takes either.
-        RouteTable next = builder.build(staticApps, reported, previous, previous.version() + 1);
+        List<App> all = new ArrayList<>();
+        reported.values().forEach(all::addAll);
+        RouteTable next = builder.build(staticApps, all, previous, previous.version() + 1);
         if (next.sameContent(previous)) {
             return false;
         }
