@@ -9,6 +9,7 @@ import io.mesoslb.core.Ticker;
 import io.mesoslb.core.VhostNaming;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
 import org.openjdk.jmh.annotations.BenchmarkMode;
@@ -22,9 +23,11 @@ import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
 
 /**
- * What discovery pays per update: building a whole table from the app list, and a
- * {@link RouteTableHolder#update} after one task was added to one app (the common event-stream
- * case), which today also rebuilds the whole table before comparing and swapping.
+ * What discovery pays per update: building a whole table from the app list; the way every update
+ * was published before issue 15 (a whole build, compared with the live table, then swapped:
+ * {@link #rebuildOneTaskAdded}); a {@link RouteTableHolder#update} of every app after one task was
+ * added to one app (a full resync, which now diffs and publishes the one change); and
+ * {@link RouteTableHolder#updateGroups} of that one app, what the event stream does.
  */
 @BenchmarkMode(Mode.AverageTime)
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
@@ -41,6 +44,9 @@ public class TableSwapBenchmark {
     private RouteTableBuilder builder;
     private RouteTableHolder holder;
     private boolean flip;
+    private Map<String, List<App>> oneGroupBase;
+    private Map<String, List<App>> oneGroupExtraTask;
+    private RouteTable live;
 
     @Setup(Level.Trial)
     public void setUp() {
@@ -53,6 +59,9 @@ public class TableSwapBenchmark {
         withExtraTask.set(changed, old.withBackends(more));
         builder = new RouteTableBuilder(new VhostNaming(BenchApps.DOMAIN), Ticker.SYSTEM);
         holder = BenchApps.holder(base);
+        oneGroupBase = Map.of(old.id(), List.of(old));
+        oneGroupExtraTask = Map.of(old.id(), List.of(withExtraTask.get(changed)));
+        live = builder.build(base, RouteTable.EMPTY, 1);
     }
 
     @Benchmark
@@ -65,6 +74,32 @@ public class TableSwapBenchmark {
     public boolean updateOneTaskAdded() {
         flip = !flip;
         boolean swapped = holder.update(flip ? withExtraTask : base);
+        if (!swapped) {
+            throw new IllegalStateException("expected a swap");
+        }
+        return swapped;
+    }
+
+    /**
+     * The code path before issue 15, for comparison: every app built into a new table, compared with
+     * the live one, kept (alternating, so every call would swap).
+     */
+    @Benchmark
+    public RouteTable rebuildOneTaskAdded() {
+        flip = !flip;
+        RouteTable next = builder.build(flip ? withExtraTask : base, live, live.version() + 1);
+        if (next.sameContent(live)) {
+            throw new IllegalStateException("expected a change");
+        }
+        live = next;
+        return next;
+    }
+
+    /** The event stream's publication: the one changed app's group (alternating, so every call swaps). */
+    @Benchmark
+    public boolean updateGroupsOneTaskAdded() {
+        flip = !flip;
+        boolean swapped = holder.updateGroups(flip ? oneGroupExtraTask : oneGroupBase);
         if (!swapped) {
             throw new IllegalStateException("expected a swap");
         }

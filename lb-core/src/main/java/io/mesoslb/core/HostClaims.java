@@ -21,6 +21,10 @@ import java.util.Map;
 final class HostClaims {
     /** One app's claim; {@code explicit} when the host came from the app's spec. */
     record Claim(Route route, boolean explicit, int weight) {
+        /** A route's claim, its weight ranked as a path route's is (0 counts as 1). */
+        static Claim of(Route route, boolean explicit, int weight) {
+            return new Claim(route, explicit, !route.paths().isEmpty() && weight == 0 ? 1 : weight);
+        }
     }
 
     private static final Comparator<Claim> RANK = Comparator.comparing((Claim c) -> !c.explicit())
@@ -31,8 +35,7 @@ final class HostClaims {
     private final Map<String, Map<String, List<Claim>>> byHostPrefix = new LinkedHashMap<>();
 
     void add(Route route, boolean explicit, int weight) {
-        int rank = !route.paths().isEmpty() && weight == 0 ? 1 : weight;
-        Claim claim = new Claim(route, explicit, rank);
+        Claim claim = Claim.of(route, explicit, weight);
         for (String host : route.vhosts()) {
             if (route.paths().isEmpty()) {
                 byHost.computeIfAbsent(host, h -> new ArrayList<>(1)).add(claim);
@@ -63,7 +66,8 @@ final class HostClaims {
         return out;
     }
 
-    private static Route decide(String host, String path, List<Claim> claims, List<RouteConflict> conflicts) {
+    /** The winner of one host (and path), sorting {@code claims}; a conflict is added when there are several. */
+    static Route decide(String host, String path, List<Claim> claims, List<RouteConflict> conflicts) {
         if (claims.size() == 1) {
             return claims.get(0).route();
         }

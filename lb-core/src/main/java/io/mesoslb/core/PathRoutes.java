@@ -41,6 +41,19 @@ final class PathRoutes {
         return null;
     }
 
+    /** Whether these are exactly {@code byPrefix}, each prefix to the same route object. */
+    boolean sameRoutes(Map<String, Route> byPrefix) {
+        if (byPrefix.size() != prefixes.length) {
+            return false;
+        }
+        for (int i = 0; i < prefixes.length; i++) {
+            if (byPrefix.get(prefixes[i]) != routes[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** Prefix to app id, longest prefix first: what {@link RouteTable#sameContent} and the admin pages compare. */
     Map<String, String> appsByPrefix() {
         Map<String, String> m = new LinkedHashMap<>();

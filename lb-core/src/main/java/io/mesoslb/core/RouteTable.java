@@ -1,13 +1,19 @@
 package io.mesoslb.core;
 
+import java.util.AbstractMap;
+import java.util.AbstractSet;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Collections;
-import java.util.LinkedHashMap;
+import java.util.Comparator;
+import java.util.Iterator;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
+import java.util.function.BiPredicate;
+import java.util.function.ToIntFunction;
 
 /**
  * An immutable snapshot of every route, indexed by canonical host.
@@ -20,22 +26,41 @@ import java.util.TreeMap;
 public final class RouteTable {
     public static final RouteTable EMPTY = new RouteTable(0, Map.of(), List.of());
 
+    /**
+     * The order of {@link #conflicts()}: host claims before service ports, then by host, path,
+     * winner and losers, whichever way the table was built.
+     */
+    static final Comparator<RouteConflict> CONFLICT_ORDER = Comparator.comparingInt(RouteConflict::servicePort)
+            .thenComparing(RouteConflict::host).thenComparing(RouteConflict::path)
+            .thenComparing(RouteConflict::winner).thenComparing(c -> String.join(",", c.losers()));
+
+    /** One host's slot: its route for every path (or null) and its path routes (or null). */
+    record HostEntry(String host, Route route, PathRoutes paths) {
+    }
+
+    /** A service port and the route that owns it. */
+    record PortOwner(int port, Route route) {
+    }
+
+    static final ToIntFunction<HostEntry> HOST_HASH = e -> hash(e.host(), 0, e.host().length());
+    static final BiPredicate<HostEntry, HostEntry> SAME_HOST = (a, b) -> a.host().equals(b.host());
+    static final ToIntFunction<Route> APP_HASH = r -> spread(r.appId().hashCode());
+    static final BiPredicate<Route, Route> SAME_APP = (a, b) -> a.appId().equals(b.appId());
+    static final ToIntFunction<PortOwner> PORT_HASH = p -> spread(p.port());
+    static final BiPredicate<PortOwner, PortOwner> SAME_PORT = (a, b) -> a.port() == b.port();
+
     private final long version;
-    private final String[] keys;
-    /** A host's route for every path, or null when it has only path routes. */
-    private final Route[] values;
-    /** A host's path routes, or null when it has none (the usual case: one array read more per lookup). */
-    private final PathRoutes[] paths;
-    private final int mask;
-    private final List<Route> routes;
-    private final Map<String, Route> byApp;
-    private final Map<String, Route> byHost;
-    private final Map<String, PathRoutes> byHostPaths;
+    /** Every host with a route, open addressing over {@link #hash} of the canonical host. */
+    private final SlotIndex<HostEntry> hostIndex;
+    /** How many hosts have a route for every path. */
+    private final int anyPathHosts;
+    private final SlotIndex<Route> appIndex;
+    private final SortedChunks<String, Route> sortedRoutes;
+    private final SlotIndex<PortOwner> portIndex;
+    private final SortedChunks<Integer, PortOwner> sortedPorts;
     private final List<RouteConflict> conflicts;
-    /** Service ports, open addressing over the port numbers (0: an empty slot), and their owners. */
-    private final int[] portKeys;
-    private final Route[] portValues;
-    private final int portMask;
+    private final List<Route> routes;
+    private final Map<String, Route> byHost;
     private final Map<Integer, Route> servicePorts;
 
     RouteTable(long version, Map<String, Route> byHost, List<Route> routes) {
@@ -49,45 +74,87 @@ public final class RouteTable {
 
     RouteTable(long version, Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths, List<Route> routes,
                List<RouteConflict> conflicts, Map<Integer, Route> servicePorts) {
+        this(version, hostIndex(byHost, byHostPaths), byHost.size(), appIndex(routes), sortedRoutes(routes),
+                portIndex(servicePorts), sortedPorts(servicePorts), sortedConflicts(conflicts));
+    }
+
+    /** A table from its parts, which it shares with the table they were edited from. */
+    RouteTable(long version, SlotIndex<HostEntry> hostIndex, int anyPathHosts, SlotIndex<Route> appIndex,
+               SortedChunks<String, Route> sortedRoutes, SlotIndex<PortOwner> portIndex,
+               SortedChunks<Integer, PortOwner> sortedPorts, List<RouteConflict> conflicts) {
         this.version = version;
-        this.servicePorts = Collections.unmodifiableMap(new TreeMap<>(servicePorts));
-        int portCapacity = Integer.highestOneBit(Math.max(4, servicePorts.size() * 2 - 1)) << 1;
-        this.portKeys = new int[portCapacity];
-        this.portValues = new Route[portCapacity];
-        this.portMask = portCapacity - 1;
-        servicePorts.forEach((port, route) -> {
-            int i = spread(port) & portMask;
-            while (portKeys[i] != 0) {
-                i = (i + 1) & portMask;
-            }
-            portKeys[i] = port;
-            portValues[i] = route;
-        });
-        this.conflicts = List.copyOf(conflicts);
+        this.hostIndex = hostIndex;
+        this.anyPathHosts = anyPathHosts;
+        this.appIndex = appIndex;
+        this.sortedRoutes = sortedRoutes;
+        this.portIndex = portIndex;
+        this.sortedPorts = sortedPorts;
+        this.conflicts = conflicts;
+        this.routes = sortedRoutes.asList();
+        this.byHost = new HostsView();
+        this.servicePorts = new PortsView();
+    }
+
+    private static SlotIndex<HostEntry> hostIndex(Map<String, Route> byHost, Map<String, PathRoutes> byHostPaths) {
         Set<String> hosts = new LinkedHashSet<>(byHost.keySet());
         hosts.addAll(byHostPaths.keySet());
-        int capacity = Integer.highestOneBit(Math.max(4, hosts.size() * 2 - 1)) << 1;
-        this.keys = new String[capacity];
-        this.values = new Route[capacity];
-        this.paths = new PathRoutes[capacity];
-        this.mask = capacity - 1;
+        List<HostEntry> entries = new ArrayList<>(hosts.size());
         for (String host : hosts) {
-            int i = hash(host, 0, host.length()) & mask;
-            while (keys[i] != null) {
-                i = (i + 1) & mask;
-            }
-            keys[i] = host;
-            values[i] = byHost.get(host);
-            paths[i] = byHostPaths.get(host);
+            entries.add(new HostEntry(host, byHost.get(host), byHostPaths.get(host)));
         }
-        this.byHostPaths = Collections.unmodifiableMap(new LinkedHashMap<>(byHostPaths));
-        this.routes = List.copyOf(routes);
-        Map<String, Route> apps = new LinkedHashMap<>();
-        for (Route r : routes) {
-            apps.put(r.appId(), r);
-        }
-        this.byApp = Collections.unmodifiableMap(apps);
-        this.byHost = Collections.unmodifiableMap(new LinkedHashMap<>(byHost));
+        return SlotIndex.of(entries, entries.size(), HOST_HASH, SAME_HOST);
+    }
+
+    private static SlotIndex<Route> appIndex(List<Route> routes) {
+        return SlotIndex.of(routes, routes.size(), APP_HASH, SAME_APP);
+    }
+
+    private static SortedChunks<String, Route> sortedRoutes(List<Route> routes) {
+        List<Route> sorted = new ArrayList<>(routes);
+        sorted.sort(Comparator.comparing(Route::appId));
+        return SortedChunks.of(sorted, Route::appId);
+    }
+
+    private static SlotIndex<PortOwner> portIndex(Map<Integer, Route> servicePorts) {
+        List<PortOwner> owners = new ArrayList<>(servicePorts.size());
+        servicePorts.forEach((port, route) -> owners.add(new PortOwner(port, route)));
+        return SlotIndex.of(owners, owners.size(), PORT_HASH, SAME_PORT);
+    }
+
+    private static SortedChunks<Integer, PortOwner> sortedPorts(Map<Integer, Route> servicePorts) {
+        List<PortOwner> owners = new ArrayList<>(servicePorts.size());
+        new TreeMap<>(servicePorts).forEach((port, route) -> owners.add(new PortOwner(port, route)));
+        return SortedChunks.of(owners, PortOwner::port);
+    }
+
+    static List<RouteConflict> sortedConflicts(Collection<RouteConflict> conflicts) {
+        List<RouteConflict> sorted = new ArrayList<>(conflicts);
+        sorted.sort(CONFLICT_ORDER);
+        return List.copyOf(sorted);
+    }
+
+    SlotIndex<HostEntry> hostIndex() {
+        return hostIndex;
+    }
+
+    int anyPathHosts() {
+        return anyPathHosts;
+    }
+
+    SlotIndex<Route> appIndex() {
+        return appIndex;
+    }
+
+    SortedChunks<String, Route> sortedRoutes() {
+        return sortedRoutes;
+    }
+
+    SlotIndex<PortOwner> portIndex() {
+        return portIndex;
+    }
+
+    SortedChunks<Integer, PortOwner> sortedPorts() {
+        return sortedPorts;
     }
 
     /** Increases with every published snapshot. */
@@ -107,8 +174,12 @@ public final class RouteTable {
 
     /** Canonical host -> path prefix -> app id, longest prefix first, for the hosts with path routes. */
     public Map<String, Map<String, String>> pathRoutes() {
-        Map<String, Map<String, String>> m = new LinkedHashMap<>();
-        byHostPaths.forEach((host, p) -> m.put(host, p.appsByPrefix()));
+        Map<String, Map<String, String>> m = new TreeMap<>();
+        hostIndex.forEach(e -> {
+            if (e.paths() != null) {
+                m.put(e.host(), e.paths().appsByPrefix());
+            }
+        });
         return m;
     }
 
@@ -119,13 +190,7 @@ public final class RouteTable {
 
     /** How many hosts have any route. */
     public int hostCount() {
-        int n = byHost.size();
-        for (String host : byHostPaths.keySet()) {
-            if (!byHost.containsKey(host)) {
-                n++;
-            }
-        }
-        return n;
+        return hostIndex.size();
     }
 
     /**
@@ -137,13 +202,15 @@ public final class RouteTable {
         if (port < 1) {
             return null;
         }
-        for (int i = spread(port) & portMask; ; i = (i + 1) & portMask) {
-            int key = portKeys[i];
-            if (key == port) {
-                return portValues[i];
-            }
-            if (key == 0) {
+        SlotIndex<PortOwner> index = portIndex;
+        int mask = index.mask();
+        for (int i = spread(port) & mask; ; i = (i + 1) & mask) {
+            PortOwner owner = index.at(i);
+            if (owner == null) {
                 return null;
+            }
+            if (owner.port() == port) {
+                return owner.route();
             }
         }
     }
@@ -154,7 +221,17 @@ public final class RouteTable {
     }
 
     public Route routeForApp(String appId) {
-        return byApp.get(appId);
+        if (appId == null) {
+            return null;
+        }
+        SlotIndex<Route> index = appIndex;
+        int mask = index.mask();
+        for (int i = spread(appId.hashCode()) & mask; ; i = (i + 1) & mask) {
+            Route r = index.at(i);
+            if (r == null || r.appId().equals(appId)) {
+                return r;
+            }
+        }
     }
 
     /**
@@ -164,12 +241,8 @@ public final class RouteTable {
      * @return the route, or null when no route has that host or the value is not a valid host
      */
     public Route lookup(CharSequence hostHeader) {
-        int i = indexOf(hostHeader);
-        if (i == SLOW) {
-            String canonical = HostNames.normalize(hostHeader);
-            return canonical == null ? null : byHost.get(canonical);
-        }
-        return i < 0 ? null : values[i];
+        HostEntry e = find(hostHeader);
+        return e == null ? null : e.route();
     }
 
     /**
@@ -180,12 +253,8 @@ public final class RouteTable {
      * @return the route, or null when nothing routes this host and target
      */
     public Route lookup(CharSequence hostHeader, String target) {
-        int i = indexOf(hostHeader);
-        if (i == SLOW) {
-            String canonical = HostNames.normalize(hostHeader);
-            return canonical == null ? null : pick(byHostPaths.get(canonical), byHost.get(canonical), target);
-        }
-        return i < 0 ? null : pick(paths[i], values[i], target);
+        HostEntry e = find(hostHeader);
+        return e == null ? null : pick(e.paths(), e.route(), target);
     }
 
     private static Route pick(PathRoutes byPath, Route anyPath, String target) {
@@ -198,17 +267,14 @@ public final class RouteTable {
         return anyPath;
     }
 
-    private static final int MISSING = -1;
-    private static final int SLOW = -2;
-
-    /** The slot of a raw host value without allocating; MISSING, or SLOW for a non-ASCII host. */
-    private int indexOf(CharSequence hostHeader) {
+    /** The slot of a raw host value, without allocating but for a non-ASCII host; null when none. */
+    private HostEntry find(CharSequence hostHeader) {
         if (hostHeader == null) {
-            return MISSING;
+            return null;
         }
         int end = HostNames.hostEnd(hostHeader);
         if (end <= 0) {
-            return MISSING;
+            return null;
         }
         if (hostHeader.charAt(end - 1) == '.') {
             end--;
@@ -217,18 +283,30 @@ public final class RouteTable {
         for (int i = 0; i < end; i++) {
             char c = hostHeader.charAt(i);
             if (c >= 0x80) {
-                return SLOW;
+                String canonical = HostNames.normalize(hostHeader);
+                return canonical == null ? null : entry(canonical);
             }
             h = 31 * h + toLower(c);
         }
-        h = spread(h);
-        for (int i = h & mask; ; i = (i + 1) & mask) {
-            String key = keys[i];
-            if (key == null) {
-                return MISSING;
+        return probe(spread(h), hostHeader, end);
+    }
+
+    /** The slot of a canonical host, or null. */
+    HostEntry entry(String canonicalHost) {
+        return probe(hash(canonicalHost, 0, canonicalHost.length()), canonicalHost, canonicalHost.length());
+    }
+
+    private HostEntry probe(int hash, CharSequence host, int end) {
+        SlotIndex<HostEntry> index = hostIndex;
+        int mask = index.mask();
+        for (int i = hash & mask; ; i = (i + 1) & mask) {
+            HostEntry e = index.at(i);
+            if (e == null) {
+                return null;
             }
-            if (key.length() == end && matchesIgnoreCase(key, hostHeader, end)) {
-                return i;
+            String key = e.host();
+            if (key.length() == end && matchesIgnoreCase(key, host, end)) {
+                return e;
             }
         }
     }
@@ -246,7 +324,7 @@ public final class RouteTable {
         return c >= 'A' && c <= 'Z' ? (char) (c + 32) : c;
     }
 
-    private static int hash(CharSequence s, int start, int end) {
+    static int hash(CharSequence s, int start, int end) {
         int h = 0;
         for (int i = start; i < end; i++) {
             h = 31 * h + toLower(s.charAt(i));
@@ -254,7 +332,7 @@ public final class RouteTable {
         return spread(h);
     }
 
-    private static int spread(int h) {
+    static int spread(int h) {
         return h ^ (h >>> 16);
     }
 
@@ -285,12 +363,96 @@ public final class RouteTable {
         return true;
     }
 
-    List<Route> routesCopy() {
-        return new ArrayList<>(routes);
-    }
-
     @Override
     public String toString() {
         return "RouteTable{v" + version + ", " + hostCount() + " hosts, " + routes.size() + " apps}";
+    }
+
+    /** {@link #hosts()}: a read-only view of the host index. */
+    private final class HostsView extends AbstractMap<String, Route> {
+        @Override
+        public Route get(Object key) {
+            if (!(key instanceof String host)) {
+                return null;
+            }
+            HostEntry e = entry(host);
+            return e == null ? null : e.route();
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public int size() {
+            return anyPathHosts;
+        }
+
+        @Override
+        public Set<Entry<String, Route>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<String, Route>> iterator() {
+                    List<Entry<String, Route>> all = new ArrayList<>(anyPathHosts);
+                    hostIndex.forEach(e -> {
+                        if (e.route() != null) {
+                            all.add(new SimpleImmutableEntry<>(e.host(), e.route()));
+                        }
+                    });
+                    return Collections.unmodifiableList(all).iterator();
+                }
+
+                @Override
+                public int size() {
+                    return anyPathHosts;
+                }
+            };
+        }
+    }
+
+    /** {@link #servicePorts()}: a read-only view, by port number. */
+    private final class PortsView extends AbstractMap<Integer, Route> {
+        @Override
+        public Route get(Object key) {
+            return key instanceof Integer port ? servicePortRoute(port) : null;
+        }
+
+        @Override
+        public boolean containsKey(Object key) {
+            return get(key) != null;
+        }
+
+        @Override
+        public int size() {
+            return sortedPorts.size();
+        }
+
+        @Override
+        public Set<Entry<Integer, Route>> entrySet() {
+            return new AbstractSet<>() {
+                @Override
+                public Iterator<Entry<Integer, Route>> iterator() {
+                    Iterator<PortOwner> it = sortedPorts.asList().iterator();
+                    return new Iterator<>() {
+                        @Override
+                        public boolean hasNext() {
+                            return it.hasNext();
+                        }
+
+                        @Override
+                        public Entry<Integer, Route> next() {
+                            PortOwner o = it.next();
+                            return new SimpleImmutableEntry<>(o.port(), o.route());
+                        }
+                    };
+                }
+
+                @Override
+                public int size() {
+                    return sortedPorts.size();
+                }
+            };
+        }
     }
 }

@@ -90,12 +90,7 @@ public final class RouteTableBuilder {
      *                 come before {@code apps} for an id listed twice.
      */
     public RouteTable build(Collection<App> reserved, Collection<App> apps, RouteTable previous, long version) {
-        Map<String, String> reservedHosts = new HashMap<>();
-        for (App app : reserved) {
-            for (String host : naming.vhostsFor(app.id(), app.spec())) {
-                reservedHosts.putIfAbsent(host, app.id());
-            }
-        }
+        Map<String, String> reservedHosts = reservedHosts(reserved);
         Set<App> owners = Collections.newSetFromMap(new IdentityHashMap<>());
         owners.addAll(reserved);
         List<App> sorted = new ArrayList<>(reserved.size() + apps.size());
@@ -113,25 +108,45 @@ public final class RouteTableBuilder {
                 continue;
             }
             lastId = app.id();
-            Route old = previous.routeForApp(app.id());
-            RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
-            BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
-            RouteSpec spec = app.spec();
-            // A port reachable only on its service port gets no host, not even a derived one.
-            List<String> vhosts = spec.hostRouted() ? naming.vhostsFor(app.id(), spec) : List.of();
-            if (!reservedHosts.isEmpty() && !owners.contains(app)) {
-                vhosts = withoutReserved(app, vhosts, reservedHosts, conflicts);
-            }
-            Route route = new Route(app.id(), vhosts, spec.paths(), spec.options(), spec.servicePort(), states, cursor,
-                    ticker);
+            Route route = route(app, previous.routeForApp(app.id()), owners.contains(app) ? Map.of() : reservedHosts,
+                    conflicts);
             routes.add(route);
-            claims.add(route, !spec.vhosts().isEmpty(), spec.weight());
+            claims.add(route, !app.spec().vhosts().isEmpty(), app.spec().weight());
         }
         Map<String, Route> byHost = claims.hosts(conflicts);
         Map<String, PathRoutes> byHostPaths = claims.paths(conflicts);
         Map<Integer, Route> servicePorts = servicePorts(routes, conflicts);
-        logNew(conflicts, previous.conflicts());
-        return new RouteTable(version, byHost, byHostPaths, routes, conflicts, servicePorts);
+        RouteTable table = new RouteTable(version, byHost, byHostPaths, routes, conflicts, servicePorts);
+        logNew(table.conflicts(), previous.conflicts());
+        return table;
+    }
+
+    /** Host to the id of the reserved app that has it (the first that names it). */
+    Map<String, String> reservedHosts(Collection<App> reserved) {
+        Map<String, String> reservedHosts = new HashMap<>();
+        for (App app : reserved) {
+            for (String host : naming.vhostsFor(app.id(), app.spec())) {
+                reservedHosts.putIfAbsent(host, app.id());
+            }
+        }
+        return reservedHosts;
+    }
+
+    /**
+     * The app's route, with the cursor and the remaining backends' states of its {@code old} one.
+     *
+     * @param reservedHosts hosts the app may not claim (each claimed one is listed as a conflict it lost)
+     */
+    Route route(App app, Route old, Map<String, String> reservedHosts, List<RouteConflict> conflicts) {
+        RoundRobinCursor cursor = old != null ? old.cursor() : new RoundRobinCursor();
+        BackendState[] states = states(app.backends(), old == null ? NO_STATES : old.states());
+        RouteSpec spec = app.spec();
+        // A port reachable only on its service port gets no host, not even a derived one.
+        List<String> vhosts = spec.hostRouted() ? naming.vhostsFor(app.id(), spec) : List.of();
+        if (!reservedHosts.isEmpty()) {
+            vhosts = withoutReserved(app, vhosts, reservedHosts, conflicts);
+        }
+        return new Route(app.id(), vhosts, spec.paths(), spec.options(), spec.servicePort(), states, cursor, ticker);
     }
 
     /**
@@ -151,26 +166,29 @@ public final class RouteTableBuilder {
             }
         }
         Map<Integer, Route> owners = new TreeMap<>();
-        claims.forEach((port, claimants) -> {
-            Route winner = claimants.get(0);
-            if (claimants.size() > 1) {
-                for (Route c : claimants) {
-                    if (!c.isEmpty()) {
-                        winner = c;
-                        break;
-                    }
-                }
-                List<String> losers = new ArrayList<>(claimants.size() - 1);
-                for (Route c : claimants) {
-                    if (c != winner) {
-                        losers.add(c.appId());
-                    }
-                }
-                conflicts.add(RouteConflict.forServicePort(port, winner.appId(), losers));
-            }
-            owners.put(port, winner);
-        });
+        claims.forEach((port, claimants) -> owners.put(port, portOwner(port, claimants, conflicts)));
         return owners;
+    }
+
+    /** @param claimants in route id order, at least one */
+    static Route portOwner(int port, List<Route> claimants, List<RouteConflict> conflicts) {
+        Route winner = claimants.get(0);
+        if (claimants.size() > 1) {
+            for (Route c : claimants) {
+                if (!c.isEmpty()) {
+                    winner = c;
+                    break;
+                }
+            }
+            List<String> losers = new ArrayList<>(claimants.size() - 1);
+            for (Route c : claimants) {
+                if (c != winner) {
+                    losers.add(c.appId());
+                }
+            }
+            conflicts.add(RouteConflict.forServicePort(port, winner.appId(), losers));
+        }
+        return winner;
     }
 
     /** {@code vhosts} but for the reserved hosts, each of which is noted as a conflict the app lost. */
@@ -195,7 +213,7 @@ public final class RouteTableBuilder {
      * Each conflict once, when it appears or its outcome changes, not on every rebuild: tables are
      * rebuilt whenever a task comes or goes.
      */
-    private static void logNew(List<RouteConflict> now, List<RouteConflict> before) {
+    static void logNew(List<RouteConflict> now, List<RouteConflict> before) {
         if (now.isEmpty() || now.equals(before)) {
             return;
         }
