@@ -1,7 +1,10 @@
 package io.mesoslb.core;
 
+import java.util.ArrayList;
 import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -33,6 +36,7 @@ public final class RouteTableHolder {
     // Guarded by this.
     private List<App> staticApps = List.of();
     private List<App> reported = List.of();
+    private final Map<String, List<App>> sourceGroups = new LinkedHashMap<>();
 
     public RouteTableHolder(VhostNaming naming) {
         this(naming, AppGroups.ALL, Ticker.SYSTEM);
@@ -70,6 +74,29 @@ public final class RouteTableHolder {
     public boolean update(Collection<App> apps) {
         synchronized (this) {
             reported = List.copyOf(groups.select(apps));
+            return rebuild();
+        }
+    }
+
+    /**
+     * Replaces the apps of the given source groups (an empty list removes a group); groups not in
+     * the map keep theirs. Minimal version: rebuilds the table from every group's apps.
+     *
+     * @param changed each changed group's complete list of apps
+     * @return true if the table changed and was swapped
+     */
+    public boolean updateGroups(Map<String, List<App>> changed) {
+        synchronized (this) {
+            changed.forEach((group, apps) -> {
+                if (apps.isEmpty()) {
+                    sourceGroups.remove(group);
+                } else {
+                    sourceGroups.put(group, List.copyOf(apps));
+                }
+            });
+            List<App> all = new ArrayList<>();
+            sourceGroups.values().forEach(all::addAll);
+            reported = List.copyOf(groups.select(all));
             return rebuild();
         }
     }
