@@ -14,6 +14,8 @@ final class AppState {
     final List<SimPort> ports;
     /** Bridge networking ({@code container.portMappings}) rather than host ({@code portDefinitions}). */
     final boolean bridge;
+    /** Its tasks answer from the simulator's shared backends (big clusters), not servers of their own. */
+    boolean sharedBackends;
     int instances;
     Map<String, String> labels;
     String version;

@@ -36,6 +36,8 @@ final class Marathon {
     private final Map<String, TaskState> tasks = new HashMap<>();
     /** Every backend ever started, so request counts survive the task; read from any thread. */
     private final Map<String, LoopbackBackend> backends = new ConcurrentHashMap<>();
+    /** Backends shared by the tasks of apps made with {@link #createShared}. */
+    private final List<LoopbackBackend> shared = new ArrayList<>();
     private int nextServicePort = 10_000;
 
     Marathon(Cluster cluster) {
@@ -255,6 +257,7 @@ final class Marathon {
 
     void stopAll() {
         backends.values().forEach(LoopbackBackend::stop);
+        shared.forEach(LoopbackBackend::stop);
         tasks.values().forEach(TaskState::stop);
     }
 
@@ -281,12 +284,42 @@ final class Marathon {
         }
     }
 
+    /**
+     * Creates {@code count} apps {@code <prefix>-<i>} of {@code instances} tasks each, whose tasks share
+     * {@code sharedBackends} loopback servers (each answering with the id of the task it was first started
+     * for) instead of one server per task: a cluster of 10,000 apps x 10 tasks without 100,000 servers.
+     */
+    void createShared(String prefix, int count, int instances, int sharedBackends) {
+        if (sharedBackends < 1) {
+            throw new IllegalArgumentException("at least one shared backend");
+        }
+        while (shared.size() < sharedBackends) {
+            shared.add(LoopbackBackend.start(cluster.group(), "shared-" + shared.size()));
+        }
+        for (int i = 0; i < count; i++) {
+            String id = normalizeId(prefix + "-" + i);
+            if (apps.containsKey(id)) {
+                throw new IllegalStateException("An app with id [" + id + "] already exists.");
+            }
+            AppState app = new AppState(id, instances, Map.of(), false, List.of(new SimPort(SimPort.Protocol.HTTP,
+                    nextServicePort++)), false, clock.nextVersion());
+            app.sharedBackends = true;
+            apps.put(id, app);
+            reconcile(app);
+        }
+    }
+
     private void launch(AppState app) {
         String uuid = UUID.randomUUID().toString();
         String prefix = app.id.substring(1).replace('/', '_');
         String taskId = prefix + "." + uuid;
-        LoopbackBackend backend = LoopbackBackend.start(cluster.group(), taskId);
-        backends.put(taskId, backend);
+        LoopbackBackend backend;
+        if (app.sharedBackends) {
+            backend = shared.get(Math.floorMod(taskId.hashCode(), shared.size()));
+        } else {
+            backend = LoopbackBackend.start(cluster.group(), taskId);
+            backends.put(taskId, backend);
+        }
         List<Integer> hostPorts = new ArrayList<>(app.ports.size());
         List<AutoCloseable> others = new ArrayList<>();
         for (int i = 0; i < app.ports.size(); i++) {
@@ -304,6 +337,7 @@ final class Marathon {
         }
         TaskState t = new TaskState(taskId, prefix + ".marathon-" + uuid, app.id, SLAVE_ID, app.version, backend,
                 hostPorts, others, Timestamps.now());
+        t.sharedBackend = app.sharedBackends;
         app.tasks.put(taskId, t);
         tasks.put(taskId, t);
         cluster.emit(EventBodies.statusUpdate(t, ""));

@@ -134,6 +134,17 @@ public final class MarathonSimulator implements AutoCloseable {
     }
 
     /**
+     * A big cluster quickly: {@code count} apps {@code /<prefix>-<i>} of {@code instances} running tasks each,
+     * without labels or health checks, whose tasks share {@code sharedBackends} loopback HTTP servers (a
+     * shared server answers with the id of the first task it was started for, not of each task). Their
+     * launches are emitted as events like any other: make them before a balancer subscribes, or it reads
+     * them all.
+     */
+    public void createApps(String prefix, int count, int instances, int sharedBackends) {
+        cluster.run(() -> cluster.marathon().createShared(prefix, count, instances, sharedBackends));
+    }
+
+    /**
      * Creates an app with several ports, each served by every task (an HTTP server answering with the task id,
      * or a TCP echo server) on a host port of its own, and each with its service port ({@link SimPort#servicePort()},
      * or the next free one when 0): in {@code portDefinitions} with host networking, in

@@ -16,6 +16,8 @@ final class TaskState {
     final String slaveId;
     final String version;
     final LoopbackBackend backend;
+    /** The backend is one of the simulator's shared ones: not stopped with the task. */
+    boolean sharedBackend;
     /** The task's host port for each of its app's ports, in order (the first is {@link #backend}'s unless it is TCP). */
     final List<Integer> hostPorts;
     /** The servers of its ports other than {@link #backend}, stopped with it. */
@@ -48,7 +50,9 @@ final class TaskState {
 
     /** Stops every server of the task, like its process dying. */
     void stop() {
-        backend.stop();
+        if (!sharedBackend) {
+            backend.stop();
+        }
         for (AutoCloseable s : otherServers) {
             try {
                 s.close();

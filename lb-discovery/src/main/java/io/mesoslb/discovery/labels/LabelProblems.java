@@ -35,6 +35,11 @@ public final class LabelProblems {
         current.keySet().retainAll(appIds instanceof Set ? appIds : new HashSet<>(appIds));
     }
 
+    /** Forgets what was said of these apps (gone, or read under another id now). */
+    public void forget(Collection<String> appIds) {
+        current.keySet().removeAll(appIds);
+    }
+
     /** What was said of each app's labels in the last reading, by app id (sorted). */
     public Map<String, List<String>> snapshot() {
         return current.isEmpty() ? Map.of() : Collections.unmodifiableMap(new TreeMap<>(current));

@@ -2,6 +2,8 @@ package io.mesoslb.discovery.marathon;
 
 import io.mesoslb.discovery.UrlCredentials;
 import java.io.IOException;
+import java.util.concurrent.atomic.AtomicReference;
+import java.io.UncheckedIOException;
 import java.io.InputStream;
 import java.net.URI;
 import java.net.URLEncoder;
@@ -104,9 +106,31 @@ final class MarathonClient {
 
     /** {@code GET /v2/apps?embed=apps.tasks}: every app with its tasks. */
     List<MarathonApp> fetchApps(URI base) throws IOException, InterruptedException {
-        byte[] json = get(URI.create(base + "/v2/apps?embed=apps.tasks"), "application/json",
-                BodySubscribers::ofByteArray).body().value();
-        return MarathonJson.parseApps(json);
+        // Parsed as it arrives (MarathonJson.streamApps), on the HTTP client's pool, inside the request
+        // timeout; a timeout closes the body so the parsing thread does not wait for it.
+        AtomicReference<InputStream> body = new AtomicReference<>();
+        try {
+            return get(URI.create(base + "/v2/apps?embed=apps.tasks"), "application/json",
+                    () -> BodySubscribers.mapping(BodySubscribers.ofInputStream(), in -> {
+                        body.set(in);
+                        try (InputStream json = in) {
+                            return MarathonJson.streamApps(json);
+                        } catch (IOException e) {
+                            throw new UncheckedIOException(e);
+                        }
+                    })).body().value();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } finally {
+            InputStream in = body.get();
+            if (in != null) {
+                try {
+                    in.close();
+                } catch (IOException e) {
+                    // closing only to let go of the connection
+                }
+            }
+        }
     }
 
     /** {@code GET /v2/apps/{id}?embed=app.tasks}; empty when Marathon no longer has the app. */

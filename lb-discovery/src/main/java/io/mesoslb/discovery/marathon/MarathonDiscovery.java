@@ -3,6 +3,7 @@ package io.mesoslb.discovery.marathon;
 import io.mesoslb.discovery.AgentAddresses;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
+import io.mesoslb.core.App;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
@@ -14,6 +15,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
@@ -55,8 +57,17 @@ public final class MarathonDiscovery implements DiscoverySource {
     private static final int MAX_REFETCH = 8;
 
     private final MarathonConfig config;
-    private final RouteTableHolder holder;
+    /** Where the routes go: {@link RouteTableHolder#updateGroups}, or a test's recorder. */
+    @FunctionalInterface
+    interface GroupPublisher {
+        /** @see RouteTableHolder#updateGroups */
+        boolean updateGroups(Map<String, List<App>> changed);
+    }
+
+    private final GroupPublisher publisher;
     private final RoutingPolicy policy;
+    /** Reducer thread only. */
+    private final RouteGroups groups;
     private final MarathonState state = new MarathonState();
     private final Backoff backoff;
     private final ExecutorService httpPool;
@@ -100,9 +111,15 @@ public final class MarathonDiscovery implements DiscoverySource {
      * @throws IllegalArgumentException if the configured truststore cannot be loaded
      */
     public MarathonDiscovery(MarathonConfig config, RouteTableHolder holder, HealthVerdicts verdicts, PortRoutes labels) {
+        this(config, Objects.requireNonNull(holder, "holder")::updateGroups, verdicts, labels);
+    }
+
+    /** @param publisher where each publication's changed groups go */
+    MarathonDiscovery(MarathonConfig config, GroupPublisher publisher, HealthVerdicts verdicts, PortRoutes labels) {
         this.config = Objects.requireNonNull(config, "config");
-        this.holder = Objects.requireNonNull(holder, "holder");
+        this.publisher = Objects.requireNonNull(publisher, "publisher");
         this.policy = new RoutingPolicy(verdicts, new AgentAddresses(), labels);
+        this.groups = new RouteGroups(policy);
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble());
         this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
         this.client = new MarathonClient(config, httpPool);
@@ -280,8 +297,15 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
     }
 
+    /** Publishes the groups of the apps that changed since the last publication, those that differ. */
     private void publish() {
-        holder.update(policy.apps(state.apps()));
+        publishGroups(groups.changed(state, state.drainChanged()));
+    }
+
+    private void publishGroups(Map<String, List<App>> changed) {
+        if (!changed.isEmpty()) {
+            publisher.updateGroups(changed);
+        }
     }
 
     private void requestResync() {
@@ -313,7 +337,9 @@ public final class MarathonDiscovery implements DiscoverySource {
             List<MarathonApp> apps = client.fetchApps(from.base());
             state.replaceAll(apps);
             pendingRefetch.clear();
-            publish();
+            // Every app read again (verdicts and agent addresses refreshed), only differences published.
+            state.drainChanged();
+            publishGroups(groups.all(state));
             fullSyncs.incrementAndGet();
             lastSync = Instant.now();
             lastContact = lastSync;

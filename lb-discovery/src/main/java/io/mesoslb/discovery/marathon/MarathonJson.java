@@ -1,5 +1,7 @@
 package io.mesoslb.discovery.marathon;
 
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.IOException;
@@ -42,6 +44,69 @@ public final class MarathonJson {
         return appsOf(MAPPER.readTree(json));
     }
 
+    /**
+     * As {@link #parseApps(InputStream)}, but streamed: the document is read token by token and only
+     * one app's tree is held at a time, so a snapshot of tens of MB costs the apps it holds, not its
+     * text and a tree of it. Takes the same shapes, with the same precedence when several are there.
+     *
+     * @throws IOException if the bytes are not JSON or not one of those shapes
+     */
+    public static List<MarathonApp> streamApps(InputStream json) throws IOException {
+        try (JsonParser p = MAPPER.getFactory().createParser(json)) {
+            JsonToken first = p.nextToken();
+            if (first == null) {
+                throw new IOException("empty document");
+            }
+            List<MarathonApp> apps = new ArrayList<>();
+            if (first == JsonToken.START_ARRAY) {
+                readApps(p, apps);
+                return apps;
+            }
+            if (first != JsonToken.START_OBJECT) {
+                throw new IOException(SHAPES);
+            }
+            // As appsOf: "apps" before "*" before "app", whatever their order in the document.
+            int best = Integer.MAX_VALUE;
+            for (JsonToken t = p.nextToken(); t == JsonToken.FIELD_NAME; t = p.nextToken()) {
+                String name = p.currentName();
+                JsonToken value = p.nextToken();
+                int rank = value == JsonToken.START_ARRAY ? ("apps".equals(name) ? 0 : "*".equals(name) ? 1 : 9)
+                        : value == JsonToken.START_OBJECT && "app".equals(name) ? 2 : 9;
+                if (rank > 2 || rank >= best) {
+                    p.skipChildren();
+                    continue;
+                }
+                best = rank;
+                apps.clear();
+                if (rank == 2) {
+                    addApp(MAPPER.readTree(p), apps);
+                } else {
+                    readApps(p, apps);
+                }
+            }
+            if (best == Integer.MAX_VALUE) {
+                throw new IOException(SHAPES);
+            }
+            return apps;
+        }
+    }
+
+    private static final String SHAPES = "expected {\"apps\":[...]}, {\"app\":{...}} or an array of apps";
+
+    /** The elements of the array the parser is at the start of, one tree at a time. */
+    private static void readApps(JsonParser p, List<MarathonApp> out) throws IOException {
+        while (p.nextToken() != JsonToken.END_ARRAY) {
+            addApp(MAPPER.readTree(p), out);
+        }
+    }
+
+    private static void addApp(JsonNode node, List<MarathonApp> out) {
+        MarathonApp app = app(node);
+        if (app != null) {
+            out.add(app);
+        }
+    }
+
     static List<MarathonApp> appsOf(JsonNode root) throws IOException {
         JsonNode list;
         if (root == null || root.isMissingNode() || root.isNull()) {
@@ -55,14 +120,11 @@ public final class MarathonJson {
         } else if (root.path("app").isObject()) {
             list = MAPPER.createArrayNode().add(root.get("app"));
         } else {
-            throw new IOException("expected {\"apps\":[...]}, {\"app\":{...}} or an array of apps");
+            throw new IOException(SHAPES);
         }
         List<MarathonApp> apps = new ArrayList<>(list.size());
         for (JsonNode node : list) {
-            MarathonApp app = app(node);
-            if (app != null) {
-                apps.add(app);
-            }
+            addApp(node, apps);
         }
         return apps;
     }

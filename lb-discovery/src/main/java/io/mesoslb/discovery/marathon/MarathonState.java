@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -43,6 +45,8 @@ final class MarathonState {
     }
 
     private final Map<String, MarathonApp> apps = new HashMap<>();
+    /** Ids of the apps that changed since {@link #drainChanged()} last asked. */
+    private final Set<String> changed = new LinkedHashSet<>();
     private final Cache<String, Boolean> tombstones;
 
     MarathonState() {
@@ -62,23 +66,55 @@ final class MarathonState {
         return apps.get(appId);
     }
 
-    /** Replaces everything with a full snapshot. */
+    /** Replaces everything with a full snapshot; only the apps that differ count as changed. */
     void replaceAll(Collection<MarathonApp> snapshot) {
-        apps.clear();
+        Set<String> kept = new HashSet<>(snapshot.size() * 2);
+        for (MarathonApp app : snapshot) {
+            kept.add(app.id());
+        }
+        for (var it = apps.keySet().iterator(); it.hasNext(); ) {
+            String id = it.next();
+            if (!kept.contains(id)) {
+                it.remove();
+                changed.add(id);
+            }
+        }
         snapshot.forEach(this::replace);
     }
 
     /** Replaces one app with a fresh copy from Marathon. */
     void replace(MarathonApp app) {
-        apps.put(app.id(), app.withTasks(app.tasks().stream().filter(t -> !buried(t.id())).toList()));
+        List<MarathonTask> tasks = app.tasks();
+        for (MarathonTask t : tasks) {
+            if (buried(t.id())) {
+                tasks = tasks.stream().filter(task -> !buried(task.id())).toList();
+                break;
+            }
+        }
+        MarathonApp fresh = tasks == app.tasks() ? app : app.withTasks(tasks);
+        MarathonApp before = apps.put(app.id(), fresh);
+        if (!fresh.equals(before)) {
+            changed.add(app.id());
+        }
     }
 
     boolean remove(String appId) {
         MarathonApp removed = apps.remove(appId);
         if (removed != null) {
             removed.tasks().forEach(t -> bury(t.id()));
+            changed.add(appId);
         }
         return removed != null;
+    }
+
+    /** The ids of the apps that changed (or went) since the last call, which forgets them. */
+    Set<String> drainChanged() {
+        if (changed.isEmpty()) {
+            return Set.of();
+        }
+        Set<String> out = new LinkedHashSet<>(changed);
+        changed.clear();
+        return out;
     }
 
     Outcome apply(MarathonEvent event) {
@@ -182,6 +218,7 @@ final class MarathonState {
             return false;
         }
         apps.put(app.id(), app.withTasks(tasks));
+        changed.add(app.id());
         return true;
     }
 

@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Decides which of Marathon's tasks the proxy sends traffic to, and where.
@@ -29,6 +30,8 @@ public final class RoutingPolicy {
     private final HealthVerdicts verdicts;
     private final AgentAddresses addresses;
     private final PortRoutes ports;
+    /** The last label reading of each app that is its own route, by route id. */
+    private final Map<String, Reading> readings = new ConcurrentHashMap<>();
 
     public RoutingPolicy(HealthVerdicts verdicts) {
         this(verdicts, new AgentAddresses());
@@ -54,24 +57,77 @@ public final class RoutingPolicy {
         List<App> out = new ArrayList<>(apps.size());
         Set<String> ids = new HashSet<>();
         for (DeploymentGroups.Deployment d : DeploymentGroups.of(apps, this::serving)) {
-            MarathonApp lead = d.lead();
-            // The other colours' own readings first: the lead's, under the group's id, is said last.
-            List<List<PortRoutes.PortRoute>> others = new ArrayList<>(d.members().size() - 1);
-            for (MarathonApp member : d.members().subList(1, d.members().size())) {
-                others.add(ports.routes(member.id(), member.labels(), member.portIndex(), appPorts(member)));
-                ids.add(member.id());
-            }
-            for (PortRoutes.PortRoute port : ports.routes(d.id(), lead.labels(), lead.portIndex(), appPorts(lead))) {
-                App app = merged(d, port, others);
-                if (app != null) {
-                    out.add(app);
-                }
-            }
-            ids.add(d.id());
+            addDeployment(d, out, ids);
         }
         // Every publication reads every app: what was said of apps that are gone no longer holds.
         ports.problems().retain(ids);
+        readings.keySet().retainAll(ids);
         return out;
+    }
+
+    /**
+     * The routes of one source group: a single app, or the colours of one blue-green deployment
+     * group (see {@link RouteGroups}). What was said of the group's labels before is replaced by
+     * what this reading says; an empty list when {@code members} is empty.
+     */
+    List<App> group(Collection<MarathonApp> members) {
+        List<App> out = new ArrayList<>(2);
+        for (DeploymentGroups.Deployment d : DeploymentGroups.of(members, this::serving)) {
+            addDeployment(d, out, new HashSet<>());
+        }
+        return out;
+    }
+
+    /** Forgets what was said of these ids' labels, and their cached readings (apps gone, or regrouped). */
+    void forget(Collection<String> ids) {
+        ports.problems().forget(ids);
+        readings.keySet().removeAll(ids);
+    }
+
+    private void addDeployment(DeploymentGroups.Deployment d, List<App> out, Set<String> ids) {
+        MarathonApp lead = d.lead();
+        boolean single = d.members().size() == 1;
+        // The other colours' own readings first: the lead's, under the group's id, is said last.
+        List<List<PortRoutes.PortRoute>> others = new ArrayList<>(d.members().size() - 1);
+        for (MarathonApp member : d.members().subList(1, d.members().size())) {
+            others.add(ports.routes(member.id(), member.labels(), member.portIndex(), appPorts(member)));
+            ids.add(member.id());
+        }
+        for (PortRoutes.PortRoute port : single ? read(d.id(), lead) : readUncached(d.id(), lead)) {
+            App app = merged(d, port, others);
+            if (app != null) {
+                out.add(app);
+            }
+        }
+        ids.add(d.id());
+    }
+
+    /**
+     * An app's label reading, cached for as long as what it depends on (id, labels, main port and
+     * what Marathon says of the ports) stays the same: an app whose tasks change is not read again.
+     * Problems said by a reading stay said while it is cached. Only for an app that is its own
+     * route: a blue-green group's reading depends on its colours and is never cached.
+     */
+    private List<PortRoutes.PortRoute> read(String routeId, MarathonApp app) {
+        AppPorts appPorts = appPorts(app);
+        Reading cached = readings.get(routeId);
+        if (cached != null && cached.portIndex() == app.portIndex() && cached.labels().equals(app.labels())
+                && cached.ports().equals(appPorts)) {
+            return cached.routes();
+        }
+        List<PortRoutes.PortRoute> routes = ports.routes(routeId, app.labels(), app.portIndex(), appPorts);
+        readings.put(routeId, new Reading(app.labels(), app.portIndex(), appPorts, routes));
+        return routes;
+    }
+
+    private List<PortRoutes.PortRoute> readUncached(String routeId, MarathonApp app) {
+        readings.remove(routeId);
+        return ports.routes(routeId, app.labels(), app.portIndex(), appPorts(app));
+    }
+
+    /** One cached label reading and what it was read from. */
+    private record Reading(Map<String, String> labels, int portIndex, AppPorts ports,
+                           List<PortRoutes.PortRoute> routes) {
     }
 
     /**
