@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -119,7 +120,58 @@ final class ApiRouter {
         int instances = body.path("instances").asInt(1);
         JsonNode checks = body.get("healthChecks");
         boolean healthChecks = checks != null && checks.isArray() && !checks.isEmpty();
-        return marathon.create(id, instances, labels(body.get("labels")), healthChecks, uri);
+        JsonNode definitions = body.get("portDefinitions");
+        if (definitions == null || !definitions.isArray() || definitions.isEmpty()) {
+            return marathon.create(id, instances, labels(body.get("labels")), healthChecks, uri);
+        }
+        // Host networking with ports of its own (e.g. a balancer's 80/443/9090 with requirePorts): each port is
+        // an HTTP port on that service port (0: the next free one), as Marathon would assign it.
+        List<SimPort> ports = new ArrayList<>();
+        for (JsonNode d : definitions) {
+            JsonNode port = d.path("port");
+            if (!port.canConvertToInt() || port.asInt() < 0 || port.asInt() > 65_535) {
+                throw new IllegalArgumentException("/portDefinitions: port must be 0-65535");
+            }
+            ports.add(SimPort.http(port.asInt()));
+        }
+        if (body.path("requirePorts").asBoolean(false) && ports.stream().anyMatch(p -> p.servicePort() == 0)) {
+            throw new IllegalArgumentException("/requirePorts: every port must be fixed (non-zero) with requirePorts");
+        }
+        if (checks != null) {
+            for (JsonNode c : checks) {
+                int index = c.path("portIndex").asInt(0);
+                if (index < 0 || index >= ports.size()) {
+                    throw new IllegalArgumentException("/healthChecks: portIndex " + index + " is not a port of the app");
+                }
+            }
+        }
+        validateConstraints(body.get("constraints"));
+        ObjectNode posted = ((ObjectNode) body).deepCopy();
+        posted.remove(List.of("id", "instances", "labels", "portDefinitions", "networks", "version", "versionInfo",
+                "tasks", "deployments"));
+        return marathon.create(id, instances, labels(body.get("labels")), healthChecks, ports, false, posted, uri);
+    }
+
+    private static final Set<String> CONSTRAINT_OPERATORS =
+            Set.of("UNIQUE", "CLUSTER", "GROUP_BY", "LIKE", "UNLIKE", "MAX_PER", "IS");
+
+    /** As Marathon checks {@code constraints}: {@code [field, operator]} or {@code [field, operator, value]}. */
+    private static void validateConstraints(JsonNode constraints) {
+        if (constraints == null) {
+            return;
+        }
+        if (!constraints.isArray()) {
+            throw new IllegalArgumentException("/constraints: error.expected.jsarray");
+        }
+        for (JsonNode c : constraints) {
+            if (!c.isArray() || c.size() < 2 || c.size() > 3 || !c.get(0).isTextual() || !c.get(1).isTextual()
+                    || !CONSTRAINT_OPERATORS.contains(c.get(1).asText())) {
+                throw new IllegalArgumentException("/constraints: not a valid constraint: " + c);
+            }
+            if (c.get(1).asText().equals("UNIQUE") && c.size() == 3) {
+                throw new IllegalArgumentException("/constraints: UNIQUE takes no value: " + c);
+            }
+        }
     }
 
     /** {@code rest} is everything after {@code /v2/apps}: an app id, optionally followed by a sub-resource. */

@@ -26,6 +26,11 @@ final class AppState {
     /** The deployment in progress, or {@code null}. */
     Deployment deployment;
     ObjectNode lastTaskFailure;
+    /**
+     * Fields of a {@code POST /v2/apps} body the simulator does not model ({@code constraints}, {@code args},
+     * {@code container}, {@code requirePorts}, the health checks' own settings...), shown back as posted; or {@code null}.
+     */
+    ObjectNode posted;
 
     AppState(String id, int instances, Map<String, String> labels, boolean healthChecks, int servicePort,
             String version) {

@@ -120,6 +120,13 @@ final class Marathon {
     /** @param ports each port's protocol and service port (0: the next free one) */
     AppState create(String rawId, int instances, Map<String, String> labels, boolean healthChecks,
                     List<SimPort> ports, boolean bridge, String uri) {
+        return create(rawId, instances, labels, healthChecks, ports, bridge, null, uri);
+    }
+
+    /** @param posted the posted fields the simulator does not model, shown back as they were (or {@code null}) */
+    AppState create(String rawId, int instances, Map<String, String> labels, boolean healthChecks,
+                    List<SimPort> ports, boolean bridge, ObjectNode posted,
+                    String uri) {
         String id = normalizeId(rawId);
         requireInstances(instances);
         if (apps.containsKey(id)) {
@@ -133,6 +140,7 @@ final class Marathon {
             assigned.add(p.servicePort() != 0 ? p : new SimPort(p.protocol(), nextServicePort++));
         }
         AppState app = new AppState(id, instances, labels, healthChecks, assigned, bridge, clock.nextVersion());
+        app.posted = posted;
         apps.put(id, app);
         cluster.emit(EventBodies.apiPost(uri, app));
         Deployment d = startDeployment(app, "StartApplication");

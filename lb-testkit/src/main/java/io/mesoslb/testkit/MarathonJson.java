@@ -92,6 +92,9 @@ final class MarathonJson {
         ObjectNode unreachable = n.putObject("unreachableStrategy");
         unreachable.put("inactiveAfterSeconds", 300);
         unreachable.put("expungeAfterSeconds", 600);
+        if (app.posted != null) {
+            app.posted.properties().forEach(e -> n.set(e.getKey(), e.getValue().deepCopy()));
+        }
         return n;
     }
 
