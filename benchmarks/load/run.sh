@@ -13,129 +13,32 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-
-if [[ "${1:-}" == "--quick" ]]; then
-    : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}"
-elif [[ -n "${1:-}" ]]; then
-    sed -n '2,10p' "$0" | sed 's/^# \{0,1\}//'
-    exit 2
-fi
+# JAR JVM_OPTS MESOS_LB_ARGS WORKERS READY_TIMEOUT and the CPU pinning: see lib.sh.
+# shellcheck source=lib.sh
+source "$HERE/lib.sh"
+quick_or_usage "$@"
 
 DURATION="${DURATION:-10s}"            # each measured wrk run
 ROUNDS="${ROUNDS:-3}"                  # rounds; targets interleaved (and rotated) within each
 WARMUP="${WARMUP:-10s}"                # mesos-lb JIT warm-up per body; the others get 2s per body
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
-WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
 DOMAIN="${DOMAIN:-bench.local}"
 TARGETS="${TARGETS:-direct mesos-lb nginx haproxy}"
 BODIES="${BODIES:-small 64k}"
-JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
-# Chosen by measurement, see README.md ("JVM flags").
-JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m}"
-MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 # on: nginx buffers whole upstream responses in memory (its usual setup); off: streams like the others.
 NGINX_BUFFERING="${NGINX_BUFFERING:-on}"
-READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
 PROFILE="${PROFILE:-0}"                # 1: afterwards, profile mesos-lb under load (JFR, and perf)
 PROFILE_DURATION="${PROFILE_DURATION:-20s}"
 PROFILE_BODY="${PROFILE_BODY:-small}"
 SYSCALLS="${SYSCALLS:-0}"              # 1: afterwards, count each proxy's syscalls per request (strace)
 RESULTS="${RESULTS:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
 
-NCPU="$(nproc)"
-if (( NCPU > 1 )); then
-    PROXY_CPUS="${PROXY_CPUS:-0}"      # every proxy in turn (only one is loaded at a time)
-    BACKEND_CPUS="${BACKEND_CPUS:-1}"  # the origin shares wrk's core, see README.md
-    LOADGEN_CPUS="${LOADGEN_CPUS:-1}"
-else
-    PROXY_CPUS="" BACKEND_CPUS="" LOADGEN_CPUS=""
-fi
-
 SMALL_BODY=$'hello, world\n'
 declare -A BODY_PATH=([small]=/hello.txt [64k]=/64k.bin)
 declare -A BODY_SIZE=([small]=${#SMALL_BODY} [64k]=65536)
 
-log() { printf '[load %s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
-die() { log "FAIL: $*"; exit 1; }
-
-# pin <cpus>: sets PIN to the command prefix that runs a program on those CPUs. A prefix rather
-# than a wrapper function, so that "${PIN[@]}" prog & gives the program's own pid in $!
-# (taskset execs it).
-pin() {
-    PIN=()
-    [[ -z "$1" ]] || PIN=(taskset -c "$1")
-}
-
-for tool in nginx haproxy wrk curl java jcmd ss; do
-    command -v "$tool" >/dev/null || die "$tool not found on PATH"
-done
-[[ -f "$JAR" ]] || die "$JAR missing: build it with 'mvn -B -q -DskipTests package' in $ROOT"
-
-# ------------------------------------------------------------------ processes and cleanup
-
-RUN_DIR="$(mktemp -d /tmp/mesos-lb-load.XXXXXX)"
-declare -a PIDS=()
-declare -A PID_OF=()
-
-cleanup() {
-    local status=$?
-    trap - EXIT INT TERM
-    local i pid
-    [[ -z "${WRK_PID:-}" ]] || kill -TERM "$WRK_PID" 2>/dev/null || true
-    for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
-        pid="${PIDS[$i]}"
-        kill -TERM "$pid" 2>/dev/null || true
-    done
-    for pid in "${PIDS[@]}"; do
-        # Bounded: anything still there after 15s is killed outright.
-        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
-        kill -KILL "$pid" 2>/dev/null || true
-        wait "$pid" 2>/dev/null || true
-    done
-    if [[ -d "$RESULTS" ]]; then
-        mkdir -p "$RESULTS/logs"
-        cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$RUN_DIR"/*.cfg "$RUN_DIR"/*.json "$RESULTS/logs/" 2>/dev/null || true
-    fi
-    rm -rf "$RUN_DIR" ${PERF_MAP:+"$PERF_MAP"}
-    exit "$status"
-}
-trap cleanup EXIT
-trap 'log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
-trap 'log "interrupted"; exit 130' INT
-trap 'log "terminated"; exit 143' TERM
-
-start() { # start <name> <cpus> <command...>: background process, stdout+stderr to <name>.log
-    local name="$1" cpus="$2"; shift 2
-    pin "$cpus"
-    "${PIN[@]}" "$@" >"$RUN_DIR/$name.log" 2>&1 &
-    PIDS+=("$!")
-    PID_OF[$name]="$!"
-}
-
-forget() { # forget <pid>: a helper that has been waited for; its pid may be reused, never signal it
-    local i
-    for i in "${!PIDS[@]}"; do
-        [[ "${PIDS[$i]}" != "$1" ]] || unset 'PIDS[i]'
-    done
-    PIDS=("${PIDS[@]}")
-}
-
-free_port() {
-    # Below the ephemeral range, so no outgoing connection can be holding the port; and nothing
-    # bound to it in any state.
-    local low port
-    low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)"
-    for _ in $(seq 200); do
-        port=$(( 10000 + RANDOM % (low - 10000) ))
-        if [[ -z "$(ss -Htan "sport = :$port")" && " ${USED_PORTS:-} " != *" $port "* ]]; then
-            USED_PORTS="${USED_PORTS:-} $port"
-            echo "$port"
-            return
-        fi
-    done
-    die "no free port found"
-}
+require_tools nginx haproxy wrk curl java jcmd ss
 
 render() { # render <template> <output> [<listen port>]: fill in @@NAME@@ placeholders
     sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
@@ -146,19 +49,6 @@ render() { # render <template> <output> [<listen port>]: fill in @@NAME@@ placeh
         -e "s|@@USER_DIRECTIVE@@|$USER_DIRECTIVE|g" \
         -e "s|@@NGINX_BUFFERING@@|$NGINX_BUFFERING_DIRECTIVES|g" \
         "$1" >"$2"
-}
-
-# User and system CPU ticks ("<user> <system>") of a process and its children (nginx workers).
-cpu_ticks() {
-    local pid="$1" user=0 system=0 p fields u s
-    for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
-        [[ -r "/proc/$p/stat" ]] || continue
-        # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
-        fields="$(sed 's/^.*) //' "/proc/$p/stat")"
-        read -r u s < <(awk '{print $12, $13}' <<<"$fields")
-        user=$(( user + u )) system=$(( system + s ))
-    done
-    echo "$user $system"
 }
 
 # ------------------------------------------------------------------ configuration
@@ -193,11 +83,8 @@ render "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[hapro
 render "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
 
 {
-    echo "date: $(date -Is)"
-    echo "host: nproc=$NCPU, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
-    echo "java: $(java -version 2>&1 | sed -n 2p)"
+    env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
-    echo "haproxy: $(haproxy -v | sed -n '1s/ - .*//p')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
     echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
     echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
@@ -214,28 +101,13 @@ for target in $TARGETS; do
         nginx) start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
         haproxy) start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
         mesos-lb*)
-            # mesos-lb-<variant> runs with $JVM_OPTS_<variant> instead of $JVM_OPTS, to compare JVM
-            # settings side by side, interleaved like everything else.
-            opts="$JVM_OPTS" jar="$JAR" args="$MESOS_LB_ARGS"
-            # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
-            [[ "$PROFILE" != 1 ]] || opts="$opts -XX:+PreserveFramePointer"
-            if [[ "$target" == mesos-lb-* ]]; then
-                var="JVM_OPTS_${target#mesos-lb-}"; var="${var//-/_}"
-                opts="${!var:-$JVM_OPTS}"
-                # ... and with $MESOS_LB_JAR_<variant> when set, to compare builds side by side.
-                var="MESOS_LB_JAR_${target#mesos-lb-}"; var="${var//-/_}"
-                jar="${!var:-$JAR}"
-                [[ -f "$jar" ]] || die "$var: $jar missing"
-                # ... and with $MESOS_LB_ARGS_<variant> instead of $MESOS_LB_ARGS, to compare settings.
-                var="MESOS_LB_ARGS_${target#mesos-lb-}"; var="${var//-/_}"
-                args="${!var:-$MESOS_LB_ARGS}"
-            fi
-            echo "$target: $opts $jar $args" >>"$RESULTS/env.txt"
+            mesos_lb_variant "$target"
+            echo "$target: $LB_OPTS $LB_JAR $LB_ARGS" >>"$RESULTS/env.txt"
             # shellcheck disable=SC2086 # opts and args are word lists
-            start "$target" "$PROXY_CPUS" java $opts -jar "$jar" \
+            start "$target" "$PROXY_CPUS" java $LB_OPTS -jar "$LB_JAR" \
                 --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
                 --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
-                --admin-port -1 --access-log=false $args
+                --admin-port -1 --access-log=false $LB_ARGS
             ;;
     esac
     [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"
@@ -247,10 +119,7 @@ await_ready() {
     local target="$1" body="$2" deadline=$(( SECONDS + READY_TIMEOUT )) code
     local out="$RUN_DIR/ready-$target-$body"
     while :; do
-        local name
-        for name in "${!PID_OF[@]}"; do
-            kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited; see $RESULTS/logs/$name.log"
-        done
+        all_alive
         code="$(curl -s -o "$out" -w '%{http_code}' -m 2 -H "Host: www.$DOMAIN" \
             "http://127.0.0.1:${PORT[$target]}${BODY_PATH[$body]}" || true)"
         if [[ "$code" == 200 ]] && cmp -s "$out" "$RUN_DIR/www${BODY_PATH[$body]}"; then
@@ -336,16 +205,8 @@ for body in $BODIES; do
     done
 done
 
-read -r -a TARGET_LIST <<<"$TARGETS"
-for (( round=1; round<=ROUNDS; round++ )); do
-    for body in $BODIES; do
-        # Rotate the order every round so no target always runs first or after the same one.
-        for (( i=0; i<${#TARGET_LIST[@]}; i++ )); do
-            target="${TARGET_LIST[$(( (i + round - 1) % ${#TARGET_LIST[@]} ))]}"
-            bench "r$round" "$target" "$body" "$DURATION"
-        done
-    done
-done
+measured() { bench "$1" "$2" "$3" "$DURATION"; }
+interleaved_rounds "$BODIES" measured
 
 if [[ "$PROFILE" == 1 ]]; then
     [[ -n "${PID_OF[mesos-lb]:-}" ]] || die "PROFILE=1 needs the mesos-lb target"
@@ -426,16 +287,7 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/env.txt"
 
 # Median over rounds of each column, per target and body, then ratios to nginx and to direct.
 table() {
-    awk -F'\t' -v targets="$TARGETS" -v bodies="$BODIES" '
-        function median(list,   a, n, i, j, x) {
-            n = split(list, a, " ")
-            for (i = 2; i <= n; i++) {   # insertion sort: mawk has no asort, and n is tiny
-                x = a[i] + 0
-                for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
-                a[j + 1] = x
-            }
-            return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
-        }
+    awk -F'\t' -v targets="$TARGETS" -v bodies="$BODIES" "$AWK_MEDIAN"'
         function ms(us) { return sprintf("%.2f", us / 1000) }
         NR > 1 {
             k = $2 SUBSEP $3

@@ -1,0 +1,188 @@
+# Shared by run.sh (HTTP) and run-tcp.sh (TCP service ports): sourced, not run. The sourcing script
+# sets HERE and ROOT first, then RESULTS, and LOG_TAG if it wants its own log prefix.
+# shellcheck shell=bash
+
+# quick_or_usage "$@": --quick sets the smoke-test defaults; any other argument prints the
+# script's header comment and exits 2.
+quick_or_usage() {
+    if [[ "${1:-}" == "--quick" ]]; then
+        : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}"
+    elif [[ -n "${1:-}" ]]; then
+        sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
+        exit 2
+    fi
+}
+
+JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
+# Chosen by measurement, see README.md ("JVM flags").
+JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m}"
+MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
+WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
+READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
+
+NCPU="$(nproc)"
+if (( NCPU > 1 )); then
+    PROXY_CPUS="${PROXY_CPUS:-0}"      # every proxy in turn (only one is loaded at a time)
+    BACKEND_CPUS="${BACKEND_CPUS:-1}"  # the origin shares the load generator's core, see README.md
+    LOADGEN_CPUS="${LOADGEN_CPUS:-1}"
+else
+    PROXY_CPUS="" BACKEND_CPUS="" LOADGEN_CPUS=""
+fi
+
+log() { printf '[%s %s] %s\n' "${LOG_TAG:-load}" "$(date +%H:%M:%S)" "$*" >&2; }
+die() { log "FAIL: $*"; exit 1; }
+
+# pin <cpus>: sets PIN to the command prefix that runs a program on those CPUs. A prefix rather
+# than a wrapper function, so that "${PIN[@]}" prog & gives the program's own pid in $!
+# (taskset execs it).
+pin() {
+    PIN=()
+    [[ -z "$1" ]] || PIN=(taskset -c "$1")
+}
+
+require_tools() { # require_tools <tool...>: each on PATH, and the mesos-lb jar built
+    local tool
+    for tool in "$@"; do
+        command -v "$tool" >/dev/null || die "$tool not found on PATH"
+    done
+    [[ -f "$JAR" ]] || die "$JAR missing: build it with 'mvn -B -q -DskipTests package' in $ROOT"
+}
+
+# ------------------------------------------------------------------ processes and cleanup
+
+RUN_DIR="$(mktemp -d /tmp/mesos-lb-load.XXXXXX)"
+declare -a PIDS=()
+declare -A PID_OF=()
+
+cleanup() {
+    local status=$?
+    trap - EXIT INT TERM
+    local i pid
+    [[ -z "${WRK_PID:-}" ]] || kill -TERM "$WRK_PID" 2>/dev/null || true
+    for (( i=${#PIDS[@]}-1; i>=0; i-- )); do
+        pid="${PIDS[$i]}"
+        kill -TERM "$pid" 2>/dev/null || true
+    done
+    for pid in "${PIDS[@]}"; do
+        # Bounded: anything still there after 15s is killed outright.
+        for _ in $(seq 150); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+        kill -KILL "$pid" 2>/dev/null || true
+        wait "$pid" 2>/dev/null || true
+    done
+    if [[ -d "${RESULTS:-}" ]]; then
+        mkdir -p "$RESULTS/logs"
+        cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$RUN_DIR"/*.cfg "$RUN_DIR"/*.json "$RESULTS/logs/" 2>/dev/null || true
+    fi
+    rm -rf "$RUN_DIR" ${PERF_MAP:+"$PERF_MAP"}
+    exit "$status"
+}
+trap cleanup EXIT
+trap 'log "FAIL: line $LINENO: $BASH_COMMAND"' ERR
+trap 'log "interrupted"; exit 130' INT
+trap 'log "terminated"; exit 143' TERM
+
+start() { # start <name> <cpus> <command...>: background process, stdout+stderr to <name>.log
+    local name="$1" cpus="$2"; shift 2
+    pin "$cpus"
+    "${PIN[@]}" "$@" >"$RUN_DIR/$name.log" 2>&1 &
+    PIDS+=("$!")
+    PID_OF[$name]="$!"
+}
+
+forget() { # forget <pid>: a helper that has been waited for; its pid may be reused, never signal it
+    local i
+    for i in "${!PIDS[@]}"; do
+        [[ "${PIDS[$i]}" != "$1" ]] || unset 'PIDS[i]'
+    done
+    PIDS=("${PIDS[@]}")
+}
+
+all_alive() { # dies naming the first server the script started that has exited
+    local name
+    for name in "${!PID_OF[@]}"; do
+        kill -0 "${PID_OF[$name]}" 2>/dev/null || die "$name exited; see $RESULTS/logs/$name.log"
+    done
+}
+
+free_port() {
+    # Below the ephemeral range, so no outgoing connection can be holding the port; and nothing
+    # bound to it in any state.
+    local low port
+    low="$(cut -f1 /proc/sys/net/ipv4/ip_local_port_range)"
+    for _ in $(seq 200); do
+        port=$(( 10000 + RANDOM % (low - 10000) ))
+        if [[ -z "$(ss -Htan "sport = :$port")" && " ${USED_PORTS:-} " != *" $port "* ]]; then
+            USED_PORTS="${USED_PORTS:-} $port"
+            echo "$port"
+            return
+        fi
+    done
+    die "no free port found"
+}
+
+# User and system CPU ticks ("<user> <system>") of a process and its children (nginx workers).
+cpu_ticks() {
+    local pid="$1" user=0 system=0 p fields u s
+    for p in "$pid" $(ps -o pid= --ppid "$pid" 2>/dev/null); do
+        [[ -r "/proc/$p/stat" ]] || continue
+        # Fields after the ")" of the command name: utime and stime are the 12th and 13th.
+        fields="$(sed 's/^.*) //' "/proc/$p/stat")"
+        read -r u s < <(awk '{print $12, $13}' <<<"$fields")
+        user=$(( user + u )) system=$(( system + s ))
+    done
+    echo "$user $system"
+}
+
+# interleaved_rounds <items> <command>: ROUNDS rounds; in each, for each of <items>, runs
+# <command> r<round> <target> <item> for every target in TARGETS, in an order that rotates every
+# round so no target always runs first or after the same one.
+interleaved_rounds() {
+    local items="$1" command="$2" round item i
+    local -a targets
+    read -r -a targets <<<"$TARGETS"
+    for (( round=1; round<=ROUNDS; round++ )); do
+        for item in $items; do
+            for (( i=0; i<${#targets[@]}; i++ )); do
+                "$command" "r$round" "${targets[$(( (i + round - 1) % ${#targets[@]} ))]}" "$item"
+            done
+        done
+    done
+}
+
+# mesos_lb_variant <target>: sets LB_OPTS, LB_JAR and LB_ARGS for mesos-lb or mesos-lb-<variant>,
+# which runs with $JVM_OPTS_<variant>, $MESOS_LB_JAR_<variant> and $MESOS_LB_ARGS_<variant> when
+# set, to compare JVM settings, builds or flags side by side, interleaved like everything else.
+mesos_lb_variant() {
+    local target="$1" var
+    LB_OPTS="$JVM_OPTS" LB_JAR="$JAR" LB_ARGS="$MESOS_LB_ARGS"
+    # Lets perf walk Java stacks; costs a little, so profiled runs are not headline runs.
+    [[ "${PROFILE:-0}" != 1 ]] || LB_OPTS="$LB_OPTS -XX:+PreserveFramePointer"
+    if [[ "$target" == mesos-lb-* ]]; then
+        var="JVM_OPTS_${target#mesos-lb-}"; var="${var//-/_}"
+        LB_OPTS="${!var:-$LB_OPTS}"
+        var="MESOS_LB_JAR_${target#mesos-lb-}"; var="${var//-/_}"
+        LB_JAR="${!var:-$JAR}"
+        [[ -f "$LB_JAR" ]] || die "$var: $LB_JAR missing"
+        var="MESOS_LB_ARGS_${target#mesos-lb-}"; var="${var//-/_}"
+        LB_ARGS="${!var:-$MESOS_LB_ARGS}"
+    fi
+}
+
+env_header() { # the lines every results/<run>/env.txt starts with
+    echo "date: $(date -Is)"
+    echo "host: nproc=$NCPU, $(uname -sr), $(grep -m1 'model name' /proc/cpuinfo | sed 's/.*: //')"
+    echo "java: $(java -version 2>&1 | sed -n 2p)"
+    echo "haproxy: $(haproxy -v | sed -n '1s/ - .*//p')"
+}
+
+# An awk function, median(" "-separated list), for the report tables (mawk has no asort).
+AWK_MEDIAN='
+function median(list,   a, n, i, j, x) {
+    n = split(list, a, " ")
+    for (i = 2; i <= n; i++) {   # insertion sort: n is tiny
+        x = a[i] + 0
+        for (j = i - 1; j >= 1 && a[j] + 0 > x; j--) a[j + 1] = a[j]
+        a[j + 1] = x
+    }
+    return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}'
