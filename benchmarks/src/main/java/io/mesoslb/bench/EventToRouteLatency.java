@@ -12,6 +12,9 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
@@ -35,8 +38,20 @@ import org.slf4j.LoggerFactory;
  * not a 503 comes from the new task, without round robin diluting the measurement. The time is
  * taken when that response has been read, so it includes one request round trip.
  *
+ * <p>Cluster size: {@code -Dapps=N} (default 1) makes the cluster N apps, the measured app plus N - 1 apps
+ * {@code /big-<i>} of {@code -Dtasks=10} tasks each, made with {@link MarathonSimulator#createApps} so that their
+ * tasks share {@code -Dshared=8} loopback backends. They are made before the balancer starts, with the simulator's
+ * events suppressed (nobody is subscribed yet: they would only slow the setup down). The run also reports the
+ * start: from creating the discovery and the proxy to the
+ * first response from the measured app's task (the whole snapshot read and published first), the heap used after
+ * that first sync (after {@code System.gc()}, {@link java.lang.management.MemoryMXBean}) and the process's RSS
+ * ({@code VmRSS} in {@code /proc/self/status}), each also before the balancer started, since the simulator and its
+ * 100,000 tasks live in the same JVM: the balancer's share is the difference. Every simulated app has a service
+ * port, so by default the balancer listens on one TCP port per app as in production; {@code -DservicePorts=false}
+ * turns that off.
+ *
  * <p>Not a JMH benchmark: one sample is one whole distributed-system reaction, not a hot loop.
- * Run: {@code java -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.EventToRouteLatency [rounds]}.
+ * Run: {@code java [-Dapps=N] -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.EventToRouteLatency [rounds]}.
  */
 public final class EventToRouteLatency {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.event-to-route");
@@ -44,18 +59,31 @@ public final class EventToRouteLatency {
     private static final String HOST = "latency.bench.local";
     private static final int WARMUP = 20;
     private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(10);
+    private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
 
     private EventToRouteLatency() {
     }
 
     public static void main(String[] args) throws Exception {
         int rounds = args.length > 0 ? Integer.parseInt(args[0]) : 100;
+        int apps = Integer.getInteger("apps", 1);
+        int tasksPerApp = Integer.getInteger("tasks", 10);
+        int sharedBackends = Integer.getInteger("shared", 8);
         BlockingQueue<EmittedEvent> running = new LinkedBlockingQueue<>();
         Map<String, Long> firstRouted = new ConcurrentHashMap<>();
 
         try (MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
                 .killGrace(Duration.ZERO).build())) {
             marathon.createApp(APP, 1, Map.of(), false);
+            long setup = System.nanoTime();
+            if (apps > 1) {
+                marathon.setEventsSuppressed(true);
+                marathon.createApps("/big", apps - 1, tasksPerApp, sharedBackends);
+                marathon.setEventsSuppressed(false);
+            }
+            setup = System.nanoTime() - setup;
+            long heapBefore = heapUsedAfterGc();
+            long rssBefore = rssKiB();
             marathon.addEventListener(e -> {
                 if (e.eventType().equals("status_update_event") && e.json().contains("\"TASK_RUNNING\"")) {
                     running.add(e);
@@ -63,6 +91,7 @@ public final class EventToRouteLatency {
             });
             ServerConfig config = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).domain("bench.local")
                     .workerThreads(2).adminPort(-1).accessLog(false).drainPeriod("0s")
+                    .servicePorts(Boolean.parseBoolean(System.getProperty("servicePorts", "true")))
                     .marathonUrls(List.of(marathon.uri().toString())).build();
             RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()));
             routes.addListener((previous, current) -> {
@@ -74,11 +103,25 @@ public final class EventToRouteLatency {
                     }
                 }
             });
+            long start = System.nanoTime();
             try (DiscoverySource discovery = RouteSources.create(config, routes);
                  LbServer proxy = new LbServer(config, routes).start()) {
                 discovery.start();
                 try (PollingClient client = new PollingClient(proxy.port(), HOST)) {
-                    client.awaitBody(marathon.tasks(APP).get(0).id(), ROUND_TIMEOUT);
+                    long firstResponse = client.awaitBody(marathon.tasks(APP).get(0).id(), START_TIMEOUT);
+                    int routesAtStart = routes.current().routes().size();
+                    long heapAfter = heapUsedAfterGc();
+                    long rssAfter = rssKiB();
+                    REPORT.info(String.format("cluster: %d apps (1 measured + %d x %d tasks on %d shared backends),"
+                            + " simulator setup %.1f s", apps, apps - 1, tasksPerApp, sharedBackends, setup / 1e9));
+                    REPORT.info(String.format("start to first routed request: %.0f ms (%d routes in the table)",
+                            (firstResponse - start) / 1e6, routesAtStart));
+                    REPORT.info(String.format("heap used after GC: %.1f MiB before the balancer started,"
+                            + " %.1f MiB after the first sync (balancer's share %.1f MiB)", mib(heapBefore),
+                            mib(heapAfter), mib(heapAfter - heapBefore)));
+                    REPORT.info(String.format("RSS: %.1f MiB before the balancer started, %.1f MiB after the first"
+                            + " sync (difference %.1f MiB)", rssBefore / 1024.0, rssAfter / 1024.0,
+                            (rssAfter - rssBefore) / 1024.0));
                     long[] toTable = new long[rounds];
                     long[] toResponse = new long[rounds];
                     for (int i = -WARMUP; i < rounds; i++) {
@@ -92,7 +135,18 @@ public final class EventToRouteLatency {
                         String id = taskId(event.json());
                         long answered = client.awaitBody(id, ROUND_TIMEOUT);
                         if (i >= 0) {
-                            toTable[i] = firstRouted.get(id) - event.nanoTime();
+                            // The listener runs on the publishing thread after the swap: under load the proxy can
+                            // answer from the new table before that thread has run it.
+                            Long published = firstRouted.get(id);
+                            for (long until = System.nanoTime() + 1_000_000_000L; published == null
+                                    && System.nanoTime() < until; published = firstRouted.get(id)) {
+                                Thread.onSpinWait();
+                            }
+                            if (published == null) {
+                                throw new IllegalStateException("the proxy answered from " + id
+                                        + " but no published table contained it");
+                            }
+                            toTable[i] = published - event.nanoTime();
                             toResponse[i] = answered - event.nanoTime();
                         }
                     }
@@ -100,6 +154,29 @@ public final class EventToRouteLatency {
                 }
             }
         }
+    }
+
+    private static long heapUsedAfterGc() {
+        System.gc();
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    /** VmRSS of this process in KiB, or -1 where there is no /proc. */
+    private static long rssKiB() {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
+                }
+            }
+        } catch (java.io.IOException | RuntimeException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
+    private static double mib(long bytes) {
+        return bytes / (1024.0 * 1024.0);
     }
 
     private static String taskId(String json) {
