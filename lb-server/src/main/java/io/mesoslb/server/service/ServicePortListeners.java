@@ -25,6 +25,7 @@ import java.util.Set;
 import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.IntConsumer;
 import org.slf4j.Logger;
@@ -84,6 +85,10 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
     private final Map<Integer, String> reported = new HashMap<>();
     private final Map<Integer, PortStatus> problems = new HashMap<>();
     private volatile Map<Integer, PortStatus> status = Map.of();
+    private volatile RouteTable latest = RouteTable.EMPTY;
+    private final AtomicBoolean reconcileQueued = new AtomicBoolean();
+    /** A status snapshot is due: binds complete one by one, and each would otherwise copy the whole map. */
+    private boolean statusQueued;
     private boolean stopped;
 
     /**
@@ -106,9 +111,19 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         return status;
     }
 
+    /**
+     * Looks at the newest table once the loop gets to it: a burst of publications (one per
+     * Marathon event) costs one pass over the ports, not one each.
+     */
     @Override
     public void tableChanged(RouteTable previous, RouteTable current) {
-        control.execute(() -> reconcile(current));
+        latest = current;
+        if (reconcileQueued.compareAndSet(false, true)) {
+            control.execute(() -> {
+                reconcileQueued.set(false);
+                reconcile(latest);
+            });
+        }
     }
 
     private void reconcile(RouteTable table) {
@@ -191,7 +206,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
             String reason = "cannot listen on " + l.key.host() + ":" + port + ": " + describe(f.cause());
             bindFailed.accept(port);
             problem(port, new PortStatus(port, l.key.host(), l.key.mode(), l.appId, reason));
-            publishStatus();
+            queueStatus();
             return;
         }
         l.server = f.channel();
@@ -202,7 +217,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         reported.remove(port);
         log.info("service port {} ({}) listening on {} for {}", port, l.key.mode().name().toLowerCase(),
                 ((InetSocketAddress) l.server.localAddress()), l.appId);
-        publishStatus();
+        queueStatus();
     }
 
     private static String describe(Throwable cause) {
@@ -236,6 +251,16 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
             }, drain.toMillis(), TimeUnit.MILLISECONDS);
         }
         return closed;
+    }
+
+    private void queueStatus() {
+        if (!statusQueued) {
+            statusQueued = true;
+            control.execute(() -> {
+                statusQueued = false;
+                publishStatus();
+            });
+        }
     }
 
     private void publishStatus() {

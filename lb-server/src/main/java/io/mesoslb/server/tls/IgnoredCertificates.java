@@ -3,8 +3,6 @@ package io.mesoslb.server.tls;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
-import java.util.HashSet;
-import java.util.Set;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -18,21 +16,32 @@ public final class IgnoredCertificates implements RouteTableHolder.Listener {
 
     private final RouteCertificates.ProblemsSaid said = new RouteCertificates.ProblemsSaid();
 
+    /**
+     * Looks only at the routes the publication changed: an unchanged app keeps its Route object, and
+     * this runs on discovery's thread for every publication, so it must cost the change, not the table.
+     */
     @Override
     public synchronized void tableChanged(RouteTable previous, RouteTable current) {
-        Set<String> named = new HashSet<>();
-        for (Route route : current.routes()) {
-            String path = route.options().sslCert();
-            if (path == null) {
-                continue;
-            }
-            String key = RouteCertificates.ProblemsSaid.key(route.appId(), path, "");
-            named.add(key);
-            if (said.firstTime(key)) {
-                log.warn("app {}: certificate file {} ignored: there is no https listener (configure https-port"
-                        + " and tls-certificates)", route.appId(), path);
+        for (Route before : previous.routes()) {
+            Route now = current.routeForApp(before.appId());
+            if (now != before && before.options().sslCert() != null
+                    && (now == null || !before.options().sslCert().equals(now.options().sslCert()))) {
+                // Named no more: should it be named again, that is said again.
+                said.forget(key(before));
             }
         }
-        said.retainOnly(named);
+        for (Route route : current.routes()) {
+            if (route.options().sslCert() == null || previous.routeForApp(route.appId()) == route) {
+                continue;
+            }
+            if (said.firstTime(key(route))) {
+                log.warn("app {}: certificate file {} ignored: there is no https listener (configure https-port"
+                        + " and tls-certificates)", route.appId(), route.options().sslCert());
+            }
+        }
+    }
+
+    private static String key(Route route) {
+        return RouteCertificates.ProblemsSaid.key(route.appId(), route.options().sslCert(), "");
     }
 }

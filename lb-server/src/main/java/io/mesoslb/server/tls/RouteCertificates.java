@@ -144,5 +144,9 @@ public final class RouteCertificates implements RouteTableHolder.Listener, AutoC
         void retainOnly(Set<String> current) {
             said.retainAll(current);
         }
+
+        void forget(String key) {
+            said.remove(key);
+        }
     }
 }
