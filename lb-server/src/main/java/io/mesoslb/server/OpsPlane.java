@@ -7,7 +7,10 @@ import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.auth.BasicAuthGate;
 import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.observe.MeteredOutcomes;
+import io.mesoslb.server.observe.PrometheusNames;
 import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.transport.ClientAddressResolver;
@@ -60,12 +63,15 @@ final class OpsPlane implements AutoCloseable {
         this.routes = routes;
         OpsSettings ops = config.ops();
         this.readiness = new ReadinessState(discoveryView, ops.healthMaxStaleness(), Clock.systemUTC());
+        // Before any meter registers: names that promtool check metrics rejects are renamed or replaced.
+        registry.config().meterFilter(PrometheusNames.filter());
         this.metrics = new ProxyMetrics(registry, routes, discoveryView);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        PrometheusNames.bindProcessCpuSeconds(registry);
         gcMetrics.bindTo(registry);
         this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
@@ -112,6 +118,11 @@ final class OpsPlane implements AutoCloseable {
                 metrics.backendEjected(event.backend().appId());
             }
         };
+    }
+
+    /** Counts per-backend attempts and errors and per-app retries, then hands each outcome to {@code next}. */
+    BackendOutcomes metered(BackendOutcomes next) {
+        return new MeteredOutcomes(metrics, next);
     }
 
     void bindPools(BackendPools pools) {
