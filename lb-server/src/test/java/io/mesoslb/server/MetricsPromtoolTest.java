@@ -22,7 +22,14 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -39,6 +46,7 @@ class MetricsPromtoolTest {
     private static final Path PROMTOOL = Path.of(System.getenv().getOrDefault("PROMTOOL_BIN", "/usr/bin/promtool"));
     /** The repository's root: the tests run in lb-server. */
     private static final Path RULES = Path.of("..", "ops", "prometheus", "mesos-lb.rules.yml");
+    private static final Path DASHBOARD = Path.of("..", "ops", "grafana", "mesos-lb.json");
     private static final Duration WAIT = Duration.ofSeconds(20);
 
     @RegisterExtension
@@ -117,6 +125,33 @@ class MetricsPromtoolTest {
         Result r = run("", PROMTOOL.toString(), "check", "rules", RULES.toString());
         assertThat(r.exit).as("promtool check rules said:%n%s", r.output).isZero();
         assertThat(r.output).doesNotContain("0 rules found");
+    }
+
+    /** The dashboard and the alert rules ask only for series a live server exposes (promtool not needed). */
+    @Test
+    void dashboardAndRulesUseLiveMetricNames() throws Exception {
+        Set<String> live = new HashSet<>();
+        for (String key : PrometheusText.parse(liveMetricsAfterTraffic(closer)).samples().keySet()) {
+            live.add(key.replaceAll("\\{.*", ""));
+        }
+        JsonNode dashboard = new ObjectMapper().readTree(DASHBOARD.toFile());
+        assertThat(dashboard.path("panels").size()).isGreaterThan(5);
+        StringBuilder exprs = new StringBuilder();
+        for (JsonNode panel : dashboard.path("panels")) {
+            for (JsonNode target : panel.path("targets")) {
+                exprs.append(target.path("expr").asText()).append('\n');
+            }
+        }
+        exprs.append(Files.readString(RULES));
+        Matcher m = Pattern.compile("mesoslb_[a-z_]+").matcher(exprs);
+        Set<String> used = new TreeSet<>();
+        while (m.find()) {
+            used.add(m.group());
+        }
+        // Service-port meters need an open service port to show, label problems an app with some (ProxyMetricsTest).
+        assertThat(used).isNotEmpty().allSatisfy(name -> assertThat(live.contains(name) || name.startsWith("mesoslb_service_")
+                        || name.equals("mesoslb_label_problems"))
+                .as("%s is exposed", name).isTrue());
     }
 
     private record Result(int exit, String output) {
