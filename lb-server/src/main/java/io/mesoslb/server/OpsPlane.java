@@ -55,6 +55,7 @@ final class OpsPlane implements AutoCloseable {
     private final ReadinessState readiness;
     private final ProxyMetrics metrics;
     private final ProxyOps proxyOps;
+    private final AccessLog accessLog;
     private AdminServer admin;
     private boolean closed;
 
@@ -73,7 +74,8 @@ final class OpsPlane implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         PrometheusNames.bindProcessCpuSeconds(registry);
         gcMetrics.bindTo(registry);
-        this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
+        this.accessLog = ops.accessLog() ? AccessLog.create(ops.accessLogJson(), ops.accessLogFile()) : null;
+        this.proxyOps = new ProxyOps(metrics, accessLog,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
                 ops.adminAllow(), proxyProtocol(ops, metrics), null, BasicAuthGate.create());
         // A full hashing queue answers 503 to credentials not yet known good: an attack, or too slow a hash.
@@ -164,6 +166,9 @@ final class OpsPlane implements AutoCloseable {
             proxyOps.auth().close();
         }
         metrics.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         gcMetrics.close();
         registry.close();
         log.debug("admin plane stopped");

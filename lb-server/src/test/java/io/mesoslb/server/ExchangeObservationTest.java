@@ -13,6 +13,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -125,6 +126,36 @@ class ExchangeObservationTest {
                         + origin.port() + " ");
         String unrouted = lines.get(1);
         assertThat(unrouted).contains("\"HEAD / HTTP/1.1\" 404 - \"-\" \"-\" \"nobody.test.local\" - ");
+    }
+
+    @Test
+    void jsonAccessLogToAFileHasTheAppAndExactStatus(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = tmp.resolve("access.log");
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = new ProxyFixture(b -> b.accessLogFormat("json").accessLogFile(file.toString())).app("/a", origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /p HTTP/1.1\r\nHost: a.test.local\r\nUser-Agent: probe \"1\"\r\n\r\n").read();
+            c.send("GET / HTTP/1.1\r\nHost: nobody.test.local\r\n\r\n").read();
+        }
+        Await.until(WAIT, () -> {
+            try {
+                return Files.exists(file) && Files.readAllLines(file).size() == 2;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "two lines in the file");
+        proxy.close();
+        List<String> lines = Files.readAllLines(file);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode routed = json.readTree(lines.get(0));
+        assertThat(routed.path("app").asText()).isEqualTo("/a");
+        assertThat(routed.path("status").asInt()).isEqualTo(200);
+        assertThat(routed.path("user_agent").asText()).isEqualTo("probe \"1\"");
+        assertThat(routed.path("backend").asText()).isEqualTo("127.0.0.1:" + origin.port());
+        assertThat(json.readTree(lines.get(1)).path("status").asInt()).isEqualTo(404);
+        assertThat(json.readTree(lines.get(1)).path("app").isNull()).isTrue();
+        assertThat(accessLog.lines()).as("nothing on the application's mesos-lb.access logger").isEmpty();
     }
 
     @Test
