@@ -119,7 +119,7 @@ public final class LbServer implements AutoCloseable {
         ProxyOps proxyOps = ops.proxyOps();
         // Outcomes feed passive health first, then the listener given to the constructor.
         OutlierDetector detector = new OutlierDetector(config.outlier(), ejections);
-        BackendOutcomes reported = new PassiveHealth(routes, detector, outcomes);
+        BackendOutcomes reported = new PassiveHealth(routes, detector, ops.metered(outcomes));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)
                 .channel(transport.serverChannelClass())

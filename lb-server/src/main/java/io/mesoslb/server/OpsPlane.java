@@ -7,7 +7,10 @@ import io.mesoslb.server.admin.HealthCheckResponder;
 import io.mesoslb.server.admin.ReadinessState;
 import io.mesoslb.server.auth.BasicAuthGate;
 import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.observe.MeteredOutcomes;
+import io.mesoslb.server.observe.PrometheusNames;
 import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.transport.ClientAddressResolver;
@@ -52,6 +55,7 @@ final class OpsPlane implements AutoCloseable {
     private final ReadinessState readiness;
     private final ProxyMetrics metrics;
     private final ProxyOps proxyOps;
+    private final AccessLog accessLog;
     private AdminServer admin;
     private boolean closed;
 
@@ -60,14 +64,18 @@ final class OpsPlane implements AutoCloseable {
         this.routes = routes;
         OpsSettings ops = config.ops();
         this.readiness = new ReadinessState(discoveryView, ops.healthMaxStaleness(), Clock.systemUTC());
+        // Before any meter registers: names that promtool check metrics rejects are renamed or replaced.
+        registry.config().meterFilter(PrometheusNames.filter());
         this.metrics = new ProxyMetrics(registry, routes, discoveryView);
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
         new ProcessorMetrics().bindTo(registry);
         new UptimeMetrics().bindTo(registry);
+        PrometheusNames.bindProcessCpuSeconds(registry);
         gcMetrics.bindTo(registry);
-        this.proxyOps = new ProxyOps(metrics, ops.accessLog() ? new AccessLog() : null,
+        this.accessLog = ops.accessLog() ? AccessLog.create(ops.accessLogJson(), ops.accessLogFile()) : null;
+        this.proxyOps = new ProxyOps(metrics, accessLog,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
                 ops.adminAllow(), proxyProtocol(ops, metrics), null, BasicAuthGate.create());
         // A full hashing queue answers 503 to credentials not yet known good: an attack, or too slow a hash.
@@ -114,6 +122,11 @@ final class OpsPlane implements AutoCloseable {
         };
     }
 
+    /** Counts per-backend attempts and errors and per-app retries, then hands each outcome to {@code next}. */
+    BackendOutcomes metered(BackendOutcomes next) {
+        return new MeteredOutcomes(metrics, next);
+    }
+
     void bindPools(BackendPools pools) {
         metrics.bindBackendPool(pools::idleConnections, pools::activeConnections);
     }
@@ -153,6 +166,9 @@ final class OpsPlane implements AutoCloseable {
             proxyOps.auth().close();
         }
         metrics.close();
+        if (accessLog != null) {
+            accessLog.close();
+        }
         gcMetrics.close();
         registry.close();
         log.debug("admin plane stopped");

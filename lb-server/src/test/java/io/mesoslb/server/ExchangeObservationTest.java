@@ -13,6 +13,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
 import java.net.ServerSocket;
+import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -55,10 +56,13 @@ class ExchangeObservationTest {
         Await.until(WAIT, () -> proxy.server.pools().idleConnections() == 1, "backend connection back in the pool");
 
         PrometheusText m = scrape(proxy);
-        assertThat(m.get("mesoslb_requests_total{app=\"/a\",status=\"2xx\",vhost=\"a.test.local\"}")).isEqualTo(7.0);
-        assertThat(m.get("mesoslb_requests_total{app=\"-\",status=\"4xx\",vhost=\"-\"}")).isEqualTo(3.0);
-        assertThat(m.get("mesoslb_requests_total{app=\"/a\",status=\"5xx\",vhost=\"a.test.local\"}")).isZero();
-        assertThat(m.get("mesoslb_request_duration_seconds_count")).isEqualTo(10.0);
+        assertThat(m.get("mesoslb_requests_total{app=\"/a\",status=\"200\",vhost=\"a.test.local\"}")).isEqualTo(7.0);
+        assertThat(m.get("mesoslb_requests_total{app=\"\",status=\"404\",vhost=\"\"}")).isEqualTo(3.0);
+        assertThat(m.samples().keySet()).noneMatch(k -> k.startsWith("mesoslb_requests_total{app=\"/a\",status=\"5"));
+        assertThat(m.get("mesoslb_request_duration_seconds_count{app=\"/a\"}")).isEqualTo(7.0);
+        assertThat(m.get("mesoslb_request_duration_seconds_count{app=\"\"}")).isEqualTo(3.0);
+        assertThat(m.get("mesoslb_backend_requests_total{app=\"/a\",backend=\"127.0.0.1:" + origin.port() + "\"}"))
+                .isEqualTo(7.0);
         assertThat(m.get("mesoslb_connections_active")).isEqualTo(1.0);
         assertThat(m.get("mesoslb_connections_total")).isEqualTo(1.0);
         assertThat(m.get("mesoslb_backend_pool_connections{state=\"idle\"}")).isEqualTo(1.0);
@@ -125,6 +129,36 @@ class ExchangeObservationTest {
     }
 
     @Test
+    void jsonAccessLogToAFileHasTheAppAndExactStatus(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp)
+            throws Exception {
+        java.nio.file.Path file = tmp.resolve("access.log");
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = new ProxyFixture(b -> b.accessLogFormat("json").accessLogFile(file.toString())).app("/a", origin);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            c.send("GET /p HTTP/1.1\r\nHost: a.test.local\r\nUser-Agent: probe \"1\"\r\n\r\n").read();
+            c.send("GET / HTTP/1.1\r\nHost: nobody.test.local\r\n\r\n").read();
+        }
+        Await.until(WAIT, () -> {
+            try {
+                return Files.exists(file) && Files.readAllLines(file).size() == 2;
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "two lines in the file");
+        proxy.close();
+        List<String> lines = Files.readAllLines(file);
+        com.fasterxml.jackson.databind.ObjectMapper json = new com.fasterxml.jackson.databind.ObjectMapper();
+        com.fasterxml.jackson.databind.JsonNode routed = json.readTree(lines.get(0));
+        assertThat(routed.path("app").asText()).isEqualTo("/a");
+        assertThat(routed.path("status").asInt()).isEqualTo(200);
+        assertThat(routed.path("user_agent").asText()).isEqualTo("probe \"1\"");
+        assertThat(routed.path("backend").asText()).isEqualTo("127.0.0.1:" + origin.port());
+        assertThat(json.readTree(lines.get(1)).path("status").asInt()).isEqualTo(404);
+        assertThat(json.readTree(lines.get(1)).path("app").isNull()).isTrue();
+        assertThat(accessLog.lines()).as("nothing on the application's mesos-lb.access logger").isEmpty();
+    }
+
+    @Test
     void accessLogCanBeTurnedOff() throws Exception {
         TestOrigin origin = closer.use(TestOrigin.marker("hello"));
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.accessLog(false).adminPort(0))).app("/a", origin);
@@ -132,7 +166,7 @@ class ExchangeObservationTest {
         // The request is counted, so it is over; no line was written for it.
         Await.until(WAIT, () -> {
             try {
-                Double n = scrape(proxy).get("mesoslb_requests_total{app=\"/a\",status=\"2xx\",vhost=\"a.test.local\"}");
+                Double n = scrape(proxy).get("mesoslb_requests_total{app=\"/a\",status=\"200\",vhost=\"a.test.local\"}");
                 return n != null && n == 1.0;
             } catch (Exception e) {
                 throw new AssertionError(e);

@@ -41,11 +41,28 @@ class OpsConfigTest {
         assertThat(ops.healthMaxStaleness()).isZero();
         assertThat(ops.drainPeriod()).isEqualTo(Duration.ofSeconds(30));
         assertThat(ops.accessLog()).isTrue();
+        assertThat(ops.accessLogJson()).isFalse();
+        assertThat(ops.accessLogFile()).isNull();
         assertThat(ops.proxyProtocol()).isFalse();
         assertThat(ops.trustedProxies().isEmpty()).isTrue();
         assertThat(ops.adminAllow().isEmpty()).isTrue();
         assertThat(ops.mesosUrls()).isEmpty();
         assertThat(ops.tls()).isFalse();
+    }
+
+    @Test
+    void accessLogFormatAndFile() throws Exception {
+        Path file = dir.resolve("lb.yaml");
+        Files.writeString(file, "access-log-format: json\naccess-log-file: " + dir.resolve("access.log") + "\n");
+        OpsSettings ops = load("--config", file.toString()).ops();
+        assertThat(ops.accessLogJson()).isTrue();
+        assertThat(ops.accessLogFile()).isEqualTo(dir.resolve("access.log").toAbsolutePath());
+        assertThat(load("--access-log-format=combined").ops().accessLogJson()).isFalse();
+
+        assertThatThrownBy(() -> load("--access-log-format=xml", "--access-log-file=" + dir))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access-log-format must be combined or json, got 'xml'")
+                .hasMessageContaining("is a directory");
     }
 
     @Test

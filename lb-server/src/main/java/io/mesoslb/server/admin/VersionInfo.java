@@ -1,5 +1,7 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.BuildInfo;
+
 import com.fasterxml.jackson.core.JsonGenerator;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
@@ -18,8 +20,12 @@ public final class VersionInfo {
 
     /** The Implementation-Version of the jar this class came from, or {@code dev} outside a packaged jar. */
     public static String version() {
-        String v = VersionInfo.class.getPackage().getImplementationVersion();
-        return v == null || v.isBlank() ? "dev" : v;
+        return BuildInfo.version();
+    }
+
+    /** The git commit the build was made from, or {@code unknown}. */
+    public static String commit() {
+        return BuildInfo.commit();
     }
 
     byte[] json() {
@@ -28,6 +34,7 @@ public final class VersionInfo {
             g.writeStartObject();
             g.writeStringField("name", NAME);
             g.writeStringField("version", version());
+            g.writeStringField("commit", commit());
             g.writeStringField("java", System.getProperty("java.version"));
             g.writeStringField("javaVendor", System.getProperty("java.vendor"));
             g.writeStringField("transport", transport.get());

@@ -3,6 +3,8 @@ package io.mesoslb.server.config;
 import io.mesoslb.core.CidrList;
 import io.mesoslb.discovery.UrlCredentials;
 import java.net.URI;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -30,6 +32,16 @@ final class OpsSection {
     @Option(names = "--access-log", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "one line per request on logger mesos-lb.access (default: ${DEFAULT-VALUE})")
     Boolean accessLog = true;
+
+    @Option(names = "--access-log-format", paramLabel = "combined|json", description = "combined: the combined log "
+            + "format plus vhost, backend and milliseconds; json: one JSON object per line with the same fields plus "
+            + "the app (default: ${DEFAULT-VALUE})")
+    String accessLogFormat = "combined";
+
+    @Option(names = "--access-log-file", paramLabel = "<path>", description = "write the access log to this file, "
+            + "apart from the application log, rotated daily and at 100 MB, 14 days kept (total capped at 5 GB); "
+            + "unset: stdout, through the Logback configuration (default: none)")
+    String accessLogFile;
 
     @Option(names = "--proxy-protocol", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "expect a PROXY protocol v1/v2 header on every connection; balancers that health-check "
@@ -85,7 +97,22 @@ final class OpsSection {
         String admin = p.nonBlank("admin-host", adminHost);
         int port = p.range("admin-port", adminPort, -1, 65_535);
         CidrList allow = p.cidrs("admin-allow", adminAllow);
-        OpsSettings ops = new OpsSettings(health, staleness, drain, !Boolean.FALSE.equals(accessLog), proxyHeaders,
+        boolean json = "json".equals(accessLogFormat);
+        if (!json && !"combined".equals(accessLogFormat)) {
+            p.add("access-log-format must be combined or json, got '" + accessLogFormat + "'");
+        }
+        Path logFile = null;
+        if (accessLogFile != null) {
+            String file = p.nonBlank("access-log-file", accessLogFile);
+            if (file != null) {
+                logFile = Path.of(file).toAbsolutePath();
+                if (Files.isDirectory(logFile)) {
+                    p.add("access-log-file '" + file + "' is a directory");
+                }
+            }
+        }
+        OpsSettings ops = new OpsSettings(health, staleness, drain, !Boolean.FALSE.equals(accessLog), json, logFile,
+                proxyHeaders,
                 proxyHeaderSources, trusted, allow, mesosUrls(p), tls.httpsPort(), tls.certificates());
         return new Operations(ops, admin, port, grace);
     }

@@ -298,6 +298,16 @@ public record ServerConfig(String listenHost, int listenPort, String appIdHost, 
             return this;
         }
 
+        public Builder accessLogFormat(String v) {
+            s.ops.accessLogFormat = v;
+            return this;
+        }
+
+        public Builder accessLogFile(String v) {
+            s.ops.accessLogFile = v;
+            return this;
+        }
+
         public Builder proxyProtocol(Boolean v) {
             s.ops.proxyProtocol = v;
             return this;

@@ -2,6 +2,7 @@ package io.mesoslb.server.health;
 
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.proxy.RetryKind;
 
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.FailureKind;
@@ -45,6 +46,11 @@ public final class PassiveHealth implements BackendOutcomes {
             }
         }
         next.responded(backend, status);
+    }
+
+    @Override
+    public void retried(BackendState backend, RetryKind kind) {
+        next.retried(backend, kind);
     }
 
     @Override

@@ -22,8 +22,18 @@ import org.slf4j.LoggerFactory;
  * per-thread buffer with the timestamp text reused within a second, and handed to the logger as one
  * string (meant for an asynchronous appender, so event loops never wait on disk). Client-supplied
  * text is escaped ({@code \"}, {@code \\}, {@code \xHH}) so a request cannot forge log lines.
+ *
+ * <p>With {@code access-log-format=json} each line is one JSON object with the same fields plus the
+ * app (client-supplied text JSON-escaped, control and non-ASCII bytes as {@code \}{@code u00HH}):
+ *
+ * <pre>
+ * {"time":"2026-05-04T08:00:00.123Z","client":"203.0.113.9","method":"GET","uri":"/x?y=1","protocol":"HTTP/1.1","status":200,"bytes":512,"referer":null,"user_agent":"curl/8.5","vhost":"api.example.com","app":"/api","backend":"10.0.0.1:31000","duration_ms":12.345}
+ * </pre>
+ *
+ * <p>With {@code access-log-file} the lines go to that file through a Logback context of the access
+ * log's own ({@link AccessLogFile}), rotated by size and time, apart from the application log.
  */
-public final class AccessLog {
+public final class AccessLog implements AutoCloseable {
     public static final String LOGGER_NAME = "mesos-lb.access";
 
     private static final DateTimeFormatter TIME = DateTimeFormatter.ofPattern("dd/MMM/yyyy:HH:mm:ss Z", Locale.ENGLISH);
@@ -43,6 +53,8 @@ public final class AccessLog {
 
     private final Logger logger;
     private final ZoneId zone;
+    private final boolean json;
+    private final AutoCloseable owned;
     private volatile Second second = new Second(Long.MIN_VALUE, "");
 
     public AccessLog() {
@@ -50,8 +62,38 @@ public final class AccessLog {
     }
 
     AccessLog(Logger logger, ZoneId zone) {
+        this(logger, zone, false, null);
+    }
+
+    AccessLog(Logger logger, ZoneId zone, boolean json, AutoCloseable owned) {
         this.logger = logger;
         this.zone = zone;
+        this.json = json;
+        this.owned = owned;
+    }
+
+    /**
+     * The access log as configured: combined or JSON lines, on the {@value #LOGGER_NAME} logger or,
+     * when {@code file} is set, in that file with rotation.
+     */
+    public static AccessLog create(boolean json, java.nio.file.Path file) {
+        if (file == null) {
+            return new AccessLog(LoggerFactory.getLogger(LOGGER_NAME), ZoneId.systemDefault(), json, null);
+        }
+        AccessLogFile f = AccessLogFile.open(file);
+        return new AccessLog(f.logger(), ZoneId.systemDefault(), json, f);
+    }
+
+    /** Flushes and closes the access log's own file, if it has one. */
+    @Override
+    public void close() {
+        if (owned != null) {
+            try {
+                owned.close();
+            } catch (Exception e) {
+                LoggerFactory.getLogger(AccessLog.class).warn("closing the access log file: {}", e.toString());
+            }
+        }
     }
 
     /** Callers may skip gathering the fields when this is false. */
@@ -66,16 +108,34 @@ public final class AccessLog {
      * @param startEpochMillis when the request arrived
      * @param bytes            response body bytes sent ({@code -} when 0, as in the combined format)
      * @param vhost            the Host the client asked for
+     * @param appId            the app the request was routed to, or null (JSON lines only)
      * @param backend          {@code host:port} of the backend that answered, or null if none did
      */
     public void log(InetAddress client, long startEpochMillis, CharSequence method, CharSequence uri,
                     CharSequence protocol, int status, long bytes, CharSequence referer, CharSequence userAgent,
-                    CharSequence vhost, CharSequence backend, long durationNanos) {
+                    CharSequence vhost, CharSequence appId, CharSequence backend, long durationNanos) {
         if (!logger.isInfoEnabled()) {
             return;
         }
         StringBuilder sb = BUFFER.get();
         sb.setLength(0);
+        if (json) {
+            sb.append("{\"time\":\"").append(Instant.ofEpochMilli(startEpochMillis)).append("\",\"client\":");
+            jsonString(sb, client == null ? null : NetUtil.toAddressString(client)).append(",\"method\":");
+            jsonString(sb, method).append(",\"uri\":");
+            jsonString(sb, uri).append(",\"protocol\":");
+            jsonString(sb, protocol).append(",\"status\":").append(status).append(",\"bytes\":").append(bytes)
+                    .append(",\"referer\":");
+            jsonString(sb, referer).append(",\"user_agent\":");
+            jsonString(sb, userAgent).append(",\"vhost\":");
+            jsonString(sb, vhost).append(",\"app\":");
+            jsonString(sb, appId).append(",\"backend\":");
+            jsonString(sb, backend).append(",\"duration_ms\":");
+            millis(sb, durationNanos);
+            sb.append('}');
+            emit(sb);
+            return;
+        }
         sb.append(client == null ? "-" : NetUtil.toAddressString(client)).append(" - - [").append(time(startEpochMillis))
                 .append("] \"");
         escaped(sb, method).append(' ');
@@ -92,6 +152,10 @@ public final class AccessLog {
         escaped(sb, vhost).append("\" ");
         escaped(sb, backend).append(' ');
         millis(sb, durationNanos);
+        emit(sb);
+    }
+
+    private void emit(StringBuilder sb) {
         logger.info(sb.toString());
         if (sb.capacity() > MAX_KEPT_BUFFER) {
             // One huge URI must not pin a large buffer to the thread for good.
@@ -108,6 +172,9 @@ public final class AccessLog {
      * <pre>
      * 203.0.113.9 - - [04/May/2026:08:00:00 +0000] "TCP :10001" - 512 "-" "-" "/redis" 10.0.0.1:31000 12.345 88 "client closed"
      * </pre>
+     *
+     * <p>In JSON: {@code {"time":..,"client":..,"protocol":"TCP","port":10001,"app":"/redis","backend":..,
+     * "bytes":512,"bytes_in":88,"duration_ms":12.345,"end":"client closed"}}.
      */
     public void logConnection(InetAddress client, long startEpochMillis, int port, CharSequence appId,
                               CharSequence backend, long bytesIn, long bytesOut, long durationNanos, String how) {
@@ -116,6 +183,19 @@ public final class AccessLog {
         }
         StringBuilder sb = BUFFER.get();
         sb.setLength(0);
+        if (json) {
+            sb.append("{\"time\":\"").append(Instant.ofEpochMilli(startEpochMillis)).append("\",\"client\":");
+            jsonString(sb, client == null ? null : NetUtil.toAddressString(client))
+                    .append(",\"protocol\":\"TCP\",\"port\":").append(port).append(",\"app\":");
+            jsonString(sb, appId).append(",\"backend\":");
+            jsonString(sb, backend).append(",\"bytes\":").append(bytesOut).append(",\"bytes_in\":").append(bytesIn)
+                    .append(",\"duration_ms\":");
+            millis(sb, durationNanos);
+            sb.append(",\"end\":");
+            jsonString(sb, how).append('}');
+            emit(sb);
+            return;
+        }
         sb.append(client == null ? "-" : NetUtil.toAddressString(client)).append(" - - [").append(time(startEpochMillis))
                 .append("] \"TCP :").append(port).append("\" - ");
         if (bytesOut > 0) {
@@ -129,7 +209,7 @@ public final class AccessLog {
         millis(sb, durationNanos);
         sb.append(' ').append(bytesIn).append(" \"");
         escaped(sb, how).append('"');
-        logger.info(sb.toString());
+        emit(sb);
     }
 
     private String time(long epochMillis) {
@@ -154,6 +234,33 @@ public final class AccessLog {
             sb.append('0');
         }
         sb.append(frac);
+    }
+
+    /**
+     * A JSON string, or {@code null}: quote and backslash escaped, control characters and every
+     * byte-per-char header byte outside ASCII as {@code \}{@code u00HH}, so a line is always one valid
+     * JSON object whatever the client sent.
+     */
+    static StringBuilder jsonString(StringBuilder sb, CharSequence s) {
+        if (s == null) {
+            return sb.append("null");
+        }
+        sb.append('"');
+        for (int i = 0, n = s.length(); i < n; i++) {
+            char c = s.charAt(i);
+            if (c == '"' || c == '\\') {
+                sb.append('\\').append(c);
+            } else if (c < 0x20 || (c >= 0x7f && c <= 0xff)) {
+                sb.append("\\u00").append(HEX[c >> 4]).append(HEX[c & 0xf]);
+            } else if (Character.isSurrogate(c)) {
+                // A lone surrogate is no valid text: escape every surrogate, pairs stay pairs once decoded.
+                sb.append("\\u").append(HEX[c >> 12]).append(HEX[(c >> 8) & 0xf]).append(HEX[(c >> 4) & 0xf])
+                        .append(HEX[c & 0xf]);
+            } else {
+                sb.append(c);
+            }
+        }
+        return sb.append('"');
     }
 
     static StringBuilder escaped(StringBuilder sb, CharSequence s) {

@@ -162,7 +162,7 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         }
         if (accessLog != null) {
             accessLog.log(identity.client(), startMillis, method, uri, protocol, code, bytes, referer, userAgent, host,
-                    backend == null ? null : backend.address(), duration);
+                    appId, backend == null ? null : backend.address(), duration);
         }
         method = uri = protocol = host = referer = userAgent = null;
     }

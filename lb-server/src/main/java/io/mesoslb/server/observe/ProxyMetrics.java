@@ -1,7 +1,9 @@
 package io.mesoslb.server.observe;
 
+import io.mesoslb.server.proxy.RetryKind;
 import io.mesoslb.server.transport.ProxyProtocolHandler;
 
+import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
@@ -13,7 +15,6 @@ import io.micrometer.core.instrument.FunctionCounter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.Meter;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -35,26 +36,44 @@ import java.util.function.ToLongFunction;
  * none when the caller keeps the {@link RouteMeters}. Discovery and routing-table figures are read
  * from their sources at scrape time.
  *
- * <p>Prometheus names: {@code mesoslb_requests_total{app,vhost,status}},
- * {@code mesoslb_request_duration_seconds} (histogram), {@code mesoslb_connections_active},
- * {@code mesoslb_connections_total}, {@code mesoslb_backend_pool_connections{state}},
- * {@code mesoslb_backend_ejections_total{app}}, {@code mesoslb_discovery_*},
- * {@code mesoslb_routing_*}.
+ * <p>Prometheus names: {@code mesoslb_requests_total{app,vhost,status}} (status: the exact code
+ * for common codes, else the class; see {@link StatusLabel}), {@code mesoslb_request_duration_seconds{app}}
+ * (histogram, fixed buckets), {@code mesoslb_retries_total{app,kind}}, {@code mesoslb_backend_ejections_total{app}},
+ * {@code mesoslb_backend_requests_total{app,backend}} and {@code mesoslb_backend_errors_total{app,backend}}
+ * (only while the backend is in the table), {@code mesoslb_label_problems{app}}, {@code mesoslb_build_info{version,commit}},
+ * {@code mesoslb_connections_active}, {@code mesoslb_connections_total}, {@code mesoslb_backend_pool_connections{state}},
+ * {@code mesoslb_discovery_*}, {@code mesoslb_routing_*}. Requests that matched no app carry {@code app=""}.
+ *
+ * <p>Cardinality: every per-app and per-backend series is registered when its app or backend enters
+ * the routing table and removed when it leaves, so the series count follows the table, never the traffic.
  */
 public final class ProxyMetrics implements AutoCloseable {
     static final String REQUESTS = "mesoslb.requests";
+    static final String DURATION = "mesoslb.request.duration";
     static final String EJECTIONS = "mesoslb.backend.ejections";
-    /** The app and vhost tag of requests that matched no app (unknown host, health checks). */
-    static final String NO_APP = "-";
+    static final String RETRIES = "mesoslb.retries";
+    static final String BACKEND_REQUESTS = "mesoslb.backend.requests";
+    static final String BACKEND_ERRORS = "mesoslb.backend.errors";
+    static final String LABEL_PROBLEMS = "mesoslb.label.problems";
+    /**
+     * The app and vhost tag of requests that matched no app (unknown host, health checks): empty,
+     * which Prometheus reads as no label, so no app id can be mistaken for it.
+     */
+    static final String NO_APP = "";
+
+    /** The requests and errors of one backend, while it is in the table. */
+    private record BackendMeters(Counter requests, Counter errors) {
+    }
 
     private final MeterRegistry registry;
     private final RouteTableHolder routes;
     private final Supplier<DiscoveryState> discovery;
     private final Clock clock;
     private final Ticker ticker;
-    private final Timer latency;
     private final RouteMeters unrouted;
     private final ConcurrentHashMap<String, RouteMeters> byApp = new ConcurrentHashMap<>();
+    private final ConcurrentHashMap<Backend, BackendMeters> byBackend = new ConcurrentHashMap<>();
+    private final Map<String, Gauge> labelProblems = new LinkedHashMap<>();
     private final LongAdder activeConnections = new LongAdder();
     private final Counter connections;
     private final Counter tableSwaps;
@@ -73,13 +92,11 @@ public final class ProxyMetrics implements AutoCloseable {
         this.discovery = discovery;
         this.clock = clock;
         this.ticker = ticker;
-        this.latency = keep(Timer.builder("mesoslb.request.duration")
-                .description("Time from request received to response complete")
-                .publishPercentileHistogram()
-                .minimumExpectedValue(Duration.ofMillis(1))
-                .maximumExpectedValue(Duration.ofSeconds(60))
+        this.unrouted = new RouteMeters(registry, null, List.of());
+        keep(Gauge.builder("mesoslb.build.info", () -> 1)
+                .description("The running build: always 1, its version and git commit in the labels")
+                .tags("version", BuildInfo.version(), "commit", BuildInfo.commit())
                 .register(registry));
-        this.unrouted = new RouteMeters(registry, null, List.of(), latency);
         this.connections = keep(Counter.builder("mesoslb.connections").description("Client connections accepted")
                 .register(registry));
         keep(Gauge.builder("mesoslb.connections.active", activeConnections, LongAdder::sum)
@@ -162,6 +179,25 @@ public final class ProxyMetrics implements AutoCloseable {
         route(appId).ejected();
     }
 
+    /** A request or connection of this app was sent to a backend once more. */
+    public void retried(String appId, RetryKind kind) {
+        route(appId).retried(kind);
+    }
+
+    /**
+     * One attempt on a backend ended: {@code error} when it failed (connect failure, reset, timeout)
+     * or answered 5xx. Not counted for a backend no longer in the table.
+     */
+    public void backendOutcome(Backend backend, boolean error) {
+        BackendMeters m = byBackend.get(backend);
+        if (m != null) {
+            m.requests.increment();
+            if (error) {
+                m.errors.increment();
+            }
+        }
+    }
+
     /** Exposes the backend connection pool's size; call once, when the pool exists. */
     public synchronized void bindBackendPool(LongSupplier idle, LongSupplier active) {
         keep(Gauge.builder("mesoslb.backend.pool.connections", idle, LongSupplier::getAsLong)
@@ -213,8 +249,61 @@ public final class ProxyMetrics implements AutoCloseable {
             return gone;
         });
         for (Route r : live.values()) {
-            byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts(), latency));
+            byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts()));
         }
+        backendsChanged(live.values());
+        labelProblemsChanged();
+    }
+
+    private void backendsChanged(Iterable<Route> live) {
+        Map<Backend, Backend> present = new LinkedHashMap<>();
+        for (Route r : live) {
+            for (BackendState s : r.backends()) {
+                present.put(s.backend(), s.backend());
+            }
+        }
+        byBackend.entrySet().removeIf(e -> {
+            boolean gone = !present.containsKey(e.getKey());
+            if (gone) {
+                registry.remove(e.getValue().requests);
+                registry.remove(e.getValue().errors);
+            }
+            return gone;
+        });
+        for (Backend b : present.keySet()) {
+            byBackend.computeIfAbsent(b, x -> new BackendMeters(
+                    Counter.builder(BACKEND_REQUESTS)
+                            .description("Attempts on a backend (requests and TCP connections, retries included)")
+                            .tags("app", x.appId(), "backend", x.address()).register(registry),
+                    Counter.builder(BACKEND_ERRORS)
+                            .description("Attempts on a backend that failed (connect, reset, timeout) or answered 5xx")
+                            .tags("app", x.appId(), "backend", x.address()).register(registry)));
+        }
+    }
+
+    /** One gauge per app with label problems in the last publication, refreshed at each table swap. */
+    private void labelProblemsChanged() {
+        DiscoveryState d = discovery.get();
+        Map<String, List<String>> now = d == null ? Map.of() : d.labelProblems();
+        labelProblems.entrySet().removeIf(e -> {
+            boolean gone = !now.containsKey(e.getKey());
+            if (gone) {
+                registry.remove(e.getValue());
+            }
+            return gone;
+        });
+        for (String app : now.keySet()) {
+            labelProblems.computeIfAbsent(app, id -> Gauge.builder(LABEL_PROBLEMS, this, m -> m.labelProblemCount(id))
+                    .description("label problems of an app in the last publication: ports kept off the table and "
+                            + "labels not honoured (unsupported or malformed)")
+                    .tags("app", id).register(registry));
+        }
+    }
+
+    private double labelProblemCount(String appId) {
+        DiscoveryState d = discovery.get();
+        List<String> problems = d == null ? null : d.labelProblems().get(appId);
+        return problems == null ? 0 : problems.size();
     }
 
     private int countBackends(RouteTable table, boolean ejectedOnly) {
@@ -257,6 +346,15 @@ public final class ProxyMetrics implements AutoCloseable {
             m.removeFrom(registry);
         }
         byApp.clear();
+        for (BackendMeters m : byBackend.values()) {
+            registry.remove(m.requests);
+            registry.remove(m.errors);
+        }
+        byBackend.clear();
+        for (Gauge g : labelProblems.values()) {
+            registry.remove(g);
+        }
+        labelProblems.clear();
         unrouted.removeFrom(registry);
         for (Meter m : meters) {
             registry.remove(m);

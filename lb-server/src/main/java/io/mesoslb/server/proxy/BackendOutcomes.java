@@ -30,4 +30,8 @@ public interface BackendOutcomes {
 
     /** The backend could not be reached or failed the request ({@code status} says how). */
     void failed(BackendState backend, ProxyStatus status);
+
+    /** The request (or TCP connection) is sent once more, to {@code next}, for the reason {@code kind}. */
+    default void retried(BackendState next, RetryKind kind) {
+    }
 }

@@ -5,6 +5,7 @@ import io.mesoslb.core.CidrList;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.server.proxy.BackendOutcomes;
+import io.mesoslb.server.proxy.RetryKind;
 import io.mesoslb.server.proxy.origin.BackendAttempts;
 import io.mesoslb.server.proxy.tunnel.TunnelSwitch;
 import io.netty.bootstrap.Bootstrap;
@@ -128,6 +129,7 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
         session.connectFailed();
         BackendState next = attempts.next();
         if (next != null) {
+            outcomes.retried(next, RetryKind.CONNECT);
             connect(next);
             return;
         }

@@ -169,7 +169,7 @@ class AdminServerTest {
         assertThat(res.statusCode()).isEqualTo(200);
         assertThat(res.headers().firstValue("content-type")).hasValue(AdminHandler.PROMETHEUS_TEXT);
         PrometheusText p = PrometheusText.parse(res.body());
-        assertThat(p.get("mesoslb_requests_total{app=\"/web\",status=\"2xx\",vhost=\"www.example.com,example.com\"}"))
+        assertThat(p.get("mesoslb_requests_total{app=\"/web\",status=\"200\",vhost=\"www.example.com,example.com\"}"))
                 .isEqualTo(1.0);
     }
 

@@ -9,7 +9,13 @@ import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
 import ch.qos.logback.classic.util.LogbackMDCAdapter;
+import ch.qos.logback.classic.spi.ILoggingEvent;
+import ch.qos.logback.core.rolling.RollingFileAppender;
+import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import java.net.InetAddress;
+import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -26,11 +32,12 @@ class AccessLogTest {
     final AccessLogCapture captured = new AccessLogCapture();
     private final Logger logger = (Logger) LoggerFactory.getLogger(AccessLog.LOGGER_NAME);
     private final AccessLog log = new AccessLog(logger, ZoneOffset.UTC);
+    private static final ObjectMapper MAPPER = new ObjectMapper();
 
     @Test
     void writesOneCombinedLinePlusVhostBackendAndDuration() throws Exception {
         log.log(InetAddress.getByName("203.0.113.9"), START, "GET", "/x?y=1", "HTTP/1.1", 200, 512,
-                "https://ref.example/", "curl/8.5", "api.example.com", "10.0.0.1:31000", 12_345_678);
+                "https://ref.example/", "curl/8.5", "api.example.com", "/api", "10.0.0.1:31000", 12_345_678);
 
         assertThat(captured.lines()).containsExactly(
                 "203.0.113.9 - - [04/May/2026:08:00:00 +0000] \"GET /x?y=1 HTTP/1.1\" 200 512 "
@@ -42,7 +49,7 @@ class AccessLogTest {
     @Test
     void missingFieldsAreDashes() throws Exception {
         log.log(InetAddress.getByName("2001:db8::1"), START + 1000, "GET", "/", "HTTP/1.0", 404, 0, null, "", null,
-                null, 7_000);
+                null, null, 7_000);
 
         assertThat(captured.lines().get(0)).isEqualTo(
                 "2001:db8::1 - - [04/May/2026:08:00:01 +0000] \"GET / HTTP/1.0\" 404 - \"-\" \"-\" \"-\" - 0.007");
@@ -50,7 +57,7 @@ class AccessLogTest {
 
     @Test
     void clientTextCannotForgeLines() {
-        log.log(null, START, "GET", "/a\"b\\c\n127.0.0.1 fake", "HTTP/1.1", 200, 1, null, "ua\u00ff\u0007", "h", "b",
+        log.log(null, START, "GET", "/a\"b\\c\n127.0.0.1 fake", "HTTP/1.1", 200, 1, null, "ua\u00ff\u0007", "h", "/a", "b",
                 1_000_000_000L);
 
         assertThat(captured.lines().get(0)).isEqualTo(
@@ -64,7 +71,7 @@ class AccessLogTest {
         AccessLog off = new AccessLog(logger, ZoneOffset.UTC);
 
         assertThat(off.isEnabled()).isFalse();
-        off.log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, 1);
+        off.log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, null, 1);
         assertThat(captured.lines()).isEmpty();
     }
 
@@ -79,8 +86,8 @@ class AccessLogTest {
         joran.doConfigure(AccessLogTest.class.getResource("access-logback.xml"));
         AccessLog async = new AccessLog(context.getLogger(AccessLog.LOGGER_NAME), ZoneOffset.UTC);
 
-        async.log(null, START, "GET", "/one", "HTTP/1.1", 200, 3, null, null, "a.example.com", "10.0.0.1:80", 1);
-        async.log(null, START, "GET", "/two", "HTTP/1.1", 200, 3, null, null, "a.example.com", "10.0.0.1:80", 1);
+        async.log(null, START, "GET", "/one", "HTTP/1.1", 200, 3, null, null, "a.example.com", "/a", "10.0.0.1:80", 1);
+        async.log(null, START, "GET", "/two", "HTTP/1.1", 200, 3, null, null, "a.example.com", "/a", "10.0.0.1:80", 1);
         context.stop(); // drains the async queue
 
         assertThat(Files.readAllLines(file)).hasSize(2).allMatch(l -> l.startsWith("- - - [04/May/2026:08:00:00"));
@@ -89,8 +96,105 @@ class AccessLogTest {
     }
 
     @Test
+    void jsonLinesCarryTheSameFieldsPlusAppAndExactStatus() throws Exception {
+        AccessLog json = new AccessLog(logger, ZoneOffset.UTC, true, null);
+        json.log(InetAddress.getByName("203.0.113.9"), START, "GET", "/x?y=1", "HTTP/1.1", 502, 512,
+                "https://ref.example/", "curl/8.5", "api.example.com", "/api", "10.0.0.1:31000", 12_345_678);
+        json.log(null, START, "GET", "/", "HTTP/1.0", 404, 0, null, null, "nobody.example.com", null, null, 7_000);
+
+        List<String> lines = captured.lines();
+        assertThat(lines).hasSize(2);
+        JsonNode routed = MAPPER.readTree(lines.get(0));
+        assertThat(routed.path("time").asText()).isEqualTo("2026-05-04T08:00:00.250Z");
+        assertThat(routed.path("client").asText()).isEqualTo("203.0.113.9");
+        assertThat(routed.path("method").asText()).isEqualTo("GET");
+        assertThat(routed.path("uri").asText()).isEqualTo("/x?y=1");
+        assertThat(routed.path("protocol").asText()).isEqualTo("HTTP/1.1");
+        assertThat(routed.path("status").isInt()).isTrue();
+        assertThat(routed.path("status").asInt()).isEqualTo(502);
+        assertThat(routed.path("bytes").asLong()).isEqualTo(512);
+        assertThat(routed.path("referer").asText()).isEqualTo("https://ref.example/");
+        assertThat(routed.path("user_agent").asText()).isEqualTo("curl/8.5");
+        assertThat(routed.path("vhost").asText()).isEqualTo("api.example.com");
+        assertThat(routed.path("app").asText()).isEqualTo("/api");
+        assertThat(routed.path("backend").asText()).isEqualTo("10.0.0.1:31000");
+        assertThat(routed.path("duration_ms").asDouble()).isEqualTo(12.345);
+
+        JsonNode unrouted = MAPPER.readTree(lines.get(1));
+        assertThat(unrouted.path("app").isNull()).isTrue();
+        assertThat(unrouted.path("backend").isNull()).isTrue();
+        assertThat(unrouted.path("referer").isNull()).isTrue();
+        assertThat(unrouted.path("status").asInt()).isEqualTo(404);
+    }
+
+    @Test
+    void jsonEscapesClientText() throws Exception {
+        AccessLog json = new AccessLog(logger, ZoneOffset.UTC, true, null);
+        String uri = "/a\"b\\c\n{\"status\":200}\u0000";
+        String agent = "ua\u00ff\u0007\u007f";
+        json.log(null, START, "GET", uri, "HTTP/1.1", 200, 1, null, agent, "h", "/a", "b", 1);
+
+        String line = captured.lines().get(0);
+        assertThat(line).doesNotContain("\n").doesNotContain("\u0000").doesNotContain("\u00ff");
+        JsonNode n = MAPPER.readTree(line);
+        assertThat(n.path("uri").asText()).isEqualTo(uri);
+        assertThat(n.path("user_agent").asText()).isEqualTo(agent);
+        assertThat(n.path("status").asInt()).isEqualTo(200);
+        assertThat(n.size()).isEqualTo(13);
+    }
+
+    @Test
+    void tcpConnectionsHaveAJsonLineToo() throws Exception {
+        AccessLog json = new AccessLog(logger, ZoneOffset.UTC, true, null);
+        json.logConnection(InetAddress.getByName("203.0.113.9"), START, 10001, "/redis", "10.0.0.1:31000", 88, 512,
+                12_345_678, "client \"closed\"");
+
+        JsonNode n = MAPPER.readTree(captured.lines().get(0));
+        assertThat(n.path("protocol").asText()).isEqualTo("TCP");
+        assertThat(n.path("port").asInt()).isEqualTo(10001);
+        assertThat(n.path("app").asText()).isEqualTo("/redis");
+        assertThat(n.path("backend").asText()).isEqualTo("10.0.0.1:31000");
+        assertThat(n.path("bytes").asLong()).isEqualTo(512);
+        assertThat(n.path("bytes_in").asLong()).isEqualTo(88);
+        assertThat(n.path("duration_ms").asDouble()).isEqualTo(12.345);
+        assertThat(n.path("end").asText()).isEqualTo("client \"closed\"");
+    }
+
+    @Test
+    void accessLogFileIsRotatedBySizeAndTimeApartFromTheApplicationLog(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("access.log");
+        try (AccessLogFile f = AccessLogFile.open(file, "1KB")) {
+            RollingFileAppender<ILoggingEvent> appender = f.appender();
+            assertThat(appender.isStarted()).isTrue();
+            assertThat(appender.getFile()).isEqualTo(file.toString());
+            SizeAndTimeBasedRollingPolicy<?> policy = (SizeAndTimeBasedRollingPolicy<?>) appender.getRollingPolicy();
+            assertThat(policy.getFileNamePattern()).isEqualTo(file + ".%d{yyyy-MM-dd}.%i.gz");
+            assertThat(policy.getMaxHistory()).isEqualTo(AccessLogFile.MAX_HISTORY);
+
+            AccessLog json = new AccessLog(f.logger(), ZoneOffset.UTC, true, null);
+            for (int i = 0; i < 200; i++) {
+                json.log(null, START, "GET", "/" + i + "/" + "x".repeat(40), "HTTP/1.1", 200, 1, null, null, "h", "/a",
+                        "b", 1);
+                if (i % 20 == 19) {
+                    // Logback checks the size at most every so often: give it the chance.
+                    Thread.sleep(5);
+                }
+            }
+        }
+        assertThat(captured.lines()).as("nothing on the mesos-lb.access logger of the application").isEmpty();
+        List<Path> files;
+        try (var s = Files.list(tmp)) {
+            files = s.toList();
+        }
+        assertThat(files).contains(file).anyMatch(p -> p.getFileName().toString().matches("access\\.log\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.gz"));
+        for (String line : Files.readAllLines(file)) {
+            assertThat(MAPPER.readTree(line).path("app").asText()).isEqualTo("/a");
+        }
+    }
+
+    @Test
     void defaultConstructorUsesTheAccessLogger() {
-        new AccessLog().log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, 1);
+        new AccessLog().log(null, START, "GET", "/", "HTTP/1.1", 200, 1, null, null, null, null, null, 1);
         assertThat(captured.lines()).hasSize(1);
     }
 }

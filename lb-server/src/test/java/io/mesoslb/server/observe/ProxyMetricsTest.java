@@ -49,42 +49,122 @@ class ProxyMetricsTest {
     }
 
     @Test
-    void requestsAreCountedByAppVhostAndStatusClass() {
+    void requestsAreCountedByAppVhostAndExactStatus() {
         holder.update(List.of(app("/api", 2), app("/web", 1)));
 
         metrics.recordRequest("/api", 200, TimeUnit.MILLISECONDS.toNanos(5));
-        metrics.recordRequest("/api", 204, TimeUnit.MILLISECONDS.toNanos(7));
+        metrics.recordRequest("/api", 200, TimeUnit.MILLISECONDS.toNanos(7));
+        metrics.recordRequest("/api", 502, TimeUnit.MILLISECONDS.toNanos(30));
         metrics.recordRequest("/api", 503, TimeUnit.MILLISECONDS.toNanos(30));
+        metrics.recordRequest("/api", 504, TimeUnit.MILLISECONDS.toNanos(30));
         RouteMeters web = metrics.route("/web");
         web.record(302, 1_000_000);
         metrics.recordRequest(null, 404, 1_000);
         metrics.recordRequest("/removed-meanwhile", 200, 1_000);
 
         PrometheusText p = scrape();
-        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"2xx\",vhost=\"api.example.com\"}")).isEqualTo(2.0);
-        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"5xx\",vhost=\"api.example.com\"}")).isEqualTo(1.0);
-        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"4xx\",vhost=\"api.example.com\"}")).isEqualTo(0.0);
-        assertThat(p.get("mesoslb_requests_total{app=\"/web\",status=\"3xx\",vhost=\"web.example.com\"}")).isEqualTo(1.0);
-        assertThat(p.get("mesoslb_requests_total{app=\"-\",status=\"4xx\",vhost=\"-\"}")).isEqualTo(1.0);
-        assertThat(p.get("mesoslb_requests_total{app=\"-\",status=\"2xx\",vhost=\"-\"}")).isEqualTo(1.0);
-        assertThat(p.get("mesoslb_request_duration_seconds_count")).isEqualTo(6.0);
-        assertThat(p.samples().keySet()).anyMatch(k -> k.startsWith("mesoslb_request_duration_seconds_bucket{le="));
-        assertThat(metrics.requestCounts().get("/api")).containsExactly(0, 2, 0, 0, 1);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"200\",vhost=\"api.example.com\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"502\",vhost=\"api.example.com\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"503\",vhost=\"api.example.com\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"504\",vhost=\"api.example.com\"}")).isEqualTo(1.0);
+        assertThat(p.samples().keySet()).as("a series only for the codes seen")
+                .noneMatch(k -> k.startsWith("mesoslb_requests_total{app=\"/api\",status=\"4"));
+        assertThat(p.get("mesoslb_requests_total{app=\"/web\",status=\"302\",vhost=\"web.example.com\"}")).isEqualTo(1.0);
+        // Unrouted: empty app and vhost, which Prometheus reads as absent labels.
+        assertThat(p.get("mesoslb_requests_total{app=\"\",status=\"404\",vhost=\"\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"\",status=\"200\",vhost=\"\"}")).isEqualTo(1.0);
+        assertThat(p.samples().keySet()).noneMatch(k -> k.contains("app=\"-\""));
+        assertThat(metrics.requestCounts().get("/api")).containsExactly(0, 2, 0, 0, 3);
     }
 
     @Test
-    void oddStatusCodesAreClamped() {
-        assertThat(RouteMeters.statusClassIndex(0)).isZero();
-        assertThat(RouteMeters.statusClassIndex(101)).isZero();
-        assertThat(RouteMeters.statusClassIndex(599)).isEqualTo(4);
-        assertThat(RouteMeters.statusClassIndex(999)).isEqualTo(4);
+    void unusualStatusCodesCollapseToTheirClass() {
+        holder.update(List.of(app("/api", 1)));
+        for (int code : new int[] {218, 299, 418, 420, 599, 999, 0}) {
+            metrics.recordRequest("/api", code, 1_000);
+        }
+        PrometheusText p = scrape();
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"2xx\",vhost=\"api.example.com\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"4xx\",vhost=\"api.example.com\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"5xx\",vhost=\"api.example.com\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"1xx\",vhost=\"api.example.com\"}")).isEqualTo(1.0);
+        assertThat(StatusLabel.of(404)).isEqualTo("404");
+        assertThat(StatusLabel.of(499)).isEqualTo("499");
+        assertThat(StatusLabel.of(507)).isEqualTo("5xx");
+        assertThat(StatusLabel.SLOTS).as("the label's values are a small fixed set").isLessThan(40);
+    }
+
+    @Test
+    void latencyHistogramPerAppHasTheFixedBuckets() {
+        holder.update(List.of(app("/api", 1), app("/web", 1)));
+        metrics.recordRequest("/api", 200, TimeUnit.MILLISECONDS.toNanos(7));
+        metrics.recordRequest("/api", 200, TimeUnit.MILLISECONDS.toNanos(300));
+        metrics.recordRequest(null, 404, TimeUnit.MILLISECONDS.toNanos(1));
+
+        PrometheusText p = scrape();
+        for (String app : List.of("/api", "/web", "")) {
+            List<String> buckets = p.samples().keySet().stream()
+                    .filter(k -> k.startsWith("mesoslb_request_duration_seconds_bucket{app=\"" + app + "\","))
+                    .toList();
+            assertThat(buckets).as(app).hasSize(RouteMeters.LATENCY_BUCKETS.length + 1)
+                    .contains("mesoslb_request_duration_seconds_bucket{app=\"" + app + "\",le=\"0.25\"}",
+                            "mesoslb_request_duration_seconds_bucket{app=\"" + app + "\",le=\"+Inf\"}");
+        }
+        assertThat(p.get("mesoslb_request_duration_seconds_bucket{app=\"/api\",le=\"0.01\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_request_duration_seconds_bucket{app=\"/api\",le=\"0.5\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"/api\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"\"}")).isEqualTo(1.0);
+        assertThat(p.samples().keySet()).noneMatch(k -> k.contains("quantile"));
+    }
+
+    @Test
+    void retriesPerBackendCountersAndLabelProblems() {
+        discovery.set(new DiscoveryState("file", true, true, NOW, NOW, 1, 0, "ok")
+                .withLabelProblems(java.util.Map.of("/api", List.of("/api: HAPROXY_0_BIND is not supported", "x"))));
+        holder.update(List.of(app("/api", 2)));
+        Backend b0 = holder.current().routeForApp("/api").backends().get(0).backend();
+        metrics.backendOutcome(b0, false);
+        metrics.backendOutcome(b0, true);
+        metrics.retried("/api", io.mesoslb.server.proxy.RetryKind.CONNECT);
+        metrics.retried("/api", io.mesoslb.server.proxy.RetryKind.REPLAY);
+
+        PrometheusText p = scrape();
+        assertThat(p.get("mesoslb_backend_requests_total{app=\"/api\",backend=\"10.0.0.1:31000\"}")).isEqualTo(2.0);
+        assertThat(p.get("mesoslb_backend_errors_total{app=\"/api\",backend=\"10.0.0.1:31000\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_backend_requests_total{app=\"/api\",backend=\"10.0.0.2:31001\"}")).isZero();
+        assertThat(p.get("mesoslb_retries_total{app=\"/api\",kind=\"connect\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_retries_total{app=\"/api\",kind=\"replay\"}")).isEqualTo(1.0);
+        assertThat(p.get("mesoslb_retries_total{app=\"/api\",kind=\"stale_connection\"}")).isZero();
+        assertThat(p.get("mesoslb_label_problems{app=\"/api\"}")).isEqualTo(2.0);
+
+        // A backend that leaves the table takes its series along; so does a problem that is gone.
+        discovery.set(new DiscoveryState("file", true, true, NOW, NOW, 1, 0, "ok"));
+        holder.update(List.of(new App("/api", List.of(new Backend("10.0.0.2", 31001, "api.task1", "/api")))));
+        p = scrape();
+        assertThat(p.samples().keySet()).noneMatch(k -> k.contains("10.0.0.1:31000"));
+        assertThat(p.get("mesoslb_backend_requests_total{app=\"/api\",backend=\"10.0.0.2:31001\"}")).isZero();
+        assertThat(p.samples().keySet()).noneMatch(k -> k.startsWith("mesoslb_label_problems{"));
+        metrics.backendOutcome(b0, true);
+        assertThat(scrape().samples().keySet()).noneMatch(k -> k.contains("10.0.0.1:31000"));
+    }
+
+    @Test
+    void buildInfoCarriesVersionAndCommit() {
+        PrometheusText p = scrape();
+        String key = p.samples().keySet().stream().filter(k -> k.startsWith("mesoslb_build_info{")).findFirst()
+                .orElseThrow();
+        assertThat(p.get(key)).isEqualTo(1.0);
+        assertThat(key).contains("version=\"" + BuildInfo.version() + "\"")
+                .containsPattern("commit=\"([0-9a-f]{40}|unknown)\"");
+        // The build writes the commit into target/classes, so it is known here too.
+        assertThat(BuildInfo.commit()).matches("[0-9a-f]{40}");
     }
 
     @Test
     void metersFollowTheRoutingTable() {
         holder.update(List.of(app("/api", 1), app("/web", 1)));
         metrics.recordRequest("/web", 200, 1);
-        assertThat(scrape().get("mesoslb_requests_total{app=\"/web\",status=\"2xx\",vhost=\"web.example.com\"}"))
+        assertThat(scrape().get("mesoslb_requests_total{app=\"/web\",status=\"200\",vhost=\"web.example.com\"}"))
                 .isEqualTo(1.0);
 
         holder.update(List.of(app("/api", 1), new App("/admin", RouteSpec.forHosts("a.example.com", "b.example.com"),
@@ -92,8 +172,7 @@ class ProxyMetricsTest {
 
         PrometheusText p = scrape();
         assertThat(p.samples().keySet()).noneMatch(k -> k.contains("app=\"/web\""));
-        assertThat(p.get("mesoslb_requests_total{app=\"/admin\",status=\"2xx\",vhost=\"a.example.com,b.example.com\"}"))
-                .isEqualTo(0.0);
+        assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"/admin\"}")).isEqualTo(0.0);
         assertThat(p.get("mesoslb_routing_table_swaps_total")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_routing_apps")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_routing_vhosts")).isEqualTo(3.0);

@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy.origin;
 
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.proxy.RetryKind;
 
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
@@ -138,6 +139,7 @@ public final class OriginConnector implements ChannelFutureListener {
         // Nothing of the request has been written yet, so another backend may take it.
         BackendState next = attempts.next();
         if (next != null) {
+            outcomes.retried(next, RetryKind.CONNECT);
             connectTo(next, true);
             return;
         }
@@ -161,6 +163,7 @@ public final class OriginConnector implements ChannelFutureListener {
         if (!reusedConnection) {
             outcomes.failed(target, ProxyStatus.BACKEND_RESET);
         }
+        outcomes.retried(next, reusedConnection ? RetryKind.STALE_CONNECTION : RetryKind.REPLAY);
         log.debug("{}: connection to {} closed before a response; sending the request again to {}", client,
                 target, next);
         return next;
