@@ -105,11 +105,11 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Routing table snapshots published").register(registry));
         registerRoutingGauges();
         registerDiscoveryMeters();
-        tableChanged(routes.current());
+        tableChanged(RouteTable.EMPTY, routes.current());
         routes.addListener((previous, current) -> {
             if (!closed) {
                 tableSwaps.increment();
-                tableChanged(current);
+                tableChanged(previous, current);
             }
         });
     }
@@ -232,53 +232,65 @@ public final class ProxyMetrics implements AutoCloseable {
         return activeConnections.sum();
     }
 
-    private synchronized void tableChanged(RouteTable table) {
+    /**
+     * Keeps one set of meters per app and per backend in the table. Publications are incremental
+     * and an unchanged app keeps its Route object, so only the routes that are not the same object
+     * are looked into: this runs on discovery's thread for every publication.
+     */
+    private synchronized void tableChanged(RouteTable previous, RouteTable current) {
         if (closed) {
             return;
         }
-        Map<String, Route> live = new LinkedHashMap<>();
-        for (Route r : table.routes()) {
-            live.put(r.appId(), r);
-        }
-        byApp.entrySet().removeIf(e -> {
-            Route r = live.get(e.getKey());
-            boolean gone = r == null || !r.vhosts().equals(e.getValue().vhosts());
-            if (gone) {
-                e.getValue().removeFrom(registry);
+        for (Route before : previous.routes()) {
+            Route now = current.routeForApp(before.appId());
+            if (now == before) {
+                continue;
             }
-            return gone;
-        });
-        for (Route r : live.values()) {
-            byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts()));
+            if (now == null || !now.vhosts().equals(before.vhosts())) {
+                RouteMeters gone = byApp.remove(before.appId());
+                if (gone != null) {
+                    gone.removeFrom(registry);
+                }
+            }
+            for (BackendState s : before.backends()) {
+                if (now == null || !serves(now, s.backend())) {
+                    BackendMeters gone = byBackend.remove(s.backend());
+                    if (gone != null) {
+                        registry.remove(gone.requests);
+                        registry.remove(gone.errors);
+                    }
+                }
+            }
         }
-        backendsChanged(live.values());
+        for (Route r : current.routes()) {
+            if (previous.routeForApp(r.appId()) == r) {
+                continue;
+            }
+            byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts()));
+            for (BackendState s : r.backends()) {
+                byBackend.computeIfAbsent(s.backend(), this::backendMeters);
+            }
+        }
         labelProblemsChanged();
     }
 
-    private void backendsChanged(Iterable<Route> live) {
-        Map<Backend, Backend> present = new LinkedHashMap<>();
-        for (Route r : live) {
-            for (BackendState s : r.backends()) {
-                present.put(s.backend(), s.backend());
+    private static boolean serves(Route route, Backend backend) {
+        for (BackendState s : route.backends()) {
+            if (s.backend().equals(backend)) {
+                return true;
             }
         }
-        byBackend.entrySet().removeIf(e -> {
-            boolean gone = !present.containsKey(e.getKey());
-            if (gone) {
-                registry.remove(e.getValue().requests);
-                registry.remove(e.getValue().errors);
-            }
-            return gone;
-        });
-        for (Backend b : present.keySet()) {
-            byBackend.computeIfAbsent(b, x -> new BackendMeters(
-                    Counter.builder(BACKEND_REQUESTS)
-                            .description("Attempts on a backend (requests and TCP connections, retries included)")
-                            .tags("app", x.appId(), "backend", x.address()).register(registry),
-                    Counter.builder(BACKEND_ERRORS)
-                            .description("Attempts on a backend that failed (connect, reset, timeout) or answered 5xx")
-                            .tags("app", x.appId(), "backend", x.address()).register(registry)));
-        }
+        return false;
+    }
+
+    private BackendMeters backendMeters(Backend x) {
+        return new BackendMeters(
+                Counter.builder(BACKEND_REQUESTS)
+                        .description("Attempts on a backend (requests and TCP connections, retries included)")
+                        .tags("app", x.appId(), "backend", x.address()).register(registry),
+                Counter.builder(BACKEND_ERRORS)
+                        .description("Attempts on a backend that failed (connect, reset, timeout) or answered 5xx")
+                        .tags("app", x.appId(), "backend", x.address()).register(registry));
     }
 
     /** One gauge per app with label problems in the last publication, refreshed at each table swap. */
