@@ -92,6 +92,16 @@ public final class Route {
         return List.of(backends);
     }
 
+    /** Whether {@code backend} is one of this route's backends; for table listeners, not the hot path. */
+    public boolean serves(Backend backend) {
+        for (BackendState s : backends) {
+            if (s.backend().equals(backend)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** How many backends are ejected right now; for gauges and the admin API, not the hot path. */
     public int ejectedCount() {
         return ejectedCount(ticker.nanos());

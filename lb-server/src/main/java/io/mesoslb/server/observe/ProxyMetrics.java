@@ -253,7 +253,7 @@ public final class ProxyMetrics implements AutoCloseable {
                 }
             }
             for (BackendState s : before.backends()) {
-                if (now == null || !serves(now, s.backend())) {
+                if (now == null || !now.serves(s.backend())) {
                     BackendMeters gone = byBackend.remove(s.backend());
                     if (gone != null) {
                         registry.remove(gone.requests);
@@ -272,15 +272,6 @@ public final class ProxyMetrics implements AutoCloseable {
             }
         }
         labelProblemsChanged();
-    }
-
-    private static boolean serves(Route route, Backend backend) {
-        for (BackendState s : route.backends()) {
-            if (s.backend().equals(backend)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     private BackendMeters backendMeters(Backend x) {

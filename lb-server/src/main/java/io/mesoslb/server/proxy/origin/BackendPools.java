@@ -74,7 +74,7 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 continue;
             }
             for (BackendState s : before.backends()) {
-                if (now == null || !serves(now, s.backend())) {
+                if (now == null || !now.serves(s.backend())) {
                     if (removed == null) {
                         removed = new ArrayList<>();
                     }
@@ -89,15 +89,6 @@ public final class BackendPools implements RouteTableHolder.Listener {
         for (LoopBackendPool pool : byLoop.values()) {
             pool.loop().execute(() -> pool.closeIdle(gone));
         }
-    }
-
-    private static boolean serves(Route route, Backend backend) {
-        for (BackendState s : route.backends()) {
-            if (s.backend().equals(backend)) {
-                return true;
-            }
-        }
-        return false;
     }
 
     /** Every open backend connection, pooled or in use; for shutdown, diagnostics and tests. */
