@@ -14,7 +14,9 @@ import ch.qos.logback.core.rolling.RollingFileAppender;
 import ch.qos.logback.core.rolling.SizeAndTimeBasedRollingPolicy;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.mesoslb.testkit.Await;
 import java.net.InetAddress;
+import java.time.Duration;
 import java.util.List;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -172,23 +174,37 @@ class AccessLogTest {
             assertThat(policy.getMaxHistory()).isEqualTo(AccessLogFile.MAX_HISTORY);
 
             AccessLog json = new AccessLog(f.logger(), ZoneOffset.UTC, true, null);
-            for (int i = 0; i < 200; i++) {
-                json.log(null, START, "GET", "/" + i + "/" + "x".repeat(40), "HTTP/1.1", 200, 1, null, null, "h", "/a",
-                        "b", 1);
-                if (i % 20 == 19) {
-                    // Logback checks the size at most every so often: give it the chance.
-                    Thread.sleep(5);
+            int[] written = {0};
+            // Logback looks at the size only every so often, and compresses a rolled file on a thread of
+            // its own: keep writing until a compressed file is there.
+            Await.until(Duration.ofSeconds(20), () -> {
+                for (int i = 0; i < 20; i++, written[0]++) {
+                    json.log(null, START, "GET", "/" + written[0] + "/" + "x".repeat(40), "HTTP/1.1", 200, 1, null,
+                            null, "h", "/a", "b", 1);
                 }
-            }
+                return rolled(tmp);
+            }, "a rolled, compressed access log in " + tmp);
         }
         assertThat(captured.lines()).as("nothing on the mesos-lb.access logger of the application").isEmpty();
         List<Path> files;
         try (var s = Files.list(tmp)) {
             files = s.toList();
         }
-        assertThat(files).contains(file).anyMatch(p -> p.getFileName().toString().matches("access\\.log\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.gz"));
+        assertThat(files).contains(file).anyMatch(AccessLogTest::isRolled);
         for (String line : Files.readAllLines(file)) {
             assertThat(MAPPER.readTree(line).path("app").asText()).isEqualTo("/a");
+        }
+    }
+
+    private static boolean isRolled(Path p) {
+        return p.getFileName().toString().matches("access\\.log\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.gz");
+    }
+
+    private static boolean rolled(Path dir) {
+        try (var s = Files.list(dir)) {
+            return s.anyMatch(AccessLogTest::isRolled);
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
