@@ -29,9 +29,14 @@ public final class Main {
             exitOnConfigError(e, null);
             return;
         }
-        if (!answeredHelpOrVersion(request)) {
-            run(request.config(), null, server -> { });
+        if (answeredHelpOrVersion(request)) {
+            return;
         }
+        if (request.check()) {
+            check(request.config());
+            return;
+        }
+        run(request.config(), null, server -> { });
     }
 
     /** Process-wide settings that must be made before any Netty class is used: the first call of a main. */
@@ -53,6 +58,24 @@ public final class Main {
             return true;
         }
         return false;
+    }
+
+    /**
+     * {@code --check}: the configuration is valid when it loaded; the route source is made (which
+     * reads a truststore, for one) but not started, so nothing listens and Marathon is not asked.
+     */
+    static void check(ServerConfig config) {
+        RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
+        try (DiscoverySource source = RouteSources.create(config, routes)) {
+            System.out.println("configuration OK: proxy on " + config.listenHost() + ":" + config.listenPort()
+                    + ", routes from " + (config.routesFile() != null ? config.routesFile() : config.marathonUrls())
+                    + (config.domain() == null ? ", no domain (only apps with vhost labels are routed)"
+                    : ", domain " + config.domain()));
+        } catch (ConfigException e) {
+            exitOnConfigError(e, null);
+        } catch (Exception e) {
+            log.warn("closing the route source after the check failed", e);
+        }
     }
 
     /** Says what is wrong with the configuration, closes {@code companion} (may be null) and exits with status 2. */

@@ -25,6 +25,30 @@ class ShadedJarIT {
         assertThat(out).as("from the jar's manifest, not 'dev'").matches("mesos-lb \\d+\\.\\d+\\.\\d+.*");
     }
 
+    private static Process run(String... args) throws Exception {
+        List<String> command = new java.util.ArrayList<>(List.of(
+                Path.of(System.getProperty("java.home"), "bin", "java").toString(), "-jar", JAR.toString()));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command).redirectErrorStream(true).start();
+    }
+
+    @Test
+    void checkValidatesAndExitsWithoutListening(@org.junit.jupiter.api.io.TempDir Path tmp) throws Exception {
+        Path routes = java.nio.file.Files.writeString(tmp.resolve("apps.json"), "{\"apps\":[]}");
+        Process ok = run("--check", "--routes-file=" + routes, "--domain=example.test", "--listen-port=1");
+        String out = new String(ok.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(ok.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(ok.exitValue()).as(out).isZero();
+        // Port 1 needs privileges: that nothing complained shows nothing was bound.
+        assertThat(out).contains("configuration OK").contains(":1,").contains("domain example.test");
+
+        Process bad = run("--check", "--routes-file=" + routes, "--listen-port=http", "--domain");
+        String said = new String(bad.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertThat(bad.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        assertThat(bad.exitValue()).isEqualTo(2);
+        assertThat(said).contains("listen-port").contains("--domain").doesNotContain("configuration OK");
+    }
+
     @Test
     void theSimulatorDoesNotShip() throws Exception {
         assertThat(JAR).as("built by the package phase").exists();

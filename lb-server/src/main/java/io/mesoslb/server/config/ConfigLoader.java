@@ -16,8 +16,11 @@ import picocli.CommandLine.ParseResult;
  * key. Every problem of every layer, and of the resulting settings, is reported in one exception.
  */
 public final class ConfigLoader {
-    /** What the command line asked for: the help, the version, or to run with {@code config}. */
-    public record Request(boolean help, boolean version, ServerConfig config) {
+    /**
+     * What the command line asked for: the help, the version, or to run with {@code config} (or,
+     * with {@code check}, only to see that it is valid).
+     */
+    public record Request(boolean help, boolean version, ServerConfig config, boolean check) {
     }
 
     private ConfigLoader() {
@@ -41,7 +44,7 @@ public final class ConfigLoader {
         Suggestions suggest = new Suggestions(cli.getCommandSpec());
         ParseResult parsed = cli.parseArgs(args);
         if (flags.help || flags.version) {
-            return new Request(flags.help, flags.version, null);
+            return new Request(flags.help, flags.version, null, false);
         }
         FlagErrors.describe(parsed.errors(), "", suggest, p);
         List<String> file = List.of();
@@ -66,7 +69,7 @@ public final class ConfigLoader {
         commandLine(merged, extraOptions).parseArgs(layers.toArray(String[]::new));
         ServerConfig config = merged.validate(p);
         p.throwIfAny();
-        return new Request(false, false, config);
+        return new Request(false, false, config, merged.check);
     }
 
     /** The generated {@code --help} text, the extra options included. */

@@ -34,6 +34,10 @@ final class Settings {
     @Option(names = "--version", versionHelp = true, description = "print the version and exit")
     boolean version;
 
+    @Option(names = "--check", description = "check the configuration (file and flags) and the route source, "
+            + "say what it would run, and exit: 0 when valid, 2 with every problem listed")
+    boolean check;
+
     @ArgGroup(validate = false, heading = "%nListener:%n", order = 1)
     ListenerSection listener = new ListenerSection();
 

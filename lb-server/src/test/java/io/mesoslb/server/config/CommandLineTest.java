@@ -17,7 +17,7 @@ import picocli.CommandLine.Model.OptionSpec;
 
 /** The command line and the config file as one set of settings: help, suggestions, errors reported together. */
 class CommandLineTest {
-    private static final List<String> COMMAND_LINE_ONLY = List.of("--config", "--help", "--version");
+    private static final List<String> COMMAND_LINE_ONLY = List.of("--config", "--help", "--version", "--check");
 
     @TempDir
     Path dir;
