@@ -3,6 +3,7 @@ package io.mesoslb.packaging;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
+import io.mesoslb.testkit.Await;
 import java.io.BufferedReader;
 import java.io.IOException;
 import java.io.InputStreamReader;
@@ -19,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -111,22 +113,25 @@ final class LauncherRun implements AutoCloseable {
 
     /** Waits for the proxy to listen and answers a request for {@code app.test.local} from the task. */
     void awaitFirstRoutedRequest() throws Exception {
-        long deadline = System.nanoTime() + WAIT.toNanos();
-        while ((proxyPort.get() == 0 || adminPort.get() == 0) && process.isAlive() && System.nanoTime() < deadline) {
-            Thread.sleep(50);
-        }
+        Await.until(WAIT, () -> (proxyPort.get() != 0 && adminPort.get() != 0) || !process.isAlive(),
+                () -> "ports logged; output:\n" + output);
         assertThat(process.isAlive()).as("launcher still running; its output:\n%s", output).isTrue();
         assertThat(proxyPort.get()).as("proxy port logged; output:\n%s", output).isPositive();
         HttpRequest routed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort.get() + "/"))
                 .header("Host", "app.test.local").timeout(Duration.ofSeconds(5)).build();
-        HttpResponse<String> last = null;
-        while (System.nanoTime() < deadline) {
-            last = http.send(routed, HttpResponse.BodyHandlers.ofString());
-            if (last.statusCode() == 200) {
-                break;
+        AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
+        Await.until(WAIT, () -> {
+            try {
+                answer.set(http.send(routed, HttpResponse.BodyHandlers.ofString()));
+            } catch (IOException e) {
+                return false;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
             }
-            Thread.sleep(100);
-        }
+            return answer.get().statusCode() == 200;
+        }, () -> "routed request answered 200; last: " + answer.get() + "; output:\n" + output);
+        HttpResponse<String> last = answer.get();
         assertThat(last).isNotNull();
         assertThat(last.statusCode()).as("routed request; output:\n%s", output).isEqualTo(200);
         assertThat(last.body()).isEqualTo(ANSWER);
