@@ -97,9 +97,9 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
 
     private void connect(BackendState state) {
         attempts.moveTo(state);
-        if (state.backend().ip() == null) {
-            // Discovery could not resolve the agent's name; looking it up here would stall the loop.
-            connectFailed(new UnknownHostException(state.backend().host() + " is not resolved"));
+        UnknownHostException unresolved = BackendAttempts.unresolved(state.backend());
+        if (unresolved != null) {
+            connectFailed(unresolved);
             return;
         }
         ChannelFuture f = origins.clone(ctx.channel().eventLoop()).connect(state.backend().ip(), state.backend().port());

@@ -1,9 +1,11 @@
 package io.mesoslb.server.proxy.origin;
 
+import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.netty.channel.ConnectTimeoutException;
+import java.net.UnknownHostException;
 
 /**
  * The backends one client connection tries for one route: a first choice, then, after each
@@ -85,6 +87,14 @@ public final class BackendAttempts {
         moveTo(null);
         route = null;
         retriesLeft = 0;
+    }
+
+    /**
+     * Why {@code backend} cannot be connected to without a name lookup, or null when it can:
+     * discovery could not resolve the agent's name, and looking it up on an event loop would stall it.
+     */
+    public static UnknownHostException unresolved(Backend backend) {
+        return backend.ip() == null ? new UnknownHostException(backend.host() + " is not resolved") : null;
     }
 
     /** How passive health sees a failed connect. */

@@ -104,9 +104,9 @@ public final class OriginConnector implements ChannelFutureListener {
             proxy.connected(pooled);
             return;
         }
-        if (state.backend().ip() == null) {
-            // Discovery could not resolve the agent's name; looking it up here would stall the loop.
-            connectFailed(new UnknownHostException(state.backend().host() + " is not resolved"));
+        UnknownHostException unresolved = BackendAttempts.unresolved(state.backend());
+        if (unresolved != null) {
+            connectFailed(unresolved);
             return;
         }
         ChannelFuture f = pool().connect(state.backend());
