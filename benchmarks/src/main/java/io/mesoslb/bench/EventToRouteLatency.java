@@ -94,9 +94,9 @@ public final class EventToRouteLatency {
                     .servicePorts(Boolean.parseBoolean(System.getProperty("servicePorts", "true")))
                     .marathonUrls(List.of(marathon.uri().toString())).build();
             RouteTableHolder routes = new RouteTableHolder(new VhostNaming(config.domain()));
-            routes.addListener((previous, current) -> {
+            routes.addListener(change -> {
                 long now = System.nanoTime();
-                Route route = current.lookup(HOST);
+                Route route = change.current().lookup(HOST);
                 if (route != null) {
                     for (BackendState b : route.backends()) {
                         firstRouted.putIfAbsent(b.backend().taskId(), now);

@@ -27,7 +27,7 @@ public final class RouteTableHolder {
      */
     @FunctionalInterface
     public interface Listener {
-        void tableChanged(RouteTable previous, RouteTable current);
+        void tableChanged(TableChange change);
     }
 
     private static final Logger log = LoggerFactory.getLogger(RouteTableHolder.class);
@@ -191,10 +191,11 @@ public final class RouteTableHolder {
             return false;
         }
         RouteTable previous = current;
-        RouteTable next = state.apply(dirty, this::resolve, staticById.keySet(), force, previous);
-        if (next == null) {
+        TableChange change = state.apply(dirty, this::resolve, staticById.keySet(), force, previous);
+        if (change == null) {
             return false;
         }
+        RouteTable next = change.current();
         current = next;
         swaps++;
         log.debug("routing table swapped: {} -> {}", previous, next);
@@ -202,7 +203,7 @@ public final class RouteTableHolder {
         // when several writers race; listeners are non-blocking by contract.
         for (Listener l : listeners) {
             try {
-                l.tableChanged(previous, next);
+                l.tableChanged(change);
             } catch (RuntimeException e) {
                 log.warn("routing listener {} failed", l, e);
             }

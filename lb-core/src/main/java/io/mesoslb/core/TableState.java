@@ -55,14 +55,17 @@ final class TableState {
      * @param resolve  an id to its app now, or null when it is gone
      * @param reserved whether an id is a reserved (static) app's, which the reserved hosts do not apply to
      * @param force    recompute the routes even of apps equal to what they were (the reserved hosts changed)
-     * @return the next table, or null when it would route exactly as {@code previous} does
+     * @return the next table with what differs from {@code previous}, or null when it would route exactly as
+     *         {@code previous} does
      */
-    RouteTable apply(Collection<String> ids, Function<String, App> resolve, Set<String> reserved, boolean force,
+    TableChange apply(Collection<String> ids, Function<String, App> resolve, Set<String> reserved, boolean force,
                      RouteTable previous) {
         SlotIndex.Editor<Route> appIndex = previous.appIndex().edit(RouteTable.APP_HASH, RouteTable.SAME_APP);
         SortedChunks.Editor<String, Route> routes = previous.sortedRoutes().edit();
         Set<String> dirtyHosts = new HashSet<>();
         Set<Integer> dirtyPorts = new HashSet<>();
+        Set<String> changedApps = new HashSet<>();
+        Set<Integer> changedPorts = new HashSet<>();
         boolean changed = false;
         boolean conflictsChanged = false;
         for (String id : ids) {
@@ -85,6 +88,7 @@ final class TableState {
                 if (old != null) {
                     appIndex.remove(old);
                     routes.remove(id);
+                    changedApps.add(id);
                     changed = true;
                 }
                 continue;
@@ -97,6 +101,7 @@ final class TableState {
             } else {
                 appIndex.put(route);
                 routes.put(route);
+                changedApps.add(id);
                 changed = true;
             }
             if (!lost.isEmpty()) {
@@ -151,6 +156,7 @@ final class TableState {
             Route owner = claimants == null ? null : RouteTableBuilder.portOwner(port, claimants, found);
             if (owner != previous.servicePortRoute(port)) {
                 changed = true;
+                changedPorts.add(port);
                 PortOwner entry = new PortOwner(port, owner);
                 if (owner == null) {
                     ports.remove(entry);
@@ -184,8 +190,9 @@ final class TableState {
         if (!changed) {
             return null;
         }
-        return new RouteTable(previous.version() + 1, hosts.freeze(), anyPathHosts, appIndex.freeze(),
+        RouteTable next = new RouteTable(previous.version() + 1, hosts.freeze(), anyPathHosts, appIndex.freeze(),
                 routes.freeze(), ports.freeze(), sortedPorts.freeze(), conflictList);
+        return new TableChange(previous, next, changedApps, changedPorts);
     }
 
     private void release(Route old, Set<String> dirtyHosts, Set<Integer> dirtyPorts) {

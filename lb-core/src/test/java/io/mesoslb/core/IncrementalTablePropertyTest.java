@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import java.util.ArrayList;
 import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -36,7 +37,15 @@ class IncrementalTablePropertyTest {
         RouteTableHolder holder = new RouteTableHolder(naming, served);
         final TreeMap<String, List<App>> groups = new TreeMap<>();
         List<App> statics = List.of();
+        Set<String> namedApps = new HashSet<>();
+        Set<Integer> namedPorts = new HashSet<>();
+        holder.addListener(change -> {
+            namedApps.addAll(change.apps());
+            namedPorts.addAll(change.servicePorts());
+        });
         for (int step = 0; step < 100; step++) {
+            namedApps.clear();
+            namedPorts.clear();
             RouteTable before = holder.current();
             Map<String, App> effectiveBefore = effective(statics, groups, served);
             Map<String, Integer> cursorsBefore = new LinkedHashMap<>();
@@ -95,6 +104,7 @@ class IncrementalTablePropertyTest {
             RouteTable scratch = builder.build(statics, served.select(reported), RouteTable.EMPTY, 1);
             String where = "seed " + seed + " step " + step;
             assertSameTable(now, scratch, where);
+            assertChangeNamed(before, now, namedApps, namedPorts, where);
 
             Map<String, App> effectiveNow = effective(statics, groups, served);
             for (Route r : now.routes()) {
@@ -115,6 +125,26 @@ class IncrementalTablePropertyTest {
                         assertThat(s).as(where + " state of " + s.backend()).isSameAs(oldStates.get(s.backend()));
                     }
                 }
+            }
+        }
+    }
+
+    /** Listeners look only at what a publication names: it must name every route and port owner that differs. */
+    private static void assertChangeNamed(RouteTable before, RouteTable now, Set<String> apps, Set<Integer> ports,
+                                          String where) {
+        Set<String> ids = new HashSet<>();
+        before.routes().forEach(r -> ids.add(r.appId()));
+        now.routes().forEach(r -> ids.add(r.appId()));
+        for (String id : ids) {
+            if (before.routeForApp(id) != now.routeForApp(id)) {
+                assertThat(apps).as(where + ": changed route of " + id + " named").contains(id);
+            }
+        }
+        Set<Integer> all = new HashSet<>(before.servicePorts().keySet());
+        all.addAll(now.servicePorts().keySet());
+        for (int port : all) {
+            if (before.servicePortRoute(port) != now.servicePortRoute(port)) {
+                assertThat(ports).as(where + ": changed owner of port " + port + " named").contains(port);
             }
         }
     }

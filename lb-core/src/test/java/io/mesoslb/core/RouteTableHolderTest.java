@@ -13,7 +13,7 @@ class RouteTableHolderTest {
     private final List<long[]> swaps = new CopyOnWriteArrayList<>();
 
     RouteTableHolderTest() {
-        holder.addListener((previous, current) -> swaps.add(new long[] {previous.version(), current.version()}));
+        holder.addListener(change -> swaps.add(new long[] {change.previous().version(), change.current().version()}));
     }
 
     @Test
@@ -92,10 +92,10 @@ class RouteTableHolderTest {
     @Test
     void failingListenerDoesNotStopTheSwapOrOtherListeners() {
         List<RouteTable> seen = new ArrayList<>();
-        holder.addListener((p, c) -> {
+        holder.addListener(change -> {
             throw new IllegalStateException("boom");
         });
-        holder.addListener((p, c) -> seen.add(c));
+        holder.addListener(change -> seen.add(change.current()));
         assertThat(holder.update(List.of(app("/a", 1)))).isTrue();
         assertThat(seen).containsExactly(holder.current());
     }

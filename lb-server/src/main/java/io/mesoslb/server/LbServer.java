@@ -24,6 +24,7 @@ import io.mesoslb.server.transport.Transport;
 
 import io.mesoslb.core.OutlierDetector;
 import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -152,7 +153,7 @@ public final class LbServer implements AutoCloseable {
             } else {
                 IgnoredCertificates ignored = new IgnoredCertificates();
                 routes.addListener(ignored);
-                ignored.tableChanged(RouteTable.EMPTY, routes.current());
+                ignored.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
             }
             if (config.appIdPort() >= 0) {
                 // The same pipeline and client group (so drain and close cover it); only the routing differs.

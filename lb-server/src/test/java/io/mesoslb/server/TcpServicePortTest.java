@@ -221,6 +221,13 @@ class TcpServicePortTest {
             }
             assertThat(proxy.server.meterRegistry().find("mesoslb_service_port_bind_failures")
                     .tag("port", Integer.toString(busy)).counter().count()).isGreaterThanOrEqualTo(1.0);
+            taken.close();
+            // A failed port is tried again with the next table, even one that changed another app only.
+            proxy.app("/third", tcp(TcpBackend.freePort()), echo.backend("/third"));
+            awaitListening(proxy, busy);
+            try (Socket s = connect(busy)) {
+                assertThat(new String(readN(s.getInputStream(), 4), StandardCharsets.US_ASCII)).isEqualTo("echo");
+            }
         }
     }
 

@@ -107,7 +107,7 @@ class MarathonDiscoverySimulatorTest {
         long syncs = discovery.state().fullSyncs();
         // Written by the discovery thread, read here: a plain ArrayList could show a null slot.
         List<RouteTable> tables = new CopyOnWriteArrayList<>();
-        holder.addListener((previous, current) -> tables.add(current));
+        holder.addListener(change -> tables.add(change.current()));
 
         cluster.get(1).becomeLeader();
 
@@ -185,7 +185,7 @@ class MarathonDiscoverySimulatorTest {
         MarathonSimulator sim = routing(2, c -> c);
         RouteTable before = holder.current();
         AtomicInteger swaps = new AtomicInteger();
-        holder.addListener((previous, current) -> swaps.incrementAndGet());
+        holder.addListener(change -> swaps.incrementAndGet());
 
         sim.setAvailable(false);
         Await.until(DEADLINE, () -> !discovery.state().connected() && discovery.state().detail().contains("503"),
@@ -275,7 +275,7 @@ class MarathonDiscoverySimulatorTest {
         awaitRouted(sim, MarathonDiscoverySimulatorTest::healthy, 3);
         List<String> before = addresses();
         List<Integer> sizes = new CopyOnWriteArrayList<>();
-        holder.addListener((previous, current) -> sizes.add(size(current.lookup(HOST))));
+        holder.addListener(change -> sizes.add(size(change.current().lookup(HOST))));
 
         sim.rollingRestart(APP);
 

@@ -7,6 +7,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.discovery.DiscoveryState;
@@ -105,11 +106,11 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Routing table snapshots published").register(registry));
         registerRoutingGauges();
         registerDiscoveryMeters();
-        tableChanged(RouteTable.EMPTY, routes.current());
-        routes.addListener((previous, current) -> {
+        tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
+        routes.addListener(change -> {
             if (!closed) {
                 tableSwaps.increment();
-                tableChanged(previous, current);
+                tableChanged(change);
             }
         });
     }
@@ -190,12 +191,37 @@ public final class ProxyMetrics implements AutoCloseable {
      */
     public void backendOutcome(Backend backend, boolean error) {
         BackendMeters m = byBackend.get(backend);
-        if (m != null) {
-            m.requests.increment();
-            if (error) {
-                m.errors.increment();
-            }
+        if (m == null && (m = firstOutcome(backend)) == null) {
+            return;
         }
+        m.requests.increment();
+        if (error) {
+            m.errors.increment();
+        }
+    }
+
+    /**
+     * A backend's series are registered at its first attempt, not when it enters the table: a cluster
+     * of 100,000 tasks would otherwise cost 200,000 series and seconds of registration on the publishing
+     * thread, most of them for backends this balancer never sends to. Once per backend, on the event loop.
+     */
+    private BackendMeters firstOutcome(Backend backend) {
+        if (closed || !inTable(backend)) {
+            return null;
+        }
+        BackendMeters m = byBackend.computeIfAbsent(backend, this::backendMeters);
+        if (!inTable(backend) && byBackend.remove(backend, m)) {
+            // Dropped by a table published meanwhile, whose removal may have looked before this registration.
+            registry.remove(m.requests);
+            registry.remove(m.errors);
+            return null;
+        }
+        return m;
+    }
+
+    private boolean inTable(Backend backend) {
+        Route route = routes.current().routeForApp(backend.appId());
+        return route != null && route.serves(backend);
     }
 
     /** Exposes the backend connection pool's size; call once, when the pool exists. */
@@ -233,18 +259,17 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     /**
-     * Keeps one set of meters per app and per backend in the table. Publications are incremental
+     * Keeps one set of meters per app in the table, and drops a backend's when it leaves. Publications are incremental
      * and an unchanged app keeps its Route object, so only the routes that are not the same object
      * are looked into: this runs on discovery's thread for every publication.
      */
-    private synchronized void tableChanged(RouteTable previous, RouteTable current) {
+    private synchronized void tableChanged(TableChange change) {
         if (closed) {
             return;
         }
-        for (Route before : previous.routes()) {
-            Route now = current.routeForApp(before.appId());
-            if (now == before) {
-                continue;
+        change.forEachChangedRoute((before, now) -> {
+            if (before == null) {
+                return;
             }
             if (now == null || !now.vhosts().equals(before.vhosts())) {
                 RouteMeters gone = byApp.remove(before.appId());
@@ -261,16 +286,13 @@ public final class ProxyMetrics implements AutoCloseable {
                     }
                 }
             }
-        }
-        for (Route r : current.routes()) {
-            if (previous.routeForApp(r.appId()) == r) {
-                continue;
+        });
+        change.forEachChangedRoute((before, r) -> {
+            if (r == null) {
+                return;
             }
             byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts()));
-            for (BackendState s : r.backends()) {
-                byBackend.computeIfAbsent(s.backend(), this::backendMeters);
-            }
-        }
+        });
         labelProblemsChanged();
     }
 

@@ -4,6 +4,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteConflict;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.ServicePort;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -17,12 +18,16 @@ import io.netty.util.concurrent.Future;
 import java.net.InetSocketAddress;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Iterator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentSkipListMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -84,11 +89,14 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
     /** Problems already logged, so that each is said once until it changes. */
     private final Map<Integer, String> reported = new HashMap<>();
     private final Map<Integer, PortStatus> problems = new HashMap<>();
-    private volatile Map<Integer, PortStatus> status = Map.of();
+    /** Written by the loop one port at a time, so that a change costs its ports, not every port; read by the admin pages. */
+    private final ConcurrentSkipListMap<Integer, PortStatus> status = new ConcurrentSkipListMap<>();
+    private final Map<Integer, PortStatus> statusView = Collections.unmodifiableMap(status);
     private volatile RouteTable latest = RouteTable.EMPTY;
+    /** Ports whose owner changed since the loop last looked: only they are looked at again. */
+    private final Set<Integer> pending = ConcurrentHashMap.newKeySet();
+    private volatile boolean conflictsChanged;
     private final AtomicBoolean reconcileQueued = new AtomicBoolean();
-    /** A status snapshot is due: binds complete one by one, and each would otherwise copy the whole map. */
-    private boolean statusQueued;
     private boolean stopped;
 
     /**
@@ -106,18 +114,23 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         this.bindFailed = bindFailed;
     }
 
-    /** Every service port the table assigns and how it stands, sorted by port. */
+    /** Every service port the table assigns and how it stands, sorted by port (a live, read-only view). */
     public Map<Integer, PortStatus> status() {
-        return status;
+        return statusView;
     }
 
     /**
-     * Looks at the newest table once the loop gets to it: a burst of publications (one per
-     * Marathon event) costs one pass over the ports, not one each.
+     * Looks at the newest table once the loop gets to it, at the ports whose owner changed (and those
+     * that failed to bind, tried again): a burst of publications costs one look at the ports they
+     * touched, and a one-app event does not walk every port of the cluster.
      */
     @Override
-    public void tableChanged(RouteTable previous, RouteTable current) {
-        latest = current;
+    public void tableChanged(TableChange change) {
+        pending.addAll(change.servicePorts());
+        if (change.previous().conflicts() != change.current().conflicts()) {
+            conflictsChanged = true;
+        }
+        latest = change.current();
         if (reconcileQueued.compareAndSet(false, true)) {
             control.execute(() -> {
                 reconcileQueued.set(false);
@@ -130,53 +143,59 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         if (stopped) {
             return;
         }
-        Map<Integer, Key> wanted = new TreeMap<>();
-        Map<Integer, String> owners = new HashMap<>();
-        problems.clear();
-        for (Map.Entry<Integer, Route> e : table.servicePorts().entrySet()) {
-            int port = e.getKey();
-            Route route = e.getValue();
-            ServicePort sp = route.servicePort();
-            String host = sp.bindHost() != null ? sp.bindHost() : defaultHost;
-            if (!range.contains(port)) {
-                problem(port, new PortStatus(port, host, sp.mode(), route.appId(),
-                        "outside service-port-range " + range));
-                continue;
-            }
-            wanted.put(port, new Key(host, port, sp.mode()));
-            owners.put(port, route.appId());
+        Set<Integer> ports = new TreeSet<>(problems.keySet());
+        for (Iterator<Integer> i = pending.iterator(); i.hasNext(); ) {
+            ports.add(i.next());
+            i.remove();
         }
-        for (RouteConflict c : table.conflicts()) {
-            if (c.isServicePort()) {
-                // The winner serves; the losers are what the operator must hear of.
-                reportOnce(-c.servicePort(), "service port " + c.servicePort() + " claimed by " + c.winner() + " and "
-                        + c.losers() + ": " + c.winner() + " serves it");
-            }
+        for (int port : ports) {
+            reconcile(port, table.servicePortRoute(port));
         }
-        Map<Integer, Future<?>> closing = new HashMap<>();
-        for (Listening l : new ArrayList<>(open.values())) {
-            Key want = wanted.get(l.key.port());
-            if (want == null || !want.equals(l.key)) {
-                closing.put(l.key.port(), close(l));
-            } else {
-                // Another app took the port over: each connection looks its route up, so the listener stays.
-                l.appId = owners.get(l.key.port());
-            }
-        }
-        for (Map.Entry<Integer, Key> e : wanted.entrySet()) {
-            if (!open.containsKey(e.getKey())) {
-                Future<?> before = closing.get(e.getKey());
-                String owner = owners.get(e.getKey());
-                if (before == null) {
-                    bind(e.getValue(), owner);
-                } else {
-                    // Same port, another address or mode: the old listener must be gone first.
-                    Listening next = reserve(e.getValue(), owner);
-                    before.addListener(x -> control.execute(() -> bindReserved(next)));
+        if (conflictsChanged) {
+            conflictsChanged = false;
+            for (RouteConflict c : table.conflicts()) {
+                if (c.isServicePort()) {
+                    // The winner serves; the losers are what the operator must hear of.
+                    reportOnce(-c.servicePort(), "service port " + c.servicePort() + " claimed by " + c.winner()
+                            + " and " + c.losers() + ": " + c.winner() + " serves it");
                 }
             }
         }
-        publishStatus();
+    }
+
+    /** Makes one port's listener what its owner {@code route} (null: none) wants. */
+    private void reconcile(int port, Route route) {
+        problems.remove(port);
+        Key want = null;
+        if (route != null) {
+            ServicePort sp = route.servicePort();
+            String host = sp.bindHost() != null ? sp.bindHost() : defaultHost;
+            if (range.contains(port)) {
+                want = new Key(host, port, sp.mode());
+            } else {
+                problem(port, new PortStatus(port, host, sp.mode(), route.appId(),
+                        "outside service-port-range " + range));
+            }
+        }
+        Listening l = open.get(port);
+        Future<?> closing = null;
+        if (l != null) {
+            if (want != null && want.equals(l.key)) {
+                // Another app took the port over: each connection looks its route up, so the listener stays.
+                l.appId = route.appId();
+                statusOf(port);
+                return;
+            }
+            closing = close(l);
+        }
+        if (want != null && closing == null) {
+            bind(want, route.appId());
+        } else if (want != null) {
+            // Same port, another address or mode: the old listener must be gone first.
+            Listening next = reserve(want, route.appId());
+            closing.addListener(x -> control.execute(() -> bindReserved(next)));
+        }
+        statusOf(port);
     }
 
     private void bind(Key key, String appId) {
@@ -206,7 +225,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
             String reason = "cannot listen on " + l.key.host() + ":" + port + ": " + describe(f.cause());
             bindFailed.accept(port);
             problem(port, new PortStatus(port, l.key.host(), l.key.mode(), l.appId, reason));
-            queueStatus();
+            statusOf(port);
             return;
         }
         l.server = f.channel();
@@ -217,7 +236,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         reported.remove(port);
         log.info("service port {} ({}) listening on {} for {}", port, l.key.mode().name().toLowerCase(),
                 ((InetSocketAddress) l.server.localAddress()), l.appId);
-        queueStatus();
+        statusOf(port);
     }
 
     private static String describe(Throwable cause) {
@@ -253,24 +272,17 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
         return closed;
     }
 
-    private void queueStatus() {
-        if (!statusQueued) {
-            statusQueued = true;
-            control.execute(() -> {
-                statusQueued = false;
-                publishStatus();
-            });
+    /** Publishes how one port stands now: its problem, else its listener once bound, else nothing. */
+    private void statusOf(int port) {
+        PortStatus problem = problems.get(port);
+        Listening l = open.get(port);
+        if (problem != null) {
+            status.put(port, problem);
+        } else if (l != null && l.server != null && !stopped) {
+            status.put(port, new PortStatus(port, l.key.host(), l.key.mode(), l.appId, null));
+        } else {
+            status.remove(port);
         }
-    }
-
-    private void publishStatus() {
-        Map<Integer, PortStatus> s = new TreeMap<>(problems);
-        for (Listening l : open.values()) {
-            if (l.server != null && !problems.containsKey(l.key.port())) {
-                s.put(l.key.port(), new PortStatus(l.key.port(), l.key.host(), l.key.mode(), l.appId, null));
-            }
-        }
-        status = Map.copyOf(s);
     }
 
     /** The ports actually bound, by service port (the same number; for tests and the admin pages). */
@@ -304,7 +316,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
                 }
             }
             open.clear();
-            publishStatus();
+            status.clear();
             if (closing.isEmpty()) {
                 done.complete(null);
                 return;

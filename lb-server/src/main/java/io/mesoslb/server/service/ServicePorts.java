@@ -1,7 +1,9 @@
 package io.mesoslb.server.service;
 
+import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.ServicePort;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.server.observe.AccessLog;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
@@ -73,7 +75,7 @@ public final class ServicePorts {
                 metrics::bindFailed, () -> tcpLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(5, TimeUnit.SECONDS));
         routes.addListener(listeners);
-        listeners.tableChanged(null, routes.current());
+        listeners.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
         return listeners;
     }
 

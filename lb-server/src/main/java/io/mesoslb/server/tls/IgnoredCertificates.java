@@ -2,6 +2,7 @@ package io.mesoslb.server.tls;
 
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -21,24 +22,20 @@ public final class IgnoredCertificates implements RouteTableHolder.Listener {
      * this runs on discovery's thread for every publication, so it must cost the change, not the table.
      */
     @Override
-    public synchronized void tableChanged(RouteTable previous, RouteTable current) {
-        for (Route before : previous.routes()) {
-            Route now = current.routeForApp(before.appId());
-            if (now != before && before.options().sslCert() != null
+    public synchronized void tableChanged(TableChange change) {
+        change.forEachChangedRoute((before, now) -> {
+            if (before != null && before.options().sslCert() != null
                     && (now == null || !before.options().sslCert().equals(now.options().sslCert()))) {
                 // Named no more: should it be named again, that is said again.
                 said.forget(key(before));
             }
-        }
-        for (Route route : current.routes()) {
-            if (route.options().sslCert() == null || previous.routeForApp(route.appId()) == route) {
-                continue;
-            }
-            if (said.firstTime(key(route))) {
+        });
+        change.forEachChangedRoute((before, route) -> {
+            if (route != null && route.options().sslCert() != null && said.firstTime(key(route))) {
                 log.warn("app {}: certificate file {} ignored: there is no https listener (configure https-port"
                         + " and tls-certificates)", route.appId(), route.options().sslCert());
             }
-        }
+        });
     }
 
     private static String key(Route route) {

@@ -2,6 +2,7 @@ package io.mesoslb.server.tls;
 
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import io.netty.handler.ssl.SslContext;
 import io.netty.util.concurrent.DefaultThreadFactory;
@@ -58,7 +59,7 @@ public final class RouteCertificates implements RouteTableHolder.Listener, AutoC
     }
 
     @Override
-    public void tableChanged(RouteTable previous, RouteTable current) {
+    public void tableChanged(TableChange change) {
         queue();
     }
 

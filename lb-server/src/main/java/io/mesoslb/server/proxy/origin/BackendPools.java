@@ -8,6 +8,7 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
+import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -66,23 +67,19 @@ public final class BackendPools implements RouteTableHolder.Listener {
      * are not the same object are looked into: a one-task event costs its app, not the cluster.
      */
     @Override
-    public void tableChanged(RouteTable previous, RouteTable current) {
-        List<Backend> removed = null;
-        for (Route before : previous.routes()) {
-            Route now = current.routeForApp(before.appId());
-            if (now == before) {
-                continue;
+    public void tableChanged(TableChange change) {
+        List<Backend> removed = new ArrayList<>(0);
+        change.forEachChangedRoute((before, now) -> {
+            if (before == null) {
+                return;
             }
             for (BackendState s : before.backends()) {
                 if (now == null || !now.serves(s.backend())) {
-                    if (removed == null) {
-                        removed = new ArrayList<>();
-                    }
                     removed.add(s.backend());
                 }
             }
-        }
-        if (removed == null) {
+        });
+        if (removed.isEmpty()) {
             return;
         }
         List<Backend> gone = List.copyOf(removed);
