@@ -60,6 +60,8 @@ public final class EventToRouteLatency {
     private static final int WARMUP = 20;
     private static final Duration ROUND_TIMEOUT = Duration.ofSeconds(10);
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
+    /** The start is seconds long: a request every 5 ms knows it to 5 ms and leaves the cores to the balancer. */
+    private static final Duration START_POLL = Duration.ofMillis(5);
 
     private EventToRouteLatency() {
     }
@@ -69,6 +71,8 @@ public final class EventToRouteLatency {
         int apps = Integer.getInteger("apps", 1);
         int tasksPerApp = Integer.getInteger("tasks", 10);
         int sharedBackends = Integer.getInteger("shared", 8);
+        // 0 polls back to back, as runs before 2026-12-06 22:00 did: on two cores that starves discovery.
+        Duration poll = Duration.ofNanos(Long.getLong("pollMicros", 1000) * 1000);
         BlockingQueue<EmittedEvent> running = new LinkedBlockingQueue<>();
         Map<String, Long> firstRouted = new ConcurrentHashMap<>();
 
@@ -103,12 +107,14 @@ public final class EventToRouteLatency {
                     }
                 }
             });
+            Map<String, Long> cpuAtStart = ThreadCpu.snapshot();
             long start = System.nanoTime();
             try (DiscoverySource discovery = RouteSources.create(config, routes);
                  LbServer proxy = new LbServer(config, routes).start()) {
                 discovery.start();
                 try (PollingClient client = new PollingClient(proxy.port(), HOST)) {
-                    long firstResponse = client.awaitBody(marathon.tasks(APP).get(0).id(), START_TIMEOUT);
+                    long firstResponse = client.awaitBody(marathon.tasks(APP).get(0).id(), START_TIMEOUT, START_POLL);
+                    Map<String, Long> cpuAtFirstResponse = ThreadCpu.snapshot();
                     int routesAtStart = routes.current().routes().size();
                     long heapAfter = heapUsedAfterGc();
                     long rssAfter = rssKiB();
@@ -116,6 +122,10 @@ public final class EventToRouteLatency {
                             + " simulator setup %.1f s", apps, apps - 1, tasksPerApp, sharedBackends, setup / 1e9));
                     REPORT.info(String.format("start to first routed request: %.0f ms (%d routes in the table)",
                             (firstResponse - start) / 1e6, routesAtStart));
+                    REPORT.info(String.format("the client polls every %d us during the rounds (-DpollMicros), every"
+                            + " %d ms during the start", poll.toNanos() / 1000, START_POLL.toMillis()));
+                    REPORT.info("CPU from start to first routed request: "
+                            + ThreadCpu.between(cpuAtStart, cpuAtFirstResponse));
                     REPORT.info(String.format("heap used after GC: %.1f MiB before the balancer started,"
                             + " %.1f MiB after the first sync (balancer's share %.1f MiB)", mib(heapBefore),
                             mib(heapAfter), mib(heapAfter - heapBefore)));
@@ -133,7 +143,7 @@ public final class EventToRouteLatency {
                             throw new IllegalStateException("no TASK_RUNNING for a replacement of " + old);
                         }
                         String id = taskId(event.json());
-                        long answered = client.awaitBody(id, ROUND_TIMEOUT);
+                        long answered = client.awaitBody(id, ROUND_TIMEOUT, poll);
                         if (i >= 0) {
                             // The listener runs on the publishing thread after the swap: under load the proxy can
                             // answer from the new table before that thread has run it.

@@ -10,6 +10,7 @@ import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Locale;
+import java.util.concurrent.locks.LockSupport;
 
 /**
  * A minimal HTTP/1.1 client on one keep-alive socket (reopened when the server closes it), so a
@@ -30,13 +31,18 @@ final class PollingClient implements AutoCloseable {
     }
 
     /**
-     * Sends requests back to back until one is answered 200 with this body.
+     * Sends requests, {@code pause} apart, until one is answered 200 with this body. A pause keeps the
+     * client and the proxy's answers from taking the cores the balancer's discovery needs (on two cores,
+     * back-to-back polling takes both); it adds at most itself to what is measured.
      *
      * @return {@link System#nanoTime()} when that response had been read
      */
-    long awaitBody(String expected, Duration timeout) throws IOException {
+    long awaitBody(String expected, Duration timeout, Duration pause) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
-        while (System.nanoTime() - deadline < 0) {
+        for (boolean first = true; System.nanoTime() - deadline < 0; first = false) {
+            if (!first && !pause.isZero()) {
+                LockSupport.parkNanos(pause.toNanos());
+            }
             if (socket == null) {
                 open();
             }

@@ -1,7 +1,10 @@
 package io.mesoslb.core;
 
 import java.time.Duration;
+import java.util.Iterator;
 import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -24,6 +27,8 @@ public final class OutlierDetector {
     private final EjectionListener listener;
     private final long decayNanos;
     private final int maxMultiplier;
+    /** Backends this detector ejected and has not yet seen back: what a sweep looks at. */
+    private final Set<BackendState> ejected = ConcurrentHashMap.newKeySet();
 
     public OutlierDetector(OutlierPolicy policy, Ticker ticker, EjectionListener listener) {
         this.policy = Objects.requireNonNull(policy, "policy");
@@ -79,16 +84,32 @@ public final class OutlierDetector {
         }
     }
 
-    /** Announces (and puts on probation) every backend of {@code table} whose ejection has ended. */
+    /**
+     * Announces (and puts on probation) every backend of {@code table} whose ejection has ended. Looks
+     * at the backends this detector ejected, not at every backend: at 100,000 tasks a walk of the table
+     * each sweep would cost more than all the ejections.
+     */
     public void sweep(RouteTable table) {
         long now = ticker.nanos();
-        for (Route route : table.routes()) {
-            route.forEachBackend(s -> {
-                if (s.hasEjection()) {
-                    returnIfDue(s, now);
-                }
-            });
+        for (Iterator<BackendState> i = ejected.iterator(); i.hasNext(); ) {
+            BackendState s = i.next();
+            // Returned on a report since, or gone from the table (nobody routes to it to be told).
+            if (!s.hasEjection() || !inTable(table, s) || returnIfDue(s, now)) {
+                i.remove();
+            }
         }
+    }
+
+    private static boolean inTable(RouteTable table, BackendState state) {
+        Route route = table.routeForApp(state.backend().appId());
+        if (route != null) {
+            for (BackendState s : route.states()) {
+                if (s == state) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**
@@ -115,6 +136,7 @@ public final class OutlierDetector {
             return;
         }
         state.recordEjection(now, until, multiplier);
+        ejected.add(state);
         Duration duration = Duration.ofNanos(durationNanos);
         log.debug("ejected {} for {} (ejection {} in a row, last failure {})", state, duration, multiplier, cause);
         notify(new EjectionEvent(state.backend(), EjectionEvent.Kind.EJECTED, duration, multiplier, cause));

@@ -167,6 +167,22 @@ class OutlierDetectorTest {
     }
 
     @Test
+    void aBackendThatLeftTheTableWhileEjectedIsNotAnnouncedAndTheOthersStillAre() {
+        Route r = route(3);
+        BackendState gone = state(r, 0);
+        fail(r, gone, CONNECT_FAILURE, 5);
+        holder.update(List.of(app("/x", RouteSpec.DEFAULT, backend("/x", 1), backend("/x", 2))));
+        Route now = holder.current().routeForApp("/x");
+        BackendState stays = now.states()[0];
+        fail(now, stays, TIMEOUT, 5);
+        ticker.advance(Duration.ofMinutes(2));
+        detector.sweep(holder.current());
+        detector.sweep(holder.current());
+        assertThat(events).containsExactly(ejected(gone.backend(), 30, 1, CONNECT_FAILURE),
+                ejected(stays.backend(), 30, 1, TIMEOUT), returned(stays.backend(), 30, 1));
+    }
+
+    @Test
     void returningBackendIsReEjectedOnItsFirstFailureForLonger() {
         Route r = route(3);
         BackendState s = state(r, 0);

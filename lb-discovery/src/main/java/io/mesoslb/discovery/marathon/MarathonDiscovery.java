@@ -334,7 +334,9 @@ public final class MarathonDiscovery implements DiscoverySource {
             return;
         }
         try {
+            long started = System.nanoTime();
             List<MarathonApp> apps = client.fetchApps(from.base());
+            long read = System.nanoTime();
             state.replaceAll(apps);
             pendingRefetch.clear();
             // Every app read again (verdicts and agent addresses refreshed), only differences published.
@@ -343,7 +345,8 @@ public final class MarathonDiscovery implements DiscoverySource {
             fullSyncs.incrementAndGet();
             lastSync = Instant.now();
             lastContact = lastSync;
-            log.debug("snapshot of {} apps from {}", apps.size(), from.base());
+            log.info("snapshot of {} apps from {}: read in {} ms, published in {} ms", apps.size(), from.base(),
+                    (read - started) / 1_000_000, (System.nanoTime() - read) / 1_000_000);
         } catch (IOException | RuntimeException e) {
             failSync(from, "snapshot from " + from.base() + " failed: " + describe(e), e);
         } catch (InterruptedException e) {

@@ -1,0 +1,161 @@
+package io.mesoslb.bench;
+
+import io.mesoslb.testkit.MarathonSimulator;
+import io.mesoslb.testkit.SimulatorOptions;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Locale;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * How long a balancer takes from {@code java -jar} to routing a big cluster, with nothing else in its JVM:
+ * the simulator renders {@code /v2/apps?embed=apps.tasks} for {@code -Dapps=N} apps of {@code -Dtasks=10}
+ * tasks once into a file (Marathon's format, which {@code --routes-file} reads with the same streaming
+ * parser and publication as a Marathon snapshot), and then each jar given is started as a child process
+ * with the packaged launcher's JVM flags on that file, rounds interleaved, polled every 5 ms with a
+ * request for the last app in id order (routed only once the whole snapshot is published). Reported per
+ * run: launch to first routed request (JVM start included, as an operator sees it), the child's CPU time
+ * (user + system, from {@code /proc}) and its RSS when it first routed.
+ *
+ * <p>A real Marathon renders the snapshot on its own machine; in {@link EventToRouteLatency} the simulator
+ * shares the balancer's JVM and cores, which is why that start is slower and not the balancer's alone.
+ *
+ * <p>Run: {@code java -Dapps=10000 -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.StartFromSnapshot
+ * [rounds] name=path/to/mesos-lb.jar ...}.
+ */
+public final class StartFromSnapshot {
+    private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.start");
+    private static final Duration POLL = Duration.ofMillis(5);
+    private static final Duration TIMEOUT = Duration.ofMinutes(3);
+    private static final String DOMAIN = "bench.local";
+
+    private StartFromSnapshot() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        int rounds = Integer.parseInt(args[0]);
+        List<String[]> jars = new ArrayList<>();
+        for (String a : Arrays.copyOfRange(args, 1, args.length)) {
+            jars.add(a.split("=", 2));
+        }
+        int apps = Integer.getInteger("apps", 10_000);
+        int tasks = Integer.getInteger("tasks", 10);
+        // -Dsnapshot=<path> keeps the rendered file there (and renders it again each run) for profiling a start by hand.
+        String keep = System.getProperty("snapshot");
+        Path file = keep != null ? Path.of(keep) : Files.createTempFile("mesos-lb-snapshot", ".json");
+        // The simulator stays up, idle, for its shared backends: the first routed request gets a 200.
+        try (MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().build())) {
+            render(marathon, file, apps, tasks);
+            String lastHost = "big-" + String.format(Locale.ROOT, "%d", apps - 1) + "." + DOMAIN;
+            REPORT.info(String.format("snapshot: %d apps x %d tasks, %.1f MB; polling %s every %d ms", apps, tasks,
+                    Files.size(file) / 1e6, lastHost, POLL.toMillis()));
+            REPORT.info(String.format("%-16s %5s %12s %10s %10s", "build", "round", "to routed ms", "CPU ms",
+                    "RSS MiB"));
+            for (int round = 1; round <= rounds; round++) {
+                for (String[] jar : jars) {
+                    long[] r = startOnce(Path.of(jar[1]), file, lastHost);
+                    REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", jar[0], round, r[0], r[1], r[2] / 1024.0));
+                }
+            }
+        } finally {
+            if (keep == null) {
+                Files.deleteIfExists(file);
+            }
+        }
+    }
+
+    /** The simulator's own rendering of the cluster, written once. */
+    private static void render(MarathonSimulator marathon, Path file, int apps, int tasks) throws Exception {
+        marathon.setEventsSuppressed(true);
+        marathon.createApps("/big", apps, tasks, 8);
+        HttpResponse<Path> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(
+                URI.create(marathon.uri() + "/v2/apps?embed=apps.tasks")).build(), HttpResponse.BodyHandlers.ofFile(file));
+        if (r.statusCode() != 200) {
+            throw new IllegalStateException("snapshot: HTTP " + r.statusCode());
+        }
+    }
+
+    /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
+    private static long[] startOnce(Path jar, Path file, String host) throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0)) {
+            port = s.getLocalPort();
+        }
+        List<String> cmd = new ArrayList<>(List.of(java(),
+                "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
+                "-XX:MetaspaceSize=64m", "-jar", jar.toString(), "--routes-file", file.toString(),
+                "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
+                "--admin-port", "-1", "--access-log", "false"));
+        if (knowsServicePorts(jar)) {
+            // Builds before service ports (issue 14) have none; compare like with like.
+            cmd.addAll(List.of("--service-ports", "false"));
+        }
+        long start = System.nanoTime();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
+                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        try {
+            byte[] get = ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
+                    .getBytes(StandardCharsets.US_ASCII);
+            while (System.nanoTime() - start < TIMEOUT.toNanos()) {
+                if (!p.isAlive()) {
+                    throw new IllegalStateException(jar + " exited with " + p.exitValue());
+                }
+                try (Socket socket = new Socket("127.0.0.1", port)) {
+                    socket.setSoTimeout(5_000);
+                    socket.getOutputStream().write(get);
+                    String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
+                    if (status.endsWith(" 200")) {
+                        long routed = System.nanoTime() - start;
+                        return new long[] {routed / 1_000_000, cpuMillis(p.pid()), rssKiB(p.pid())};
+                    }
+                } catch (IOException e) {
+                    // not listening yet
+                }
+                Thread.sleep(POLL.toMillis());
+            }
+            throw new IllegalStateException(jar + " did not route " + host + " within " + TIMEOUT);
+        } finally {
+            p.destroyForcibly().waitFor();
+        }
+    }
+
+    private static String java() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+
+    private static boolean knowsServicePorts(Path jar) throws IOException, InterruptedException {
+        Process help = new ProcessBuilder(java(), "-jar", jar.toString(), "--help").redirectErrorStream(true).start();
+        String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        help.waitFor();
+        return text.contains("--service-ports");
+    }
+
+    private static long cpuMillis(long pid) throws IOException {
+        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+        // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name; in clock ticks (100 Hz).
+        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+    }
+
+    private static long rssKiB(long pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("VmRSS:")) {
+                return Long.parseLong(line.replaceAll("[^0-9]", ""));
+            }
+        }
+        return -1;
+    }
+}
