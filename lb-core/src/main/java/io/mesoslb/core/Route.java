@@ -16,6 +16,7 @@ public final class Route {
     private final List<String> paths;
     private final RouteOptions options;
     private final ServicePort servicePort;
+    private final boolean hostless;
     private final BackendState[] backends;
     private final RoundRobinCursor cursor;
     private final Ticker ticker;
@@ -33,11 +34,21 @@ public final class Route {
     /** @param servicePort the port it is also served on whatever the Host; null for none */
     public Route(String appId, List<String> vhosts, List<String> paths, RouteOptions options, ServicePort servicePort,
                  BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
+        this(appId, vhosts, paths, options, servicePort, false, backends, cursor, ticker);
+    }
+
+    /**
+     * @param hostless whether it was to be found by Host but has no host name: none was given and none
+     *                 could be derived from its id (see {@link #hostless()})
+     */
+    public Route(String appId, List<String> vhosts, List<String> paths, RouteOptions options, ServicePort servicePort,
+                 boolean hostless, BackendState[] backends, RoundRobinCursor cursor, Ticker ticker) {
         this.appId = appId;
         this.vhosts = List.copyOf(vhosts);
         this.paths = List.copyOf(paths);
         this.options = options;
         this.servicePort = servicePort;
+        this.hostless = hostless;
         this.backends = backends.clone();
         this.cursor = cursor;
         this.ticker = ticker;
@@ -57,6 +68,16 @@ public final class Route {
      */
     public ServicePort servicePort() {
         return servicePort;
+    }
+
+    /**
+     * Whether it asked to be found by Host but has no host name: it was given none and none could be
+     * derived from its id (no domain is set, or the id makes no valid name under it). No request
+     * reaches it by Host; only its service port, if any, or routing by app id does. A route meant
+     * for its service port alone is not hostless.
+     */
+    public boolean hostless() {
+        return hostless;
     }
 
     /** Whether plain-http requests get a redirect to https. */
@@ -280,7 +301,8 @@ public final class Route {
     boolean sameContent(Route other) {
         if (!appId.equals(other.appId) || !vhosts.equals(other.vhosts) || !paths.equals(other.paths)
                 || !options.equals(other.options)
-                || !Objects.equals(servicePort, other.servicePort) || backends.length != other.backends.length) {
+                || !Objects.equals(servicePort, other.servicePort) || hostless != other.hostless
+                || backends.length != other.backends.length) {
             return false;
         }
         for (int i = 0; i < backends.length; i++) {

@@ -143,10 +143,13 @@ public final class RouteTableBuilder {
         RouteSpec spec = app.spec();
         // A port reachable only on its service port gets no host, not even a derived one.
         List<String> vhosts = spec.hostRouted() ? naming.vhostsFor(app.id(), spec) : List.of();
+        // Decided before the reserved hosts are taken away: losing a host to them is a conflict, listed as one.
+        boolean hostless = spec.hostRouted() && vhosts.isEmpty();
         if (!reservedHosts.isEmpty()) {
             vhosts = withoutReserved(app, vhosts, reservedHosts, conflicts);
         }
-        return new Route(app.id(), vhosts, spec.paths(), spec.options(), spec.servicePort(), states, cursor, ticker);
+        return new Route(app.id(), vhosts, spec.paths(), spec.options(), spec.servicePort(), hostless, states, cursor,
+                ticker);
     }
 
     /**

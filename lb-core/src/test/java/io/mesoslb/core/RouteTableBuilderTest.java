@@ -49,6 +49,32 @@ class RouteTableBuilderTest {
     }
 
     @Test
+    void aRouteWithoutAHostNameForWantOfADomainOrVhostIsHostless() {
+        RouteTableBuilder noDomain = new RouteTableBuilder(new VhostNaming(null), Ticker.SYSTEM);
+        RouteSpec servicePortOnly = RouteSpec.DEFAULT.withServicePort(ServicePort.of(10001, ServicePort.Mode.TCP))
+                .withoutHostRoute();
+        RouteTable t = noDomain.build(List.of(app("/plain", 1), app("/named", 1, vhost("named.example.net")),
+                new App("/db", servicePortOnly, List.of(backend("/db", 0))),
+                new App("/tcp", RouteSpec.DEFAULT.withServicePort(ServicePort.of(10002, ServicePort.Mode.TCP)),
+                        List.of(backend("/tcp", 0)))), RouteTable.EMPTY, 1);
+
+        assertThat(t.routes()).filteredOn(Route::hostless).extracting(Route::appId).containsExactly("/plain", "/tcp");
+        assertThat(build(List.of(app("/plain", 1), app("/bad app", 1))).routes())
+                .as("with a domain, only an id that makes no valid name leaves a route hostless")
+                .filteredOn(Route::hostless).extracting(Route::appId).containsExactly("/bad app");
+    }
+
+    @Test
+    void aRouteThatLosesItsHostsToAReservedAppIsNotHostless() {
+        App admin = new App("/admin", RouteSpec.forHosts("admin.example.com"), List.of());
+        RouteTable t = builder.build(List.of(admin), List.of(app("/thief", 1, vhost("admin.example.com"))),
+                RouteTable.EMPTY, 1);
+
+        assertThat(t.routeForApp("/thief").vhosts()).isEmpty();
+        assertThat(t.routeForApp("/thief").hostless()).isFalse();
+    }
+
+    @Test
     void duplicateAppIdKeepsTheFirstOccurrence() {
         RouteTable t = build(List.of(app("/dup", 1, vhost("one.example.net")), app("/dup", 2, vhost("two.example.net"))));
         assertThat(t.routes()).hasSize(1);

@@ -21,12 +21,22 @@ import java.util.Map;
  * @param detail      a short human-readable status or last error
  * @param labelProblems for each app whose labels are not (all) carried out, what was said of them in the
  *                    last publication: ports kept off the table and labels not honoured
+ * @param outOfRotation for each route (by the id the routing table knows it by), its tasks that get no
+ *                    traffic and why, as of the last reading of its app
  */
 public record DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
                              Instant lastContact, long fullSyncs, long events, String detail,
-                             Map<String, List<String>> labelProblems) {
+                             Map<String, List<String>> labelProblems, Map<String, List<OutOfRotation>> outOfRotation) {
     public DiscoveryState {
         labelProblems = labelProblems == null ? Map.of() : labelProblems;
+        outOfRotation = outOfRotation == null ? Map.of() : outOfRotation;
+    }
+
+    public DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
+                          Instant lastContact, long fullSyncs, long events, String detail,
+                          Map<String, List<String>> labelProblems) {
+        this(source, synced, connected, lastSync, lastEvent, lastContact, fullSyncs, events, detail, labelProblems,
+                Map.of());
     }
 
     public DiscoveryState(String source, boolean synced, boolean connected, Instant lastSync, Instant lastEvent,
@@ -43,13 +53,19 @@ public record DiscoveryState(String source, boolean synced, boolean connected, I
     /** This state, heard from at {@code when}. */
     public DiscoveryState withContact(Instant when) {
         return new DiscoveryState(source, synced, connected, lastSync, lastEvent, when, fullSyncs, events, detail,
-                labelProblems);
+                labelProblems, outOfRotation);
     }
 
     /** This state, with what the last publication said of apps' labels. */
     public DiscoveryState withLabelProblems(Map<String, List<String>> problems) {
         return new DiscoveryState(source, synced, connected, lastSync, lastEvent, lastContact, fullSyncs, events, detail,
-                problems);
+                problems, outOfRotation);
+    }
+
+    /** This state, with the tasks the last readings kept out of rotation, by route id. */
+    public DiscoveryState withOutOfRotation(Map<String, List<OutOfRotation>> tasks) {
+        return new DiscoveryState(source, synced, connected, lastSync, lastEvent, lastContact, fullSyncs, events, detail,
+                labelProblems, tasks);
     }
 
     private static Instant newer(Instant a, Instant b) {

@@ -13,6 +13,7 @@ import io.mesoslb.server.observe.ProxyMetrics;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.origin.BackendPools;
+import io.mesoslb.server.routes.HostlessRoutes;
 import io.mesoslb.server.transport.ClientAddressResolver;
 import io.mesoslb.server.transport.ProxyProtocolHandler;
 
@@ -56,6 +57,7 @@ final class OpsPlane implements AutoCloseable {
     private final ProxyMetrics metrics;
     private final ProxyOps proxyOps;
     private final AccessLog accessLog;
+    private final HostlessRoutes hostless;
     private AdminServer admin;
     private boolean closed;
 
@@ -67,6 +69,8 @@ final class OpsPlane implements AutoCloseable {
         // Before any meter registers: names that promtool check metrics rejects are renamed or replaced.
         registry.config().meterFilter(PrometheusNames.filter());
         this.metrics = new ProxyMetrics(registry, routes, discoveryView);
+        // Before discovery's first table, so that apps no Host leads to are warned about at start.
+        this.hostless = HostlessRoutes.watch(routes, config.domain());
         new JvmMemoryMetrics().bindTo(registry);
         new JvmThreadMetrics().bindTo(registry);
         new ClassLoaderMetrics().bindTo(registry);
@@ -139,6 +143,7 @@ final class OpsPlane implements AutoCloseable {
         admin = new AdminServer(new InetSocketAddress(config.adminHost(), config.adminPort()), routes, discoveryView,
                 readiness, registry, metrics, transport);
         admin.servicePorts(servicePorts);
+        admin.unroutable(hostless::snapshot);
         try {
             admin.start();
         } catch (InterruptedException e) {

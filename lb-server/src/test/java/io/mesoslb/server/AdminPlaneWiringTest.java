@@ -1,6 +1,8 @@
 package io.mesoslb.server;
 
 import io.mesoslb.server.observe.AccessLog;
+import io.mesoslb.server.routes.HostlessRoutes;
+import io.mesoslb.server.testing.LogCapture;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.TestOrigin;
@@ -8,6 +10,7 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import ch.qos.logback.classic.AsyncAppender;
+import ch.qos.logback.classic.Level;
 import ch.qos.logback.classic.Logger;
 import ch.qos.logback.classic.LoggerContext;
 import ch.qos.logback.classic.joran.JoranConfigurator;
@@ -29,6 +32,8 @@ class AdminPlaneWiringTest {
 
     @RegisterExtension
     final Closer closer = new Closer();
+    @RegisterExtension
+    final LogCapture hostlessLog = LogCapture.of(HostlessRoutes.class.getName(), Level.WARN);
 
     private static HttpResponse<String> admin(ProxyFixture proxy, String path) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + proxy.server.adminAddress().getPort() + path);
@@ -57,6 +62,20 @@ class AdminPlaneWiringTest {
         HttpResponse<String> page = admin(proxy, "/");
         assertThat(page.statusCode()).isEqualTo(200);
         assertThat(page.headers().firstValue("content-type")).hasValueSatisfying(t -> assertThat(t).startsWith("text/html"));
+    }
+
+    @Test
+    void appsNoHostLeadsToAreWarnedAboutAndListed() throws Exception {
+        TestOrigin origin = closer.use(TestOrigin.marker("w"));
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0).domain(ProxyFixture.DOMAIN)))
+                .app("/bad app", origin).app("/web", origin);
+
+        JsonNode routes = JSON.readTree(admin(proxy, "/routes").body());
+        assertThat(routes.at("/unroutable/domain").asText()).isEqualTo(ProxyFixture.DOMAIN);
+        assertThat(routes.at("/unroutable/apps")).extracting(JsonNode::asText).containsExactly("/bad app");
+        assertThat(hostlessLog.messages()).singleElement().satisfies(m -> assertThat(m)
+                .startsWith("1 app no request reaches by Host: they have no vhost label and their ids make no valid"
+                        + " host name under test.local (/bad app)"));
     }
 
     @Test

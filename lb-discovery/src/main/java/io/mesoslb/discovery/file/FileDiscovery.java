@@ -89,7 +89,7 @@ public final class FileDiscovery implements DiscoverySource {
 
     @Override
     public DiscoveryState state() {
-        return state.withLabelProblems(policy.labelProblems());
+        return state.withLabelProblems(policy.labelProblems()).withOutOfRotation(policy.outOfRotation());
     }
 
     @Override

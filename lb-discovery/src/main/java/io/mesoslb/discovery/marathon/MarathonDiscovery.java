@@ -149,7 +149,7 @@ public final class MarathonDiscovery implements DiscoverySource {
             detail = lastError != null ? lastError : started.get() ? "connecting" : "not started";
         }
         return new DiscoveryState(currentUrl.toString(), fullSyncs.get() > 0, s != null, lastSync, lastEvent,
-                lastContact, fullSyncs.get(), events.get(), detail, policy.labelProblems());
+                lastContact, fullSyncs.get(), events.get(), detail, policy.labelProblems(), policy.outOfRotation());
     }
 
     @Override

@@ -7,16 +7,20 @@ import io.mesoslb.core.CidrList;
 import io.mesoslb.core.RouteOptions;
 import io.mesoslb.core.RouteSpec;
 import io.mesoslb.discovery.AgentAddresses;
+import io.mesoslb.discovery.OutOfRotation;
 import io.mesoslb.discovery.labels.AppPorts;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.HashSet;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Decides which of Marathon's tasks the proxy sends traffic to, and where.
@@ -24,14 +28,28 @@ import java.util.concurrent.ConcurrentHashMap;
  * <p>A task is routed when its state is routable ({@link TaskStates}), its address is known, and,
  * if its app has health checks, every reported check is alive. A task of such an app that has no
  * result yet is held back unless an earlier verdict is remembered ({@link HealthVerdicts}). Agent
- * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}).
+ * host names are resolved here, off the proxy's event loops ({@link AgentAddresses}). The tasks of a
+ * routed port that are not routed are remembered with the reason ({@link #outOfRotation()}).
  */
 public final class RoutingPolicy {
+    /** The tasks kept out of rotation as of one change count. */
+    private record Held(long version, Map<String, List<OutOfRotation>> byRoute) {
+    }
+
     private final HealthVerdicts verdicts;
     private final AgentAddresses addresses;
     private final PortRoutes ports;
     /** The last label reading of each app that is its own route, by route id. */
     private final Map<String, Reading> readings = new ConcurrentHashMap<>();
+    /**
+     * The tasks each source (an app, or a blue-green group, by the id it is routed under) keeps out of
+     * rotation, by route id: replaced whole at each reading of the source, so a source's ports that
+     * are gone take their tasks with them.
+     */
+    private final Map<String, Map<String, List<OutOfRotation>>> held = new ConcurrentHashMap<>();
+    /** Counts changes to {@link #held}; the snapshot is rebuilt only after one. */
+    private final AtomicLong heldChanges = new AtomicLong();
+    private volatile Held heldSnapshot = new Held(0, Map.of());
 
     public RoutingPolicy(HealthVerdicts verdicts) {
         this(verdicts, new AgentAddresses());
@@ -62,6 +80,9 @@ public final class RoutingPolicy {
         // Every publication reads every app: what was said of apps that are gone no longer holds.
         ports.problems().retain(ids);
         readings.keySet().retainAll(ids);
+        if (held.keySet().retainAll(ids)) {
+            heldChanges.incrementAndGet();
+        }
         return out;
     }
 
@@ -82,6 +103,30 @@ public final class RoutingPolicy {
     void forget(Collection<String> ids) {
         ports.problems().forget(ids);
         readings.keySet().removeAll(ids);
+        if (held.keySet().removeAll(ids)) {
+            heldChanges.incrementAndGet();
+        }
+    }
+
+    /**
+     * For each route, by route id, its tasks that get no traffic and why, as of the last reading of
+     * its app: failing health checks, not running yet, no address, being killed, or drained by a
+     * blue-green deployment. Terminal tasks are not listed: they are gone. Rebuilt only after a change.
+     */
+    public Map<String, List<OutOfRotation>> outOfRotation() {
+        long version = heldChanges.get();
+        Held s = heldSnapshot;
+        if (s.version() == version) {
+            return s.byRoute();
+        }
+        Map<String, List<OutOfRotation>> all = new TreeMap<>();
+        for (Map<String, List<OutOfRotation>> source : held.values()) {
+            all.putAll(source);
+        }
+        Map<String, List<OutOfRotation>> byRoute = all.isEmpty() ? Map.of() : Collections.unmodifiableMap(all);
+        // A change made while this was read has counted past version: the next call reads again.
+        heldSnapshot = new Held(version, byRoute);
+        return byRoute;
     }
 
     private void addDeployment(DeploymentGroups.Deployment d, List<App> out, Set<String> ids) {
@@ -93,13 +138,22 @@ public final class RoutingPolicy {
             others.add(ports.routes(member.id(), member.labels(), member.portIndex(), appPorts(member)));
             ids.add(member.id());
         }
+        Map<String, List<OutOfRotation>> kept = new TreeMap<>();
         for (PortRoutes.PortRoute port : single ? read(d.id(), lead) : readUncached(d.id(), lead)) {
-            App app = merged(d, port, others);
+            List<OutOfRotation> notRouted = new ArrayList<>(0);
+            App app = merged(d, port, others, notRouted);
             if (app != null) {
                 out.add(app);
+                if (!notRouted.isEmpty()) {
+                    kept.put(port.routeId(), List.copyOf(notRouted));
+                }
             }
         }
         ids.add(d.id());
+        Map<String, List<OutOfRotation>> before = kept.isEmpty() ? held.remove(d.id()) : held.put(d.id(), kept);
+        if (!kept.equals(before == null ? Map.of() : before)) {
+            heldChanges.incrementAndGet();
+        }
     }
 
     /**
@@ -138,13 +192,14 @@ public final class RoutingPolicy {
      * required of the whole route; colours that name different ones, or different balancer groups,
      * keep the route off the table while both exist. Null when it is kept off.
      */
-    private App merged(DeploymentGroups.Deployment d, PortRoutes.PortRoute port, List<List<PortRoutes.PortRoute>> others) {
+    private App merged(DeploymentGroups.Deployment d, PortRoutes.PortRoute port, List<List<PortRoutes.PortRoute>> others,
+                       List<OutOfRotation> notRouted) {
         List<MarathonApp> members = d.members();
         RouteOptions options = port.spec().options();
         BasicAuth auth = options.auth();
         CidrList allowFrom = options.allowFrom();
         List<Backend> backends = new ArrayList<>(members.get(0).tasks().size());
-        addBackends(members.get(0), port, d.draining(), backends);
+        addBackends(members.get(0), port.portIndex(), port.routeId(), d.draining(), backends, notRouted);
         String suffix = port.routeId().substring(d.id().length());
         for (int i = 1; i < members.size(); i++) {
             MarathonApp member = members.get(i);
@@ -166,7 +221,7 @@ public final class RoutingPolicy {
             }
             auth = auth != null ? auth : theirAuth;
             allowFrom = allowFrom != null ? allowFrom : theirAllow;
-            addBackends(member, own.portIndex(), port.routeId(), d.draining(), backends);
+            addBackends(member, own.portIndex(), port.routeId(), d.draining(), backends, notRouted);
         }
         RouteSpec spec = port.spec().withOptions(options.withAuth(auth).withAllowFrom(allowFrom));
         if (auth != options.auth()) {
@@ -220,20 +275,38 @@ public final class RoutingPolicy {
         return app.networkMode() == NetworkMode.HOST && app.requirePorts() ? app.definedPorts() : List.of();
     }
 
-    /** The app's routable backends on one port, but for draining tasks, which get no new requests. */
-    private void addBackends(MarathonApp app, PortRoutes.PortRoute port, Set<String> draining, List<Backend> out) {
-        addBackends(app, port.portIndex(), port.routeId(), draining, out);
-    }
-
-    /** @param routeId the route the backends serve (the group's, for every colour) */
-    private void addBackends(MarathonApp app, int portIndex, String routeId, Set<String> draining, List<Backend> out) {
+    /**
+     * The app's routable backends on one port, but for draining tasks, which get no new requests; the
+     * others, but terminal ones, go to {@code notRouted} with the reason.
+     *
+     * @param routeId the route the backends serve (the group's, for every colour)
+     */
+    private void addBackends(MarathonApp app, int portIndex, String routeId, Set<String> draining, List<Backend> out,
+                             List<OutOfRotation> notRouted) {
         for (MarathonTask task : app.tasks()) {
-            if (draining.contains(task.id())) {
-                continue;
-            }
             Backend backend = backendOf(app, task, portIndex, routeId);
-            if (backend != null && TaskStates.routable(task.state()) && healthy(app, task)) {
-                out.add(addresses.resolve(backend));
+            String address = backend == null ? null : backend.address();
+            String state = task.state();
+            if (draining.contains(task.id())) {
+                notRouted.add(new OutOfRotation(task.id(), address, OutOfRotation.DRAINING,
+                        "blue-green deployment: the new colour serves in its place"));
+            } else if (TaskStates.routable(state)) {
+                if (backend == null) {
+                    notRouted.add(new OutOfRotation(task.id(), null, OutOfRotation.DOWN,
+                            "no address for port index " + portIndex));
+                } else if (healthy(app, task)) {
+                    out.add(addresses.resolve(backend));
+                } else if (task.healthResults() == null && verdicts.last(task.id()) == null) {
+                    notRouted.add(new OutOfRotation(task.id(), address, OutOfRotation.STARTING,
+                            "no Marathon health check result yet"));
+                } else {
+                    notRouted.add(new OutOfRotation(task.id(), address, OutOfRotation.DOWN,
+                            "failing Marathon health checks"));
+                }
+            } else if (TaskStates.KILLING.equals(state)) {
+                notRouted.add(new OutOfRotation(task.id(), address, OutOfRotation.DRAINING, state));
+            } else if (!TaskStates.gone(state)) {
+                notRouted.add(new OutOfRotation(task.id(), address, OutOfRotation.STARTING, state));
             }
         }
     }

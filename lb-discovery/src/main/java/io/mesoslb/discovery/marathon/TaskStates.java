@@ -13,8 +13,11 @@ final class TaskStates {
      */
     private static final Set<String> ROUTABLE = Set.of("TASK_RUNNING", "TASK_UNREACHABLE", "TASK_LOST");
 
+    /** Marathon is stopping the task: it gets no new requests, and is listed as draining until it is gone. */
+    static final String KILLING = "TASK_KILLING";
+
     /** Killing or terminal: the task never serves again, so it leaves the table at once. */
-    private static final Set<String> GONE = Set.of("TASK_KILLING", "TASK_KILLED", "TASK_FINISHED", "TASK_FAILED",
+    private static final Set<String> GONE = Set.of(KILLING, "TASK_KILLED", "TASK_FINISHED", "TASK_FAILED",
             "TASK_ERROR", "TASK_DROPPED", "TASK_GONE", "TASK_GONE_BY_OPERATOR", "TASK_UNKNOWN");
 
     private TaskStates() {

@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.discovery.OutOfRotation;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -71,6 +72,8 @@ class DeploymentGroupsTest {
             assertThat(tasks).filteredOn(t -> t.startsWith("g")).hasSize(healthyGreen);
             if (healthyGreen > 0) {
                 assertThat(tasks).doesNotContain("b.0"); // the first by id drains first
+                assertThat(policy.outOfRotation().get("/web")).filteredOn(t -> t.taskId().equals("b.0"))
+                        .extracting(OutOfRotation::state).containsExactly(OutOfRotation.DRAINING);
             }
         }
         // zdd.py kills the drained blue task (scale=true: blue now asks for 2): with one healthy green

@@ -8,6 +8,7 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.discovery.OutOfRotation;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimTask;
@@ -75,9 +76,14 @@ class MarathonDiscoverySimulatorTest {
         SimTask sick = sim.tasks(APP).get(1);
         sim.setHealth(sick.id(), false);
         Await.until(DEADLINE, () -> addresses().size() == 1 && !addresses().contains(address(sick)), this::describe);
+        // Out of the table, but not out of sight: the status page shows it as down.
+        assertThat(discovery.state().outOfRotation()).containsOnlyKeys(APP);
+        assertThat(discovery.state().outOfRotation().get(APP)).containsExactly(new OutOfRotation(sick.id(),
+                address(sick), OutOfRotation.DOWN, "failing Marathon health checks"));
 
         sim.setHealth(sick.id(), true);
         Await.until(DEADLINE, () -> addresses().size() == 2, this::describe);
+        assertThat(discovery.state().outOfRotation()).isEmpty();
     }
 
     @Test
@@ -87,8 +93,9 @@ class MarathonDiscoverySimulatorTest {
         start(config(sim));
         Await.until(DEADLINE, () -> discovery.state().synced());
         assertThat(addresses()).isEmpty();
-
         SimTask task = sim.tasks(APP).get(0);
+        assertThat(discovery.state().outOfRotation().get(APP)).extracting(OutOfRotation::taskId, OutOfRotation::state)
+                .containsExactly(org.assertj.core.groups.Tuple.tuple(task.id(), OutOfRotation.STARTING));
         sim.setHealth(task.id(), true);
 
         awaitAddresses(List.of(address(task)));

@@ -8,11 +8,13 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.Fixtures;
+import io.mesoslb.discovery.OutOfRotation;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.atomic.AtomicLong;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -181,6 +183,49 @@ class RoutingPolicyTest {
         assertThat(expiring.apps(unknown).get(0).backends()).as("each use extends the verdict").hasSize(1);
         now.addAndGet(Duration.ofMinutes(11).toNanos());
         assertThat(expiring.apps(unknown).get(0).backends()).isEmpty();
+    }
+
+    @Test
+    void tasksThatGetNoTrafficAreListedWithTheReasonTerminalOnesAreNot() {
+        policy.apps(parse("""
+                {"id":"/h","healthChecks":[{"protocol":"HTTP"}],"portDefinitions":[{"port":0}],"tasks":[
+                  {"id":"h.up","host":"a","ports":[1],"healthCheckResults":[{"alive":true}]},
+                  {"id":"h.sick","host":"a","ports":[2],"healthCheckResults":[{"alive":true},{"alive":false}]},
+                  {"id":"h.new","host":"a","ports":[3]},
+                  {"id":"h.staging","host":"a","ports":[4],"state":"TASK_STAGING"},
+                  {"id":"h.killing","host":"a","ports":[5],"state":"TASK_KILLING"},
+                  {"id":"h.failed","host":"a","ports":[6],"state":"TASK_FAILED"},
+                  {"id":"h.nowhere","host":"","ports":[7],"healthCheckResults":[{"alive":true}]}]}"""));
+
+        assertThat(policy.outOfRotation()).containsOnlyKeys("/h");
+        assertThat(policy.outOfRotation().get("/h")).containsExactly(
+                new OutOfRotation("h.sick", "a:2", OutOfRotation.DOWN, "failing Marathon health checks"),
+                new OutOfRotation("h.new", "a:3", OutOfRotation.STARTING, "no Marathon health check result yet"),
+                new OutOfRotation("h.staging", "a:4", OutOfRotation.STARTING, "TASK_STAGING"),
+                new OutOfRotation("h.killing", "a:5", OutOfRotation.DRAINING, "TASK_KILLING"),
+                new OutOfRotation("h.nowhere", null, OutOfRotation.DOWN, "no address for port index 0"));
+    }
+
+    @Test
+    void outOfRotationFollowsEachReadingAndForgetsAppsThatAreGone() {
+        String sick = """
+                {"id":"/h","healthChecks":[{"protocol":"HTTP"}],"labels":{"HAPROXY_1_VHOST":"one.example.com"},
+                 "portDefinitions":[{"port":0},{"port":0}],
+                 "tasks":[{"id":"h.1","host":"a","ports":[1,2],"healthCheckResults":[{"alive":false}]}]}""";
+        policy.apps(parse(sick));
+        assertThat(policy.outOfRotation()).containsOnlyKeys("/h", "/h#1");
+        Map<String, List<OutOfRotation>> first = policy.outOfRotation();
+        assertThat(policy.outOfRotation()).as("not rebuilt without a change").isSameAs(first);
+
+        policy.apps(parse(sick.replace("\"alive\":false", "\"alive\":true")));
+        assertThat(policy.outOfRotation()).isEmpty();
+
+        policy.apps(parse(sick));
+        policy.forget(List.of("/h"));
+        assertThat(policy.outOfRotation()).isEmpty();
+        policy.apps(parse(sick));
+        policy.apps(List.of());
+        assertThat(policy.outOfRotation()).isEmpty();
     }
 
     @Test

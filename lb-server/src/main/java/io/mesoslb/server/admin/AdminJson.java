@@ -5,6 +5,7 @@ import java.util.Map;
 import com.fasterxml.jackson.core.JsonFactory;
 import com.fasterxml.jackson.core.JsonGenerator;
 import io.mesoslb.discovery.DiscoveryState;
+import io.mesoslb.discovery.OutOfRotation;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.ByteBufAllocator;
 import io.netty.buffer.ByteBufOutputStream;
@@ -62,14 +63,35 @@ final class AdminJson {
         // marathon-lb or Traefik must see without reading the log.
         g.writeObjectFieldStart("labelProblems");
         for (Map.Entry<String, List<String>> app : s.labelProblems().entrySet()) {
-            g.writeArrayFieldStart(app.getKey());
-            for (String text : app.getValue()) {
-                g.writeString(text);
+            strings(g, app.getKey(), app.getValue());
+        }
+        g.writeEndObject();
+        // Tasks of routed apps that get no traffic (failing health checks, starting, draining): the table
+        // holds only the tasks that do, and a task that is down must show as down, not vanish.
+        g.writeObjectFieldStart("outOfRotation");
+        for (Map.Entry<String, List<OutOfRotation>> route : s.outOfRotation().entrySet()) {
+            g.writeArrayFieldStart(route.getKey());
+            for (OutOfRotation t : route.getValue()) {
+                g.writeStartObject();
+                g.writeStringField("taskId", t.taskId());
+                g.writeStringField("address", t.address());
+                g.writeStringField("state", t.state());
+                g.writeStringField("reason", t.reason());
+                g.writeEndObject();
             }
             g.writeEndArray();
         }
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    /** {@code "field":[...]}: the strings in their order. */
+    static void strings(JsonGenerator g, String field, List<String> values) throws IOException {
+        g.writeArrayFieldStart(field);
+        for (String v : values) {
+            g.writeString(v);
+        }
+        g.writeEndArray();
     }
 
     static void instant(JsonGenerator g, String field, Instant value) throws IOException {

@@ -4,6 +4,7 @@ import io.mesoslb.server.service.PortStatus;
 import java.util.Map;
 
 import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.routes.HostlessRoutes;
 
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.Ticker;
@@ -79,16 +80,21 @@ public final class AdminServer implements AutoCloseable {
                 Supplier<String> transport, Ticker ticker, Clock clock) {
         this.bind = Objects.requireNonNull(bind, "bind");
         this.stats = new StatsJson(metrics, ticker, clock);
-        this.routesJson = new RoutesJson(ticker, clock);
+        this.routesJson = new RoutesJson(ticker, clock, metrics);
         this.handler = new AdminHandler(Objects.requireNonNull(routes, "routes"),
                 Objects.requireNonNull(discovery, "discovery"), Objects.requireNonNull(readiness, "readiness"),
                 Objects.requireNonNull(registry, "registry"), routesJson, stats,
-                new VersionInfo(Objects.requireNonNull(transport, "transport")), loadStatusPage());
+                new VersionInfo(Objects.requireNonNull(transport, "transport"), clock), loadStatusPage());
     }
 
     /** Where {@code /routes} reads how the service ports stand. */
     public void servicePorts(Supplier<Map<Integer, PortStatus>> status) {
         routesJson.servicePorts(status);
+    }
+
+    /** Where {@code /routes} and the status page read the apps no Host leads to. */
+    public void unroutable(Supplier<HostlessRoutes.Snapshot> hostless) {
+        routesJson.unroutable(hostless);
     }
 
     /**

@@ -1,5 +1,7 @@
 package io.mesoslb.server.admin;
 
+import io.mesoslb.server.observe.ProxyMetrics;
+import io.mesoslb.server.routes.HostlessRoutes;
 import io.mesoslb.server.service.PortStatus;
 import java.util.Locale;
 import java.util.Map;
@@ -27,15 +29,16 @@ import java.util.List;
 
 /**
  * {@code GET /routes}: every app with its vhosts and backends, the hosts several apps claim (who
- * serves each), the table version and discovery's state.
+ * serves each), the apps no Host leads to ({@code unroutable}), the table version and discovery's state.
  *
- * <p>A table is immutable, but its backends' ejection is not, so the JSON of a table is kept as a
- * template: the bytes Jackson produced once per table version, cut where each backend's
- * {@code "ejected"} value goes. A request copies the pieces, writes the few ejection bytes by hand
- * and appends the discovery state.
+ * <p>A table is immutable, but its backends' ejection, requests in flight and counters are not, so
+ * the JSON of a table is kept as a template: the bytes Jackson produced once per table version, cut
+ * where each backend's {@code "ejected"} value goes. A request copies the pieces, writes the few
+ * live bytes of each backend by hand and appends what changes without a new table.
  */
 final class RoutesJson {
     private static final byte[] SERVICE_PORTS_FIELD = ",\"servicePorts\":".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] UNROUTABLE_FIELD = ",\"unroutable\":".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] DISCOVERY_FIELD = ",\"discovery\":".getBytes(StandardCharsets.US_ASCII);
     private static final String NOT_EJECTED = "false,\"ejectedUntil\":null";
 
@@ -45,29 +48,41 @@ final class RoutesJson {
 
     private final Ticker ticker;
     private final Clock clock;
+    /** The per-backend counters; null without the proxy's meters. */
+    private final ProxyMetrics metrics;
     private volatile Template cached;
     /** The service ports and how each stands; none until the balancer opens them. */
     private volatile Supplier<Map<Integer, PortStatus>> servicePorts = Map::of;
+    /** The apps no Host leads to; none until the balancer says. */
+    private volatile Supplier<HostlessRoutes.Snapshot> unroutable = () -> null;
     private volatile int templatesBuilt;
 
     RoutesJson(Ticker ticker, Clock clock) {
+        this(ticker, clock, null);
+    }
+
+    /** @param metrics where each backend's requests and errors are counted, or null */
+    RoutesJson(Ticker ticker, Clock clock, ProxyMetrics metrics) {
         this.ticker = ticker;
         this.clock = clock;
+        this.metrics = metrics;
     }
 
     ByteBuf render(ByteBufAllocator alloc, RouteTable table, DiscoveryState discovery) throws IOException {
         Template t = template(table);
         long now = ticker.nanos();
         Instant wallNow = clock.instant();
-        ByteBuf buf = alloc.buffer(t.size() + t.states().length * 48 + 512);
+        ByteBuf buf = alloc.buffer(t.size() + t.states().length * 96 + 512);
         try {
             buf.writeBytes(t.pieces()[0]);
             for (int i = 0; i < t.states().length; i++) {
-                writeEjection(buf, t.states()[i], now, wallNow);
+                writeLive(buf, t.states()[i], now, wallNow);
                 buf.writeBytes(t.pieces()[i + 1]);
             }
             buf.writeBytes(SERVICE_PORTS_FIELD);
             AdminJson.write(buf, g -> servicePortStatus(g, servicePorts.get()));
+            buf.writeBytes(UNROUTABLE_FIELD);
+            AdminJson.write(buf, g -> unroutable(g, unroutable.get()));
             buf.writeBytes(DISCOVERY_FIELD);
             AdminJson.write(buf, g -> AdminJson.discovery(g, discovery));
             buf.writeByte('}');
@@ -80,6 +95,10 @@ final class RoutesJson {
 
     void servicePorts(Supplier<Map<Integer, PortStatus>> status) {
         servicePorts = status;
+    }
+
+    void unroutable(Supplier<HostlessRoutes.Snapshot> hostless) {
+        unroutable = hostless;
     }
 
     /** How many templates were built: one per table version served. */
@@ -97,13 +116,37 @@ final class RoutesJson {
         return t;
     }
 
-    private static void writeEjection(ByteBuf buf, BackendState s, long now, Instant wallNow) {
+    /**
+     * A backend's {@code "ejected"} value and the fields after it that change without a new table:
+     * {@code "ejectedUntil"}, {@code "active"} (requests in flight to it now), and {@code "requests"}
+     * and {@code "errors"} (attempts so far; null without the proxy's meters).
+     */
+    private void writeLive(ByteBuf buf, BackendState s, long now, Instant wallNow) {
         if (!s.isEjected(now)) {
             buf.writeCharSequence(NOT_EJECTED, StandardCharsets.US_ASCII);
+        } else {
+            Instant until = wallNow.plusNanos(s.ejectedUntilNanos() - now).truncatedTo(ChronoUnit.MILLIS);
+            buf.writeCharSequence("true,\"ejectedUntil\":\"" + until + '"', StandardCharsets.US_ASCII);
+        }
+        long[] counts = metrics == null ? null : metrics.backendCounts(s.backend());
+        buf.writeCharSequence(",\"active\":" + s.inFlight()
+                + (counts == null ? ",\"requests\":null,\"errors\":null"
+                        : ",\"requests\":" + counts[0] + ",\"errors\":" + counts[1]), StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * {@code "unroutable":{"domain":...,"apps":[...]}}: the apps no Host leads to for want of a name
+     * (no vhost label, no domain to derive one under); null before the balancer follows the table.
+     */
+    private static void unroutable(JsonGenerator g, HostlessRoutes.Snapshot hostless) throws IOException {
+        if (hostless == null) {
+            g.writeNull();
             return;
         }
-        Instant until = wallNow.plusNanos(s.ejectedUntilNanos() - now).truncatedTo(ChronoUnit.MILLIS);
-        buf.writeCharSequence("true,\"ejectedUntil\":\"" + until + '"', StandardCharsets.US_ASCII);
+        g.writeStartObject();
+        g.writeStringField("domain", hostless.domain());
+        AdminJson.strings(g, "apps", hostless.appIds());
+        g.writeEndObject();
     }
 
     /**
@@ -137,11 +180,7 @@ final class RoutesJson {
                 g.writeStringField("path", c.path());
             }
             g.writeStringField("winner", c.winner());
-            g.writeArrayFieldStart("losers");
-            for (String loser : c.losers()) {
-                g.writeString(loser);
-            }
-            g.writeEndArray();
+            AdminJson.strings(g, "losers", c.losers());
             g.writeEndObject();
         }
         g.writeEndArray();
@@ -158,17 +197,12 @@ final class RoutesJson {
             for (Route r : table.routes()) {
                 g.writeStartObject();
                 g.writeStringField("id", r.appId());
-                g.writeArrayFieldStart("vhosts");
-                for (String vhost : r.vhosts()) {
-                    g.writeString(vhost);
+                AdminJson.strings(g, "vhosts", r.vhosts());
+                if (r.hostless()) {
+                    g.writeBooleanField("hostless", true);
                 }
-                g.writeEndArray();
                 if (!r.paths().isEmpty()) {
-                    g.writeArrayFieldStart("paths");
-                    for (String path : r.paths()) {
-                        g.writeString(path);
-                    }
-                    g.writeEndArray();
+                    AdminJson.strings(g, "paths", r.paths());
                 }
                 if (r.servicePort() != null) {
                     g.writeObjectFieldStart("servicePort");

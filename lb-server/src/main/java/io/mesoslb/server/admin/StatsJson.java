@@ -15,11 +15,13 @@ import java.util.Map;
 
 /**
  * {@code GET /stats.json}, what the status page shows besides the routes: health, discovery, and
- * per-app request counts and recent rates when the proxy's metrics are available ({@code
- * "requests": null} otherwise).
+ * per-app request counts, recent rates and latency quantiles when the proxy's metrics are available
+ * ({@code "requests": null} otherwise).
  */
 final class StatsJson {
     static final long WINDOW_NANOS = 10_000_000_000L;
+    /** The latency quantiles shown: {@code p50} and {@code p99}. */
+    private static final double[] QUANTILES = {0.5, 0.99};
 
     private final ProxyMetrics metrics;
     private final Ticker ticker;
@@ -74,21 +76,23 @@ final class StatsJson {
         g.writeObjectFieldStart("apps");
         for (Map.Entry<String, long[]> e : metrics.requestCounts().entrySet()) {
             g.writeFieldName(e.getKey());
-            counts(g, e.getValue(), rates.rate(e.getKey()));
+            counts(g, e.getValue(), rates.rate(e.getKey()), metrics.latencyQuantiles(e.getKey(), QUANTILES));
         }
         g.writeEndObject();
         g.writeFieldName("unrouted");
-        counts(g, metrics.unroutedCounts(), Double.NaN);
+        counts(g, metrics.unroutedCounts(), Double.NaN, null);
         g.writeEndObject();
     }
 
-    private static void counts(JsonGenerator g, long[] byClass, double rate) throws IOException {
+    /** @param latency p50 and p99 in seconds, NaN while there are no requests; null to leave them out */
+    private static void counts(JsonGenerator g, long[] byClass, double rate, double[] latency) throws IOException {
         g.writeStartObject();
         g.writeNumberField("total", RequestRates.total(byClass));
-        if (Double.isNaN(rate)) {
-            g.writeNullField("rate");
-        } else {
-            g.writeNumberField("rate", Math.round(rate * 100) / 100.0);
+        number(g, "rate", rate, 100);
+        if (latency != null) {
+            // Seconds to the microsecond: an estimate from the buckets, no finer than that.
+            number(g, "p50", latency[0], 1_000_000);
+            number(g, "p99", latency[1], 1_000_000);
         }
         g.writeObjectFieldStart("byClass");
         for (int i = 0; i < byClass.length; i++) {
@@ -96,5 +100,14 @@ final class StatsJson {
         }
         g.writeEndObject();
         g.writeEndObject();
+    }
+
+    /** {@code value} rounded to {@code 1 / scale}, or null when it is NaN. */
+    private static void number(JsonGenerator g, String field, double value, double scale) throws IOException {
+        if (Double.isNaN(value)) {
+            g.writeNullField(field);
+        } else {
+            g.writeNumberField(field, Math.round(value * scale) / scale);
+        }
     }
 }

@@ -249,6 +249,26 @@ public final class ProxyMetrics implements AutoCloseable {
         return out;
     }
 
+    /**
+     * Estimated quantiles of an app's request latency in seconds, from its histogram's buckets since
+     * it entered the table (NaN each while it has no requests); null for an app not in the table.
+     * For the status page, not the hot path.
+     */
+    public double[] latencyQuantiles(String appId, double... quantiles) {
+        RouteMeters m = byApp.get(appId);
+        return m == null ? null : m.latencyQuantiles(quantiles);
+    }
+
+    /**
+     * A backend's attempts and failed attempts so far ({@code {requests, errors}}), as counted in
+     * {@code mesoslb_backend_requests_total} and {@code mesoslb_backend_errors_total}; null when it is not
+     * in the table. For the status page, not the hot path.
+     */
+    public long[] backendCounts(Backend backend) {
+        BackendMeters m = byBackend.get(backend);
+        return m == null ? null : new long[] {(long) m.requests.count(), (long) m.errors.count()};
+    }
+
     /** Requests that matched no app, indexed like {@link #requestCounts()}. */
     public long[] unroutedCounts() {
         return unrouted.counts();

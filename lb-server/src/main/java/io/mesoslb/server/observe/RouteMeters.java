@@ -115,6 +115,11 @@ public final class RouteMeters {
         return vhosts;
     }
 
+    /** Estimated quantiles of its requests' latency so far, in seconds (NaN each while there are none). */
+    double[] latencyQuantiles(double... quantiles) {
+        return LatencyQuantiles.of(latency.takeSnapshot(), quantiles);
+    }
+
     /** Requests so far, indexed 0 = 1xx .. 4 = 5xx. */
     long[] counts() {
         long[] out = new long[STATUS_CLASSES.size()];

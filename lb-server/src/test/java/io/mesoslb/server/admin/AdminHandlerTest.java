@@ -27,7 +27,7 @@ class AdminHandlerTest {
     private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), new HttpObjectAggregator(65536),
             new AdminHandler(routes, discovery::get, readiness, registry,
                     new RoutesJson(System::nanoTime, Clock.systemUTC()),
-                    new StatsJson(null, System::nanoTime, Clock.systemUTC()), new VersionInfo(() -> "embedded"),
+                    new StatsJson(null, System::nanoTime, Clock.systemUTC()), new VersionInfo(() -> "embedded", Clock.systemUTC()),
                     "<html>status</html>".getBytes(StandardCharsets.UTF_8)));
 
     @AfterEach

@@ -11,6 +11,9 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.BackendState;
+import io.mesoslb.discovery.OutOfRotation;
+import io.mesoslb.server.routes.HostlessRoutes;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoveryState;
@@ -69,6 +72,14 @@ class AdminServerTest {
         server.close();
         metrics.close();
         registry.close();
+    }
+
+    /** The admin server of a balancer without the proxy's meters. */
+    private void restartWithoutProxyMetrics() throws InterruptedException {
+        server.close();
+        server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), holder, discovery::get, readiness, registry,
+                null, () -> "nio");
+        port = server.start();
     }
 
     private HttpResponse<String> get(String path) throws Exception {
@@ -204,11 +215,87 @@ class AdminServerTest {
     }
 
     @Test
+    void routesCarryEachBackendsRequestsInFlightAttemptsAndErrors() throws Exception {
+        BackendState first = holder.current().routeForApp("/shop/api").backends().get(0);
+        first.acquired();
+        first.acquired();
+        metrics.backendOutcome(first.backend(), false);
+        metrics.backendOutcome(first.backend(), true);
+        metrics.backendOutcome(first.backend(), false);
+
+        JsonNode backends = json("/routes").at("/apps/0/backends");
+        assertThat(backends.get(0).get("active").asInt()).isEqualTo(2);
+        assertThat(backends.get(0).get("requests").asLong()).isEqualTo(3);
+        assertThat(backends.get(0).get("errors").asLong()).isEqualTo(1);
+        assertThat(backends.get(1).get("active").asInt()).isZero();
+        assertThat(backends.get(1).get("requests").asLong()).isZero();
+
+        first.released();
+        assertThat(json("/routes").at("/apps/0/backends/0/active").asInt()).as("live, not per table").isEqualTo(1);
+    }
+
+    @Test
+    void routesWithoutProxyMetricsHaveNoBackendCounts() throws Exception {
+        restartWithoutProxyMetrics();
+
+        JsonNode b = json("/routes").at("/apps/0/backends/0");
+        assertThat(b.get("active").asInt()).isZero();
+        assertThat(b.get("requests").isNull()).isTrue();
+        assertThat(b.get("errors").isNull()).isTrue();
+    }
+
+    @Test
+    void routesListTheAppsNoHostLeadsToAndPathPrefixes() throws Exception {
+        assertThat(json("/routes").get("unroutable").isNull()).as("until the balancer says").isTrue();
+        holder.update(List.of(twoApps().get(0), new App("/bad app", List.of()),
+                new App("/shop/cart", RouteSpec.forHosts("shop.example.com").withPaths(List.of("/cart")), List.of())));
+        HostlessRoutes hostless = HostlessRoutes.watch(holder, "example.com");
+        server.unroutable(hostless::snapshot);
+
+        JsonNode routes = json("/routes");
+        assertThat(routes.at("/unroutable/domain").asText()).isEqualTo("example.com");
+        assertThat(routes.at("/unroutable/apps")).extracting(JsonNode::asText).containsExactly("/bad app");
+        assertThat(routes.at("/apps/0/id").asText()).isEqualTo("/bad app");
+        assertThat(routes.at("/apps/0/hostless").asBoolean()).isTrue();
+        assertThat(routes.at("/apps/1/hostless").isMissingNode()).isTrue();
+        assertThat(routes.at("/apps/2/paths")).extracting(JsonNode::asText).containsExactly("/cart");
+    }
+
+    @Test
+    void discoveryListsTasksOutOfRotationWithTheReason() throws Exception {
+        discovery.set(new DiscoveryState("http://marathon:8080", true, true, NOW, null, 1, 0, "streaming")
+                .withOutOfRotation(java.util.Map.of("/shop/api", List.of(
+                        new OutOfRotation("shop_api.t3", "10.0.0.9:31009", OutOfRotation.DOWN,
+                                "failing Marathon health checks"),
+                        new OutOfRotation("shop_api.t4", null, OutOfRotation.DOWN, "no address for port index 0")))));
+
+        for (String path : List.of("/routes", "/stats.json")) {
+            JsonNode tasks = json(path).at("/discovery/outOfRotation/~1shop~1api");
+            assertThat(tasks).as(path).hasSize(2);
+            assertThat(tasks.get(0).get("taskId").asText()).isEqualTo("shop_api.t3");
+            assertThat(tasks.get(0).get("address").asText()).isEqualTo("10.0.0.9:31009");
+            assertThat(tasks.get(0).get("state").asText()).isEqualTo("down");
+            assertThat(tasks.get(0).get("reason").asText()).isEqualTo("failing Marathon health checks");
+            assertThat(tasks.get(1).get("address").isNull()).isTrue();
+        }
+    }
+
+    @Test
+    void statsCarryLatencyQuantilesPerApp() throws Exception {
+        for (int i = 0; i < 100; i++) {
+            metrics.recordRequest("/web", 200, 3_000_000);
+        }
+
+        JsonNode apps = json("/stats.json").at("/requests/apps");
+        // All 100 in the lowest bucket (5 ms): interpolated as histogram_quantile does.
+        assertThat(apps.at("/~1web/p50").asDouble()).isEqualTo(0.0025);
+        assertThat(apps.at("/~1web/p99").asDouble()).isEqualTo(0.00495);
+        assertThat(apps.at("/~1shop~1api/p50").isNull()).as("no requests, no latency").isTrue();
+    }
+
+    @Test
     void statsWithoutProxyMetricsHaveNoRequests() throws Exception {
-        server.close();
-        server = new AdminServer(new InetSocketAddress("127.0.0.1", 0), holder, discovery::get, readiness, registry,
-                null, () -> "nio");
-        port = server.start();
+        restartWithoutProxyMetrics();
 
         JsonNode stats = json("/stats.json");
         assertThat(stats.get("requests").isNull()).isTrue();
@@ -222,6 +309,16 @@ class AdminServerTest {
         assertThat(v.get("version").asText()).isEqualTo("dev");
         assertThat(v.get("java").asText()).isEqualTo(System.getProperty("java.version"));
         assertThat(v.get("transport").asText()).isEqualTo("nio");
+        assertThat(Instant.parse(v.get("startedAt").asText())).isBefore(Instant.now().plusSeconds(1));
+        assertThat(v.get("uptimeSeconds").canConvertToLong()).isTrue();
+    }
+
+    @Test
+    void uptimeIsFromTheStartToTheClocksNow() throws Exception {
+        VersionInfo info = new VersionInfo(() -> "nio", Clock.fixed(NOW, ZoneOffset.UTC), NOW.minusSeconds(3_725));
+        JsonNode v = JSON.readTree(info.json());
+        assertThat(v.get("startedAt").asText()).isEqualTo(NOW.minusSeconds(3_725).toString());
+        assertThat(v.get("uptimeSeconds").asLong()).isEqualTo(3_725);
     }
 
     @Test
