@@ -180,6 +180,7 @@ class DebPackageIT {
                 .containsEntry("Restart", "on-failure")
                 .containsEntry("KillSignal", "SIGTERM")
                 .containsEntry("StandardOutput", "journal")
+                .containsEntry("LogsDirectory", "mesos-lb")
                 .containsKey("LimitNOFILE");
         assertThat(service.get("ExecStart")).as("what the package installs")
                 .satisfies(exec -> assertThat(root.resolve(exec.substring(1))).isExecutable());
