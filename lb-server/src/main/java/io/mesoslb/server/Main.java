@@ -54,7 +54,7 @@ public final class Main {
             return true;
         }
         if (request.version()) {
-            System.out.println(VersionInfo.NAME + " " + VersionInfo.version());
+            System.out.println(VersionInfo.NAME + " " + VersionInfo.version() + " (commit " + VersionInfo.commit() + ")");
             return true;
         }
         return false;

@@ -78,7 +78,8 @@ final class OpsPlane implements AutoCloseable {
         new UptimeMetrics().bindTo(registry);
         PrometheusNames.bindProcessCpuSeconds(registry);
         gcMetrics.bindTo(registry);
-        this.accessLog = ops.accessLog() ? AccessLog.create(ops.accessLogJson(), ops.accessLogFile()) : null;
+        this.accessLog = ops.accessLog() ? AccessLog.create(ops.accessLogJson(), ops.accessLogFile(),
+                ops.accessLogRotation()) : null;
         this.proxyOps = new ProxyOps(metrics, accessLog,
                 new HealthCheckResponder(readiness), ops.healthPath(), new ClientAddressResolver(ops.trustedProxies()),
                 ops.adminAllow(), proxyProtocol(ops, metrics), null, BasicAuthGate.create());

@@ -91,6 +91,22 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void theExamplesCommentedOutSettingsLoadWhenUncommented() throws Exception {
+        // A commented-out line is a setting a reader may switch on as it stands: its key and value must hold.
+        List<String> lines = Files.readAllLines(Path.of("..", "mesos-lb.example.yaml"));
+        List<String> uncommented = lines.stream().map(l -> l.replaceFirst("^# ([a-z-]+: )", "$1")).toList();
+        assertThat(uncommented).as("some commented-out settings").isNotEqualTo(lines);
+        Path file = dir.resolve("uncommented.yaml");
+        Files.write(file, uncommented);
+
+        ServerConfig c = load("--config", file.toString());
+
+        assertThat(c.ops().accessLogJson()).isTrue();
+        assertThat(c.ops().accessLogFile()).isEqualTo(Path.of("/var/log/mesos-lb/access.log"));
+        assertThat(c.ops().accessLogRotation().maxHistory()).isEqualTo(14);
+    }
+
+    @Test
     void readsJsonAndFlagsOverrideTheFile() throws Exception {
         Path file = dir.resolve("lb.json");
         Files.writeString(file, "{\"listen-port\": 9000, \"domain\": \"a.example\", \"marathon-urls\": \"http://m:8080\"}");

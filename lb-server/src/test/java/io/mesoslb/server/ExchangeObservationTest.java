@@ -159,6 +159,28 @@ class ExchangeObservationTest {
     }
 
     @Test
+    void accessLogFileRollsAtTheConfiguredSize(@org.junit.jupiter.api.io.TempDir java.nio.file.Path tmp) throws Exception {
+        java.nio.file.Path file = tmp.resolve("access.log");
+        TestOrigin origin = closer.use(TestOrigin.marker("hello"));
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.accessLogFile(file.toString()).accessLogMaxSize("1KB")))
+                .app("/a", origin);
+        // Each line is over 200 bytes: ten of them pass 1 KB, and the line after that starts a new file.
+        String path = "/" + "p".repeat(150);
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            for (int i = 0; i < 10; i++) {
+                c.send("GET " + path + " HTTP/1.1\r\nHost: a.test.local\r\n\r\n").read();
+            }
+        }
+        Await.until(WAIT, () -> {
+            try (var files = Files.list(tmp)) {
+                return files.anyMatch(f -> f.getFileName().toString().matches("access\\.log\\.[0-9-]+\\.0\\.gz"));
+            } catch (java.io.IOException e) {
+                throw new java.io.UncheckedIOException(e);
+            }
+        }, "access.log rolled into access.log.<date>.0.gz");
+    }
+
+    @Test
     void accessLogCanBeTurnedOff() throws Exception {
         TestOrigin origin = closer.use(TestOrigin.marker("hello"));
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.accessLog(false).adminPort(0))).app("/a", origin);

@@ -10,6 +10,7 @@ import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.OpsSettings;
 import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.observe.AccessLogRotation;
 import java.net.InetAddress;
 import java.net.URI;
 import java.nio.file.Files;
@@ -43,6 +44,7 @@ class OpsConfigTest {
         assertThat(ops.accessLog()).isTrue();
         assertThat(ops.accessLogJson()).isFalse();
         assertThat(ops.accessLogFile()).isNull();
+        assertThat(ops.accessLogRotation()).isEqualTo(new AccessLogRotation(100L << 20, 14, 5L << 30));
         assertThat(ops.proxyProtocol()).isFalse();
         assertThat(ops.trustedProxies().isEmpty()).isTrue();
         assertThat(ops.adminAllow().isEmpty()).isTrue();
@@ -63,6 +65,44 @@ class OpsConfigTest {
                 .isInstanceOf(ConfigException.class)
                 .hasMessageContaining("access-log-format must be combined or json, got 'xml'")
                 .hasMessageContaining("is a directory");
+    }
+
+    @Test
+    void accessLogRotationFromFileAndFlags() throws Exception {
+        Path file = dir.resolve("lb.yaml");
+        Files.writeString(file, String.join("\n",
+                "access-log-file: " + dir.resolve("access.log"),
+                "access-log-max-size: 512KB",
+                "access-log-max-history: 30",
+                "access-log-total-size-cap: 2GB",
+                ""));
+        assertThat(load("--config", file.toString()).ops().accessLogRotation())
+                .isEqualTo(new AccessLogRotation(512L << 10, 30, 2L << 30));
+        assertThat(load("--config", file.toString(), "--access-log-max-size=1 mb", "--access-log-total-size-cap=1MB")
+                .ops().accessLogRotation()).isEqualTo(new AccessLogRotation(1L << 20, 30, 1L << 20));
+    }
+
+    @Test
+    void nonsenseRotationSettingsAreConfigurationErrors() {
+        assertThatThrownBy(() -> load("--access-log-max-size=100", "--access-log-max-history=0",
+                "--access-log-total-size-cap=5TB"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access-log-max-size: '100' needs a unit: KB, MB or GB")
+                .hasMessageContaining("access-log-max-history must be between 1 and 3650, got 0")
+                .hasMessageContaining("access-log-total-size-cap: '5TB' has an unknown unit 'tb' (KB, MB, GB)");
+        assertThatThrownBy(() -> load("--access-log-max-size=0KB", "--access-log-total-size-cap=-1GB"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access-log-max-size must be at least 1KB, got '0KB'")
+                .hasMessageContaining("access-log-total-size-cap: '-1GB' is not a size (e.g. 512KB, 100MB, 5GB)");
+        assertThatThrownBy(() -> load("--access-log-max-size=100MB", "--access-log-total-size-cap=10MB"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access-log-total-size-cap (10MB) must be at least access-log-max-size (100MB)");
+        assertThatThrownBy(() -> load("--access-log-max-size=1.5MB", "--access-log-max-history=x",
+                "--access-log-total-size-cap=99999999999GB"))
+                .isInstanceOf(ConfigException.class)
+                .hasMessageContaining("access-log-max-size: '1.5MB' must be a whole number with a unit (e.g. 512KB, 100MB, 5GB)")
+                .hasMessageContaining("access-log-max-history")
+                .hasMessageContaining("access-log-total-size-cap: '99999999999GB' is too large");
     }
 
     @Test
@@ -154,7 +194,8 @@ class OpsConfigTest {
 
     @Test
     void helpListsEveryOpsKey() {
-        for (String key : List.of("health-path", "health-max-staleness", "drain-period", "access-log", "proxy-protocol",
+        for (String key : List.of("health-path", "health-max-staleness", "drain-period", "access-log", "access-log-format",
+                "access-log-file", "access-log-max-size", "access-log-max-history", "access-log-total-size-cap", "proxy-protocol",
                 "proxy-protocol-trusted", "trusted-proxies", "admin-allow", "mesos-urls", "https-port", "tls-certificates")) {
             assertThat(ConfigLoader.usage()).containsPattern("--" + key + "[=\\[]");
         }

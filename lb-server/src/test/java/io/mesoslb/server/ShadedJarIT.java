@@ -22,7 +22,8 @@ class ShadedJarIT {
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
         assertThat(p.waitFor(30, TimeUnit.SECONDS)).isTrue();
         assertThat(p.exitValue()).isZero();
-        assertThat(out).as("from the jar's manifest, not 'dev'").matches("mesos-lb \\d+\\.\\d+\\.\\d+.*");
+        assertThat(out).as("from the jar's manifest, not 'dev'; the commit the build recorded")
+                .matches("mesos-lb \\d+\\.\\d+\\.\\d+\\S* \\(commit ([0-9a-f]{40}|unknown)\\)");
     }
 
     private static Process run(String... args) throws Exception {

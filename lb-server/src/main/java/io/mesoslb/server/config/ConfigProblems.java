@@ -55,6 +55,20 @@ final class ConfigProblems {
         }
     }
 
+    /** A size in bytes ({@code 100MB}), at least {@code min} bytes; -1 when it is no size. */
+    long byteSize(String key, String value, long min, String minText) {
+        try {
+            long bytes = ByteSizes.parse(value);
+            if (bytes < min) {
+                add(key + " must be at least " + minText + ", got '" + value + "'");
+            }
+            return bytes;
+        } catch (IllegalArgumentException e) {
+            add(key + ": " + e.getMessage());
+            return -1;
+        }
+    }
+
     /** The URL, userinfo and all; messages show it without. */
     URI httpUrl(String key, String value) {
         String shown = UrlCredentials.redact(value);

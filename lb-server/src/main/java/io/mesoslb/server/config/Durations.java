@@ -10,31 +10,17 @@ final class Durations {
     }
 
     static Duration parse(String text) {
-        if (text == null || text.isBlank()) {
-            throw new IllegalArgumentException("a duration is required (e.g. 500ms, 5s, 2m)");
-        }
-        String s = text.strip().toLowerCase(Locale.ROOT);
-        if (s.startsWith("pt") || s.startsWith("p")) {
+        String s = text == null ? "" : text.strip().toLowerCase(Locale.ROOT);
+        if (s.startsWith("p")) {
             try {
                 return Duration.parse(s.toUpperCase(Locale.ROOT));
             } catch (DateTimeParseException e) {
                 throw new IllegalArgumentException("'" + text + "' is not a duration");
             }
         }
-        int i = 0;
-        while (i < s.length() && Character.isDigit(s.charAt(i))) {
-            i++;
-        }
-        if (i == 0) {
-            throw new IllegalArgumentException("'" + text + "' is not a duration (e.g. 500ms, 5s, 2m)");
-        }
-        long n;
-        try {
-            n = Long.parseLong(s.substring(0, i));
-        } catch (NumberFormatException e) {
-            throw new IllegalArgumentException("'" + text + "' is too large");
-        }
-        String unit = s.substring(i).strip();
+        Quantity q = Quantity.parse(text, "duration", "500ms, 5s, 2m");
+        long n = q.amount();
+        String unit = q.unit();
         switch (unit) {
             case "ms":
                 return Duration.ofMillis(n);

@@ -2,6 +2,7 @@ package io.mesoslb.server.config;
 
 import io.mesoslb.core.CidrList;
 import io.mesoslb.discovery.UrlCredentials;
+import io.mesoslb.server.observe.AccessLogRotation;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -12,6 +13,8 @@ import picocli.CommandLine.Option;
 
 /** Operations: health checks, draining and shutdown, access log, the client's address, the admin plane. */
 final class OpsSection {
+    private static final int MAX_HISTORY_DAYS = 3650;
+
     @Option(names = "--health-path", paramLabel = "<path>", description = "on the proxy port, answers like the admin "
             + "/health for any Host that is not a routed vhost (default: ${DEFAULT-VALUE})")
     String healthPath = "/_health";
@@ -39,9 +42,23 @@ final class OpsSection {
     String accessLogFormat = "combined";
 
     @Option(names = "--access-log-file", paramLabel = "<path>", description = "write the access log to this file, "
-            + "apart from the application log, rotated daily and at 100 MB, 14 days kept (total capped at 5 GB); "
+            + "apart from the application log, rotated daily and by size (access-log-max-size), old files gzipped; "
             + "unset: stdout, through the Logback configuration (default: none)")
     String accessLogFile;
+
+    @Option(names = "--access-log-max-size", paramLabel = "<size>", description = "with access-log-file: once the "
+            + "file has reached this size (KB, MB or GB, at least 1KB), the next line starts a new one "
+            + "(default: ${DEFAULT-VALUE})")
+    String accessLogMaxSize = "100MB";
+
+    @Option(names = "--access-log-max-history", paramLabel = "<days>", description = "with access-log-file: days of "
+            + "rotated files kept, 1 to " + MAX_HISTORY_DAYS + " (default: ${DEFAULT-VALUE})")
+    Integer accessLogMaxHistory = 14;
+
+    @Option(names = "--access-log-total-size-cap", paramLabel = "<size>", description = "with access-log-file: the "
+            + "rotated files together at most this size, the oldest deleted first; at least access-log-max-size "
+            + "(default: ${DEFAULT-VALUE})")
+    String accessLogTotalSizeCap = "5GB";
 
     @Option(names = "--proxy-protocol", arity = "0..1", fallbackValue = "true", paramLabel = "true|false",
             description = "expect a PROXY protocol v1/v2 header on every connection; balancers that health-check "
@@ -112,9 +129,21 @@ final class OpsSection {
             }
         }
         OpsSettings ops = new OpsSettings(health, staleness, drain, !Boolean.FALSE.equals(accessLog), json, logFile,
-                proxyHeaders,
+                rotation(p), proxyHeaders,
                 proxyHeaderSources, trusted, allow, mesosUrls(p), tls.httpsPort(), tls.certificates());
         return new Operations(ops, admin, port, grace);
+    }
+
+    private AccessLogRotation rotation(ConfigProblems p) {
+        long maxSize = p.byteSize("access-log-max-size", accessLogMaxSize, 1024, "1KB");
+        int history = p.range("access-log-max-history", accessLogMaxHistory, 1, MAX_HISTORY_DAYS);
+        long cap = p.byteSize("access-log-total-size-cap", accessLogTotalSizeCap, 1024, "1KB");
+        if (maxSize > 0 && cap > 0 && cap < maxSize) {
+            // Logback would refuse to start the file; one rotated file would already be over the cap.
+            p.add("access-log-total-size-cap (" + accessLogTotalSizeCap.strip() + ") must be at least access-log-max-size ("
+                    + accessLogMaxSize.strip() + ")");
+        }
+        return new AccessLogRotation(maxSize, history, cap);
     }
 
     private List<URI> mesosUrls(ConfigProblems p) {

@@ -1,8 +1,8 @@
 package io.mesoslb.server.config;
 
-import io.mesoslb.server.tls.TlsCertificate;
-
 import io.mesoslb.core.CidrList;
+import io.mesoslb.server.observe.AccessLogRotation;
+import io.mesoslb.server.tls.TlsCertificate;
 import java.net.URI;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -20,6 +20,7 @@ import java.util.List;
  * @param accessLog            log one line per request on the {@code mesos-lb.access} logger
  * @param accessLogJson        one JSON object per line instead of the combined format
  * @param accessLogFile        the file the access log goes to, rotated; null: the {@code mesos-lb.access} logger
+ * @param accessLogRotation    how that file rotates by size, and how much of it is kept
  * @param proxyProtocol        the listeners expect a PROXY protocol (v1 or v2) header on every connection
  * @param proxyProtocolTrusted peers whose PROXY header is believed; from others the peer is the client
  * @param trustedProxies       peers whose {@code X-Forwarded-For} is believed
@@ -29,7 +30,7 @@ import java.util.List;
  * @param tlsCertificates      certificates for the TLS listener, the first one the default; empty: no TLS
  */
 public record OpsSettings(String healthPath, Duration healthMaxStaleness, Duration drainPeriod, boolean accessLog,
-                          boolean accessLogJson, Path accessLogFile,
+                          boolean accessLogJson, Path accessLogFile, AccessLogRotation accessLogRotation,
                           boolean proxyProtocol, CidrList proxyProtocolTrusted, CidrList trustedProxies,
                           CidrList adminAllow, List<URI> mesosUrls, int httpsPort, List<TlsCertificate> tlsCertificates) {
 

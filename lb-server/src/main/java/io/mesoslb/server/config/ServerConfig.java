@@ -308,6 +308,11 @@ public record ServerConfig(String listenHost, int listenPort, String appIdHost, 
             return this;
         }
 
+        public Builder accessLogMaxSize(String v) {
+            s.ops.accessLogMaxSize = v;
+            return this;
+        }
+
         public Builder proxyProtocol(Boolean v) {
             s.ops.proxyProtocol = v;
             return this;

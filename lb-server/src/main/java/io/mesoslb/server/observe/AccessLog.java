@@ -74,13 +74,13 @@ public final class AccessLog implements AutoCloseable {
 
     /**
      * The access log as configured: combined or JSON lines, on the {@value #LOGGER_NAME} logger or,
-     * when {@code file} is set, in that file with rotation.
+     * when {@code file} is set, in that file rotated as {@code rotation} says.
      */
-    public static AccessLog create(boolean json, java.nio.file.Path file) {
+    public static AccessLog create(boolean json, java.nio.file.Path file, AccessLogRotation rotation) {
         if (file == null) {
             return new AccessLog(LoggerFactory.getLogger(LOGGER_NAME), ZoneId.systemDefault(), json, null);
         }
-        AccessLogFile f = AccessLogFile.open(file);
+        AccessLogFile f = AccessLogFile.open(file, rotation);
         return new AccessLog(f.logger(), ZoneId.systemDefault(), json, f);
     }
 

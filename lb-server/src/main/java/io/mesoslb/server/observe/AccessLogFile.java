@@ -17,13 +17,11 @@ import org.slf4j.Logger;
  * so the file holds access-log lines only whatever the Logback configuration says, and closing one
  * server's file touches no other logger. Lines go through an {@link AsyncAppender} that never blocks
  * (as the bundled logback.xml's access appender) into a {@link RollingFileAppender} rotated by time and
- * size: a new file each day and whenever the current one reaches {@value #MAX_FILE_SIZE}, named
- * {@code <file>.<yyyy-MM-dd>.<n>.gz}, {@value #MAX_HISTORY} days kept, all of them capped at {@value #TOTAL_SIZE_CAP}.
+ * size ({@link AccessLogRotation}): a new file each day, and at the first line after the current one has
+ * reached the maximum size (Logback counts the bytes it writes, so this holds line by line), the old
+ * ones gzipped as {@code <file>.<yyyy-MM-dd>.<n>.gz}, kept for some days and up to a total size.
  */
 final class AccessLogFile implements AutoCloseable {
-    static final String MAX_FILE_SIZE = "100MB";
-    static final int MAX_HISTORY = 14;
-    static final String TOTAL_SIZE_CAP = "5GB";
 
     private final LoggerContext context;
     private final Logger logger;
@@ -35,12 +33,7 @@ final class AccessLogFile implements AutoCloseable {
         this.file = file;
     }
 
-    static AccessLogFile open(Path path) {
-        return open(path, MAX_FILE_SIZE);
-    }
-
-    /** @param maxFileSize the size that starts a new file (tests use a small one) */
-    static AccessLogFile open(Path path, String maxFileSize) {
+    static AccessLogFile open(Path path, AccessLogRotation rotation) {
         LoggerContext context = new LoggerContext();
         context.setName("mesos-lb-access-log");
         // A context made by hand has no MDC adapter (SLF4J gives the default context its own).
@@ -60,9 +53,9 @@ final class AccessLogFile implements AutoCloseable {
         policy.setContext(context);
         policy.setParent(file);
         policy.setFileNamePattern(path + ".%d{yyyy-MM-dd}.%i.gz");
-        policy.setMaxFileSize(FileSize.valueOf(maxFileSize));
-        policy.setMaxHistory(MAX_HISTORY);
-        policy.setTotalSizeCap(FileSize.valueOf(TOTAL_SIZE_CAP));
+        policy.setMaxFileSize(new FileSize(rotation.maxFileSize()));
+        policy.setMaxHistory(rotation.maxHistory());
+        policy.setTotalSizeCap(new FileSize(rotation.totalSizeCap()));
         policy.start();
         file.setRollingPolicy(policy);
         file.start();

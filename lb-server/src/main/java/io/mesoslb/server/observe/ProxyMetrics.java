@@ -261,12 +261,12 @@ public final class ProxyMetrics implements AutoCloseable {
 
     /**
      * A backend's attempts and failed attempts so far ({@code {requests, errors}}), as counted in
-     * {@code mesoslb_backend_requests_total} and {@code mesoslb_backend_errors_total}; null when it is not
-     * in the table. For the status page, not the hot path.
+     * {@code mesoslb_backend_requests_total} and {@code mesoslb_backend_errors_total} (zeros before its
+     * first attempt, which is when its series are registered). For the status page, not the hot path.
      */
     public long[] backendCounts(Backend backend) {
         BackendMeters m = byBackend.get(backend);
-        return m == null ? null : new long[] {(long) m.requests.count(), (long) m.errors.count()};
+        return m == null ? new long[2] : new long[] {(long) m.requests.count(), (long) m.errors.count()};
     }
 
     /** Requests that matched no app, indexed like {@link #requestCounts()}. */

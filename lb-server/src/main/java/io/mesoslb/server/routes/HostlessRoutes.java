@@ -3,6 +3,7 @@ package io.mesoslb.server.routes;
 import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.TableChange;
 import java.util.List;
 import java.util.TreeSet;
 import org.slf4j.Logger;
@@ -45,7 +46,7 @@ public final class HostlessRoutes implements RouteTableHolder.Listener {
     public static HostlessRoutes watch(RouteTableHolder routes, String domain) {
         HostlessRoutes hostless = new HostlessRoutes(domain);
         routes.addListener(hostless);
-        hostless.tableChanged(RouteTable.EMPTY, routes.current());
+        hostless.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
         return hostless;
     }
 
@@ -59,20 +60,17 @@ public final class HostlessRoutes implements RouteTableHolder.Listener {
      * this runs on discovery's thread for every publication, so it must cost the change, not the table.
      */
     @Override
-    public synchronized void tableChanged(RouteTable previous, RouteTable current) {
-        boolean changed = false;
-        for (Route before : previous.routes()) {
-            Route now = current.routeForApp(before.appId());
-            if (now != before && before.hostless() && (now == null || !now.hostless())) {
-                changed |= ids.remove(before.appId());
+    public synchronized void tableChanged(TableChange change) {
+        boolean[] changed = {false};
+        change.forEachChangedRoute((before, now) -> {
+            if (before != null && before.hostless() && (now == null || !now.hostless())) {
+                changed[0] |= ids.remove(before.appId());
             }
-        }
-        for (Route route : current.routes()) {
-            if (route.hostless() && previous.routeForApp(route.appId()) != route) {
-                changed |= ids.add(route.appId());
+            if (now != null && now.hostless()) {
+                changed[0] |= ids.add(now.appId());
             }
-        }
-        if (changed) {
+        });
+        if (changed[0]) {
             snapshot = new Snapshot(domain, List.copyOf(ids));
             say();
         }

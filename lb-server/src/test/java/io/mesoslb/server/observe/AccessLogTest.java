@@ -163,46 +163,84 @@ class AccessLogTest {
     }
 
     @Test
-    void accessLogFileIsRotatedBySizeAndTimeApartFromTheApplicationLog(@TempDir Path tmp) throws Exception {
+    void accessLogFileRollsAtTheFirstLineAfterItReachesTheMaxSize(@TempDir Path tmp) throws Exception {
         Path file = tmp.resolve("access.log");
-        try (AccessLogFile f = AccessLogFile.open(file, "1KB")) {
+        String line = "x".repeat(255); // 256 bytes with its newline: four of them are 1KB
+        try (AccessLogFile f = AccessLogFile.open(file, new AccessLogRotation(1024, 3, 1L << 20))) {
             RollingFileAppender<ILoggingEvent> appender = f.appender();
             assertThat(appender.isStarted()).isTrue();
             assertThat(appender.getFile()).isEqualTo(file.toString());
             SizeAndTimeBasedRollingPolicy<?> policy = (SizeAndTimeBasedRollingPolicy<?>) appender.getRollingPolicy();
             assertThat(policy.getFileNamePattern()).isEqualTo(file + ".%d{yyyy-MM-dd}.%i.gz");
-            assertThat(policy.getMaxHistory()).isEqualTo(AccessLogFile.MAX_HISTORY);
+            assertThat(policy.getMaxHistory()).isEqualTo(3);
 
-            AccessLog json = new AccessLog(f.logger(), ZoneOffset.UTC, true, null);
-            int[] written = {0};
-            // Logback looks at the size only every so often, and compresses a rolled file on a thread of
-            // its own: keep writing until a compressed file is there.
-            Await.until(Duration.ofSeconds(20), () -> {
-                for (int i = 0; i < 20; i++, written[0]++) {
-                    json.log(null, START, "GET", "/" + written[0] + "/" + "x".repeat(40), "HTTP/1.1", 200, 1, null,
-                            null, "h", "/a", "b", 1);
-                }
-                return rolled(tmp);
-            }, "a rolled, compressed access log in " + tmp);
+            for (int i = 1; i <= 4; i++) {
+                f.logger().info(i + line.substring(1));
+            }
+            // Written by the async appender's thread: wait for the bytes. Reaching the size rolls nothing yet.
+            Await.until(Duration.ofSeconds(10), () -> size(file) == 1024, "4 lines (1024 bytes) in " + file);
+            assertThat(rolledFiles(tmp)).isEmpty();
+
+            f.logger().info("5" + line.substring(1));
+            // Compressed on a thread of Logback's own.
+            Await.until(Duration.ofSeconds(10), () -> !rolledFiles(tmp).isEmpty(), "a rolled access log in " + tmp);
         }
+        List<Path> rolled = rolledFiles(tmp);
+        assertThat(rolled).hasSize(1);
+        assertThat(gunzippedLines(rolled.get(0))).extracting(l -> l.charAt(0)).containsExactly('1', '2', '3', '4');
+        assertThat(Files.readAllLines(file)).extracting(l -> l.charAt(0)).containsExactly('5');
         assertThat(captured.lines()).as("nothing on the mesos-lb.access logger of the application").isEmpty();
-        List<Path> files;
-        try (var s = Files.list(tmp)) {
-            files = s.toList();
+    }
+
+    @Test
+    void rolledFilesOverTheTotalSizeCapAreDeletedOldestFirst(@TempDir Path tmp) throws Exception {
+        Path file = tmp.resolve("access.log");
+        java.util.Random random = new java.util.Random(1);
+        try (AccessLogFile f = AccessLogFile.open(file, new AccessLogRotation(1024, 3, 2048))) {
+            // 256-byte lines of random text, which gzips to about three quarters: every 4 lines make a rolled
+            // file of about 800 bytes, 32 lines make 7 of them (.0 to .6), and no 3 fit under the 2 KB cap.
+            for (int i = 0; i < 32; i++) {
+                byte[] noise = new byte[189];
+                random.nextBytes(noise);
+                f.logger().info(String.format("%02d:", i) + java.util.Base64.getEncoder().encodeToString(noise));
+            }
+            // Logback cleans after each roll, on a thread of its own, counting the files compressed by then: the
+            // oldest go first, and only the cap deletes files of the current day.
+            Await.until(Duration.ofSeconds(10), () -> rolledFiles(tmp).stream().anyMatch(AccessLogTest::isLast)
+                    && rolledFiles(tmp).stream().noneMatch(AccessLogTest::isFirstOrSecond),
+                    "the last file rolled (.6) and the two oldest deleted");
         }
-        assertThat(files).contains(file).anyMatch(AccessLogTest::isRolled);
-        for (String line : Files.readAllLines(file)) {
-            assertThat(MAPPER.readTree(line).path("app").asText()).isEqualTo("/a");
+        assertThat(rolledFiles(tmp)).hasSizeLessThan(7).anyMatch(AccessLogTest::isLast)
+                .noneMatch(AccessLogTest::isFirstOrSecond);
+        assertThat(Files.readAllLines(file)).extracting(l -> l.substring(0, 3)).containsExactly("28:", "29:", "30:", "31:");
+    }
+
+    private static boolean isLast(Path rolled) {
+        return rolled.getFileName().toString().endsWith(".6.gz");
+    }
+
+    private static boolean isFirstOrSecond(Path rolled) {
+        return rolled.getFileName().toString().matches(".*\\.[01]\\.gz");
+    }
+
+    private static long size(Path file) {
+        try {
+            return Files.exists(file) ? Files.size(file) : 0;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
         }
     }
 
-    private static boolean isRolled(Path p) {
-        return p.getFileName().toString().matches("access\\.log\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.gz");
+    private static List<String> gunzippedLines(Path gz) throws java.io.IOException {
+        try (var in = new java.util.zip.GZIPInputStream(Files.newInputStream(gz))) {
+            return new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8).lines().toList();
+        }
     }
 
-    private static boolean rolled(Path dir) {
+    private static List<Path> rolledFiles(Path dir) {
         try (var s = Files.list(dir)) {
-            return s.anyMatch(AccessLogTest::isRolled);
+            return s.filter(p -> p.getFileName().toString().matches("access\\.log\\.\\d{4}-\\d{2}-\\d{2}\\.\\d+\\.gz"))
+                    .sorted().toList();
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
