@@ -6,8 +6,8 @@ import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import java.time.Duration;
-import java.util.List;
-import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -27,7 +27,8 @@ public final class ConnectionLimit extends ChannelInboundHandlerAdapter {
     private final int max;
     private final String source;
     private final AtomicInteger open = new AtomicInteger();
-    private final List<Channel> listeners = new CopyOnWriteArrayList<>();
+    /** Every listening channel: one per service port too, so 10,000 of them: a set, not a copy-on-write list. */
+    private final Set<Channel> listeners = ConcurrentHashMap.newKeySet();
     private final OncePer warning = new OncePer(Duration.ofMinutes(1));
     private final ChannelFutureListener onClose = f -> closed();
 
