@@ -75,8 +75,8 @@ final class LoopBackendPool {
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
-        OriginResponseReceiver handler = new OriginResponseReceiver(backend, this, decoder, settings.responseTimeout().toNanos(),
-                settings.backendIdleTimeout().toNanos());
+        OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
+                settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
         return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {

@@ -200,12 +200,7 @@ public final class OriginConnector implements ChannelFutureListener {
 
     /** Ends the loan of {@code b}: back to the pool when it can serve another request, else closed. */
     public void giveBack(OriginResponseReceiver b, boolean reuse) {
-        b.detach();
-        if (reuse && b.isReusable()) {
-            pool().release(b);
-        } else {
-            b.channel().close();
-        }
+        b.giveBack(reuse);
     }
 
     /** Forgets the exchange; a connect still in flight is abandoned. */
