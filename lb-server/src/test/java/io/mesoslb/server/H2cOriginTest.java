@@ -138,6 +138,31 @@ class H2cOriginTest {
     }
 
     @Test
+    void anAnswerOfHeadersAloneEndsTheResponse() throws Exception {
+        H2cBackend b = backend("g.1");
+        RawHttp c = start(b);
+        RawHttp.Response r = c.send(get("/headers-only?status=200")).read();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.header("grpc-status")).isEqualTo("5");
+        assertThat(r.body()).isEmpty();
+        assertThat(c.send("HEAD /headers-only?status=404 HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n").read(true).status())
+                .isEqualTo(404);
+        assertThat(c.send(get("/next")).read().status()).as("the connection goes on").isEqualTo(200);
+    }
+
+    @Test
+    void aContinueFromTheBackendReachesTheClientAndTheBodyFollows() throws Exception {
+        H2cBackend b = backend("g.1");
+        RawHttp c = start(b);
+        c.send("POST /echo HTTP/1.1\r\nHost: " + HOST + "\r\nExpect: 100-continue\r\nContent-Length: 5\r\n\r\n");
+        assertThat(c.read().status()).isEqualTo(100);
+        RawHttp.Response r = c.send("hello").read();
+        assertThat(r.status()).isEqualTo(200);
+        assertThat(r.text()).isEqualTo("hello");
+        assertThat(b.requests().get(0).header("expect")).isEqualTo("100-continue");
+    }
+
+    @Test
     void concurrentRequestsShareOneBackendConnectionPerEventLoop() throws Exception {
         H2cBackend b = backend("g.1");
         int n = 40;

@@ -40,6 +40,8 @@ import java.util.concurrent.atomic.AtomicLong;
  *       and the request body echoed as it arrives, reading no more while the echo cannot be sent (backpressure);
  *       with {@code ?trailers=1}, the response ends with trailers {@code grpc-status: 0} and {@code x-echo-trailer}
  *       (the request trailer {@code x-client-trailer}, if any);</li>
+ *   <li>{@code /headers-only?status=N}: a response of headers alone ({@code END_STREAM} on its HEADERS), as a
+ *       gRPC server's trailers-only error: {@code grpc-status: 5}, {@code grpc-message: no%20such%20thing};</li>
  *   <li>{@code /big?bytes=N}: {@code N} bytes, written only while the stream can take more ({@link #sentBytes()},
  *       {@link #blocked()});</li>
  *   <li>{@code /hold}: neither its body read nor answered (echoed) until {@link #releaseHeld()} is called
@@ -49,6 +51,7 @@ import java.util.concurrent.atomic.AtomicLong;
  *   <li>{@code /goaway}: a {@code GOAWAY} that leaves the stream unprocessed (its last stream id is below it)
  *       while {@link #goAwayNext(int)} allows, echoed after.</li>
  * </ul>
+ * A request with {@code expect: 100-continue} gets a {@code 100} first, as a server that wants its body.
  * Stopping it closes the listener and every connection, like a killed process.
  */
 public final class H2cBackend extends LoopbackServer {
@@ -181,6 +184,9 @@ public final class H2cBackend extends LoopbackServer {
             QueryStringDecoder uri = new QueryStringDecoder(String.valueOf(head.path()));
             path = uri.path();
             params = uri.parameters();
+            if ("100-continue".contentEquals(String.valueOf(head.get("expect")))) {
+                ctx.write(new DefaultHttp2HeadersFrame(new DefaultHttp2Headers().status("100")));
+            }
             switch (path) {
                 case "/reset" -> {
                     if (resets.getAndDecrement() > 0) {
@@ -195,6 +201,13 @@ public final class H2cBackend extends LoopbackServer {
                         goAway(ctx);
                         return;
                     }
+                }
+                case "/headers-only" -> {
+                    record(null);
+                    Http2Headers only = status(params.get("status").get(0), head).add("grpc-status", "5")
+                            .add("grpc-message", "no%20such%20thing");
+                    ctx.writeAndFlush(new DefaultHttp2HeadersFrame(only, true));
+                    return;
                 }
                 case "/silent" -> {
                     record(null);
