@@ -17,6 +17,8 @@ import io.mesoslb.testkit.H2cBackend;
 import io.mesoslb.testkit.LoopbackBackend;
 import io.mesoslb.testkit.LoopbackServer;
 import io.netty.channel.Channel;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2LocalFlowController;
 import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
@@ -207,7 +209,8 @@ class H2cOriginTest {
             s.connect(new InetSocketAddress("127.0.0.1", proxy.port()));
             s.getOutputStream().write(get("/big?bytes=" + size).getBytes(StandardCharsets.US_ASCII));
             // The client reads nothing: the backend must be held by flow control, not absorbed by the balancer.
-            Await.until(WAIT, b::blocked, () -> "backend blocked; it sent " + b.sentBytes());
+            Await.until(WAIT, () -> b.blocked() && aStreamWindowIsUsedUp(),
+                    () -> "backend held by the stream's flow control; it sent " + b.sentBytes());
             long sent = b.sentBytes();
             for (Channel client : proxy.server.clients()) {
                 long pending = client.unsafe().outboundBuffer() == null ? 0
@@ -307,6 +310,25 @@ class H2cOriginTest {
         proxy.app("/grpc", RouteSpec.DEFAULT.withOptions(RouteOptions.NONE.withProtocol(BackendProtocol.HTTP1)),
                 task(http1, "h.1"));
         assertThat(client().send(get("/")).read().text()).isEqualTo("h.1");
+    }
+
+    /** The balancer stopped taking a stream's data: it sent no WINDOW_UPDATE for what the backend sent. */
+    private boolean aStreamWindowIsUsedUp() {
+        for (Channel parent : proxy.server.pools().connections()) {
+            Http2FrameCodec codec = parent.pipeline().get(Http2FrameCodec.class);
+            if (codec != null && parent.eventLoop().submit(() -> {
+                Http2LocalFlowController flow = codec.connection().local().flowController();
+                boolean[] usedUp = {false};
+                codec.connection().forEachActiveStream(stream -> {
+                    usedUp[0] |= flow.windowSize(stream) <= 0;
+                    return true;
+                });
+                return usedUp[0];
+            }).syncUninterruptibly().getNow()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     private boolean anyClientPaused() {
