@@ -35,30 +35,30 @@ class GrpcErrorsTest {
         assertThat(GrpcErrors.timeoutNanos(null)).isZero();
     }
 
+    /** One row of the mapping: how the proxy failed, what it answers over plain HTTP, the gRPC status. */
+    private record Row(ProxyStatus why, HttpResponseStatus code, int grpc) {
+    }
+
     @Test
     void theProxysFailuresMapToWhatGrpcClientsRetryOrGiveUpOn() {
-        assertThat(GrpcErrors.status(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND)).isEqualTo(GrpcErrors.UNAVAILABLE);
-        assertThat(GrpcErrors.status(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE))
-                .isEqualTo(GrpcErrors.UNAVAILABLE);
-        assertThat(GrpcErrors.status(ProxyStatus.CONNECT_FAILED, HttpResponseStatus.BAD_GATEWAY))
-                .isEqualTo(GrpcErrors.UNAVAILABLE);
-        assertThat(GrpcErrors.status(ProxyStatus.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT))
-                .as("nothing was sent: as safe to retry as a refused connect").isEqualTo(GrpcErrors.UNAVAILABLE);
-        assertThat(GrpcErrors.status(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY))
-                .isEqualTo(GrpcErrors.UNAVAILABLE);
-        assertThat(GrpcErrors.status(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT))
-                .isEqualTo(GrpcErrors.DEADLINE_EXCEEDED);
-        assertThat(GrpcErrors.status(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT))
-                .isEqualTo(GrpcErrors.DEADLINE_EXCEEDED);
-        assertThat(GrpcErrors.status(ProxyStatus.UNAUTHORIZED, HttpResponseStatus.UNAUTHORIZED))
-                .isEqualTo(GrpcErrors.UNAUTHENTICATED);
-        assertThat(GrpcErrors.status(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN))
-                .isEqualTo(GrpcErrors.PERMISSION_DENIED);
-        assertThat(GrpcErrors.status(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE))
-                .isEqualTo(GrpcErrors.RESOURCE_EXHAUSTED);
-        assertThat(GrpcErrors.status(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST)).isEqualTo(GrpcErrors.INTERNAL);
-        assertThat(GrpcErrors.status(ProxyStatus.BAD_REQUEST, HttpResponseStatus.NOT_IMPLEMENTED))
-                .isEqualTo(GrpcErrors.UNIMPLEMENTED);
+        Row[] rows = {
+            new Row(ProxyStatus.NO_ROUTE, HttpResponseStatus.NOT_FOUND, GrpcErrors.UNAVAILABLE),
+            new Row(ProxyStatus.NO_BACKEND, HttpResponseStatus.SERVICE_UNAVAILABLE, GrpcErrors.UNAVAILABLE),
+            new Row(ProxyStatus.CONNECT_FAILED, HttpResponseStatus.BAD_GATEWAY, GrpcErrors.UNAVAILABLE),
+            // Nothing was sent: as safe to retry as a refused connect.
+            new Row(ProxyStatus.CONNECT_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, GrpcErrors.UNAVAILABLE),
+            new Row(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY, GrpcErrors.UNAVAILABLE),
+            new Row(ProxyStatus.BACKEND_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, GrpcErrors.DEADLINE_EXCEEDED),
+            new Row(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, GrpcErrors.DEADLINE_EXCEEDED),
+            new Row(ProxyStatus.UNAUTHORIZED, HttpResponseStatus.UNAUTHORIZED, GrpcErrors.UNAUTHENTICATED),
+            new Row(ProxyStatus.FORBIDDEN, HttpResponseStatus.FORBIDDEN, GrpcErrors.PERMISSION_DENIED),
+            new Row(ProxyStatus.REQUEST_TOO_LARGE, HttpResponseStatus.REQUEST_ENTITY_TOO_LARGE, GrpcErrors.RESOURCE_EXHAUSTED),
+            new Row(ProxyStatus.BAD_REQUEST, HttpResponseStatus.BAD_REQUEST, GrpcErrors.INTERNAL),
+            new Row(ProxyStatus.BAD_REQUEST, HttpResponseStatus.NOT_IMPLEMENTED, GrpcErrors.UNIMPLEMENTED),
+        };
+        for (Row r : rows) {
+            assertThat(GrpcErrors.status(r.why(), r.code())).as(r.toString()).isEqualTo(r.grpc());
+        }
     }
 
     @Test
