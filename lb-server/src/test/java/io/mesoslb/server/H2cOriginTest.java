@@ -285,6 +285,26 @@ class H2cOriginTest {
     }
 
     @Test
+    void anIdleConnectionClosesAfterTheBackendIdleTimeout() throws Exception {
+        H2cBackend b = backend("g.1");
+        RawHttp c = start(cfg -> cfg.backendIdleTimeout("300ms"), task(b, "g.1"));
+        assertThat(c.send(get("/")).read().status()).isEqualTo(200);
+        Await.until(WAIT, () -> b.openConnections() == 0, "the idle HTTP/2 connection closed");
+        assertThat(c.send(get("/")).read().status()).as("and a new one is made").isEqualTo(200);
+        assertThat(b.connectionsAccepted()).isEqualTo(2);
+    }
+
+    @Test
+    void aBackendThatLeavesTheTableHasItsConnectionClosed() throws Exception {
+        H2cBackend b = backend("g.1");
+        RawHttp c = start(b);
+        assertThat(c.send(get("/")).read().status()).isEqualTo(200);
+        assertThat(proxy.server.pools().h2ConnectionCount(task(b, "g.1")).get(5, TimeUnit.SECONDS)).isEqualTo(1);
+        proxy.remove("/grpc");
+        Await.until(WAIT, () -> b.openConnections() == 0, "the connection to the removed backend closed");
+    }
+
+    @Test
     void aDeadBackendIsA502AndCountsAgainstIt() throws Exception {
         H2cBackend b = backend("g.1");
         Backend task = task(b, "g.1");

@@ -62,10 +62,24 @@ final class LoopH2Pool {
      */
     void openStream(Backend backend, boolean mayReuse, StreamWaiter waiter, int ticket) {
         H2Connection c = mayReuse ? withRoom(backend) : null;
-        if (c == null) {
-            c = connect(backend);
+        if (c != null) {
+            c.openStream(waiter, ticket);
+            return;
         }
-        c.openStream(waiter, ticket);
+        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().initialSettings(initialSettings).build();
+        H2Connection fresh = new H2Connection(backend, this, codec, settings.connectTimeout().toNanos(),
+                settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos(), settings.writeBufferHigh(),
+                streamWaterMark);
+        byBackend.computeIfAbsent(backend, b -> new ArrayList<>(1)).add(fresh);
+        // Waiting before the connect starts: a connect that fails at once fails the stream too.
+        fresh.openStream(waiter, ticket);
+        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
+            @Override
+            protected void initChannel(Channel ch) {
+                connections.add(ch);
+                ch.pipeline().addLast(codec, new Http2MultiplexHandler(NoPushedStreams.INSTANCE), fresh);
+            }
+        }).connect(addresses.of(backend)).addListener((ChannelFutureListener) fresh::connectDone);
     }
 
     private H2Connection withRoom(Backend backend) {
@@ -79,22 +93,6 @@ final class LoopH2Pool {
             }
         }
         return null;
-    }
-
-    private H2Connection connect(Backend backend) {
-        Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().initialSettings(initialSettings).build();
-        H2Connection c = new H2Connection(backend, this, codec, settings.connectTimeout().toNanos(),
-                settings.responseTimeout().toNanos(),
-                settings.backendIdleTimeout().toNanos(), settings.writeBufferHigh(), streamWaterMark);
-        byBackend.computeIfAbsent(backend, b -> new ArrayList<>(1)).add(c);
-        bootstrap.clone().handler(new ChannelInitializer<Channel>() {
-            @Override
-            protected void initChannel(Channel ch) {
-                connections.add(ch);
-                ch.pipeline().addLast(codec, new Http2MultiplexHandler(NoPushedStreams.INSTANCE), c);
-            }
-        }).connect(addresses.of(backend)).addListener((ChannelFutureListener) c::connectDone);
-        return c;
     }
 
     /** Forgets a connection that closed (or never connected). */
