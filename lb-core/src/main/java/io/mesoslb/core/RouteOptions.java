@@ -14,9 +14,10 @@ package io.mesoslb.core;
  *                      key) that the TLS listener serves for the route's vhosts; null for none. Kept as
  *                      data: the TLS listener reads the file, not the table
  * @param pathIgnoreCase the route's path prefixes match in any case (HAProxy's {@code path_beg -i})
+ * @param protocol      what the backends speak; {@link BackendProtocol#HTTP1} by default
  */
 public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
-                           Rewrites rewrites, String sslCert, boolean pathIgnoreCase) {
+                           Rewrites rewrites, String sslCert, boolean pathIgnoreCase, BackendProtocol protocol) {
     public static final RouteOptions NONE = new RouteOptions(false, false, Balance.ROUND_ROBIN, null, null, Rewrites.NONE);
 
     /**
@@ -41,12 +42,19 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
         balance = balance == null ? Balance.ROUND_ROBIN : balance;
         rewrites = rewrites == null ? Rewrites.NONE : rewrites;
         sslCert = sslCert == null || sslCert.isBlank() ? null : sslCert.strip();
+        protocol = protocol == null ? BackendProtocol.HTTP1 : protocol;
+    }
+
+    /** Backends speaking HTTP/1.1. */
+    public RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
+                        Rewrites rewrites, String sslCert, boolean pathIgnoreCase) {
+        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, sslCert, pathIgnoreCase, BackendProtocol.HTTP1);
     }
 
     /** Without a certificate of the route's own. */
     public RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, CidrList allowFrom, BasicAuth auth,
                         Rewrites rewrites) {
-        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, null, false);
+        this(httpsOnly, sticky, balance, allowFrom, auth, rewrites, null, false, BackendProtocol.HTTP1);
     }
 
     public RouteOptions(boolean httpsOnly, boolean sticky) {
@@ -58,26 +66,30 @@ public record RouteOptions(boolean httpsOnly, boolean sticky, Balance balance, C
     }
 
     public RouteOptions withBalance(Balance b) {
-        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites, sslCert, pathIgnoreCase);
+        return new RouteOptions(httpsOnly, sticky, b, allowFrom, auth, rewrites, sslCert, pathIgnoreCase, protocol);
     }
 
     public RouteOptions withAllowFrom(CidrList networks) {
-        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites, sslCert, pathIgnoreCase);
+        return new RouteOptions(httpsOnly, sticky, balance, networks, auth, rewrites, sslCert, pathIgnoreCase, protocol);
     }
 
     public RouteOptions withAuth(BasicAuth a) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites, sslCert, pathIgnoreCase);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, a, rewrites, sslCert, pathIgnoreCase, protocol);
     }
 
     public RouteOptions withRewrites(Rewrites r) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r, sslCert, pathIgnoreCase);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, r, sslCert, pathIgnoreCase, protocol);
     }
 
     public RouteOptions withSslCert(String path) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, path, pathIgnoreCase);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, path, pathIgnoreCase, protocol);
     }
 
     public RouteOptions withPathIgnoreCase(boolean ignoreCase) {
-        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, sslCert, ignoreCase);
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, sslCert, ignoreCase, protocol);
+    }
+
+    public RouteOptions withProtocol(BackendProtocol p) {
+        return new RouteOptions(httpsOnly, sticky, balance, allowFrom, auth, rewrites, sslCert, pathIgnoreCase, p);
     }
 }

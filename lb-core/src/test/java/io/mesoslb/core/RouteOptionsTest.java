@@ -18,6 +18,19 @@ class RouteOptionsTest {
     }
 
     @Test
+    void theBackendProtocolIsHttp1UnlessSaidAndChangingItIsATableChange() {
+        assertThat(RouteOptions.NONE.protocol()).isEqualTo(BackendProtocol.HTTP1);
+        RouteTable plain = builder.build(List.of(app("/grpc", 2)), RouteTable.EMPTY, 1);
+        RouteTable h2c = builder.build(List.of(app("/grpc", 2,
+                RouteSpec.DEFAULT.withOptions(RouteOptions.NONE.withProtocol(BackendProtocol.H2C)))), plain, 2);
+        assertThat(h2c.routeForApp("/grpc").options().protocol()).isEqualTo(BackendProtocol.H2C);
+        assertThat(h2c.sameContent(plain)).isFalse();
+        // Every other switch keeps it.
+        assertThat(RouteOptions.NONE.withProtocol(BackendProtocol.H2C).withBalance(Balance.LEAST_CONN).withSslCert("/x.pem")
+                .withPathIgnoreCase(true).protocol()).isEqualTo(BackendProtocol.H2C);
+    }
+
+    @Test
     void aStickyTokenFindsItsBackendWhileItIsRoutedAndNotEjected() {
         RouteTable table = builder.build(List.of(app("/www", 3, RouteSpec.DEFAULT.withOptions(RouteOptions.of(false, true)))), RouteTable.EMPTY, 1);
         Route route = table.routeForApp("/www");

@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import io.mesoslb.server.config.ServerConfig;
+import io.mesoslb.server.testing.BackgroundUpload;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.TestOrigin;
@@ -152,18 +153,7 @@ class StreamingTest {
         AtomicLong written = new AtomicLong();
         try (RawHttp c = new RawHttp(proxy.port())) {
             c.send("POST /upload HTTP/1.1\r\nHost: sink.test.local\r\nContent-Length: " + SIZE + "\r\n\r\n");
-            CompletableFuture<Void> upload = CompletableFuture.runAsync(() -> {
-                byte[] chunk = new byte[64 * 1024];
-                try {
-                    while (written.get() < SIZE) {
-                        c.out().write(chunk);
-                        written.addAndGet(chunk.length);
-                    }
-                    c.out().flush();
-                } catch (java.io.IOException e) {
-                    throw new java.io.UncheckedIOException(e);
-                }
-            });
+            CompletableFuture<Void> upload = BackgroundUpload.start(c.out(), SIZE, written);
 
             // The backend reads nothing more: the proxy must stop reading the client rather than buffer for it.
             Await.until(WAIT, () -> origin.blocked && anyClientPaused() && anyBackendUnwritable(),

@@ -5,6 +5,8 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
 import io.netty.channel.EventLoopGroup;
+import io.netty.channel.MultiThreadIoEventLoopGroup;
+import io.netty.channel.nio.NioIoHandler;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.socket.SocketChannel;
@@ -15,6 +17,7 @@ import java.util.Objects;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import java.util.function.Function;
 
 /**
  * A task's server on {@code 127.0.0.1:<free port>}, whatever it speaks: counts its connections, and stopping it
@@ -54,6 +57,22 @@ public abstract class LoopbackServer implements AutoCloseable {
                 .syncUninterruptibly()
                 .channel();
         this.port = listener.localAddress().getPort();
+    }
+
+    /**
+     * Starts a server on a single-threaded event loop group of its own, which its {@link #stop()} shuts down
+     * (at once, should the start fail).
+     *
+     * @param start makes the server on the group, as the group's owner
+     */
+    static <T extends LoopbackServer> T onOwnGroup(Function<EventLoopGroup, T> start) {
+        EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
+        try {
+            return start.apply(group);
+        } catch (RuntimeException e) {
+            group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
+            throw e;
+        }
     }
 
     /** Adds what serves one accepted connection. */

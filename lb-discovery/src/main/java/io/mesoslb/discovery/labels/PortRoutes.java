@@ -163,6 +163,13 @@ public final class PortRoutes {
         options = options.withRewrites(new RouteOptions.Rewrites(Labels.isTrue(port.own("USE_HSTS")),
                 pathValue(routeId, port, "HTTP_BACKEND_PROXYPASS_PATH"), pathValue(routeId, port, "HTTP_BACKEND_REVPROXY_PATH"),
                 headerValue(routeId, port, "HTTP_BACKEND_REDIR")));
+        String proto = port.ours("PROTO");
+        try {
+            options = options.withProtocol(BackendProtocolLabel.ours(proto));
+        } catch (BackendProtocolLabel.Refused e) {
+            problems.error(routeId, port.oursName("PROTO") + " '" + proto.strip() + "' " + e.getMessage() + ": not routed");
+            return;
+        }
         // A path on the balancer's disk: whether it can be read is the TLS listener's business, not a
         // reason to keep the route off the table (it restricts nobody's access).
         options = options.withSslCert(port.own("SSL_CERT"));
@@ -379,7 +386,12 @@ public final class PortRoutes {
 
         /** Only {@code MESOS_LB_<name>} (main) or {@code MESOS_LB_<n>_<name>}: a label marathon-lb does not have. */
         String ours(String name) {
-            return app.get(main ? "MESOS_LB_" + name : "MESOS_LB_" + index + "_" + name);
+            return app.get(oursName(name));
+        }
+
+        /** The name {@link #ours} reads. */
+        String oursName(String name) {
+            return main ? "MESOS_LB_" + name : "MESOS_LB_" + index + "_" + name;
         }
     }
 }

@@ -31,6 +31,8 @@ public final class TraefikLabels {
      */
     private static final Pattern MARATHON_LB_RESTRICTING = Pattern.compile(
             "(?:MESOS_LB_(?:\\d{1,3}_)?|HAPROXY_\\d{1,3}_)(?:AUTH|BACKEND_NETWORK_ALLOWED_ACL|REDIRECT_TO_HTTPS|ENABLED|GROUP)");
+    /** mesos-lb's own backend protocol label: next to Traefik's it would be dropped, and the backend sent bytes it cannot read. */
+    private static final Pattern MESOS_LB_PROTOCOL = Pattern.compile("MESOS_LB_(?:\\d{1,3}_)?PROTO");
     private static final Pattern MARATHON_LB_OTHER = Pattern.compile("(?:MESOS_LB_(?:\\d{1,3}_)?|HAPROXY_\\d{1,3}_)(?:STICKY|BALANCE)");
     /** Traefik's auth labels that carry a protection mesos-lb has no way to apply. */
     private static final List<String> UNSUPPORTED_AUTH = List.of("frontend.auth.basic.usersFile",
@@ -45,7 +47,7 @@ public final class TraefikLabels {
             "frontend.auth.digest.users", "frontend.auth.digest.usersFile", "frontend.auth.forward.address",
             "frontend.whiteList.sourceRange", "frontend.whitelistSourceRange", "frontend.whiteList.useXForwardedFor",
             "frontend.redirect.entryPoint", "frontend.passHostHeader", "frontend.priority",
-            "frontend.headers.STSSeconds", "backend.loadbalancer.stickiness", "backend.loadbalancer.sticky");
+            "frontend.headers.STSSeconds", "backend.loadbalancer.stickiness", "backend.loadbalancer.sticky", "protocol");
 
     private final boolean exposedByDefault;
     private final LabelProblems problems;
@@ -107,6 +109,12 @@ public final class TraefikLabels {
             // Traefik's labels decide the routes here, so this one would silently stop applying.
             problems.error(appId, restricting + " cannot be combined with traefik.* labels (set a vhost label"
                     + " to use marathon-lb's labels, or use Traefik's for the same thing): not routed");
+            return List.of();
+        }
+        String protocol = firstKey(labels, MESOS_LB_PROTOCOL);
+        if (protocol != null) {
+            problems.error(appId, protocol + " cannot be combined with traefik.* labels (use traefik.protocol, or set a"
+                    + " vhost label to use mesos-lb's labels): not routed");
             return List.of();
         }
         String other = firstKey(labels, MARATHON_LB_OTHER);
@@ -206,6 +214,13 @@ public final class TraefikLabels {
         } catch (TraefikBasicAuth.Refused e) {
             problems.error(routeId, "basic auth (" + s.label(present(s.get("frontend.auth.basic"))
                     ? "frontend.auth.basic" : "frontend.auth.basic.users") + ") " + e.getMessage() + ": not routed");
+            return null;
+        }
+        try {
+            options = options.withProtocol(BackendProtocolLabel.traefik(s.get("protocol")));
+        } catch (BackendProtocolLabel.Refused e) {
+            problems.error(routeId, s.label("protocol") + " '" + s.get("protocol").strip() + "' " + e.getMessage()
+                    + ": not routed");
             return null;
         }
         reportUnhonoured(routeId, s);

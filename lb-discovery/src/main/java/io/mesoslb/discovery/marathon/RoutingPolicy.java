@@ -189,8 +189,9 @@ public final class RoutingPolicy {
      * but no colour's tasks are served without the protections its own labels give the port
      * (fail closed): a colour that does not route the port (disabled, or a protection it cannot have)
      * adds no task to it; a basic-auth user or an allowed network only another colour names is
-     * required of the whole route; colours that name different ones, or different balancer groups,
-     * keep the route off the table while both exist. Null when it is kept off.
+     * required of the whole route; colours that name different ones, different balancer groups, or
+     * different backend protocols (one colour's tasks would get requests they cannot read), keep the
+     * route off the table while both exist. Null when it is kept off.
      */
     private App merged(DeploymentGroups.Deployment d, PortRoutes.PortRoute port, List<List<PortRoutes.PortRoute>> others,
                        List<OutOfRotation> notRouted) {
@@ -213,6 +214,7 @@ public final class RoutingPolicy {
             String clash = !spec.groups().equals(port.spec().groups()) ? "balancer groups"
                     : auth != null && theirAuth != null && !sameUser(auth, theirAuth) ? "basic auth"
                     : allowFrom != null && theirAllow != null && !allowFrom.equals(theirAllow) ? "allowed networks"
+                    : spec.options().protocol() != options.protocol() ? "backend protocols"
                     : null;
             if (clash != null) {
                 ports.problems().error(port.routeId(), "deployment group colours " + members.get(0).id() + " and "

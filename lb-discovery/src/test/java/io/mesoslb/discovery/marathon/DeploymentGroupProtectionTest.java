@@ -22,10 +22,7 @@ class DeploymentGroupProtectionTest {
 
     @Test
     void aNewerColoursAuthIsKeptWhenTheOlderHasNone() {
-        List<App> apps = policy.apps(parse(
-                colour("/web-blue", "2024-01-01T00:00:00", "\"HAPROXY_0_VHOST\":\"web.example.com\"", "b"),
-                colour("/web-green", "2024-02-01T00:00:00",
-                        "\"HAPROXY_0_VHOST\":\"web.example.com\",\"HAPROXY_0_AUTH\":\"" + AUTH.replace("$", "\\u0024") + "\"", "g")));
+        List<App> apps = blueThenGreenWith("\"HAPROXY_0_AUTH\":\"" + AUTH.replace("$", "\\u0024") + "\"");
 
         assertThat(apps).hasSize(1);
         assertThat(apps.get(0).spec().options().auth()).isNotNull();
@@ -34,10 +31,7 @@ class DeploymentGroupProtectionTest {
 
     @Test
     void aNewerColoursAclIsKeptWhenTheOlderHasNone() {
-        List<App> apps = policy.apps(parse(
-                colour("/web-blue", "2024-01-01T00:00:00", "\"HAPROXY_0_VHOST\":\"web.example.com\"", "b"),
-                colour("/web-green", "2024-02-01T00:00:00",
-                        "\"HAPROXY_0_VHOST\":\"web.example.com\",\"HAPROXY_0_BACKEND_NETWORK_ALLOWED_ACL\":\"10.0.0.0/8\"", "g")));
+        List<App> apps = blueThenGreenWith("\"HAPROXY_0_BACKEND_NETWORK_ALLOWED_ACL\":\"10.0.0.0/8\"");
 
         assertThat(apps).hasSize(1);
         assertThat(apps.get(0).spec().options().allowFrom()).isEqualTo(CidrList.parse("10.0.0.0/8"));
@@ -67,6 +61,15 @@ class DeploymentGroupProtectionTest {
     }
 
     @Test
+    void coloursSpeakingDifferentBackendProtocolsAreNotRouted() {
+        // One colour's tasks would get requests in a protocol they do not speak.
+        List<App> apps = blueThenGreenWith("\"MESOS_LB_PROTO\":\"h2c\"");
+
+        assertThat(apps).isEmpty();
+        assertThat(policy.labelProblems().get("/web")).anySatisfy(m -> assertThat(m).contains("backend protocols"));
+    }
+
+    @Test
     void coloursInDifferentBalancerGroupsAreNotRouted() {
         List<App> apps = policy.apps(parse(
                 colour("/web-blue", "2024-01-01T00:00:00", "\"HAPROXY_GROUP\":\"external\"", "b"),
@@ -84,6 +87,13 @@ class DeploymentGroupProtectionTest {
 
         assertThat(apps).hasSize(1);
         assertThat(apps.get(0).backends()).extracting(Backend::taskId).doesNotContain("g.1");
+    }
+
+    /** /web-blue with only a vhost label, then the newer /web-green with the same vhost and {@code greenLabel}. */
+    private List<App> blueThenGreenWith(String greenLabel) {
+        return policy.apps(parse(
+                colour("/web-blue", "2024-01-01T00:00:00", "\"HAPROXY_0_VHOST\":\"web.example.com\"", "b"),
+                colour("/web-green", "2024-02-01T00:00:00", "\"HAPROXY_0_VHOST\":\"web.example.com\"," + greenLabel, "g")));
     }
 
     private static String colour(String id, String startedAt, String labels, String task) {

@@ -11,7 +11,10 @@ public enum ProxyStatus {
     BACKEND_TIMEOUT,
     CLIENT_CLOSED,
     BAD_REQUEST,
-    /** The client was too slow: request head (408), or the whole request under request-timeout. */
+    /**
+     * The client was too slow: request head (408), or the whole request under request-timeout; or the
+     * client's own deadline for the exchange ({@code grpc-timeout}) passed (504).
+     */
     REQUEST_TIMEOUT,
     /** Request line (414), header block (431) or body (413) over its limit. */
     REQUEST_TOO_LARGE,

@@ -58,10 +58,15 @@ public final class RawHttp implements AutoCloseable {
         return this;
     }
 
-    /** One parsed response. */
-    public record Response(String version, int status, Map<String, String> headers, byte[] body) {
+    /** One parsed response; {@code trailers} those of a chunked body (names in lower case), else empty. */
+    public record Response(String version, int status, Map<String, String> headers, byte[] body,
+                           Map<String, String> trailers) {
         public String header(String name) {
             return headers.get(name.toLowerCase(Locale.ROOT));
+        }
+
+        public String trailer(String name) {
+            return trailers.get(name.toLowerCase(Locale.ROOT));
         }
 
         public String text() {
@@ -77,37 +82,43 @@ public final class RawHttp implements AutoCloseable {
     public Response read(boolean headRequest) throws IOException {
         String statusLine = line();
         String[] parts = statusLine.split(" ", 3);
-        Map<String, String> headers = new LinkedHashMap<>();
-        for (String l = line(); !l.isEmpty(); l = line()) {
-            int colon = l.indexOf(':');
-            String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
-            String value = l.substring(colon + 1).trim();
-            headers.merge(name, value, (a, b) -> a + ", " + b);
-        }
+        Map<String, String> headers = fields();
         int status = Integer.parseInt(parts[1]);
         byte[] body;
+        Map<String, String> trailers = Map.of();
         if (headRequest || status == 204 || status == 304 || (status >= 100 && status < 200)) {
             body = new byte[0];
         } else if ("chunked".equalsIgnoreCase(headers.get("transfer-encoding"))) {
-            body = chunkedBody();
+            body = chunks();
+            trailers = fields();
         } else if (headers.containsKey("content-length")) {
             body = in.readNBytes(Integer.parseInt(headers.get("content-length")));
         } else {
             body = in.readAllBytes();
         }
-        return new Response(parts[0], status, headers, body);
+        return new Response(parts[0], status, headers, body, trailers);
     }
 
-    private byte[] chunkedBody() throws IOException {
+    /** Header (or trailer) fields up to the empty line, names in lower case, repeated ones joined. */
+    private Map<String, String> fields() throws IOException {
+        Map<String, String> fields = new LinkedHashMap<>();
+        for (String l = line(); !l.isEmpty(); l = line()) {
+            int colon = l.indexOf(':');
+            String name = l.substring(0, colon).trim().toLowerCase(Locale.ROOT);
+            String value = l.substring(colon + 1).trim();
+            fields.merge(name, value, (a, b) -> a + ", " + b);
+        }
+        return fields;
+    }
+
+    /** A chunked body's chunks, up to the last one; its trailer section follows. */
+    private byte[] chunks() throws IOException {
         ByteArrayOutputStream buf = new ByteArrayOutputStream();
         while (true) {
             String sizeLine = line();
             int semi = sizeLine.indexOf(';');
             int size = Integer.parseInt((semi >= 0 ? sizeLine.substring(0, semi) : sizeLine).trim(), 16);
             if (size == 0) {
-                while (!line().isEmpty()) {
-                    // trailers
-                }
                 return buf.toByteArray();
             }
             buf.write(in.readNBytes(size));

@@ -4,14 +4,17 @@ import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpResponseStatus;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The clocks of one client connection's exchanges: the client's idle timeout, restarted by its reads
- * (no handler of its own: one hop less per message), and request-timeout over a whole exchange. What
- * a clock running out means depends on where the exchange stands, so the verdict is taken here and
- * carried out by the {@link ProxyExchange}.
+ * (no handler of its own: one hop less per message), request-timeout over a whole exchange, and the
+ * client's own deadline for it ({@code grpc-timeout}), which can only come sooner than the others: every
+ * clock runs, the first to run out ends the exchange. What a clock running out means depends on where the
+ * exchange stands, so the verdict is taken here and carried out by the {@link ProxyExchange}.
  */
 final class ExchangeDeadlines {
     private static final Logger log = LoggerFactory.getLogger(ExchangeDeadlines.class);
@@ -24,6 +27,9 @@ final class ExchangeDeadlines {
     private final Deadline whole;
     /** Something was relayed to the client since the last reader-idle event. */
     private boolean relayedSinceIdle;
+    /** The client's deadline for the exchange in flight, or null: scheduled per exchange, as its length is the client's. */
+    private ScheduledFuture<?> clientDeadline;
+    private long clientDeadlineMillis;
 
     ExchangeDeadlines(ProxyExchange exchange, ExchangeState state, ChannelHandlerContext client, ProxySettings settings) {
         this.exchange = exchange;
@@ -42,15 +48,28 @@ final class ExchangeDeadlines {
         relayedSinceIdle = true;
     }
 
-    void exchangeStarted() {
+    /** @param deadlineNanos the client's deadline for the exchange ({@code grpc-timeout}), 0 for none */
+    void exchangeStarted(long deadlineNanos) {
         if (whole != null) {
             whole.start();
+        }
+        if (deadlineNanos > 0) {
+            clientDeadlineMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos);
+            clientDeadline = client.executor().schedule(this::clientDeadlinePassed, deadlineNanos, TimeUnit.NANOSECONDS);
         }
     }
 
     void exchangeEnded() {
         if (whole != null) {
             whole.stop();
+        }
+        cancelClientDeadline();
+    }
+
+    private void cancelClientDeadline() {
+        if (clientDeadline != null) {
+            clientDeadline.cancel(false);
+            clientDeadline = null;
         }
     }
 
@@ -60,6 +79,7 @@ final class ExchangeDeadlines {
             whole.cancel();
         }
         idle.cancel();
+        cancelClientDeadline();
     }
 
     /** request-timeout: the whole exchange took too long. */
@@ -73,6 +93,19 @@ final class ExchangeDeadlines {
         } else if (phase == Phase.PROXYING) {
             // The response is under way but slow (or its reader is): cut it, without blaming the backend.
             exchange.fail(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT, text);
+        }
+    }
+
+    /**
+     * The client's deadline passed: it has given up on the answer, whichever side was slow, so no backend
+     * is blamed for it (passive health would eject healthy backends for clients' short deadlines).
+     */
+    private void clientDeadlinePassed() {
+        clientDeadline = null;
+        Phase phase = exchange.phase();
+        if (phase == Phase.CONNECTING || phase == Phase.PROXYING) {
+            exchange.fail(ProxyStatus.REQUEST_TIMEOUT, HttpResponseStatus.GATEWAY_TIMEOUT,
+                    "grpc-timeout of " + clientDeadlineMillis + " ms passed");
         }
     }
 

@@ -1,12 +1,14 @@
 package io.mesoslb.server.proxy.exchange;
 
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.proxy.http.GrpcErrors;
 import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
 import io.mesoslb.server.proxy.http.RequestSyntax;
 import io.mesoslb.server.proxy.http.Retries;
 
 import io.mesoslb.core.Route;
+import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
@@ -41,6 +43,10 @@ public final class ExchangeState {
     public int clientHash;
     /** For a sticky route, the backend token the client's cookie named ("" for none); null otherwise. */
     public String stickyToken;
+    /** A gRPC call ({@code content-type: application/grpc*}): the proxy's own failures are answered the gRPC way. */
+    public boolean grpc;
+    /** The client's deadline for the exchange ({@code grpc-timeout}), 0 for none. */
+    public long deadlineNanos;
 
     // What the client asked for; kept after the exchange ends, until the next request head replaces it.
     public HttpVersion clientVersion = HttpVersion.HTTP_1_1;
@@ -61,6 +67,10 @@ public final class ExchangeState {
         contentLength = (requestConnection & HeaderScan.HAS_CONTENT_LENGTH) != 0 ? HttpUtil.getContentLength(req, 0L) : 0;
         requestHasBody = ((requestConnection & HeaderScan.HAS_TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req))
                 || contentLength > 0;
+        grpc = (requestConnection & HeaderScan.HAS_CONTENT_TYPE) != 0
+                && GrpcErrors.isGrpc(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
+        deadlineNanos = (requestConnection & HeaderScan.HAS_GRPC_TIMEOUT) != 0
+                ? GrpcErrors.timeoutNanos(req.headers().get(GrpcErrors.GRPC_TIMEOUT)) : 0;
     }
 
     /** Holds {@code req} until a backend connection takes it. */
@@ -105,5 +115,7 @@ public final class ExchangeState {
         backendReusable = false;
         stickyToken = null;
         clientHash = 0;
+        grpc = false;
+        deadlineNanos = 0;
     }
 }

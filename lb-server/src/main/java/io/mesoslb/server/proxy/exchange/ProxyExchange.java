@@ -7,7 +7,6 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.ProxyStatus;
-import io.mesoslb.server.proxy.http.ErrorResponses;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.proxy.origin.ClientResponseWriter;
 import io.mesoslb.server.proxy.origin.OriginConnector;
@@ -208,7 +207,7 @@ public final class ProxyExchange {
         requests.prepareHead(req);
         state.forward(req);
         phase = Phase.CONNECTING;
-        deadlines.exchangeStarted();
+        deadlines.exchangeStarted(state.deadlineNanos);
         connector.start();
     }
 
@@ -327,7 +326,7 @@ public final class ProxyExchange {
     private void answer(Verdict v) {
         boolean keep = state.keepAfterLocalAnswer(v.why(), draining);
         FullHttpResponse response = LocalAnswers.of(v, state.clientVersion, !keep, ops.health(), ctx.alloc(),
-                observer.headRequest());
+                observer.headRequest(), state.grpc);
         // After a replay the end of the request has been read already: nothing left to drop.
         boolean fullyRead = state.requestComplete;
         clearExchange();
@@ -346,6 +345,7 @@ public final class ProxyExchange {
         connector.failed(why);
         boolean started = state.responseStarted;
         boolean fullyRead = state.requestComplete;
+        boolean grpc = state.grpc;
         releaseOrigin(false);
         clearExchange();
         phase = Phase.CLOSED;
@@ -355,7 +355,7 @@ public final class ProxyExchange {
             ctx.close();
             return;
         }
-        ChannelFuture written = ctx.writeAndFlush(ErrorResponses.of(code, text, state.clientVersion, true));
+        ChannelFuture written = ctx.writeAndFlush(LocalAnswers.error(why, code, text, state.clientVersion, true, grpc));
         if (fullyRead) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {

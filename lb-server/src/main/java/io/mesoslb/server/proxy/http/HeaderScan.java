@@ -67,6 +67,10 @@ public final class HeaderScan {
      * no header says so: a backend reads them as the start of the next request.
      */
     public static final int HIXIE_KEYS = HAS_WEBSOCKET_KEY1 | HAS_WEBSOCKET_KEY2;
+    /** {@code Content-Type}: a gRPC request is answered the gRPC way ({@link GrpcErrors}). */
+    public static final int HAS_CONTENT_TYPE = 1 << 24;
+    /** {@code grpc-timeout}: the client's deadline for the call. */
+    public static final int HAS_GRPC_TIMEOUT = 1 << 25;
 
     public static final AsciiString PROXY_CONNECTION = AsciiString.cached("proxy-connection");
     public static final AsciiString X_FORWARDED_FOR = AsciiString.cached("x-forwarded-for");
@@ -113,6 +117,9 @@ public final class HeaderScan {
             case 10:
                 return is(name, HttpHeaderNames.CONNECTION) ? PRESENT
                         : is(name, HttpHeaderNames.KEEP_ALIVE) ? HAS_KEEP_ALIVE : 0;
+            case 12:
+                return is(name, HttpHeaderNames.CONTENT_TYPE) ? HAS_CONTENT_TYPE
+                        : is(name, GrpcErrors.GRPC_TIMEOUT) ? HAS_GRPC_TIMEOUT : 0;
             case 14:
                 return is(name, HttpHeaderNames.CONTENT_LENGTH) ? HAS_CONTENT_LENGTH
                         : is(name, CONTENT_LENGTH_UNDERSCORE) ? FRAMING_LOOKALIKE : 0;

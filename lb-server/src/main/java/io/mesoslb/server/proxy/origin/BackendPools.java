@@ -26,13 +26,16 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.LongAdder;
+import java.util.function.ToIntFunction;
 
 /**
- * One {@link LoopBackendPool} per worker event loop. The map is filled before the server binds and
- * never changes, so looking up a loop's pool needs no synchronisation.
+ * One {@link LoopBackendPool} (HTTP/1.1) and one {@link LoopH2Pool} (HTTP/2) per worker event loop.
+ * The maps are filled before the server binds and never change, so looking up a loop's pool needs no
+ * synchronisation.
  */
 public final class BackendPools implements RouteTableHolder.Listener {
     private final Map<EventExecutor, LoopBackendPool> byLoop = new IdentityHashMap<>();
+    private final Map<EventExecutor, LoopH2Pool> h2ByLoop = new IdentityHashMap<>();
     private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
     private final LongAdder idle = new LongAdder();
 
@@ -49,12 +52,22 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 .disableResolver();
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
-            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle));
+            BackendAddresses addresses = new BackendAddresses();
+            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle, addresses));
+            h2ByLoop.put(loop, new LoopH2Pool(loop, template, settings, connections, idle, addresses));
         }
     }
 
     LoopBackendPool forLoop(EventLoop loop) {
-        LoopBackendPool pool = byLoop.get(loop);
+        return pool(byLoop, loop);
+    }
+
+    LoopH2Pool h2ForLoop(EventLoop loop) {
+        return pool(h2ByLoop, loop);
+    }
+
+    private static <P> P pool(Map<EventExecutor, P> pools, EventLoop loop) {
+        P pool = pools.get(loop);
         if (pool == null) {
             throw new IllegalStateException("no backend pool for " + loop);
         }
@@ -84,7 +97,11 @@ public final class BackendPools implements RouteTableHolder.Listener {
         }
         List<Backend> gone = List.copyOf(removed);
         for (LoopBackendPool pool : byLoop.values()) {
-            pool.loop().execute(() -> pool.closeIdle(gone));
+            LoopH2Pool h2 = h2ByLoop.get(pool.loop());
+            pool.loop().execute(() -> {
+                pool.closeIdle(gone);
+                h2.closeIdle(gone);
+            });
         }
     }
 
@@ -114,8 +131,10 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 f.complete(null);
                 continue;
             }
+            LoopH2Pool h2 = h2ByLoop.get(pool.loop());
             pool.loop().execute(() -> {
                 pool.closeAll();
+                h2.closeAll();
                 f.complete(null);
             });
         }
@@ -124,10 +143,19 @@ public final class BackendPools implements RouteTableHolder.Listener {
 
     /** Idle pooled connections to {@code backend} summed over all loops; for tests and diagnostics. */
     public CompletableFuture<Integer> idleCount(Backend backend) {
+        return sum(loop -> byLoop.get(loop).idleCount(backend));
+    }
+
+    /** HTTP/2 connections to {@code backend} (idle, busy or being made) summed over all loops; for tests and diagnostics. */
+    public CompletableFuture<Integer> h2ConnectionCount(Backend backend) {
+        return sum(loop -> h2ByLoop.get(loop).connectionCount(backend));
+    }
+
+    private CompletableFuture<Integer> sum(ToIntFunction<EventLoop> perLoop) {
         CompletableFuture<Integer> total = CompletableFuture.completedFuture(0);
         for (LoopBackendPool pool : byLoop.values()) {
             CompletableFuture<Integer> one = new CompletableFuture<>();
-            pool.loop().execute(() -> one.complete(pool.idleCount(backend)));
+            pool.loop().execute(() -> one.complete(perLoop.applyAsInt(pool.loop())));
             total = total.thenCombine(one, Integer::sum);
         }
         return total;

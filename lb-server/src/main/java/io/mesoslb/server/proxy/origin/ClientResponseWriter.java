@@ -9,6 +9,7 @@ import io.mesoslb.server.proxy.http.HopByHopHeaders;
 import io.mesoslb.server.proxy.http.ResponseHeads;
 import io.mesoslb.server.proxy.http.RouteRewrites;
 import io.mesoslb.server.proxy.http.StickyCookie;
+import io.mesoslb.server.proxy.http.TrailerFields;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultFullHttpResponse;
@@ -77,6 +78,7 @@ public final class ClientResponseWriter {
             return;
         }
         if (code == 101) {
+            ReferenceCountUtil.release(response);
             exchange.fail(ProxyStatus.BACKEND_RESET, HttpResponseStatus.BAD_GATEWAY, "unexpected 101 from backend");
             return;
         }
@@ -95,7 +97,12 @@ public final class ClientResponseWriter {
             StickyCookie.update(response, exchange.origin().backend(), state.stickyToken);
         }
         RouteRewrites.response(state.route, response.headers());
-        write(response);
+        if (response instanceof LastHttpContent whole) {
+            // An HTTP/2 stream's headers with its end: no body follows.
+            end(whole);
+        } else {
+            write(response);
+        }
     }
 
     /**
@@ -103,7 +110,8 @@ public final class ClientResponseWriter {
      * observer, the encoder) has to tell its end from the final response's.
      */
     private void interim(HttpResponse response) {
-        interimEnd = true;
+        // From HTTP/1.1 its end comes from the decoder next; from an HTTP/2 stream it is whole already.
+        interimEnd = !(response instanceof LastHttpContent);
         if (!state.requestComplete) {
             // A 100 Continue: the client's body comes next, at the client's pace; the clock restarts at its end.
             exchange.origin().cancelResponseTimeout();
@@ -117,6 +125,7 @@ public final class ClientResponseWriter {
         HopByHopHeaders.strip(response.headers(), false);
         write(new DefaultFullHttpResponse(response.protocolVersion(), response.status(), Unpooled.EMPTY_BUFFER,
                 response.headers(), EmptyHttpHeaders.INSTANCE));
+        ReferenceCountUtil.release(response);
     }
 
     private void content(HttpContent content) {
@@ -135,13 +144,20 @@ public final class ClientResponseWriter {
             ReferenceCountUtil.release(content);
             return;
         }
-        boolean last = content instanceof LastHttpContent;
-        write(content);
-        if (last) {
-            state.responseComplete = true;
-            // The exchange flushes it, once the outcome is counted: whoever reads the response sees its effects.
-            exchange.responseComplete();
+        if (content instanceof LastHttpContent last) {
+            end(last);
+        } else {
+            write(content);
         }
+    }
+
+    /** The response's last message (with its trailers, which an HTTP/1.1 client gets when the body is chunked). */
+    private void end(LastHttpContent last) {
+        TrailerFields.strip(last.trailingHeaders());
+        write(last);
+        state.responseComplete = true;
+        // The exchange flushes it, once the outcome is counted: whoever reads the response sees its effects.
+        exchange.responseComplete();
     }
 
     private void write(Object msg) {

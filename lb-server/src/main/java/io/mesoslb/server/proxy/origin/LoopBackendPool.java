@@ -11,7 +11,6 @@ import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpRequestEncoder;
-import java.net.InetSocketAddress;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -31,17 +30,18 @@ final class LoopBackendPool {
     private final ProxySettings settings;
     private final ChannelGroup connections;
     private final LongAdder idleTotal;
+    private final BackendAddresses addresses;
     private final Map<Backend, ArrayDeque<OriginResponseReceiver>> idle = new HashMap<>();
-    private final Map<Backend, InetSocketAddress> addresses = new HashMap<>();
 
     /** @param idleTotal idle connections of every loop's pool, kept current for the metrics */
     LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections,
-                    LongAdder idleTotal) {
+                    LongAdder idleTotal, BackendAddresses addresses) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
         this.connections = connections;
         this.idleTotal = idleTotal;
+        this.addresses = addresses;
     }
 
     EventLoop loop() {
@@ -75,25 +75,15 @@ final class LoopBackendPool {
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
-        OriginResponseReceiver handler = new OriginResponseReceiver(backend, this, decoder, settings.responseTimeout().toNanos(),
-                settings.backendIdleTimeout().toNanos());
+        OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
+                settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
         return bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
                 ch.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
             }
-        }).connect(address(backend));
-    }
-
-    /** The backend's socket address, made once; from its IP, so that no name is ever looked up on the loop. */
-    private InetSocketAddress address(Backend backend) {
-        InetSocketAddress a = addresses.get(backend);
-        if (a == null) {
-            a = new InetSocketAddress(backend.ip(), backend.port());
-            addresses.put(backend, a);
-        }
-        return a;
+        }).connect(addresses.of(backend));
     }
 
     /** Takes back a connection after a complete exchange, or closes it if the pool is full. */
@@ -125,8 +115,8 @@ final class LoopBackendPool {
     /** Closes the idle connections of backends that left the routing table. */
     void closeIdle(Collection<Backend> gone) {
         assert loop.inEventLoop();
+        addresses.forget(gone);
         for (Backend b : gone) {
-            addresses.remove(b);
             ArrayDeque<OriginResponseReceiver> q = idle.remove(b);
             if (q != null) {
                 idleTotal.add(-q.size());

@@ -4,6 +4,7 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.proxy.RetryKind;
 
+import io.mesoslb.core.BackendProtocol;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.server.proxy.exchange.ExchangeState;
@@ -20,14 +21,14 @@ import org.slf4j.LoggerFactory;
 /**
  * Finds a backend connection for the exchange of one client connection: chooses the backend (the
  * one a sticky cookie names, else the route's balance mode's pick), takes an idle connection from
- * the loop's pool or opens a new one, moves to another backend after a failed connect while retries
+ * the loop's pool or opens a new one (for an h2c route: a stream on the loop's connection to it), moves to another backend after a failed connect while retries
  * are left, and gives the connection back to the pool (or closes it) when the exchange is done. It
  * also reports how each backend did.
  *
  * <p>One instance per client connection, itself the listener of its connects, all on the
  * connection's event loop.
  */
-public final class OriginConnector implements ChannelFutureListener {
+public final class OriginConnector implements ChannelFutureListener, StreamWaiter {
     private static final Logger log = LoggerFactory.getLogger(OriginConnector.class);
 
     private final BackendPools pools;
@@ -37,6 +38,9 @@ public final class OriginConnector implements ChannelFutureListener {
     private final ProxyExchange proxy;
     private Channel client;
     private LoopBackendPool pool;
+    private LoopH2Pool h2Pool;
+    /** Names the stream asked for last; a stream answering an older request (the exchange moved on) is closed. */
+    private int streamTicket;
 
     private Channel connecting;
     /** The first backend for the exchange, between {@link #choose} and {@link #start}. */
@@ -63,6 +67,13 @@ public final class OriginConnector implements ChannelFutureListener {
             pool = pools.forLoop(client.eventLoop());
         }
         return pool;
+    }
+
+    private LoopH2Pool h2Pool() {
+        if (h2Pool == null) {
+            h2Pool = pools.h2ForLoop(client.eventLoop());
+        }
+        return h2Pool;
     }
 
     /**
@@ -98,15 +109,19 @@ public final class OriginConnector implements ChannelFutureListener {
     /** @param mayReuse false to insist on a new connection (after a pooled one went stale) */
     private void connectTo(BackendState state, boolean mayReuse) {
         attempts.moveTo(state);
+        UnknownHostException unresolved = BackendAttempts.unresolved(state.backend());
+        if (unresolved != null) {
+            connectFailed(unresolved);
+            return;
+        }
+        if (exchange.route.options().protocol() == BackendProtocol.H2C) {
+            h2Pool().openStream(state.backend(), mayReuse, this, ++streamTicket);
+            return;
+        }
         OriginResponseReceiver pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
         reusedConnection = pooled != null;
         if (pooled != null) {
             proxy.connected(pooled);
-            return;
-        }
-        UnknownHostException unresolved = BackendAttempts.unresolved(state.backend());
-        if (unresolved != null) {
-            connectFailed(unresolved);
             return;
         }
         ChannelFuture f = pool().connect(state.backend());
@@ -129,6 +144,23 @@ public final class OriginConnector implements ChannelFutureListener {
             proxy.connected(f.channel().pipeline().get(OriginResponseReceiver.class));
         } else {
             connectFailed(f.cause());
+        }
+    }
+
+    @Override
+    public void streamReady(int ticket, OriginResponseReceiver stream, boolean reusedConnection) {
+        if (ticket != streamTicket) {
+            stream.channel().close();
+            return;
+        }
+        this.reusedConnection = reusedConnection;
+        proxy.connected(stream);
+    }
+
+    @Override
+    public void streamFailed(int ticket, Throwable cause) {
+        if (ticket == streamTicket) {
+            connectFailed(cause);
         }
     }
 
@@ -200,12 +232,7 @@ public final class OriginConnector implements ChannelFutureListener {
 
     /** Ends the loan of {@code b}: back to the pool when it can serve another request, else closed. */
     public void giveBack(OriginResponseReceiver b, boolean reuse) {
-        b.detach();
-        if (reuse && b.isReusable()) {
-            pool().release(b);
-        } else {
-            b.channel().close();
-        }
+        b.giveBack(reuse);
     }
 
     /** Forgets the exchange; a connect still in flight is abandoned. */
@@ -217,5 +244,6 @@ public final class OriginConnector implements ChannelFutureListener {
         attempts.clear();
         chosen = null;
         reusedConnection = false;
+        streamTicket++;
     }
 }

@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.origin;
 
+import io.mesoslb.core.BackendProtocol;
 import io.mesoslb.server.observe.ClientIdentity;
 import io.mesoslb.server.observe.ExchangeObserver;
 import io.mesoslb.server.proxy.ProxySettings;
@@ -22,6 +23,7 @@ import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
+import java.util.List;
 
 /**
  * The request direction of one client connection: the request head made fit for the backend and
@@ -66,10 +68,19 @@ public final class OriginRequestWriter {
 
     /** Turns an admitted request's head into the one the backend gets. */
     public void prepareHead(HttpRequest req) {
+        boolean h2 = state.route.options().protocol() == BackendProtocol.H2C;
         // RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored (stripped below), as the client cannot switch.
-        state.upgradeRequested = state.clientVersion == HttpVersion.HTTP_1_1
+        // HTTP/2 has no Upgrade at all (RFC 9113 8.6).
+        state.upgradeRequested = !h2 && state.clientVersion == HttpVersion.HTTP_1_1
                 && TunnelSwitch.isRequested(state.requestConnection);
+        // TE is hop-by-hop, but HTTP/2 carries "TE: trailers" (RFC 9113 8.2.2), which gRPC servers look for;
+        // the stream's codec keeps only that value.
+        List<String> te = h2 && (state.requestConnection & HeaderScan.HAS_TE) != 0
+                ? req.headers().getAll(HttpHeaderNames.TE) : List.of();
         HopByHopHeaders.strip(req.headers(), state.requestConnection, state.upgradeRequested);
+        if (!te.isEmpty()) {
+            req.headers().add(HttpHeaderNames.TE, te);
+        }
         if (state.clientVersion == HttpVersion.HTTP_1_0 && (state.requestConnection & HeaderScan.HAS_EXPECT) != 0) {
             // RFC 9110 10.1.1: an HTTP/1.0 client's 100-continue is to be ignored; forwarded as 1.1,
             // the backend would answer a 100 the client cannot read.

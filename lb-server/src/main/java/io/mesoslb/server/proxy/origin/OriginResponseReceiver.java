@@ -13,17 +13,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The end of one backend connection. Installed once per connection; between requests it sits in
- * its loop's pool with no peer, and while lent out it hands everything it reads to the
- * {@link ClientResponseWriter} of the client connection it serves. It also keeps the backend's
- * clocks: the response timeout while a response is due, the idle timeout while pooled.
+ * The end of one backend channel: an HTTP/1.1 connection, or one HTTP/2 stream. Installed once per
+ * channel; between requests a connection sits in its loop's pool with no peer, and while lent out it
+ * hands everything it reads to the {@link ClientResponseWriter} of the client connection it serves.
+ * Its {@link OriginLender} says where it goes after an exchange. It also keeps the backend's clocks:
+ * the response timeout while a response is due, the idle timeout while pooled.
  */
 public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter implements Runnable {
     private static final Logger log = LoggerFactory.getLogger(OriginResponseReceiver.class);
 
     private final Backend backend;
-    private final LoopBackendPool pool;
-    private final BackendResponseDecoder decoder;
+    private final OriginLender lender;
     private final long responseTimeoutNanos;
     private final long idleTimeoutNanos;
     private ChannelHandlerContext ctx;
@@ -35,19 +35,21 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
      */
     private Deadline responseDeadline;
     private boolean responseDue;
-    /** Reader idle: restarted after each read that delivered something (no handler of its own: one hop less per message). */
+    /**
+     * Reader idle: restarted after each read that delivered something (no handler of its own: one hop
+     * less per message); null for a stream, which closes after its exchange.
+     */
     private Deadline idle;
     private boolean readInBatch;
 
     /**
-     * @param decoder          the connection's response decoder, ahead of this handler in its pipeline
-     * @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed
+     * @param lender           where the channel goes after an exchange
+     * @param idleTimeoutNanos a pooled connection that has read nothing for this long is closed; 0 for
+     *                         none (a stream)
      */
-    OriginResponseReceiver(Backend backend, LoopBackendPool pool, BackendResponseDecoder decoder, long responseTimeoutNanos,
-                   long idleTimeoutNanos) {
+    OriginResponseReceiver(Backend backend, OriginLender lender, long responseTimeoutNanos, long idleTimeoutNanos) {
         this.backend = backend;
-        this.pool = pool;
-        this.decoder = decoder;
+        this.lender = lender;
         this.responseTimeoutNanos = responseTimeoutNanos;
         this.idleTimeoutNanos = idleTimeoutNanos;
     }
@@ -60,29 +62,20 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
         return ctx.channel();
     }
 
-    /**
-     * True when the connection can carry another exchange: nothing the backend sent past the end of its response is left unread (asked as that end is handed on).
-     */
-    boolean isReusable() {
-        if (decoder.holdsUnreadBytes()) {
-            log.debug("{}: {} sent more than its response; not reusing the connection", ctx.channel(), backend);
-            return false;
-        }
-        return true;
-    }
-
-    /** Lends the connection to the client connection of {@code writer}, whose request (a HEAD or not) goes out on it next. */
+    /** Lends the channel to the client connection of {@code writer}, whose request (a HEAD or not) goes out on it next. */
     public void attach(ClientResponseWriter writer, boolean headRequest) {
         peer = writer;
-        decoder.awaitResponse(headRequest);
+        lender.lend(headRequest);
     }
 
-    /** Ends the loan: the connection no longer belongs to any request. */
-    void detach() {
+    /**
+     * Ends the loan: the channel no longer belongs to any request, and goes back where it came from
+     * (closed, when {@code reuse} is false or it cannot carry another exchange).
+     */
+    void giveBack(boolean reuse) {
         peer = null;
-        decoder.betweenRequests();
         cancelResponseTimeout();
-        ctx.channel().config().setAutoRead(true);
+        lender.takeBack(this, reuse);
     }
 
     public void armResponseTimeout() {
@@ -126,7 +119,8 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
     public ChannelHandler handOver() {
         peer = null;
         responseDeadline.cancel();
-        idle.cancel();
+        cancelIdle();
+        ChannelHandler decoder = ctx.pipeline().get(BackendResponseDecoder.class);
         ctx.pipeline().remove(HttpRequestEncoder.class);
         ctx.pipeline().remove(this);
         return decoder;
@@ -136,13 +130,21 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
     public void handlerAdded(ChannelHandlerContext ctx) {
         this.ctx = ctx;
         this.responseDeadline = new Deadline(ctx.executor(), responseTimeoutNanos, this);
-        this.idle = new Deadline(ctx.executor(), idleTimeoutNanos, this::readerIdle);
+        this.idle = idleTimeoutNanos > 0 ? new Deadline(ctx.executor(), idleTimeoutNanos, this::readerIdle) : null;
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        idle.restart();
+        if (idle != null) {
+            idle.restart();
+        }
         ctx.fireChannelActive();
+    }
+
+    private void cancelIdle() {
+        if (idle != null) {
+            idle.cancel();
+        }
     }
 
     /** Nothing read for the idle timeout: a pooled connection goes; one lent out is the response timeout's business. */
@@ -174,7 +176,9 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
         if (readInBatch) {
             readInBatch = false;
             long now = System.nanoTime();
-            idle.restartAt(now);
+            if (idle != null) {
+                idle.restartAt(now);
+            }
             if (responseDue && responseDeadline.isRunning()) {
                 responseDeadline.restartAt(now);
             }
@@ -197,13 +201,13 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
     @Override
     public void channelInactive(ChannelHandlerContext ctx) {
         responseDeadline.cancel();
-        idle.cancel();
+        cancelIdle();
         ClientResponseWriter p = peer;
         peer = null;
         if (p != null) {
             p.originClosed();
         } else {
-            pool.evict(this);
+            lender.closedWhileIdle(this);
         }
     }
 

@@ -73,7 +73,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         EmbeddedChannel origin = new EmbeddedChannel();
         origin.freezeTime();
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
-        OriginResponseReceiver handler = new OriginResponseReceiver(backend, pool, decoder,
+        OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, pool),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
         origin.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
         origin.pipeline().fireChannelActive();
