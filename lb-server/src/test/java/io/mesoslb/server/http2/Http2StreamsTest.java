@@ -73,7 +73,7 @@ class Http2StreamsTest {
     void aRequestBodyTheBackendCannotTakeStallsOnlyItsStream() throws Exception {
         CompletableFuture<Void> resume = new CompletableFuture<>();
         TestOrigin sink = closer.use(TestOrigin.stallingSink(256 * 1024, resume));
-        ProxyFixture proxy = h2c().app("/sink", sink).app("/small", closer.use(TestOrigin.marker("small")));
+        ProxyFixture proxy = h2c().app("/sink", sink).app("/echo", closer.use(TestOrigin.echo()));
         H2Client client = client(proxy);
 
         long size = 4L << 20;
@@ -89,7 +89,11 @@ class Http2StreamsTest {
         upload.channel().flush();
         Await.until(WAIT, () -> sink.blocked, "the sink stopped reading");
         for (int i = 0; i < 10; i++) {
-            assertThat(client.get(SMALL, "/s" + i).body()).isEqualTo("small");
+            // Bodies of their own: they need the connection's window, which the stalled stream does not hold.
+            H2Client.Stream other = client.open().headers(H2Client.request("POST", "echo.test.local", "/e"), false)
+                    .data(Unpooled.wrappedBuffer(new byte[32 * 1024]), true);
+            assertThat(other.response.get(20, TimeUnit.SECONDS).status()).isEqualTo(200);
+            assertThat(other.bodyBytes()).isEqualTo(32 * 1024);
         }
         assertThat(sink.bodyBytes.get()).isLessThan(size);
 
@@ -113,6 +117,23 @@ class Http2StreamsTest {
         assertThat(r.body()).isEqualTo("hello world");
         assertThat(r.headers().get("content-length").toString()).isEqualTo("11");
         assertThat(echo.recorded.poll().headers().get("Content-Length")).isEqualTo("11");
+    }
+
+    @Test
+    void anAnswerBeforeTheBodyGoesOutWholeAndThenStopsTheBody() throws Exception {
+        String big = "x".repeat(200_000);
+        TestOrigin refusing = closer.use(TestOrigin.answeringHeads(io.netty.handler.codec.http.HttpResponseStatus.OK, big));
+        ProxyFixture proxy = h2c().app("/up", refusing);
+        H2Client client = client(proxy);
+        // Waiting for a 100 that never comes: the backend's answer is final, larger than the stream's window.
+        Http2Headers post = H2Client.request("POST", "up.test.local", "/u").set("content-length", "10")
+                .set("expect", "100-continue");
+        H2Client.Stream s = client.open().headers(post, false);
+        H2Client.Response r = s.response.get(20, TimeUnit.SECONDS);
+        assertThat(r.resetCode()).as("the response was not cut").isEqualTo(-1);
+        assertThat(r.body()).isEqualTo(big);
+        assertThat(s.reset.get(20, TimeUnit.SECONDS)).as("then the body is asked to stop, without error")
+                .isEqualTo(Http2Error.NO_ERROR.code());
     }
 
     @Test

@@ -123,6 +123,8 @@ public final class H2Client implements AutoCloseable {
         public final CompletableFuture<Response> response = new CompletableFuture<>();
         /** Completes with the status of the final response head, before its body. */
         public final CompletableFuture<Integer> head = new CompletableFuture<>();
+        /** Completes with the error code of a RST_STREAM from the server, also after a complete response. */
+        public final CompletableFuture<Long> reset = new CompletableFuture<>();
         private final Collector collector = new Collector(this);
         private Http2StreamChannel channel;
         private final ByteArrayOutputStream body = new ByteArrayOutputStream();
@@ -202,6 +204,7 @@ public final class H2Client implements AutoCloseable {
         @Override
         public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
             if (evt instanceof Http2ResetFrame r) {
+                s.reset.complete(r.errorCode());
                 s.response.complete(new Response(s.status, s.headers, s.body.toString(StandardCharsets.UTF_8), r.errorCode()));
             }
             ReferenceCountUtil.release(evt);

@@ -7,6 +7,7 @@ import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2CodecUtil;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -151,6 +152,12 @@ final class Http2ConnectionKeeper extends ChannelDuplexHandler {
 
     @Override
     public void exceptionCaught(ChannelHandlerContext ctx, Throwable cause) {
+        if (Http2CodecUtil.getEmbeddedHttp2Exception(cause) != null) {
+            // The codec shows it here first, then sends the GOAWAY that names the error and closes:
+            // a close from here would go first, with a GOAWAY saying NO_ERROR.
+            log.debug("{}: HTTP/2 protocol error: {}", ctx.channel(), cause.getMessage());
+            return;
+        }
         log.debug("{}: HTTP/2 connection failed", ctx.channel(), cause);
         ctx.close();
     }
