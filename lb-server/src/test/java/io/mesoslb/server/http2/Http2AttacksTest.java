@@ -77,9 +77,7 @@ class Http2AttacksTest {
         attacker.write(burst.toByteArray());
         attacker.flush();
 
-        RawH2.Frame goAway = attacker.await(RawH2.GOAWAY, -1);
-        assertThat(goAway).as("a GOAWAY before the close").isNotNull();
-        assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertGoAway(attacker, Http2Error.ENHANCE_YOUR_CALM);
         assertThat(attacker.closedByServer()).isTrue();
         // Every cancelled exchange gave its backend connection up (closed, or back to the pool).
         Await.until(WAIT, () -> proxy.server.clients().isEmpty(), "no client connection left");
@@ -96,9 +94,7 @@ class Http2AttacksTest {
         byte[] fragment = new byte[12_000];
         Arrays.fill(fragment, (byte) 'a');
         attacker.frame(RawH2.HEADERS, 0, 1, fragment).frame(RawH2.CONTINUATION, 0, 1, fragment).flush();
-        RawH2.Frame goAway = attacker.await(RawH2.GOAWAY, -1);
-        assertThat(goAway).isNotNull();
-        assertThat(goAway.errorCode()).isEqualTo(Http2Error.PROTOCOL_ERROR.code());
+        assertGoAway(attacker, Http2Error.PROTOCOL_ERROR);
         assertThat(attacker.closedByServer()).isTrue();
         othersAreServed(proxy);
     }
@@ -112,9 +108,7 @@ class Http2AttacksTest {
             attacker.frame(RawH2.CONTINUATION, 0, 1, new byte[] {0});
         }
         attacker.flush();
-        RawH2.Frame goAway = attacker.await(RawH2.GOAWAY, -1);
-        assertThat(goAway).isNotNull();
-        assertThat(goAway.errorCode()).isEqualTo(Http2Error.ENHANCE_YOUR_CALM.code());
+        assertGoAway(attacker, Http2Error.ENHANCE_YOUR_CALM);
         othersAreServed(proxy);
     }
 
@@ -194,9 +188,7 @@ class Http2AttacksTest {
         block.writeBytes(RawH2.tableSize(1 << 20));
         block.writeBytes(RawH2.request("GET", APP, "/"));
         attacker.frame(RawH2.HEADERS, RawH2.END_HEADERS | RawH2.END_STREAM, 1, block.toByteArray()).flush();
-        RawH2.Frame goAway = attacker.await(RawH2.GOAWAY, -1);
-        assertThat(goAway).isNotNull();
-        assertThat(goAway.errorCode()).isEqualTo(Http2Error.COMPRESSION_ERROR.code());
+        assertGoAway(attacker, Http2Error.COMPRESSION_ERROR);
         othersAreServed(proxy);
     }
 
@@ -213,6 +205,13 @@ class Http2AttacksTest {
         RawH2.Frame refused = attacker.await(RawH2.RST_STREAM, -1);
         assertThat(refused.stream()).isEqualTo(5);
         assertThat(refused.errorCode()).isEqualTo(Http2Error.REFUSED_STREAM.code());
+    }
+
+    /** The server's GOAWAY (before it closes) names {@code error}. */
+    private static void assertGoAway(RawH2 attacker, Http2Error error) throws IOException {
+        RawH2.Frame goAway = attacker.await(RawH2.GOAWAY, -1);
+        assertThat(goAway).as("a GOAWAY before the close").isNotNull();
+        assertThat(goAway.errorCode()).isEqualTo(error.code());
     }
 
     private static byte[] code(Http2Error error) {
