@@ -73,21 +73,26 @@ class Http2StreamsTest {
     void aRequestBodyTheBackendCannotTakeStallsOnlyItsStream() throws Exception {
         CompletableFuture<Void> resume = new CompletableFuture<>();
         TestOrigin sink = closer.use(TestOrigin.stallingSink(256 * 1024, resume));
+        // The stalled stream holds its whole window unread (64 KiB, all a connection starts with): the
+        // others' bodies need the connection's window, which the proxy opened for every stream.
         ProxyFixture proxy = h2c().app("/sink", sink).app("/echo", closer.use(TestOrigin.echo()));
         H2Client client = client(proxy);
 
-        long size = 4L << 20;
+        // More than the sockets between the proxy and the sink buffer, so that the proxy itself must stop.
+        long size = 64L << 20;
         H2Client.Stream upload = client.open();
         upload.headers(H2Client.request("POST", "sink.test.local", "/up"), false);
         // Written without waiting: the client's flow control holds what the stream's window does not allow.
         int piece = 16 * 1024;
+        byte[] zeros = new byte[piece];
         for (long sent = 0; sent < size; sent += piece) {
             boolean last = sent + piece >= size;
-            upload.channel().write(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(
-                    Unpooled.wrappedBuffer(new byte[piece]), last));
+            upload.channel().write(new io.netty.handler.codec.http2.DefaultHttp2DataFrame(Unpooled.wrappedBuffer(zeros), last));
         }
         upload.channel().flush();
-        Await.until(WAIT, () -> sink.blocked, "the sink stopped reading");
+        // Stalled for good: the proxy cannot write to the sink, so it holds the stream, which keeps its window.
+        Await.until(WAIT, () -> sink.blocked && backendBlocked(proxy) && client.sendWindow(upload) == 0,
+                "the proxy's connection to the sink full, and no upload window granted");
         for (int i = 0; i < 10; i++) {
             // Bodies of their own: they need the connection's window, which the stalled stream does not hold.
             H2Client.Stream other = client.open().headers(H2Client.request("POST", "echo.test.local", "/e"), false)
@@ -104,6 +109,15 @@ class Http2StreamsTest {
         RecordedRequest seen = sink.recorded.poll();
         assertThat(seen.version()).isEqualTo("HTTP/1.1");
         assertThat(seen.headers().get("Transfer-Encoding")).as("no content-length: chunked to the backend").isEqualTo("chunked");
+    }
+
+    private static boolean backendBlocked(ProxyFixture proxy) {
+        for (io.netty.channel.Channel backend : proxy.server.pools().connections()) {
+            if (!backend.isWritable()) {
+                return true;
+            }
+        }
+        return false;
     }
 
     @Test

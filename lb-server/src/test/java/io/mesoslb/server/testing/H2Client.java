@@ -16,7 +16,9 @@ import io.netty.handler.codec.http2.DefaultHttp2DataFrame;
 import io.netty.handler.codec.http2.DefaultHttp2Headers;
 import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2DataFrame;
+import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2FrameCodecBuilder;
 import io.netty.handler.codec.http2.Http2GoAwayFrame;
 import io.netty.handler.codec.http2.Http2Headers;
@@ -25,6 +27,7 @@ import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import io.netty.handler.codec.http2.Http2ResetFrame;
 import io.netty.handler.codec.http2.Http2Settings;
 import io.netty.handler.codec.http2.Http2SettingsFrame;
+import io.netty.handler.codec.http2.Http2Stream;
 import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.handler.ssl.ApplicationProtocolConfig;
@@ -97,6 +100,15 @@ public final class H2Client implements AutoCloseable {
 
     public Channel connection() {
         return connection;
+    }
+
+    /** What the server lets this client send on {@code s} now (its stream window), read on the connection's loop. */
+    public int sendWindow(Stream s) {
+        Http2Connection c = connection.pipeline().get(Http2FrameCodec.class).connection();
+        return connection.eventLoop().submit(() -> {
+            Http2Stream stream = c.stream(s.channel.stream().id());
+            return stream == null ? -1 : c.remote().flowController().windowSize(stream);
+        }).syncUninterruptibly().getNow();
     }
 
     /** Request headers for {@code method authority path}, unvalidated. */

@@ -54,7 +54,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     /** HTTP/2 on this listener, or null when it speaks HTTP/1 only. */
     private final Http2ClientSettings http2;
     private final Http2StreamInitializer streams;
-    private final int connectionWindowIncrement;
+    private final int connectionWindow;
 
     /**
      * @param clients every client channel is added here (and leaves it when it closes)
@@ -92,7 +92,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         boolean speaksH2 = http2.on(tls) && (!tls || ops.tls().offersH2());
         this.http2 = speaksH2 ? http2 : null;
         this.streams = speaksH2 ? new Http2StreamInitializer(this::newExchange, settings, ops) : null;
-        this.connectionWindowIncrement = speaksH2 ? Http2Limits.connectionWindowIncrement(http2) : 0;
+        this.connectionWindow = speaksH2 ? Http2Limits.connectionWindow(http2) : 0;
     }
 
     private ProxyExchange newExchange(ExchangeObserver observer) {
@@ -156,7 +156,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private void http2(ChannelPipeline p) {
         Http2FrameCodec codec = Http2Limits.serverCodec(http2, settings.maxHeaderSize());
         p.addLast(codec, new Http2MultiplexHandler(streams),
-                new Http2ConnectionKeeper(codec, settings, connectionWindowIncrement));
+                new Http2ConnectionKeeper(codec, settings, connectionWindow));
     }
 
     /** One connection's handlers for either protocol, until it says which it speaks. */

@@ -8,6 +8,7 @@ import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http2.DefaultHttp2GoAwayFrame;
 import io.netty.handler.codec.http2.DefaultHttp2WindowUpdateFrame;
 import io.netty.handler.codec.http2.Http2CodecUtil;
+import io.netty.handler.codec.http2.Http2Connection;
 import io.netty.handler.codec.http2.Http2ConnectionAdapter;
 import io.netty.handler.codec.http2.Http2Error;
 import io.netty.handler.codec.http2.Http2FrameCodec;
@@ -38,7 +39,7 @@ final class Http2ConnectionKeeper extends ChannelDuplexHandler {
 
     private final Http2FrameCodec codec;
     private final ProxySettings settings;
-    private final int windowIncrement;
+    private final int connectionWindow;
     private ChannelHandlerContext ctx;
     private Deadline idle;
     private Deadline firstStream;
@@ -46,10 +47,11 @@ final class Http2ConnectionKeeper extends ChannelDuplexHandler {
     /** The second GOAWAY is out: the connection closes when its last stream ends. */
     private boolean closing;
 
-    Http2ConnectionKeeper(Http2FrameCodec codec, ProxySettings settings, int windowIncrement) {
+    /** @param connectionWindow the receive window the connection is opened to */
+    Http2ConnectionKeeper(Http2FrameCodec codec, ProxySettings settings, int connectionWindow) {
         this.codec = codec;
         this.settings = settings;
-        this.windowIncrement = windowIncrement;
+        this.connectionWindow = connectionWindow;
     }
 
     @Override
@@ -72,9 +74,11 @@ final class Http2ConnectionKeeper extends ChannelDuplexHandler {
                 streamEnded();
             }
         });
-        if (windowIncrement > 0) {
+        Http2Connection c = codec.connection();
+        int increment = connectionWindow - c.local().flowController().windowSize(c.connectionStream());
+        if (increment > 0) {
             // Sent after the codec's SETTINGS, which it wrote when it was added to the live channel.
-            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(windowIncrement), ctx.voidPromise());
+            ctx.writeAndFlush(new DefaultHttp2WindowUpdateFrame(increment), ctx.voidPromise());
         }
     }
 

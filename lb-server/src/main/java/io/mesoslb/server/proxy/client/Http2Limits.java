@@ -54,12 +54,11 @@ final class Http2Limits {
     }
 
     /**
-     * How much to open the connection's receive window beyond the 65,535 bytes every connection
-     * starts with, so that it covers every stream's window: a stream whose backend is slow keeps
-     * its unread body out of its own window only, never out of the others'.
+     * The receive window the connection is to have: every stream's window, so that a stream whose
+     * backend is slow keeps its unread body out of its own window only, never out of the others'.
+     * (Every connection starts at 65,535 bytes; Netty opens it a little for a larger stream window.)
      */
-    static int connectionWindowIncrement(Http2ClientSettings h2) {
-        long whole = Math.min((long) h2.maxConcurrentStreams() * h2.initialWindowSize(), Http2CodecUtil.MAX_INITIAL_WINDOW_SIZE);
-        return (int) Math.max(0, whole - Http2CodecUtil.DEFAULT_WINDOW_SIZE);
+    static int connectionWindow(Http2ClientSettings h2) {
+        return (int) Math.min((long) h2.maxConcurrentStreams() * h2.initialWindowSize(), Http2CodecUtil.MAX_INITIAL_WINDOW_SIZE);
     }
 }
