@@ -60,6 +60,7 @@ public final class H2Client implements AutoCloseable {
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final Channel connection;
     public final Queue<GoAway> goAways = new ConcurrentLinkedQueue<>();
+    private final Queue<Stream> opened = new ConcurrentLinkedQueue<>();
     /** The server's SETTINGS, once they arrived. */
     public final CompletableFuture<Http2Settings> serverSettings = new CompletableFuture<>();
 
@@ -120,6 +121,7 @@ public final class H2Client implements AutoCloseable {
     public Stream open() throws Exception {
         Stream s = new Stream();
         s.channel = new Http2StreamChannelBootstrap(connection).handler(s.collector).open().get(10, TimeUnit.SECONDS);
+        opened.add(s);
         return s;
     }
 
@@ -244,6 +246,9 @@ public final class H2Client implements AutoCloseable {
 
     @Override
     public void close() {
+        // A stream left not reading (a test that failed half way) holds frames: read them, and so release them.
+        connection.eventLoop().submit(() -> opened.forEach(s -> s.channel.config().setAutoRead(true)))
+                .syncUninterruptibly();
         connection.close().syncUninterruptibly();
         group.shutdownGracefully(0, 1, TimeUnit.SECONDS).syncUninterruptibly();
     }
