@@ -89,6 +89,22 @@ class Http2ClientsTest {
     }
 
     @Test
+    void withHttp2OffTlsClientsGetHttp1() throws Exception {
+        Curl.require();
+        TestOrigin one = closer.use(TestOrigin.hostAndTarget("one"));
+        String cert = file("default.crt");
+        String key = file("default.key");
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.httpsPort(0).tlsCertificate(cert, key, List.of())
+                .http2(false))).app("/one", one);
+        int port = proxy.server.httpsPort();
+        Curl.Result r = Curl.fetch(List.of("--http2", "-k", "--resolve", "one.test.local:" + port + ":127.0.0.1",
+                "https://one.test.local:" + port + "/x"));
+        assertThat(r.exit()).as(r.stderr()).isZero();
+        assertThat(r.httpVersion()).isEqualTo("1.1");
+        assertThat(r.body()).isEqualTo("one one.test.local:" + port + " /x");
+    }
+
+    @Test
     void curlWithPriorKnowledgeSpeaksH2cOnThePlainPortBesideHttp1() throws Exception {
         Curl.require();
         TestOrigin one = closer.use(TestOrigin.hostAndTarget("one"));

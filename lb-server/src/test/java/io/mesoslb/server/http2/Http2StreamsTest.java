@@ -134,6 +134,17 @@ class Http2StreamsTest {
     }
 
     @Test
+    void requestTrailersAreFilteredAsOverHttp1() throws Exception {
+        TestOrigin trailers = closer.use(TestOrigin.trailerEcho());
+        ProxyFixture proxy = h2c().app("/t", trailers);
+        H2Client client = client(proxy);
+        H2Client.Stream s = client.open().headers(H2Client.request("POST", "t.test.local", "/t"), false).data("body", false)
+                .headers(new io.netty.handler.codec.http2.DefaultHttp2Headers(false).set("x-checksum", "abc")
+                        .set("authorization", "Basic Zm9vOmJhcg=="), true);
+        assertThat(s.response.get(20, TimeUnit.SECONDS).body()).isEqualTo("x-checksum=abc;");
+    }
+
+    @Test
     void anAnswerBeforeTheBodyGoesOutWholeAndThenStopsTheBody() throws Exception {
         String big = "x".repeat(200_000);
         TestOrigin refusing = closer.use(TestOrigin.answeringHeads(io.netty.handler.codec.http.HttpResponseStatus.OK, big));
