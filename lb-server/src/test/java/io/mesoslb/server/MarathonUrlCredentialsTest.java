@@ -62,9 +62,9 @@ class MarathonUrlCredentialsTest {
 
         assertThat(logs.lines()).as("the dead master was reported, by address")
                 .anyMatch(l -> l.contains("reconnecting") && l.contains("127.0.0.1:" + down));
-        // Logged just after the table it describes is published.
-        Await.until(WAIT, () -> logs.lines().stream().anyMatch(l -> l.contains("DEBUG snapshot of")
-                && l.contains("127.0.0.1:" + marathon.port())), "DEBUG lines captured too");
+        // Logged just after the table it describes is published, with the URL it came from.
+        Await.until(WAIT, () -> logs.lines().stream().anyMatch(l -> l.contains("INFO snapshot of")
+                && l.contains("127.0.0.1:" + marathon.port())), "the snapshot's log line, naming its URL");
         assertShownNowhere(lb, MARK, basic("lb", SECRET));
     }
 
