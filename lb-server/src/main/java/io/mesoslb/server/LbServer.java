@@ -14,6 +14,7 @@ import io.mesoslb.server.routes.AdminVhosts;
 import io.mesoslb.server.routes.RouteFinder;
 import io.mesoslb.server.service.ServicePortListeners;
 import io.mesoslb.server.service.ServicePorts;
+import io.mesoslb.server.tls.AlpnOffer;
 import io.mesoslb.server.tls.IgnoredCertificates;
 import io.mesoslb.server.tls.RouteCertificates;
 import io.mesoslb.server.tls.SniContexts;
@@ -131,7 +132,8 @@ public final class LbServer implements AutoCloseable {
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientChannelInitializer.readSizes())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ClientChannelInitializer(routes, pools, config.proxy(), reported, clients, proxyOps));
+                .childHandler(new ClientChannelInitializer(routes, RouteFinder.byHost(config.proxy().defaultApp()), pools,
+                        config.proxy(), reported, clients, proxyOps, config.http2()));
         MaxConnections limit = MaxConnections.decide(config.maxConnections(), MaxConnections.processDescriptorLimit());
         if (limit.max() > 0) {
             bootstrap.handler(new ConnectionLimit(limit));
@@ -144,11 +146,12 @@ public final class LbServer implements AutoCloseable {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
             if (config.ops().tls()) {
-                SniContexts sni = SniContexts.load(config.ops().tlsCertificates());
+                SniContexts sni = SniContexts.load(config.ops().tlsCertificates(), AlpnOffer.of(config.http2().overTls()));
                 routeCertificates = RouteCertificates.start(sni, routes, CERTIFICATE_RECHECK);
                 ProxyOps tls = proxyOps.withTls(sni);
-                httpsChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes, pools,
-                        config.proxy(), reported, clients, tls)), config.ops().httpsPort());
+                httpsChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes,
+                        RouteFinder.byHost(config.proxy().defaultApp()), pools, config.proxy(), reported, clients, tls,
+                        config.http2())), config.ops().httpsPort());
                 log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
             } else {
                 IgnoredCertificates ignored = new IgnoredCertificates();
@@ -158,7 +161,7 @@ public final class LbServer implements AutoCloseable {
             if (config.appIdPort() >= 0) {
                 // The same pipeline and client group (so drain and close cover it); only the routing differs.
                 appIdChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes,
-                        RouteFinder.byAppId(), pools, config.proxy(), reported, clients, proxyOps)),
+                        RouteFinder.byAppId(), pools, config.proxy(), reported, clients, proxyOps, config.http2())),
                         config.appIdHost(), config.appIdPort());
                 log.info("mesos-lb routing by X-Marathon-App-Id on {}", appIdChannel.localAddress());
             }

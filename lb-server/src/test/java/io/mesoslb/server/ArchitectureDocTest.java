@@ -22,7 +22,8 @@ import org.junit.jupiter.api.Test;
  */
 class ArchitectureDocTest {
     /** Netty's, named where they sit in a pipeline. */
-    private static final Set<String> EXTERNAL = Set.of("HttpServerCodec", "SslHandler");
+    private static final Set<String> EXTERNAL = Set.of("HttpServerCodec", "SslHandler", "Http2FrameCodec",
+            "Http2MultiplexHandler");
     private static final Pattern QUOTED = Pattern.compile("`([^`]+)`");
     private static final Pattern CLASS = Pattern.compile("([A-Z][A-Za-z0-9]*)(?:\\.([a-z][A-Za-z0-9]*))?(?:\\(\\))?");
     private static final Pattern PACKAGE = Pattern.compile("[a-z]+(?:\\.[a-z]+)*");

@@ -2,6 +2,7 @@ package io.mesoslb.server.config;
 
 import io.mesoslb.core.AppGroups;
 import io.mesoslb.core.OutlierPolicy;
+import io.mesoslb.server.proxy.Http2ClientSettings;
 import io.mesoslb.server.proxy.ProxySettings;
 import java.net.URI;
 import java.nio.file.Path;
@@ -40,13 +41,15 @@ import java.util.List;
  * @param outlier            passive health: when failing backends are ejected, and for how long
  * @param ops                health checks, draining, access log, client address, admin vhosts, TLS
  * @param servicePorts       the service ports: whether, where, which, and their drain
+ * @param http2              HTTP/2 from clients: over TLS, h2c with prior knowledge, the per-connection limits
  */
 public record ServerConfig(String listenHost, int listenPort, String appIdHost, int appIdPort, String domain, AppGroups groups, boolean strictMode,
                            boolean exposedByDefault, int workerThreads,
                            int maxConnections, boolean forceNio,
                            ProxySettings proxy, Path routesFile, Duration routesPollInterval, List<URI> marathonUrls,
                            MarathonOptions marathon, String adminHost, int adminPort, Duration shutdownGrace,
-                           OutlierPolicy outlier, OpsSettings ops, ServicePortSettings servicePorts) {
+                           OutlierPolicy outlier, OpsSettings ops, ServicePortSettings servicePorts,
+                           Http2ClientSettings http2) {
 
     public static Builder builder() {
         return new Builder();
@@ -201,6 +204,26 @@ public record ServerConfig(String listenHost, int listenPort, String appIdHost, 
 
         public Builder maxRequestBody(Long v) {
             s.proxy.maxRequestBody = v;
+            return this;
+        }
+
+        public Builder http2(Boolean v) {
+            s.http2.http2 = v;
+            return this;
+        }
+
+        public Builder h2cPriorKnowledge(Boolean v) {
+            s.http2.h2cPriorKnowledge = v;
+            return this;
+        }
+
+        public Builder http2MaxConcurrentStreams(Integer v) {
+            s.http2.maxConcurrentStreams = v;
+            return this;
+        }
+
+        public Builder http2InitialWindowSize(Integer v) {
+            s.http2.initialWindowSize = v;
             return this;
         }
 

@@ -53,14 +53,17 @@ final class Settings {
     @ArgGroup(validate = false, heading = "%nProxy (backend and client timeouts, request limits):%n", order = 5)
     ProxySection proxy = new ProxySection();
 
-    @ArgGroup(validate = false, heading = "%nPassive health (outlier ejection):%n", order = 6)
+    @ArgGroup(validate = false, heading = "%nHTTP/2 (from clients):%n", order = 6)
+    Http2Section http2 = new Http2Section();
+
+    @ArgGroup(validate = false, heading = "%nPassive health (outlier ejection):%n", order = 7)
     OutlierSection outlier = new OutlierSection();
 
     @ArgGroup(validate = false, heading = "%nOperations (health checks, draining, access log, client address, admin):%n",
-            order = 7)
+            order = 8)
     OpsSection ops = new OpsSection();
 
-    @ArgGroup(validate = false, heading = "%nTLS:%n", order = 8)
+    @ArgGroup(validate = false, heading = "%nTLS:%n", order = 9)
     TlsSection tls = new TlsSection();
 
     /** True for a key a config file may set: a section's, not --config, --help or a program's own. */
@@ -90,6 +93,6 @@ final class Settings {
         return new ServerConfig(l.host(), l.port(), l.appIdHost(), l.appIdPort(), r.domain(), r.groups(),
                 r.strictMode(), r.exposedByDefault(), l.workers(), l.maxConnections(), l.forceNio(), proxySettings,
                 d.routesFile(), d.routesPollInterval(), d.marathonUrls(), d.marathon(), o.adminHost(), o.adminPort(),
-                o.shutdownGrace(), outlier.validate(p), o.ops(), servicePorts.validate(p, l.host()));
+                o.shutdownGrace(), outlier.validate(p), o.ops(), servicePorts.validate(p, l.host()), http2.validate(p));
     }
 }

@@ -31,6 +31,8 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     private final ProxyMetrics metrics;
     private final AccessLog accessLog;
     private final ClientIdentity identity;
+    /** The protocol every exchange here is logged with, or null for the request's own version. */
+    private final String connectionProtocol;
 
     // The exchange in flight.
     private boolean open;
@@ -49,6 +51,15 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
     private boolean headRequest;
 
     public ExchangeObserver(ProxyOps ops) {
+        this(ops, null);
+    }
+
+    /**
+     * @param protocol what the access log says the client spoke ({@code HTTP/2.0} for a stream, whose
+     *                 request reaches the exchange as HTTP/1.1), or null for the request's version
+     */
+    public ExchangeObserver(ProxyOps ops, String protocol) {
+        this.connectionProtocol = protocol;
         this.metrics = ops.metrics();
         this.accessLog = ops.accessLog() != null && ops.accessLog().isEnabled() ? ops.accessLog() : null;
         this.identity = new ClientIdentity(ops.clients());
@@ -90,7 +101,7 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
             // References only: the frontend rewrites the headers once it has routed the request.
             method = req.method().name();
             uri = req.uri();
-            protocol = req.protocolVersion().text();
+            protocol = connectionProtocol != null ? connectionProtocol : req.protocolVersion().text();
             host = h.get(HttpHeaderNames.HOST);
             referer = h.get(HttpHeaderNames.REFERER);
             userAgent = h.get(HttpHeaderNames.USER_AGENT);

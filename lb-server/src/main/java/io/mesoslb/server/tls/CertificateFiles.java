@@ -28,6 +28,11 @@ final class CertificateFiles {
     }
 
     private final Map<String, Entry> byPath = new HashMap<>();
+    private final AlpnOffer offer;
+
+    CertificateFiles(AlpnOffer offer) {
+        this.offer = offer;
+    }
 
     /**
      * The context for {@code path}: the context when the file (as it is now) is usable; else the
@@ -54,7 +59,7 @@ final class CertificateFiles {
         }
         try {
             CombinedPem pem = CombinedPem.read(file);
-            SslContext context = SslContextBuilder.forServer(pem.key(), pem.chain()).build();
+            SslContext context = offer.build(SslContextBuilder.forServer(pem.key(), pem.chain()));
             return remember(path, attributes.lastModifiedTime(), attributes.size(), new Loaded(context, null));
         } catch (IOException | RuntimeException e) {
             return failed(path, attributes.lastModifiedTime(), attributes.size(), describe(e));

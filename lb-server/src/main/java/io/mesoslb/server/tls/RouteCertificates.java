@@ -34,7 +34,7 @@ public final class RouteCertificates implements RouteTableHolder.Listener, AutoC
     private static final Logger log = LoggerFactory.getLogger(RouteCertificates.class);
 
     private final SniContexts contexts;
-    private final CertificateFiles files = new CertificateFiles();
+    private final CertificateFiles files;
     private final ScheduledExecutorService thread =
             Executors.newSingleThreadScheduledExecutor(new DefaultThreadFactory("mesos-lb-tls-certs", true));
     private final RouteTableHolder routes;
@@ -55,6 +55,7 @@ public final class RouteCertificates implements RouteTableHolder.Listener, AutoC
 
     private RouteCertificates(SniContexts contexts, RouteTableHolder routes) {
         this.contexts = contexts;
+        this.files = new CertificateFiles(contexts.offer());
         this.routes = routes;
     }
 

@@ -21,6 +21,7 @@ import javax.net.ssl.SSLException;
 public final class SniContexts {
     private static final long HANDSHAKE_TIMEOUT_MILLIS = 10_000;
 
+    private final AlpnOffer offer;
     private final SslContext defaultContext;
     /** The configured certificates' names, in configuration order. */
     private final Map<String, SslContext> configured;
@@ -28,7 +29,8 @@ public final class SniContexts {
     /** Reads whichever mapping is current at each handshake; one instance for every handler. */
     private final Mapping<String, SslContext> live = host -> mapping.map(host);
 
-    private SniContexts(SslContext defaultContext, Map<String, SslContext> configured) {
+    private SniContexts(AlpnOffer offer, SslContext defaultContext, Map<String, SslContext> configured) {
+        this.offer = offer;
         this.defaultContext = defaultContext;
         this.configured = configured;
         this.mapping = build(Map.of());
@@ -38,22 +40,23 @@ public final class SniContexts {
      * Loads every certificate and key now, so that a bad file stops startup instead of failing
      * handshakes.
      *
+     * @param offer what every context offers in ALPN
      * @throws IllegalArgumentException naming the file that cannot be used
      */
-    public static SniContexts load(List<TlsCertificate> certificates) {
+    public static SniContexts load(List<TlsCertificate> certificates, AlpnOffer offer) {
         if (certificates.isEmpty()) {
             throw new IllegalArgumentException("no TLS certificates");
         }
         SslContext first = null;
         Map<String, SslContext> configured = new LinkedHashMap<>();
         for (TlsCertificate c : certificates) {
-            SslContext context = context(c);
+            SslContext context = context(c, offer);
             first = first == null ? context : first;
             for (String host : c.hosts()) {
                 configured.putIfAbsent(host, context);
             }
         }
-        return new SniContexts(first, configured);
+        return new SniContexts(offer, first, configured);
     }
 
     /**
@@ -77,9 +80,19 @@ public final class SniContexts {
         return builder.build();
     }
 
-    private static SslContext context(TlsCertificate c) {
+    /** What the listener offers in ALPN, which routes' own contexts offer too. */
+    AlpnOffer offer() {
+        return offer;
+    }
+
+    /** True when a client may negotiate HTTP/2. */
+    public boolean offersH2() {
+        return offer == AlpnOffer.H2_AND_HTTP1;
+    }
+
+    private static SslContext context(TlsCertificate c, AlpnOffer offer) {
         try {
-            return SslContextBuilder.forServer(c.cert().toFile(), c.key().toFile()).build();
+            return offer.build(SslContextBuilder.forServer(c.cert().toFile(), c.key().toFile()));
         } catch (SSLException | IllegalArgumentException e) {
             throw new IllegalArgumentException("cannot use certificate " + c.cert() + " with key " + c.key()
                     + " (the key must be PEM PKCS#8, 'BEGIN PRIVATE KEY'): " + e.getMessage(), e);

@@ -130,6 +130,12 @@ public final class TestOrigin implements AutoCloseable {
         return aggregating((ctx, req) -> text(HttpResponseStatus.OK, marker));
     }
 
+    /** Answers 200 with {@code <marker> <Host> <target>}: which app served the request, and what it was asked. */
+    public static TestOrigin hostAndTarget(String marker) {
+        return aggregating((ctx, req) -> text(HttpResponseStatus.OK,
+                marker + " " + req.headers().get(HttpHeaderNames.HOST) + " " + req.uri()));
+    }
+
     /** Answers with the request body, and the connection number in {@code X-Connection}. */
     public static TestOrigin echo() {
         return aggregating((ctx, req) -> {

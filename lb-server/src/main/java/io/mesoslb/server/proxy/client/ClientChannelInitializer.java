@@ -6,6 +6,7 @@ import io.mesoslb.server.proxy.exchange.ProxyExchange;
 import io.mesoslb.server.observe.ExchangeObserver;
 import io.mesoslb.server.observe.ProxyMetrics;
 import io.mesoslb.server.proxy.BackendOutcomes;
+import io.mesoslb.server.proxy.Http2ClientSettings;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.origin.BackendPools;
@@ -23,6 +24,8 @@ import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http2.Http2FrameCodec;
+import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import java.time.Duration;
 
 /**
@@ -31,6 +34,12 @@ import java.time.Duration;
  * No aggregator: bodies stream. The frontend holds, in order, what it cannot take yet (a pipelined
  * request, body the backend cannot take), so no {@code FlowControlHandler}: it would cost a hop and a
  * recycled queue per message to do the same.
+ *
+ * <p>Where the listener speaks HTTP/2 (ALPN on TLS, prior knowledge on a plain port), an
+ * {@link AlpnSwitch} or {@link H2cPrefaceSniffer} stands where the HTTP handlers go and puts, once
+ * the connection has said which it speaks, either those or
+ * {@code Http2FrameCodec -> Http2MultiplexHandler -> Http2ConnectionKeeper}, whose streams get the
+ * pipeline of {@link Http2StreamInitializer}.
  */
 @ChannelHandler.Sharable
 public final class ClientChannelInitializer extends ChannelInitializer<Channel> {
@@ -42,6 +51,10 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     private final ChannelGroup clients;
     private final ProxyOps ops;
     private final ChannelFutureListener connectionClosed;
+    /** HTTP/2 on this listener, or null when it speaks HTTP/1 only. */
+    private final Http2ClientSettings http2;
+    private final Http2StreamInitializer streams;
+    private final int connectionWindow;
 
     /**
      * @param clients every client channel is added here (and leaves it when it closes)
@@ -56,6 +69,16 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     public ClientChannelInitializer(RouteTableHolder routes, RouteFinder finder, BackendPools pools,
                                    ProxySettings settings, BackendOutcomes outcomes, ChannelGroup clients,
                                    ProxyOps ops) {
+        this(routes, finder, pools, settings, outcomes, clients, ops, Http2ClientSettings.OFF);
+    }
+
+    /**
+     * @param http2 whether this listener speaks HTTP/2 (ALPN when it has TLS and its certificates offer
+     *              {@code h2}; prior knowledge when plain), and the limits of a connection
+     */
+    public ClientChannelInitializer(RouteTableHolder routes, RouteFinder finder, BackendPools pools,
+                                   ProxySettings settings, BackendOutcomes outcomes, ChannelGroup clients,
+                                   ProxyOps ops, Http2ClientSettings http2) {
         this.routes = routes;
         this.finder = finder;
         this.pools = pools;
@@ -65,6 +88,15 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         this.ops = ops;
         ProxyMetrics metrics = ops.metrics();
         this.connectionClosed = metrics == null ? null : f -> metrics.connectionClosed();
+        boolean tls = ops.tls() != null;
+        boolean speaksH2 = http2.on(tls) && (!tls || ops.tls().offersH2());
+        this.http2 = speaksH2 ? http2 : null;
+        this.streams = speaksH2 ? new Http2StreamInitializer(this::newExchange, settings, ops) : null;
+        this.connectionWindow = speaksH2 ? Http2Limits.connectionWindow(http2) : 0;
+    }
+
+    private ProxyExchange newExchange(ExchangeObserver observer) {
+        return new ProxyExchange(routes, finder, pools, settings, outcomes, ops, observer);
     }
 
     /**
@@ -99,15 +131,59 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             p.addLast(ops.tls().newHandler());
         }
         ExchangeObserver observer = new ExchangeObserver(ops);
-        ProxyExchange exchange = new ProxyExchange(routes, finder, pools, settings, outcomes, ops, observer);
+        ProxyExchange exchange = newExchange(observer);
+        RequestHeadTimer headTimer = null;
         if (!settings.requestHeaderTimeout().isZero()) {
             // After the PROXY header and TLS: it times the request head, in plain bytes.
-            p.addLast(new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), exchange::awaitingRequestHead));
+            headTimer = new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), exchange::awaitingRequestHead);
+            p.addLast(headTimer);
         }
+        if (http2 == null) {
+            http1(p, observer, exchange);
+            return;
+        }
+        ProtocolChoice choice = new Choice(observer, exchange, headTimer);
+        p.addLast(ops.tls() != null ? new AlpnSwitch(choice) : new H2cPrefaceSniffer(choice));
+    }
+
+    private void http1(ChannelPipeline p, ExchangeObserver observer, ProxyExchange exchange) {
         p.addLast(
                 new HttpServerCodec(decoderConfig(settings), MAX_PIPELINE_DEPTH),
                 observer,
                 new ClientRequestReceiver(exchange));
+    }
+
+    private void http2(ChannelPipeline p) {
+        Http2FrameCodec codec = Http2Limits.serverCodec(http2, settings.maxHeaderSize());
+        p.addLast(codec, new Http2MultiplexHandler(streams),
+                new Http2ConnectionKeeper(codec, settings, connectionWindow));
+    }
+
+    /** One connection's handlers for either protocol, until it says which it speaks. */
+    private final class Choice implements ProtocolChoice {
+        private final ExchangeObserver observer;
+        private final ProxyExchange exchange;
+        private final RequestHeadTimer headTimer;
+
+        Choice(ExchangeObserver observer, ProxyExchange exchange, RequestHeadTimer headTimer) {
+            this.observer = observer;
+            this.exchange = exchange;
+            this.headTimer = headTimer;
+        }
+
+        @Override
+        public void http1(ChannelPipeline p) {
+            ClientChannelInitializer.this.http1(p, observer, exchange);
+        }
+
+        @Override
+        public void http2(ChannelPipeline p) {
+            if (headTimer != null) {
+                // Streams arrive whole; the connection's own clock is Http2ConnectionKeeper's.
+                p.remove(headTimer);
+            }
+            ClientChannelInitializer.this.http2(p);
+        }
     }
 
     /** The most a client connection reads at once (Netty's adaptive default, made explicit: the depth below depends on it). */

@@ -41,6 +41,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     private boolean readSuspended;
     private boolean resumeScheduled;
     private boolean readInBatch;
+    private boolean active;
     private ChannelHandlerContext ctx;
     private RequestHeadTimer headTimer;
 
@@ -58,12 +59,23 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         this.ctx = ctx;
         this.headTimer = ctx.pipeline().get(RequestHeadTimer.class);
         exchange.bind(ctx, this);
+        if (ctx.channel().isActive()) {
+            // Added once the connection said which protocol it speaks (ALPN, an h2c preface), or to a stream.
+            activate();
+        }
     }
 
     @Override
     public void channelActive(ChannelHandlerContext ctx) {
-        exchange.clientActive();
+        activate();
         ctx.fireChannelActive();
+    }
+
+    private void activate() {
+        if (!active) {
+            active = true;
+            exchange.clientActive();
+        }
     }
 
     @Override

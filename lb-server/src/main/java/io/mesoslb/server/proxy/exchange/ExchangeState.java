@@ -62,7 +62,7 @@ public final class ExchangeState {
     public void requestHead(HttpRequest req) {
         // Answers go out in a version the client can read: never HTTP/2.0 or HTTP/9.9 to whoever claimed it.
         clientVersion = RequestSyntax.isHttp1(req.protocolVersion()) ? req.protocolVersion() : HttpVersion.HTTP_1_1;
-        requestConnection = HopByHopHeaders.connection(req.headers());
+        requestConnection = HopByHopHeaders.ignoringH2cUpgrade(HopByHopHeaders.connection(req.headers()), req.headers());
         clientKeepAlive = HopByHopHeaders.isKeepAlive(clientVersion, requestConnection);
         contentLength = (requestConnection & HeaderScan.HAS_CONTENT_LENGTH) != 0 ? HttpUtil.getContentLength(req, 0L) : 0;
         requestHasBody = ((requestConnection & HeaderScan.HAS_TRANSFER_ENCODING) != 0 && HttpUtil.isTransferEncodingChunked(req))

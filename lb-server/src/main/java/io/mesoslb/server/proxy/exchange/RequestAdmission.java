@@ -69,8 +69,8 @@ final class RequestAdmission {
         if (HttpMethod.CONNECT.equals(req.method())) {
             // A forward proxy's method: passed on, a backend's 200 would turn its pooled connection
             // into a raw tunnel. What follows it on this connection is not HTTP either.
-            return Verdict.refuseAndClose(ProxyStatus.BAD_REQUEST, HttpResponseStatus.NOT_IMPLEMENTED,
-                    "CONNECT is not supported: this is a reverse proxy");
+            RequestSyntax.Refusal connect = RequestSyntax.connect(req);
+            return Verdict.refuseAndClose(ProxyStatus.BAD_REQUEST, connect.status(), connect.text());
         }
         RequestSyntax.Refusal refusal = RequestSyntax.check(req, exchange.requestConnection);
         if (refusal != null) {

@@ -34,6 +34,29 @@ public final class HopByHopHeaders {
         return HeaderScan.scan(headers);
     }
 
+    /**
+     * Takes back {@link #UPGRADE} when the upgrade asked for is to HTTP/2 ({@code h2c}, RFC 9113 3.1,
+     * deprecated): the proxy does not offer it, and passed on, a backend's 101 would make its pooled
+     * connection an HTTP/2 tunnel the proxy cannot read. The request goes on as HTTP/1.1 without
+     * {@code Upgrade} (and without {@code HTTP2-Settings}, which its {@code Connection} names).
+     */
+    public static int ignoringH2cUpgrade(int connection, HttpHeaders headers) {
+        if ((connection & UPGRADE) == 0 || (connection & HeaderScan.HAS_UPGRADE) == 0) {
+            return connection;
+        }
+        List<String> values = headers.getAll(HttpHeaderNames.UPGRADE);
+        for (int i = 0; i < values.size(); i++) {
+            for (String protocol : values.get(i).split(",")) {
+                if (protocol.strip().equalsIgnoreCase(H2C)) {
+                    return connection & ~UPGRADE;
+                }
+            }
+        }
+        return connection;
+    }
+
+    private static final String H2C = "h2c";
+
     /** As {@link io.netty.handler.codec.http.HttpUtil#isKeepAlive}, from the bits of {@link #connection}. */
     public static boolean isKeepAlive(HttpVersion version, int connection) {
         return (connection & CLOSE) == 0 && (version.isKeepAliveDefault() || (connection & KEEP_ALIVE) != 0);

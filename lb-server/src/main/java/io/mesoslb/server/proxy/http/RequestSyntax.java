@@ -7,6 +7,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.handler.codec.http2.HttpConversionUtil;
 import java.util.List;
 
 /**
@@ -43,8 +44,20 @@ public final class RequestSyntax {
             "bad request: Sec-WebSocket-Key1 and Key2 (Hixie-76 WebSocket) are not supported");
     public static final Refusal CODING = new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
             "transfer coding not implemented: only chunked is");
+    public static final Refusal CONNECT = new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
+            "CONNECT is not supported: this is a reverse proxy");
+    public static final Refusal EXTENDED_CONNECT = new Refusal(HttpResponseStatus.NOT_IMPLEMENTED,
+            "CONNECT is not supported: this is a reverse proxy; WebSocket over HTTP/2 (RFC 8441) neither: "
+                    + "open the WebSocket over HTTP/1.1");
+    /** What an HTTP/2 extended CONNECT's {@code :protocol} becomes in the request the exchange reads. */
+    private static final CharSequence EXTENDED_CONNECT_PROTOCOL = HttpConversionUtil.ExtensionHeaderNames.PROTOCOL.text();
 
     private RequestSyntax() {
+    }
+
+    /** Why a CONNECT is refused: as a forward proxy's method, or as an HTTP/2 WebSocket's. */
+    public static Refusal connect(HttpRequest req) {
+        return req.headers().contains(EXTENDED_CONNECT_PROTOCOL) ? EXTENDED_CONNECT : CONNECT;
     }
 
     /**
