@@ -152,7 +152,8 @@ public final class LbServer implements AutoCloseable {
                 httpsChannel = bind(bootstrap.clone().childHandler(new ClientChannelInitializer(routes,
                         RouteFinder.byHost(config.proxy().defaultApp()), pools, config.proxy(), reported, clients, tls,
                         config.http2())), config.ops().httpsPort());
-                log.info("mesos-lb TLS listening on {}", httpsChannel.localAddress());
+                log.info("mesos-lb TLS listening on {} ({})", httpsChannel.localAddress(),
+                        sni.offersH2() ? "ALPN: h2, http/1.1" : "HTTP/1 only");
             } else {
                 IgnoredCertificates ignored = new IgnoredCertificates();
                 routes.addListener(ignored);
@@ -184,8 +185,8 @@ public final class LbServer implements AutoCloseable {
             throw e;
         }
         sweeper = HealthSweeper.start(detector, routes, HealthSweeper.intervalFor(config.outlier().baseEjectionTime()));
-        log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads)", localAddress(), transport.name(),
-                config.workerThreads());
+        log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads{})", localAddress(), transport.name(),
+                config.workerThreads(), config.http2().priorKnowledge() ? ", h2c by prior knowledge" : "");
         return this;
     }
 

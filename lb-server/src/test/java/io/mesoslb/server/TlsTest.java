@@ -126,7 +126,10 @@ class TlsTest {
         assertThat(seen.headers().get("X-Forwarded-Proto")).isEqualTo("https");
         assertThat(seen.headers().get("X-Forwarded-Port")).isEqualTo(Integer.toString(port));
 
-        HttpClient client = HttpClient.newBuilder().sslContext(trusting()).connectTimeout(WAIT).build();
+        // HTTP/1.1: over HTTP/2 the JDK client would send this Host beside a different :authority, a
+        // malformed request there (Http2ClientsTest covers the JDK client over h2).
+        HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).sslContext(trusting())
+                .connectTimeout(WAIT).build();
         HttpResponse<String> viaJdk = client.send(HttpRequest.newBuilder(URI.create("https://localhost:" + port + "/j"))
                 .header("Host", "app.test.local").timeout(WAIT).build(), HttpResponse.BodyHandlers.ofString());
         assertThat(viaJdk.statusCode()).isEqualTo(200);

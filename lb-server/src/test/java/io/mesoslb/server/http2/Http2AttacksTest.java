@@ -81,6 +81,8 @@ class Http2AttacksTest {
         attacker.flush();
 
         assertGoAway(attacker, Http2Error.ENHANCE_YOUR_CALM);
+        // A reset is not answered with a reset (RFC 9113 5.4.2): that would be the server's own flood.
+        assertThat(attacker.seen).noneMatch(f -> f.type() == RawH2.RST_STREAM);
         assertThat(attacker.closedByServer()).isTrue();
         // Every cancelled exchange gave its backend connection up (closed, or back to the pool).
         Await.until(WAIT, () -> proxy.server.clients().isEmpty(), "no client connection left");

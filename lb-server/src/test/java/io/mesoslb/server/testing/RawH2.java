@@ -13,6 +13,8 @@ import java.net.Socket;
 import java.net.SocketException;
 import java.net.SocketTimeoutException;
 import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.List;
 
 /**
  * HTTP/2 frames written by hand over a plain socket (h2c by prior knowledge), HPACK included: for
@@ -45,6 +47,8 @@ public final class RawH2 implements AutoCloseable {
     private final OutputStream out;
     private final DataInputStream in;
     private final DefaultHttp2HeadersDecoder hpack = new DefaultHttp2HeadersDecoder(false);
+    /** Every frame read so far, in order. */
+    public final List<Frame> seen = new ArrayList<>();
 
     /** @param receiveBuffer the socket's receive buffer, 0 for the system's */
     public RawH2(int port, int receiveBuffer) throws IOException {
@@ -103,7 +107,9 @@ public final class RawH2 implements AutoCloseable {
             int stream = in.readInt() & 0x7fffffff;
             byte[] payload = new byte[length];
             in.readFully(payload);
-            return new Frame(type, flags, stream, payload);
+            Frame f = new Frame(type, flags, stream, payload);
+            seen.add(f);
+            return f;
         } catch (EOFException e) {
             return null;
         } catch (SocketException e) {

@@ -23,7 +23,7 @@ import org.slf4j.LoggerFactory;
  *   <li>a response complete before the request is (an early answer, an error) is followed by
  *       RST_STREAM NO_ERROR, which asks the client to stop sending its body (RFC 9113 8.1) instead
  *       of having it read and dropped;</li>
- *   <li>the client resetting the stream (RST_STREAM) ends the exchange at once;</li>
+ *   <li>the client resetting the stream (RST_STREAM) ends the exchange;</li>
  *   <li>the empty write that asks for a flush before a close has no frame to become: it is dropped;</li>
  *   <li>a request the codec cannot make an HTTP/1 message of (a {@code host} that disagrees with
  *       {@code :authority}, RFC 9113 8.3.1) is malformed: RST_STREAM with the codec's error
@@ -51,8 +51,11 @@ final class Http2StreamEnd extends ChannelDuplexHandler {
     @Override
     public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
         if (evt instanceof Http2ResetFrame) {
-            // The client cancelled: whatever the exchange holds for this stream goes with it.
-            ctx.close();
+            // The client cancelled: whatever the exchange holds for this stream goes with it. Closed once
+            // the codec has closed the stream (right after this event): closed now, the stream would
+            // answer the reset with a reset, which the client must not get (RFC 9113 5.4.2) and which
+            // counts towards the server's own limit of resets sent.
+            ctx.executor().execute(() -> ctx.close());
             return;
         }
         ctx.fireUserEventTriggered(evt);
