@@ -1,5 +1,6 @@
-# Shared by run.sh (HTTP) and run-tcp.sh (TCP service ports): sourced, not run. The sourcing script
-# sets HERE and ROOT first, then RESULTS, and LOG_TAG if it wants its own log prefix.
+# Shared by run.sh (HTTP/1), run-h2.sh (HTTP/2) and run-tcp.sh (TCP service ports): sourced, not
+# run. The sourcing script sets HERE and ROOT first, then RESULTS, and LOG_TAG if it wants its own
+# log prefix.
 # shellcheck shell=bash
 
 # quick_or_usage "$@": --quick sets the smoke-test defaults; any other argument prints the
@@ -31,6 +32,7 @@ fi
 
 log() { printf '[%s %s] %s\n' "${LOG_TAG:-load}" "$(date +%H:%M:%S)" "$*" >&2; }
 die() { log "FAIL: $*"; exit 1; }
+seconds() { local d="${1%s}"; [[ "$d" =~ ^[0-9]+$ ]] || die "durations are whole seconds: $1"; echo "$d"; }
 
 # pin <cpus>: sets PIN to the command prefix that runs a program on those CPUs. A prefix rather
 # than a wrapper function, so that "${PIN[@]}" prog & gives the program's own pid in $!
@@ -175,7 +177,8 @@ env_header() { # the lines every results/<run>/env.txt starts with
     echo "haproxy: $(haproxy -v | sed -n '1s/ - .*//p')"
 }
 
-# An awk function, median(" "-separated list), for the report tables (mawk has no asort).
+# awk functions for the report tables: median(" "-separated list) (mawk has no asort), and the
+# cells of the HTTP tables, read from the arrays rps (the rates of each target and group) and r.
 AWK_MEDIAN='
 function median(list,   a, n, i, j, x) {
     n = split(list, a, " ")
@@ -185,4 +188,59 @@ function median(list,   a, n, i, j, x) {
         a[j + 1] = x
     }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
+}
+function ms(us) { return sprintf("%.2f", us / 1000) }
+# rates(g, T, nt): r[<target> SUBSEP g] = the median of rps[<target> SUBSEP g], for the nt targets in T.
+function rates(g, T, nt,   t, k) {
+    for (t = 1; t <= nt; t++) { k = T[t] SUBSEP g; if (k in rps) r[k] = median(rps[k]) }
+}
+# ratio(k, other): the median rate of k over that of other, "-" if other did not run.
+function ratio(k, other) { return (other in r && r[other] > 0) ? sprintf("%.2f", r[k] / r[other]) : "-" }
+# proxy_cpu(direct, cpu, cpr, usr, sys): the two proxy CPU cells of a report row, from the lists
+# of CPU %, and us per request in all, user and system; "-" for the origin itself.
+function proxy_cpu(direct, cpu, cpr, usr, sys) {
+    if (direct) return "- | -"
+    return sprintf("%.0f | %.1f (%.1f+%.1f)", median(cpu), median(cpr), median(usr), median(sys))
 }'
+
+# report_head <title>: the start of a results/<run>/table.md.
+report_head() {
+    echo "# $1, $(date -I)"
+    echo
+    sed 's/^/    /' "$RESULTS/env.txt"
+    echo
+}
+
+# ------------------------------------------------------------------ the HTTP origin (run.sh, run-h2.sh)
+
+SMALL_BODY=$'hello, world\n'
+declare -A BODY_PATH=([small]=/hello.txt [64k]=/64k.bin)
+declare -A BODY_SIZE=([small]=${#SMALL_BODY} [64k]=65536)
+
+# http_setup: the origin's two bodies in $RUN_DIR/www, and the settings render_http fills in; needs
+# RESULTS, DOMAIN and NGINX_BUFFERING.
+http_setup() {
+    mkdir -p "$RESULTS" "$RUN_DIR/www" "$RUN_DIR/backend-tmp" "$RUN_DIR/proxy-tmp"
+    # nginx started as root hands its workers to an unprivileged user, which must read the files.
+    chmod 755 "$RUN_DIR"
+    if [[ "$(id -u)" == 0 ]]; then USER_DIRECTIVE="user nobody nogroup;"; else USER_DIRECTIVE=""; fi
+    case "$NGINX_BUFFERING" in
+        on) NGINX_BUFFERING_DIRECTIVES="proxy_buffering on; proxy_buffers 16 8k; proxy_busy_buffers_size 64k; proxy_max_temp_file_size 0;" ;;
+        off) NGINX_BUFFERING_DIRECTIVES="proxy_buffering off; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_busy_buffers_size 128k;" ;;
+        *) die "NGINX_BUFFERING must be on or off" ;;
+    esac
+    printf '%s' "$SMALL_BODY" >"$RUN_DIR/www/hello.txt"
+    head -c 65536 /dev/urandom >"$RUN_DIR/www/64k.bin"
+    chmod 644 "$RUN_DIR/www/"*
+}
+
+render_http() { # render_http <template> <output> [<listen port>]: fill in @@NAME@@ placeholders
+    sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
+        -e "s|@@BACKEND_PORT@@|$BACKEND_PORT|g" \
+        -e "s|@@PORT@@|${3:-}|g" \
+        -e "s|@@WORKERS@@|$WORKERS|g" \
+        -e "s|@@DOMAIN@@|$DOMAIN|g" \
+        -e "s|@@USER_DIRECTIVE@@|$USER_DIRECTIVE|g" \
+        -e "s|@@NGINX_BUFFERING@@|$NGINX_BUFFERING_DIRECTIVES|g" \
+        "$1" >"$2"
+}

@@ -29,7 +29,6 @@ WORKLOADS="${WORKLOADS:-kv connect bulk}"   # see ARGS below
 RESULTS="${RESULTS:-$HERE/results/tcp-$(date +%Y%m%d-%H%M%S)}"
 LOG_TAG=load-tcp
 
-seconds() { local d="${1%s}"; [[ "$d" =~ ^[0-9]+$ ]] || die "durations are whole seconds: $1"; echo "$d"; }
 DURATION_S="$(seconds "$DURATION")" WARMUP_S="$(seconds "$WARMUP")"
 # redis-benchmark waits forever for a lost reply: a run during which redis-server executes no
 # command for STALL seconds has stalled, and no run may take longer than RUN_TIMEOUT.
@@ -347,7 +346,7 @@ table() {
             print "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"
             ns = split(tests, S, " "); nt = split(targets, T, " ")
             for (s = 1; s <= ns; s++) {
-                for (t = 1; t <= nt; t++) { k = T[t] SUBSEP S[s]; if (k in rps) r[k] = median(rps[k]) }
+                rates(S[s], T, nt)
                 kh = "haproxy" SUBSEP S[s]; kd = "direct" SUBSEP S[s]
                 for (t = 1; t <= nt; t++) {
                     k = T[t] SUBSEP S[s]
@@ -356,7 +355,7 @@ table() {
                     for (i = 1; i <= nr; i++) if ((k, "r" i) in at && (kh, "r" i) in at) per = per sprintf(" %.2f", at[k, "r" i] / at[kh, "r" i])
                     printf "| %s | %s | %.0f | %s | %s | %.2f | %s | %s | %s | %s |%s\n", S[s], T[t], r[k], range(rps[k]),
                         S[s] ~ /_bulk$/ ? sprintf("%.0f", r[k] * bulk / 1048576) : "-", median(p99[k]),
-                        (kh in r) ? sprintf("%.2f", r[k] / r[kh]) : "-", (kd in r) ? sprintf("%.2f", r[k] / r[kd]) : "-",
+                        ratio(k, kh), ratio(k, kd),
                         T[t] == "haproxy" ? "-" : per, T[t] == "direct" ? "-" : sprintf("%.1f", median(cpr[k])),
                         (k in bad) ? " FAILED" : ""
                 }
@@ -365,10 +364,7 @@ table() {
 }
 
 {
-    echo "# mesos-lb TCP service port load comparison, $(date -I)"
-    echo
-    sed 's/^/    /' "$RESULTS/env.txt"
-    echo
+    report_head "mesos-lb TCP service port load comparison"
     table
     echo
     echo "Medians over $ROUNDS round(s); redis-benchmark -c $CLIENTS -P 1. kv: -t ping,set,get (3-byte values);"

@@ -34,38 +34,11 @@ PROFILE_BODY="${PROFILE_BODY:-small}"
 SYSCALLS="${SYSCALLS:-0}"              # 1: afterwards, count each proxy's syscalls per request (strace)
 RESULTS="${RESULTS:-$HERE/results/$(date +%Y%m%d-%H%M%S)}"
 
-SMALL_BODY=$'hello, world\n'
-declare -A BODY_PATH=([small]=/hello.txt [64k]=/64k.bin)
-declare -A BODY_SIZE=([small]=${#SMALL_BODY} [64k]=65536)
-
 require_tools nginx haproxy wrk curl java jcmd ss
-
-render() { # render <template> <output> [<listen port>]: fill in @@NAME@@ placeholders
-    sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
-        -e "s|@@BACKEND_PORT@@|$BACKEND_PORT|g" \
-        -e "s|@@PORT@@|${3:-}|g" \
-        -e "s|@@WORKERS@@|$WORKERS|g" \
-        -e "s|@@DOMAIN@@|$DOMAIN|g" \
-        -e "s|@@USER_DIRECTIVE@@|$USER_DIRECTIVE|g" \
-        -e "s|@@NGINX_BUFFERING@@|$NGINX_BUFFERING_DIRECTIVES|g" \
-        "$1" >"$2"
-}
 
 # ------------------------------------------------------------------ configuration
 
-mkdir -p "$RESULTS" "$RUN_DIR/www" "$RUN_DIR/backend-tmp" "$RUN_DIR/proxy-tmp"
-# nginx started as root hands its workers to an unprivileged user, which must read the files.
-chmod 755 "$RUN_DIR"
-if [[ "$(id -u)" == 0 ]]; then USER_DIRECTIVE="user nobody nogroup;"; else USER_DIRECTIVE=""; fi
-case "$NGINX_BUFFERING" in
-    on) NGINX_BUFFERING_DIRECTIVES="proxy_buffering on; proxy_buffers 16 8k; proxy_busy_buffers_size 64k; proxy_max_temp_file_size 0;" ;;
-    off) NGINX_BUFFERING_DIRECTIVES="proxy_buffering off; proxy_buffer_size 64k; proxy_buffers 4 64k; proxy_busy_buffers_size 128k;" ;;
-    *) die "NGINX_BUFFERING must be on or off" ;;
-esac
-printf '%s' "$SMALL_BODY" >"$RUN_DIR/www/hello.txt"
-head -c 65536 /dev/urandom >"$RUN_DIR/www/64k.bin"
-chmod 644 "$RUN_DIR/www/"*
-
+http_setup
 BACKEND_PORT="$(free_port)"
 declare -A PORT=([direct]=$BACKEND_PORT)
 for target in $TARGETS; do
@@ -77,10 +50,10 @@ for target in $TARGETS; do
 done
 PORT[nginx]="${PORT[nginx]:-0}" PORT[haproxy]="${PORT[haproxy]:-0}"
 
-render "$HERE/conf/backend-nginx.conf" "$RUN_DIR/backend-nginx.conf"
-render "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]}"
-render "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]}"
-render "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
+render_http "$HERE/conf/backend-nginx.conf" "$RUN_DIR/backend-nginx.conf"
+render_http "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]}"
+render_http "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]}"
+render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
 
 {
     env_header
@@ -288,7 +261,6 @@ echo "load after: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$RESULTS/env.txt"
 # Median over rounds of each column, per target and body, then ratios to nginx and to direct.
 table() {
     awk -F'\t' -v targets="$TARGETS" -v bodies="$BODIES" "$AWK_MEDIAN"'
-        function ms(us) { return sprintf("%.2f", us / 1000) }
         NR > 1 {
             k = $2 SUBSEP $3
             rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
@@ -302,29 +274,21 @@ table() {
             print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
             nb = split(bodies, B, " "); nt = split(targets, T, " ")
             for (b = 1; b <= nb; b++) {
-                for (t = 1; t <= nt; t++) { k = T[t] SUBSEP B[b]; if (k in rps) r[k] = median(rps[k]) }
+                rates(B[b], T, nt)
                 for (t = 1; t <= nt; t++) {
                     k = T[t] SUBSEP B[b]
                     if (!(k in rps)) continue
-                    kn = "nginx" SUBSEP B[b]; kd = "direct" SUBSEP B[b]
-                    vn = (kn in r && r[kn] > 0) ? sprintf("%.2f", r[k] / r[kn]) : "-"
-                    vd = (kd in r && r[kd] > 0) ? sprintf("%.2f", r[k] / r[kd]) : "-"
-                    direct = T[t] == "direct"
-                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
-                        ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])), vn, vd,
-                        direct ? "-" : sprintf("%.0f", median(cpu[k])),
-                        direct ? "-" : sprintf("%.1f (%.1f+%.1f)", median(cpr[k]), median(usr[k]), median(sys[k])),
-                        err[k], (k in bad) ? " FAILED" : ""
+                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
+                        ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])),
+                        ratio(k, "nginx" SUBSEP B[b]), ratio(k, "direct" SUBSEP B[b]),
+                        proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
 }
 
 {
-    echo "# mesos-lb load comparison, $(date -I)"
-    echo
-    sed 's/^/    /' "$RESULTS/env.txt"
-    echo
+    report_head "mesos-lb load comparison"
     table
     echo
     echo "Medians over $ROUNDS round(s) of ${DURATION} wrk runs, $CONNECTIONS connections. \"proxy CPU\" is the"
