@@ -9,7 +9,7 @@
 #
 # Every knob is an environment variable (defaults below). Traffic only ever goes to 127.0.0.1.
 # Exits non-zero if any h2load run (warm-ups included) did not speak the expected protocol (h2c, or
-# h2 by ALPN), counted a failed, errored or timed-out request or a status other than 2xx, left
+# h2 by ALPN over TLS 1.3 with TLS_CIPHER), counted a failed, errored or timed-out request or a status other than 2xx, left
 # more requests without a status than it had streams in flight, received an average response size
 # that does not fit the body, or ran past its time; before measuring, every target must answer 200
 # with the exact body over HTTP/2 (curl) on each scheme.
@@ -30,6 +30,7 @@ CLIENTS="${CLIENTS:-8}"                # h2load -c: HTTP/2 connections
 STREAMS="${STREAMS:-10 100}"           # h2load -m values: concurrent streams per connection
 H2LOAD_THREADS="${H2LOAD_THREADS:-1}"  # h2load -t, on LOADGEN_CPUS
 SCHEMES="${SCHEMES:-h2c h2}"           # h2c: cleartext, prior knowledge; h2: TLS, ALPN
+TLS_CIPHER="${TLS_CIPHER:-TLS_AES_128_GCM_SHA256}"   # the TLS 1.3 suite h2load offers, alone
 DOMAIN="${DOMAIN:-bench.local}"
 TARGETS="${TARGETS:-direct mesos-lb nginx haproxy}"
 BODIES="${BODIES:-small 64k}"
@@ -83,12 +84,13 @@ chmod 644 "$RUN_DIR/"*.pem
 
 # render_h2 <template> <output> [<listen port> <tls port>]: run.sh's config with its listener
 # speaking HTTP/2 (h2c on the port, h2 over TLS on the TLS port) and POOL idle connections to the
-# origin; for the origin's config, the two ports are added beside its HTTP/1.1 one.
+# origin; for the origin's config, the two ports are added beside its HTTP/1.1 one. nginx 1.22
+# offers TLS 1.3 only when told to (1.23.4 does by default).
 render_h2() {
     local template="$RUN_DIR/$(basename "$2").template"
     sed -e "s|listen 127.0.0.1:@@PORT@@\([^;]*\);|listen 127.0.0.1:@@PORT@@ http2\1; listen 127.0.0.1:${4:-} ssl http2\1;|" \
         -e "s|listen 127.0.0.1:@@BACKEND_PORT@@\([^;]*\);|&\n        listen 127.0.0.1:${PORT[direct]} http2\1; listen 127.0.0.1:${TLS_PORT[direct]} ssl http2\1;|" \
-        -e "s|^http {|&\n    ssl_certificate @@RUN_DIR@@/cert.pem;\n    ssl_certificate_key @@RUN_DIR@@/key.pem;|" \
+        -e "s|^http {|&\n    ssl_certificate @@RUN_DIR@@/cert.pem;\n    ssl_certificate_key @@RUN_DIR@@/key.pem;\n    ssl_protocols TLSv1.2 TLSv1.3;|" \
         -e "s|keepalive 64;|keepalive $POOL;|" \
         -e "s|bind 127.0.0.1:@@PORT@@$|& proto h2\n    bind 127.0.0.1:${4:-} ssl crt @@RUN_DIR@@/crt.pem alpn h2|" \
         -e "s|X-Forwarded-Proto http$|X-Forwarded-Proto %[ssl_fc,iif(https,http)]|" \
@@ -103,7 +105,7 @@ render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
     env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "h2load: $(h2load --version | sed -n 1p), curl: $(curl -V | sed -n 1p | cut -d' ' -f1-2)"
-    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP RUN_WARMUP=$RUN_WARMUP CLIENTS=$CLIENTS STREAMS=\"$STREAMS\" H2LOAD_THREADS=$H2LOAD_THREADS SCHEMES=\"$SCHEMES\" POOL=$POOL WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP RUN_WARMUP=$RUN_WARMUP CLIENTS=$CLIENTS STREAMS=\"$STREAMS\" H2LOAD_THREADS=$H2LOAD_THREADS SCHEMES=\"$SCHEMES\" TLS_CIPHER=$TLS_CIPHER POOL=$POOL WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
     echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} h2load=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
@@ -188,6 +190,7 @@ bench() {
     # ends. --log-file: one line per request (status, microseconds), for the percentiles.
     timeout -k 5 "$(( $(seconds "$duration") + RUN_WARMUP_S + 60 ))" "${PIN[@]}" h2load \
         -c "$CLIENTS" -m "${m#m}" -t "$H2LOAD_THREADS" -D "$duration" --warm-up-time "$RUN_WARMUP" \
+        --tls13-ciphers "$TLS_CIPHER" \
         --log-file "$requests" --connect-to "127.0.0.1:$(connect_port "$scheme" "$target")" \
         "$(url "$scheme" "$body")" >"$out" 2>&1 &
     WRK_PID=$!
@@ -201,9 +204,9 @@ bench() {
         { t[NR] = $1 }
         function at(p,   i) { i = int(NR * p + 0.999999); return NR ? t[i < 1 ? 1 : i] : 0 }
         END { printf "%d %d %d %d %d", NR, at(0.5), at(0.99), at(0.999), NR ? t[NR] : 0 }')"
-    rm -f "$requests"
     local row
     row="$(awk -v label="$label" -v target="$target" -v item="$item" -v scheme="$scheme" -v status="$status" \
+        -v tls_cipher="$TLS_CIPHER" \
         -v size="${BODY_SIZE[$body]}" -v in_flight="$(( CLIENTS * ${m#m} ))" -v percentiles="$percentiles" \
         -v user_ticks="$(( ${end_ticks% *} - ${start_ticks% *} ))" -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" \
         -v hz="$CLK_TCK" -v wall_ns="$(( end_ns - start_ns ))" -v problems="$RESULTS/problems.txt" '
@@ -214,6 +217,8 @@ bench() {
             return -1
         }
         /^Application protocol:/ { proto = $3 }
+        /^TLS Protocol:/ { tls = $3 }
+        /^Cipher:/ { cipher = $2 }
         /^finished in/ { rps = $4 }
         /^requests:/ { done = $6; failed = $10; errored = $12; timeouts = $14; seen = 1 }
         /^status codes:/ { s2 = $3; s3 = $5; s4 = $7; s5 = $9 }
@@ -227,13 +232,17 @@ bench() {
             if (!seen) problem = problem " no result;"
             else {
                 if (proto != scheme) problem = problem " spoke " (proto == "" ? "nothing" : proto) ", not " scheme ";"
+                # Every target does the same cryptography.
+                if (scheme == "h2" && (tls != "TLSv1.3" || cipher != tls_cipher))
+                    problem = problem " negotiated " tls " " cipher ", not TLSv1.3 " tls_cipher ";"
                 if (done == 0) problem = problem " no requests completed;"
                 else {
                     # Frame and header bytes are well under 1 KiB: outside this band it is not our body.
-                    # (10% under: the bytes of the responses in flight when the warm-up ended are
-                    # partly left out.)
-                    per = bytes / done
-                    if (per < 0.9 * size || per > size + 1024) problem = problem sprintf(" %.0f bytes per response, body is %d;", per, size)
+                    # The band is widened by the responses in flight when counting began and ended,
+                    # whose bytes are counted only in part.
+                    per = bytes / done; slack = in_flight * (size + 1024) / done
+                    if (per < size - slack || per > size + 1024 + slack)
+                        problem = problem sprintf(" %.0f bytes per response, body is %d;", per, size)
                 }
                 if (failed + errored + timeouts > 0) problem = problem sprintf(" failed=%d errored=%d timeout=%d;", failed, errored, timeouts)
                 if (s3 + s4 + s5 > 0) problem = problem sprintf(" status 3xx=%d 4xx=%d 5xx=%d;", s3, s4, s5)
@@ -253,8 +262,11 @@ bench() {
         }' "$out")"
     if [[ "${row##*$'\t'}" != ok ]]; then
         FAILURES=$(( FAILURES + 1 ))
+        # Kept: which requests failed, when, and after how long.
+        mv "$requests" "${out%.txt}.requests.tsv"
         log "$(tail -1 "$RESULTS/problems.txt") (see $out)"
     fi
+    rm -f "$requests"
     [[ "$label" != r[0-9]* ]] || printf '%s\n' "$row" >>"$TSV"
     log "$(awk -F'\t' '{printf "%-8s %-15s %-9s %7s req/s  mean %6.2f ms  p99 %6.2f ms  max %7.2f ms  errors %d  cpu %s%%  ",
         $1, $3, $2, $4, $5/1000, $7/1000, $9/1000, $10 + $11 + $12 + $13, $15}' <<<"$row")${row##*$'\t'}"
