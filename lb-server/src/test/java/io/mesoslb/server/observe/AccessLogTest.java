@@ -206,7 +206,7 @@ class AccessLogTest {
             }
             // Logback cleans after each roll, on a thread of its own, counting the files compressed by then: the
             // oldest go first, and only the cap deletes files of the current day.
-            Await.until(Duration.ofSeconds(10), () -> rolledFiles(tmp).stream().anyMatch(AccessLogTest::isLast)
+            Await.until(Duration.ofSeconds(30), () -> rolledFiles(tmp).stream().anyMatch(AccessLogTest::isLast)
                     && rolledFiles(tmp).stream().noneMatch(AccessLogTest::isFirstOrSecond),
                     "the last file rolled (.6) and the two oldest deleted");
         }

@@ -23,14 +23,13 @@ import io.netty.channel.ChannelPipeline;
 import io.netty.channel.RecvByteBufAllocator;
 import io.netty.channel.group.ChannelGroup;
 import io.netty.handler.codec.http.HttpDecoderConfig;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http2.Http2FrameCodec;
 import io.netty.handler.codec.http2.Http2MultiplexHandler;
 import java.time.Duration;
 
 /**
  * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
- * HttpServerCodec -> ExchangeObserver -> ClientRequestReceiver}.
+ * ClientRequestDecoder -> ClientResponseEncoder -> ExchangeObserver -> ClientRequestReceiver}.
  * No aggregator: bodies stream. The frontend holds, in order, what it cannot take yet (a pipelined
  * request, body the backend cannot take), so no {@code FlowControlHandler}: it would cost a hop and a
  * recycled queue per message to do the same.
@@ -147,10 +146,29 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     }
 
     private void http1(ChannelPipeline p, ExchangeObserver observer, ProxyExchange exchange) {
-        p.addLast(
-                new HttpServerCodec(decoderConfig(settings), MAX_PIPELINE_DEPTH),
-                observer,
-                new ClientRequestReceiver(exchange));
+        p.addLast(http1Codec(settings));
+        p.addLast(observer, new ClientRequestReceiver(exchange));
+    }
+
+    /**
+     * The HTTP/1 codec of a client connection: {@link ClientRequestDecoder} (which hands odd heads to
+     * Netty's decoder) and {@link ClientResponseEncoder}, sharing the methods of the requests not
+     * answered yet, as {@code HttpServerCodec}'s two halves do.
+     */
+    public static ChannelHandler[] http1Codec(ProxySettings settings) {
+        RequestMethods methods = new RequestMethods(MAX_PIPELINE_DEPTH);
+        return new ChannelHandler[] {
+                new ClientRequestDecoder(decoderConfig(settings), methods), new ClientResponseEncoder(methods)};
+    }
+
+    /**
+     * Takes the HTTP/1 codec out of a client connection's pipeline, the encoder first: the decoder
+     * hands the bytes it still holds to whatever follows it (a tunnel's relay), undecoded.
+     */
+    public static void removeHttp1Codec(ChannelPipeline p) {
+        p.remove(ClientResponseEncoder.class);
+        ChannelHandler decoder = p.get(ClientRequestDecoder.class);
+        p.remove(decoder != null ? decoder : p.get(ClientRequestFallbackDecoder.class));
     }
 
     private void http2(ChannelPipeline p) {

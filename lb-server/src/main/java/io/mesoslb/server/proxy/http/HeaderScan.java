@@ -85,6 +85,9 @@ public final class HeaderScan {
 
     /** The bits above for {@code headers}. */
     public static int scan(HttpHeaders headers) {
+        if (headers instanceof RelayedHeaders relayed) {
+            return relayed.scan();
+        }
         int bits = 0;
         Iterator<Map.Entry<CharSequence, CharSequence>> it = headers.iteratorCharSequence();
         while (it.hasNext()) {
@@ -101,7 +104,7 @@ public final class HeaderScan {
     }
 
     /** The bit of a header name, or 0 for one the proxy does not care about. By length first: most names fall out there. */
-    private static int classify(CharSequence name) {
+    static int classify(CharSequence name) {
         switch (name.length()) {
             case 2:
                 return is(name, HttpHeaderNames.TE) ? HAS_TE : 0;

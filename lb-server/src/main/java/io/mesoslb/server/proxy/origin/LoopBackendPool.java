@@ -10,7 +10,6 @@ import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.EventLoop;
 import io.netty.channel.group.ChannelGroup;
-import io.netty.handler.codec.http.HttpRequestEncoder;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -81,7 +80,7 @@ final class LoopBackendPool {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
-                ch.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
+                ch.pipeline().addLast(decoder, new OriginRequestEncoder(), handler);
             }
         }).connect(addresses.of(backend));
     }

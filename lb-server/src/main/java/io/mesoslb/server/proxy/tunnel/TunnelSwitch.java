@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.tunnel;
 
+import io.mesoslb.server.proxy.client.ClientChannelInitializer;
 import io.mesoslb.server.proxy.http.ForwardedHeaders;
 import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
@@ -8,7 +9,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpResponse;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.util.Queue;
 
 /**
@@ -52,9 +52,7 @@ public final class TunnelSwitch {
         while ((msg = held.poll()) != null) {
             fromClient.relay(msg);
         }
-        HttpServerCodec codec = p.get(HttpServerCodec.class);
-        codec.removeOutboundHandler();
-        p.remove(codec);
+        ClientChannelInitializer.removeHttp1Codec(p);
         originChannel.pipeline().remove(originDecoder);
         fromClient.start();
         fromOrigin.start();

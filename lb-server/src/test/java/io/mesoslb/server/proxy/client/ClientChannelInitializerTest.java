@@ -22,7 +22,6 @@ import io.netty.channel.group.ChannelGroup;
 import io.netty.channel.group.DefaultChannelGroup;
 import io.netty.channel.nio.NioIoHandler;
 import io.netty.handler.codec.haproxy.HAProxyMessageDecoder;
-import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.util.concurrent.GlobalEventExecutor;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -65,14 +64,14 @@ class ClientChannelInitializerTest {
     @Test
     void plainHttpIsCodecObserverReceiverWithTheHeadTimerInFront() {
         assertThat(pipeline(settings(Duration.ofSeconds(10)), ProxyOps.NONE)).containsExactly(RequestHeadTimer.class,
-                HttpServerCodec.class, ExchangeObserver.class, ClientRequestReceiver.class);
+                ClientRequestDecoder.class, ClientResponseEncoder.class, ExchangeObserver.class, ClientRequestReceiver.class);
         assertThat(clients.size()).as("every client joins the group the server drains").isEqualTo(1);
     }
 
     @Test
     void withoutAHeadTimeoutThereIsNoTimer() {
-        assertThat(pipeline(settings(Duration.ZERO), ProxyOps.NONE)).containsExactly(HttpServerCodec.class,
-                ExchangeObserver.class, ClientRequestReceiver.class);
+        assertThat(pipeline(settings(Duration.ZERO), ProxyOps.NONE)).containsExactly(ClientRequestDecoder.class,
+                ClientResponseEncoder.class, ExchangeObserver.class, ClientRequestReceiver.class);
     }
 
     @Test

@@ -21,7 +21,6 @@ import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.channel.nio.NioIoHandler;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
@@ -39,7 +38,14 @@ class ClientRequestReceiverTest {
     private final ClientRequestReceiver handler = new ClientRequestReceiver(new ProxyExchange(routes,
             RouteFinder.byHost(null), new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS,
             BackendOutcomes.NONE, ProxyOps.NONE, observer));
-    private final EmbeddedChannel channel = new EmbeddedChannel(new HttpServerCodec(), observer, handler);
+    private final EmbeddedChannel channel = new EmbeddedChannel(withCodec(observer, handler));
+
+    private static io.netty.channel.ChannelHandler[] withCodec(io.netty.channel.ChannelHandler... after) {
+        java.util.List<io.netty.channel.ChannelHandler> all =
+                new java.util.ArrayList<>(java.util.List.of(ClientChannelInitializer.http1Codec(SETTINGS)));
+        all.addAll(java.util.List.of(after));
+        return all.toArray(new io.netty.channel.ChannelHandler[0]);
+    }
 
     @AfterEach
     void stop() {

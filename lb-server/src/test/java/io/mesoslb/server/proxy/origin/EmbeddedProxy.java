@@ -17,8 +17,6 @@ import io.mesoslb.core.VhostNaming;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpRequestEncoder;
-import io.netty.handler.codec.http.HttpServerCodec;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -26,8 +24,8 @@ import java.util.List;
 
 /**
  * One client connection of the proxy and its backend connections, each on an in-memory channel,
- * with the proxy's real handlers: the client pipeline {@code HttpServerCodec -> ExchangeObserver ->
- * ClientRequestReceiver}, and backend connections {@code BackendResponseDecoder -> HttpRequestEncoder
+ * with the proxy's real handlers: the client pipeline {@code ClientRequestDecoder -> ClientResponseEncoder -> ExchangeObserver ->
+ * ClientRequestReceiver}, and backend connections {@code BackendResponseDecoder -> OriginRequestEncoder
  * -> OriginResponseReceiver} that the test puts in the client loop's pool, where the exchange finds
  * them (nothing is ever connected). Every channel runs on the test's thread, as the proxy runs a
  * client and its backends on one loop. Embedded clocks are frozen: a timer runs only when a test
@@ -56,7 +54,8 @@ public final class EmbeddedProxy implements AutoCloseable {
         ExchangeObserver observer = new ExchangeObserver(ProxyOps.NONE);
         receiver = new ClientRequestReceiver(new ProxyExchange(routes, RouteFinder.byHost(null), pools, settings,
                 BackendOutcomes.NONE, ProxyOps.NONE, observer));
-        client.pipeline().addLast(new HttpServerCodec(ClientChannelInitializer.decoderConfig(settings)), observer,
+        client.pipeline().addLast(ClientChannelInitializer.http1Codec(settings));
+        client.pipeline().addLast(observer,
                 receiver);
         // The channel went active before its handlers were in (the exchange needs the pools, the pools the loop).
         client.pipeline().fireChannelActive();
@@ -75,7 +74,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
         OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, pool),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
-        origin.pipeline().addLast(decoder, new HttpRequestEncoder(), handler);
+        origin.pipeline().addLast(decoder, new OriginRequestEncoder(), handler);
         origin.pipeline().fireChannelActive();
         pool.release(handler);
         origins.add(origin);

@@ -1,0 +1,323 @@
+package io.mesoslb.server.proxy.client;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.server.proxy.ProxySettings;
+import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
+import io.netty.channel.ChannelHandler;
+import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaderNames;
+import io.netty.handler.codec.http.HttpHeaders;
+import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.HttpRequestDecoder;
+import io.netty.handler.codec.http.HttpRequestEncoder;
+import io.netty.handler.codec.http.HttpServerCodec;
+import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.io.ByteArrayOutputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The head-relaying decoder against Netty's {@code HttpServerCodec}, the decoder it replaces: the
+ * same bytes, split at the same random places, must give the same requests (method, target,
+ * version, every header in order, the body, how it ends, and the verdict on malformed input). And
+ * what goes to a backend, once the proxy has edited the head, must read the same either way.
+ */
+class ClientRequestDecoderDifferentialTest {
+    /** The product's default line and header limits (ProxySection). */
+    private static final ProxySettings SETTINGS = new ProxySettings(Duration.ofSeconds(1), Duration.ofSeconds(1),
+            Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 8192, 16384, null, 1, 8192, 16384, Duration.ZERO, Duration.ZERO, 0);
+    private static final long SEED = 0x6d65736f736c62L;
+    private static final int CASES = 4000;
+
+    @Test
+    void sameRequestsAsNettysDecoderOnValidAndMalformedHeads() {
+        Random random = new Random(SEED);
+        int fastAllTheWay = 0;
+        int fellBack = 0;
+        for (int n = 0; n < CASES; n++) {
+            byte[] input = Corpus.input(random);
+            int[] splits = splits(random, input.length);
+            EmbeddedChannel netty = new EmbeddedChannel(new HttpServerCodec(
+                    ClientChannelInitializer.decoderConfig(SETTINGS), ClientChannelInitializer.MAX_PIPELINE_DEPTH));
+            EmbeddedChannel ours = new EmbeddedChannel(ClientChannelInitializer.http1Codec(SETTINGS));
+            String text = new String(input, StandardCharsets.ISO_8859_1);
+            List<String> expected = read(netty, input, splits);
+            boolean[] stayedInPlace = new boolean[1];
+            List<String> actual = read(ours, input, splits, stayedInPlace);
+            assertThat(actual).as("case %d: %s", n, escape(text)).isEqualTo(expected);
+            if (stayedInPlace[0]) {
+                fastAllTheWay++;
+            } else {
+                fellBack++;
+            }
+        }
+        // Both ways must be exercised for the comparison to mean anything.
+        assertThat(fastAllTheWay).as("cases read in place all the way").isGreaterThan(CASES / 4);
+        assertThat(fellBack).as("cases handed to Netty's decoder").isGreaterThan(CASES / 10);
+    }
+
+    @Test
+    void whatTheBackendReadsIsTheSameAfterTheProxysEdits() {
+        Random random = new Random(SEED + 1);
+        int compared = 0;
+        for (int n = 0; n < CASES; n++) {
+            byte[] input = Corpus.valid(random);
+            HttpRequest viaNetty = firstRequest(new EmbeddedChannel(new HttpServerCodec(
+                    ClientChannelInitializer.decoderConfig(SETTINGS))), input);
+            HttpRequest viaOurs = firstRequest(new EmbeddedChannel(ClientChannelInitializer.http1Codec(SETTINGS)), input);
+            if (viaNetty == null || viaOurs == null || viaNetty.decoderResult().isFailure()) {
+                continue;
+            }
+            edit(viaNetty.headers(), n);
+            edit(viaOurs.headers(), n);
+            List<String> expected = reencoded(viaNetty);
+            List<String> actual = reencoded(viaOurs);
+            assertThat(actual).as("case %d: %s", n, escape(new String(input, StandardCharsets.ISO_8859_1)))
+                    .isEqualTo(expected);
+            compared++;
+        }
+        assertThat(compared).isGreaterThan(CASES / 2);
+    }
+
+    /** What the exchange does to a head on its way out: hop-by-hop names go, forwarding headers come. */
+    private static void edit(HttpHeaders h, int n) {
+        h.remove(HttpHeaderNames.CONNECTION);
+        h.remove("X-Drop");
+        if (n % 3 == 0) {
+            h.set(HttpHeaderNames.HOST, "rewritten.example");
+        }
+        h.add("X-Forwarded-For", "127.0.0.1");
+        h.add("X-Forwarded-Proto", "http");
+        h.add(HttpHeaderNames.VIA, "1.1 mesos-lb");
+    }
+
+    private static HttpRequest firstRequest(EmbeddedChannel ch, byte[] input) {
+        ch.writeInbound(Unpooled.wrappedBuffer(input));
+        HttpRequest first = null;
+        Object msg;
+        while ((msg = ch.readInbound()) != null) {
+            if (first == null && msg instanceof HttpRequest r) {
+                first = r;
+            }
+            ReferenceCountUtil.release(msg);
+        }
+        ch.finishAndReleaseAll();
+        return first;
+    }
+
+    /** The head as a backend reads it: encoded the way each path encodes, decoded by Netty. */
+    private static List<String> reencoded(HttpRequest request) {
+        EmbeddedChannel encoder = new EmbeddedChannel(request.headers() instanceof io.mesoslb.server.proxy.http.RelayedHeaders
+                ? relayingEncoder() : new HttpRequestEncoder());
+        encoder.writeOutbound(request, LastHttpContent.EMPTY_LAST_CONTENT);
+        ByteBuf wire = Unpooled.buffer();
+        Object out;
+        while ((out = encoder.readOutbound()) != null) {
+            wire.writeBytes((ByteBuf) out);
+            ((ByteBuf) out).release();
+        }
+        encoder.finishAndReleaseAll();
+        EmbeddedChannel decoder = new EmbeddedChannel(new HttpRequestDecoder());
+        List<String> read = read(decoder, ByteBufBytes.of(wire), new int[0]);
+        wire.release();
+        return read;
+    }
+
+    private static ChannelHandler relayingEncoder() {
+        return new io.mesoslb.server.proxy.origin.OriginRequestEncoder();
+    }
+
+    /** Feeds {@code input} in pieces and describes what comes out, bodies joined, until the connection closes. */
+    private static List<String> read(EmbeddedChannel ch, byte[] input, int[] splits) {
+        return read(ch, input, splits, new boolean[1]);
+    }
+
+    /** @param stayedInPlace set when the head-relaying decoder read everything but the close */
+    private static List<String> read(EmbeddedChannel ch, byte[] input, int[] splits, boolean[] stayedInPlace) {
+        List<String> seen = new ArrayList<>();
+        ByteArrayOutputStream body = new ByteArrayOutputStream();
+        int from = 0;
+        for (int i = 0; i <= splits.length; i++) {
+            int to = i < splits.length ? splits[i] : input.length;
+            if (to > from) {
+                ch.writeInbound(Unpooled.wrappedBuffer(input, from, to - from));
+            }
+            from = to;
+            drain(ch, seen, body);
+        }
+        stayedInPlace[0] = ch.pipeline().get(ClientRequestDecoder.class) != null;
+        ch.finish();
+        drain(ch, seen, body);
+        if (body.size() > 0) {
+            seen.add("BODY (unended) " + body.toString(StandardCharsets.ISO_8859_1));
+        }
+        ch.finishAndReleaseAll();
+        return seen;
+    }
+
+    private static void drain(EmbeddedChannel ch, List<String> seen, ByteArrayOutputStream body) {
+        Object msg;
+        while ((msg = ch.readInbound()) != null) {
+            try {
+                describe(msg, seen, body);
+            } finally {
+                ReferenceCountUtil.release(msg);
+            }
+        }
+    }
+
+    private static void describe(Object msg, List<String> seen, ByteArrayOutputStream body) {
+        if (msg instanceof HttpRequest r) {
+            if (r.decoderResult().isFailure()) {
+                seen.add("FAILED " + r.decoderResult().cause().getClass().getSimpleName() + " " + r.method() + " " + r.uri());
+            } else {
+                StringBuilder s = new StringBuilder(r.method() + " " + r.uri() + " " + r.protocolVersion());
+                for (Map.Entry<String, String> e : r.headers()) {
+                    s.append(" | ").append(e.getKey()).append('=').append(e.getValue());
+                }
+                seen.add(s.toString());
+            }
+        }
+        if (msg instanceof HttpContent c) {
+            ByteBuf content = c.content();
+            byte[] bytes = new byte[content.readableBytes()];
+            content.getBytes(content.readerIndex(), bytes);
+            body.writeBytes(bytes);
+            if (c.decoderResult().isFailure()) {
+                seen.add("BODY FAILED " + c.decoderResult().cause().getClass().getSimpleName());
+            }
+            if (msg instanceof LastHttpContent last) {
+                StringBuilder s = new StringBuilder("BODY " + body.toString(StandardCharsets.ISO_8859_1) + " END");
+                for (Map.Entry<String, String> e : last.trailingHeaders()) {
+                    s.append(" | ").append(e.getKey()).append('=').append(e.getValue());
+                }
+                seen.add(s.toString());
+                body.reset();
+            }
+        } else if (!(msg instanceof HttpRequest)) {
+            seen.add("OTHER " + msg.getClass().getSimpleName());
+        }
+    }
+
+    private static int[] splits(Random random, int length) {
+        if (length < 2 || random.nextInt(3) == 0) {
+            return new int[0];
+        }
+        int[] splits = random.ints(1 + random.nextInt(4), 1, length).sorted().toArray();
+        return splits;
+    }
+
+    private static String escape(String s) {
+        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
+    }
+
+    private static final class ByteBufBytes {
+        static byte[] of(ByteBuf b) {
+            byte[] bytes = new byte[b.readableBytes()];
+            b.getBytes(b.readerIndex(), bytes);
+            return bytes;
+        }
+    }
+
+    /** Requests built from parts, most of them well-formed, many with one thing wrong. */
+    static final class Corpus {
+        private static final String[] METHODS = {"GET", "GET", "GET", "POST", "POST", "HEAD", "PUT", "DELETE",
+                "OPTIONS", "PATCH", "CONNECT", "get", "M-SEARCH", "G{T", "", "PROPFIND"};
+        private static final String[] TARGETS = {"/", "/", "/index.html", "/a?b=c&d=e", "*", "http://h.example/p",
+                "/a%20b", "/\u00e9", "/a b", "/x\u0001", "", "//double", "/" + "a".repeat(200)};
+        private static final String[] VERSIONS = {"HTTP/1.1", "HTTP/1.1", "HTTP/1.1", "HTTP/1.0", "HTTP/2.0",
+                "HTTP/1.2", "http/1.1", "HTTP/1.10", "HTTP/1.1 ", "HTTP/0.9"};
+        private static final String[] SEPARATORS = {" ", " ", " ", " ", "  ", "\t"};
+        private static final String[] LINE_ENDS = {"\r\n", "\r\n", "\r\n", "\r\n", "\r\n", "\r\n", "\n", "\r"};
+        private static final String[] FIELDS = {
+                "Host: www.example.test", "Host: www.example.test", "User-Agent: curl/8.5.0", "Accept: */*",
+                "Accept-Encoding: gzip, deflate, br", "Cookie: a=b; c=d", "Connection: keep-alive",
+                "Connection: close", "Connection: close, X-Drop", "X-Drop: gone", "Expect: 100-continue",
+                "Upgrade: websocket", "Authorization: Basic dXNlcjpwYXNz", "X-Forwarded-For: 10.0.0.1",
+                "Via: 1.0 other", "TE: trailers", "Keep-Alive: timeout=5", "Proxy-Connection: keep-alive",
+                "Host: second.example.test", "Content-Type: application/json", "X-Empty:", "X-Empty-Spaced:   ",
+                "X-Tabs:\tv\t", "x-lower: v", "X-Latin: \u00ff\u00e9", "Transfer_Encoding: chunked",
+                "Sec-WebSocket-Key1: 4 @1  46546xW%0l 1 5", "Sec-WebSocket-Key2: 12998 5 Y3 1  .P00",
+                // malformed
+                "Bad Name: v", "NoColon", ": no-name", "X-Space : v", "X-Ctl: a\u0001b", "X-Del: a\u007fb",
+                " folded-continuation", "\tfolded-tab", "X-CR: a\rb", "\rTransfer-Encoding: chunked", "\rX: v", "X{Brace}: v",
+        };
+        private static final String[] LENGTHS = {"5", "5", "0", "05", "5, 5", "5,6", "-1", "", "abc", "+5",
+                "99999999999999999999", " 5 "};
+
+        static byte[] input(Random random) {
+            StringBuilder s = new StringBuilder();
+            int requests = 1 + (random.nextInt(4) == 0 ? random.nextInt(3) : 0);
+            for (int i = 0; i < requests; i++) {
+                request(random, s, random.nextInt(3) == 0);
+            }
+            if (random.nextInt(8) == 0) {
+                // cut short: the connection closes mid-request
+                s.setLength(random.nextInt(s.length() + 1));
+            }
+            return s.toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        /** One request, well-formed unless the dice say otherwise. */
+        static byte[] valid(Random random) {
+            StringBuilder s = new StringBuilder();
+            request(random, s, false);
+            return s.toString().getBytes(StandardCharsets.ISO_8859_1);
+        }
+
+        private static void request(Random random, StringBuilder s, boolean wild) {
+            if (wild && random.nextInt(10) == 0) {
+                s.append("\r\n");
+            }
+            String end = wild ? pick(random, LINE_ENDS) : "\r\n";
+            String sp = wild ? pick(random, SEPARATORS) : " ";
+            String method = wild ? pick(random, METHODS) : pick(random, METHODS, 10);
+            s.append(method).append(sp).append(wild ? pick(random, TARGETS) : pick(random, TARGETS, 6))
+                    .append(sp).append(wild ? pick(random, VERSIONS) : pick(random, VERSIONS, 4)).append(end);
+            int fields = random.nextInt(10);
+            if (wild && random.nextInt(20) == 0) {
+                fields = 60 + random.nextInt(10);
+            }
+            for (int i = 0; i < fields; i++) {
+                s.append(wild ? pick(random, FIELDS) : pick(random, FIELDS, 28)).append(end);
+            }
+            if (wild && random.nextInt(25) == 0) {
+                s.append("X-Big: ").append("b".repeat(SETTINGS.maxHeaderSize())).append(end);
+            }
+            String body = "hello";
+            int framing = random.nextInt(wild ? 6 : 3);
+            switch (framing) {
+                case 1 -> s.append("Content-Length: ").append(body.length()).append(end);
+                case 2 -> s.append("Content-Length: 0").append(end);
+                case 3 -> s.append("Content-Length: ").append(pick(random, LENGTHS)).append(end);
+                case 4 -> s.append("Transfer-Encoding: chunked").append(end);
+                case 5 -> s.append("Content-Length: 5").append(end).append("Content-Length: 5").append(end);
+                default -> {
+                }
+            }
+            s.append(end);
+            if (framing == 1 || framing == 3 || framing == 5) {
+                s.append(body);
+            } else if (framing == 4) {
+                s.append("5\r\nhello\r\n0\r\n").append(random.nextBoolean() ? "X-Trailer: t\r\n" : "").append("\r\n");
+            }
+        }
+
+        private static String pick(Random random, String[] from) {
+            return from[random.nextInt(from.length)];
+        }
+
+        private static String pick(Random random, String[] from, int firstN) {
+            return from[random.nextInt(Math.min(firstN, from.length))];
+        }
+    }
+}
