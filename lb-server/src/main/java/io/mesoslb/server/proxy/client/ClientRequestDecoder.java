@@ -11,6 +11,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.util.Arrays;
 import java.util.List;
 
 /**
@@ -43,6 +44,8 @@ public final class ClientRequestDecoder extends ByteToMessageDecoder {
     private final int headLimit;
     /** Body bytes still to come of the current request; 0 between requests. */
     private long remaining;
+    /** Field offsets while a head is parsed; each request keeps a copy of just its own. */
+    private final int[] scratch = new int[RelayedHeaders.MAX_FIELDS * 5];
     /** How many bytes from the reader index the search for the end of the head has looked at. */
     private int searched;
 
@@ -171,7 +174,7 @@ public final class ClientRequestDecoder extends ByteToMessageDecoder {
         }
         i += 2;
 
-        int[] fields = new int[RelayedHeaders.MAX_FIELDS * 5];
+        int[] fields = scratch;
         int count = 0;
         int headerBytes = 0;
         long contentLength = -1;
@@ -235,6 +238,7 @@ public final class ClientRequestDecoder extends ByteToMessageDecoder {
         HttpMethod method = HeadBytes.method(head, methodEnd);
         String uri = new String(head, 0, targetStart, targetEnd - targetStart);
         remaining = Math.max(contentLength, 0);
-        return new DefaultHttpRequest(version, method, uri, new RelayedHeaders(head, fields, count));
+        return new DefaultHttpRequest(version, method, uri,
+                new RelayedHeaders(head, Arrays.copyOf(fields, count * 5), count));
     }
 }

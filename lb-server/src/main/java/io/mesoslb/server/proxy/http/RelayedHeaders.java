@@ -420,7 +420,7 @@ public final class RelayedHeaders extends HttpHeaders {
             throw new IllegalArgumentException("invalid value for header " + name);
         }
         if (added == null) {
-            added = new ArrayList<>(8);
+            added = new ArrayList<>(12);
         }
         added.add(name);
         added.add(v);
