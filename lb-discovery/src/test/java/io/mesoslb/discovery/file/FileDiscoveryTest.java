@@ -96,10 +96,15 @@ class FileDiscoveryTest {
         Await.until(DEADLINE, () -> discovery.state().lastContact().isAfter(loaded.lastContact()), "contact advances");
         assertThat(discovery.state().lastSync()).isEqualTo(loaded.lastSync());
 
-        Instant brokenAt = Instant.now();
         write(file, "{\"apps\": [ {\"id\": ");
         Await.until(DEADLINE, () -> !discovery.state().connected(), "broken file reported");
-        assertThat(discovery.state().lastContact()).as("a broken file is no contact").isBefore(brokenAt);
+        // A poll that read the good file just before the write may have counted as contact; what must
+        // hold is that polls of the broken file do not. A second, different breakage is a poll we can see.
+        DiscoveryState broken = discovery.state();
+        write(file, "{\"apps\": [ {\"id\": \"/other\", ");
+        Await.until(DEADLINE, () -> !discovery.state().detail().equals(broken.detail()), "second breakage reported");
+        assertThat(discovery.state().connected()).isFalse();
+        assertThat(discovery.state().lastContact()).as("a broken file is no contact").isEqualTo(broken.lastContact());
     }
 
     @Test
