@@ -209,9 +209,9 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     /** {@code A / HTTP/1.1\r\n\r\n}: the shortest request the decoder hands on as valid. */
     private static final int SHORTEST_REQUEST_BYTES = 16;
     /**
-     * How many decoded requests may await their responses. The codec fails the connection beyond
-     * its default of 128, and a client pipelining 1,000 small requests in one write got a reset
-     * after 128 answers (nginx and HAProxy answer all). Here the frontend holds pipelined requests
+     * How many decoded requests may await their responses ({@link RequestMethods}); the connection
+     * fails beyond it. Netty's {@code HttpServerCodec} defaults to 128, and a client pipelining 1,000
+     * small requests in one write got a reset after 128 answers (nginx and HAProxy answer all). Here the frontend holds pipelined requests
      * and stops reading as soon as one waits, so one read's worth is the most ever decoded ahead:
      * the depth just has to cover that, and the memory stays bounded by one read.
      */
