@@ -19,6 +19,7 @@ JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
 JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m}"
 MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
+ORIGIN_WORKERS="${ORIGIN_WORKERS:-1}"  # worker processes of the nginx origin (run.sh, run-h2.sh)
 READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
 
 NCPU="$(nproc)"
@@ -239,6 +240,7 @@ render_http() { # render_http <template> <output> [<listen port>]: fill in @@NAM
         -e "s|@@BACKEND_PORT@@|$BACKEND_PORT|g" \
         -e "s|@@PORT@@|${3:-}|g" \
         -e "s|@@WORKERS@@|$WORKERS|g" \
+        -e "s|@@ORIGIN_WORKERS@@|$ORIGIN_WORKERS|g" \
         -e "s|@@DOMAIN@@|$DOMAIN|g" \
         -e "s|@@USER_DIRECTIVE@@|$USER_DIRECTIVE|g" \
         -e "s|@@NGINX_BUFFERING@@|$NGINX_BUFFERING_DIRECTIVES|g" \

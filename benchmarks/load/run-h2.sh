@@ -17,7 +17,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-# JAR JVM_OPTS MESOS_LB_ARGS WORKERS READY_TIMEOUT and the CPU pinning: see lib.sh.
+# JAR JVM_OPTS MESOS_LB_ARGS WORKERS ORIGIN_WORKERS READY_TIMEOUT and the CPU pinning: see lib.sh.
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 quick_or_usage "$@"
@@ -105,7 +105,7 @@ render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
     env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "h2load: $(h2load --version | sed -n 1p), curl: $(curl -V | sed -n 1p | cut -d' ' -f1-2)"
-    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP RUN_WARMUP=$RUN_WARMUP CLIENTS=$CLIENTS STREAMS=\"$STREAMS\" H2LOAD_THREADS=$H2LOAD_THREADS SCHEMES=\"$SCHEMES\" TLS_CIPHER=$TLS_CIPHER POOL=$POOL WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP RUN_WARMUP=$RUN_WARMUP CLIENTS=$CLIENTS STREAMS=\"$STREAMS\" H2LOAD_THREADS=$H2LOAD_THREADS SCHEMES=\"$SCHEMES\" TLS_CIPHER=$TLS_CIPHER POOL=$POOL WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
     echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} h2load=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"

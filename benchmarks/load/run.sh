@@ -13,7 +13,7 @@ set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
-# JAR JVM_OPTS MESOS_LB_ARGS WORKERS READY_TIMEOUT and the CPU pinning: see lib.sh.
+# JAR JVM_OPTS MESOS_LB_ARGS WORKERS ORIGIN_WORKERS READY_TIMEOUT and the CPU pinning: see lib.sh.
 # shellcheck source=lib.sh
 source "$HERE/lib.sh"
 quick_or_usage "$@"
@@ -59,7 +59,7 @@ render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
     env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
-    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
     echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
