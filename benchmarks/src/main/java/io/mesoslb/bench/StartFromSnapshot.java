@@ -47,10 +47,7 @@ public final class StartFromSnapshot {
 
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
-        List<String[]> jars = new ArrayList<>();
-        for (String a : Arrays.copyOfRange(args, 1, args.length)) {
-            jars.add(a.split("=", 2));
-        }
+        List<Build> builds = builds(Arrays.asList(args).subList(1, args.length), StartFromSnapshot::knowsServicePorts);
         int apps = Integer.getInteger("apps", 10_000);
         int tasks = Integer.getInteger("tasks", 10);
         // -Dsnapshot=<path> keeps the rendered file there (and renders it again each run) for profiling a start by hand.
@@ -65,9 +62,9 @@ public final class StartFromSnapshot {
             REPORT.info(String.format("%-16s %5s %12s %10s %10s", "build", "round", "to routed ms", "CPU ms",
                     "RSS MiB"));
             for (int round = 1; round <= rounds; round++) {
-                for (String[] jar : jars) {
-                    long[] r = startOnce(Path.of(jar[1]), file, lastHost);
-                    REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", jar[0], round, r[0], r[1], r[2] / 1024.0));
+                for (Build build : builds) {
+                    long[] r = startOnce(build, file, lastHost);
+                    REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", build.name(), round, r[0], r[1], r[2] / 1024.0));
                 }
             }
         } finally {
@@ -88,21 +85,51 @@ public final class StartFromSnapshot {
         }
     }
 
+    /** Asks a jar whether it has service ports (issue 14), each time by starting a JVM of its own. */
+    @FunctionalInterface
+    interface ServicePortsProbe {
+        boolean knowsServicePorts(Path jar) throws IOException, InterruptedException;
+    }
+
+    /** A jar under test, by the name the report gives it, with the flags its version takes. */
+    record Build(String name, Path jar, List<String> flags) {
+    }
+
+    /**
+     * The builds of {@code name=path/to/mesos-lb.jar} arguments, each jar asked here, once, what it
+     * takes: the answer does not change between rounds.
+     */
+    static List<Build> builds(List<String> specs, ServicePortsProbe probe) throws IOException, InterruptedException {
+        List<Build> builds = new ArrayList<>();
+        for (String spec : specs) {
+            String[] nameAndJar = spec.split("=", 2);
+            Path jar = Path.of(nameAndJar[1]);
+            // Builds before service ports (issue 14) have none; compare like with like.
+            List<String> flags = probe.knowsServicePorts(jar) ? List.of("--service-ports", "false") : List.of();
+            builds.add(new Build(nameAndJar[0], jar, flags));
+        }
+        return builds;
+    }
+
+    /** The command line that starts {@code build} on the snapshot {@code file}, listening on {@code port}. */
+    static List<String> command(Build build, Path file, int port) {
+        List<String> cmd = new ArrayList<>(List.of(java(),
+                "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
+                "-XX:MetaspaceSize=64m", "-jar", build.jar().toString(), "--routes-file", file.toString(),
+                "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
+                "--admin-port", "-1", "--access-log", "false"));
+        cmd.addAll(build.flags());
+        return cmd;
+    }
+
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
-    private static long[] startOnce(Path jar, Path file, String host) throws Exception {
+    private static long[] startOnce(Build build, Path file, String host) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
-        List<String> cmd = new ArrayList<>(List.of(java(),
-                "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
-                "-XX:MetaspaceSize=64m", "-jar", jar.toString(), "--routes-file", file.toString(),
-                "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
-                "--admin-port", "-1", "--access-log", "false"));
-        if (knowsServicePorts(jar)) {
-            // Builds before service ports (issue 14) have none; compare like with like.
-            cmd.addAll(List.of("--service-ports", "false"));
-        }
+        Path jar = build.jar();
+        List<String> cmd = command(build, file, port);
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();

@@ -22,8 +22,9 @@ import org.slf4j.LoggerFactory;
  */
 public final class RouteTableHolder {
     /**
-     * Called on the writer's thread after a swap, in version order, while other writers wait; must
-     * not block.
+     * Called on the writer's thread after a swap, in version order, while other writers wait (and,
+     * for its first look, on the thread that adds it with {@link #addListenerFromCurrent}); must not
+     * block.
      */
     @FunctionalInterface
     public interface Listener {
@@ -71,8 +72,22 @@ public final class RouteTableHolder {
         return current;
     }
 
+    /** Adds a listener of the publications from now on; see {@link #addListenerFromCurrent} for one that needs the live table too. */
     public void addListener(Listener listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Hands {@code listener} the live table, as a change from the empty table ({@link TableChange#whole}),
+     * and adds it, with no publication in between: it sees the live table and every later one, each
+     * once, in order. The first call is on the caller's thread, under the writer lock like every
+     * publication, so it must not block either.
+     */
+    public void addListenerFromCurrent(Listener listener) {
+        synchronized (this) {
+            listener.tableChanged(TableChange.whole(RouteTable.EMPTY, current));
+            listeners.add(listener);
+        }
     }
 
     /**

@@ -4,8 +4,18 @@ import static io.mesoslb.core.Fixtures.app;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.Random;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CyclicBarrier;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import org.junit.jupiter.api.Test;
 
 class RouteTableHolderTest {
@@ -114,5 +124,84 @@ class RouteTableHolderTest {
             assertThat(swaps.get(i)).containsExactly(i, i + 1);
         }
         assertThat(holder.current().version()).isEqualTo(holder.swaps());
+    }
+
+    /**
+     * Listeners added while another thread publishes: each sees the table live at its registration
+     * (as a whole change from the empty table), then every later table once, in order, up to the last.
+     * Each registration races a publication for sure: its first look (the one call not on the
+     * publisher's thread) lets the publisher go and waits
+     * until that publication is done (it was not held off: the listener will miss it) or the publisher
+     * waits for the holder (it was). A seeded number of publications runs freely before each.
+     */
+    @Test
+    void aListenerAddedDuringPublicationsSeesEveryTableOnceInOrder() throws Exception {
+        int listeners = 40;
+        int[] freeRunning = new Random(20_261_207L).ints(listeners, 0, 30).toArray();
+        Semaphore racing = new Semaphore(0);
+        AtomicInteger published = new AtomicInteger();
+        AtomicReference<Thread> publisher = new AtomicReference<>();
+        CyclicBarrier start = new CyclicBarrier(2);
+        ExecutorService thread = Executors.newSingleThreadExecutor();
+        List<List<TableChange>> seen = new ArrayList<>();
+        try {
+            Future<?> publishing = thread.submit(() -> {
+                publisher.set(Thread.currentThread());
+                start.await();
+                int n = 0;
+                for (int free : freeRunning) {
+                    for (int i = 0; i < free; i++) {
+                        publishNext(n++, published);
+                    }
+                    racing.acquire();
+                    publishNext(n++, published);
+                }
+                return null;
+            });
+            start.await();
+            for (int l = 0; l < listeners; l++) {
+                List<TableChange> mine = Collections.synchronizedList(new ArrayList<>());
+                seen.add(mine);
+                holder.addListenerFromCurrent(change -> {
+                    mine.add(change);
+                    if (Thread.currentThread() != publisher.get()) {
+                        int before = published.get();
+                        racing.release();
+                        // BLOCKED: waiting for the holder's monitor (parked in the semaphore is WAITING).
+                        while (published.get() == before && publisher.get().getState() != Thread.State.BLOCKED) {
+                            Thread.onSpinWait();
+                        }
+                    }
+                });
+            }
+            publishing.get(60, TimeUnit.SECONDS);
+        } finally {
+            thread.shutdownNow();
+        }
+
+        assertThat(holder.swaps()).isEqualTo(published.get());
+        for (int l = 0; l < seen.size(); l++) {
+            List<TableChange> mine = seen.get(l);
+            assertThat(mine.get(0).previous()).as("listener %d first sees the live table whole", l).isSameAs(RouteTable.EMPTY);
+            assertThat(firstBreak(mine)).as("listener %d: the first table not following the one before", l).isEqualTo(-1);
+            assertThat(mine.get(mine.size() - 1).current()).as("listener %d ends at the last table", l)
+                    .isSameAs(holder.current());
+        }
+    }
+
+    /** A task more or fewer than the publication before: each one is a new table. */
+    private void publishNext(int n, AtomicInteger published) {
+        holder.update(List.of(app("/a", 1 + n % 5)));
+        published.incrementAndGet();
+    }
+
+    /** The index of the first change that does not start from the table the one before ended at, or -1. */
+    private static int firstBreak(List<TableChange> changes) {
+        for (int i = 1; i < changes.size(); i++) {
+            if (changes.get(i).previous() != changes.get(i - 1).current()) {
+                return i;
+            }
+        }
+        return -1;
     }
 }

@@ -24,8 +24,6 @@ import io.mesoslb.server.transport.MaxConnections;
 import io.mesoslb.server.transport.Transport;
 
 import io.mesoslb.core.OutlierDetector;
-import io.mesoslb.core.RouteTable;
-import io.mesoslb.core.TableChange;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoveryState;
 import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
@@ -155,9 +153,7 @@ public final class LbServer implements AutoCloseable {
                 log.info("mesos-lb TLS listening on {} ({})", httpsChannel.localAddress(),
                         sni.offersH2() ? "ALPN: h2, http/1.1" : "HTTP/1 only");
             } else {
-                IgnoredCertificates ignored = new IgnoredCertificates();
-                routes.addListener(ignored);
-                ignored.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
+                routes.addListenerFromCurrent(new IgnoredCertificates());
             }
             if (config.appIdPort() >= 0) {
                 // The same pipeline and client group (so drain and close cover it); only the routing differs.

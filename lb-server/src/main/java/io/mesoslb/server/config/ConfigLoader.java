@@ -2,9 +2,10 @@ package io.mesoslb.server.config;
 
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.HashSet;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Model.OptionSpec;
@@ -63,7 +64,7 @@ public final class ConfigLoader {
         List<String> layers = new ArrayList<>();
         base.stream().filter(f -> !inFile.contains(key(f)) && !onCommandLine.contains(key(f))).forEach(layers::add);
         file.stream().filter(f -> !onCommandLine.contains(key(f))).forEach(layers::add);
-        layers.addAll(Arrays.asList(args));
+        layers.addAll(eachKeyOnce(parsed));
         // Parsed in one go, each key now comes from one layer only: a list on the command line replaces the file's.
         Settings merged = new Settings();
         commandLine(merged, extraOptions).parseArgs(layers.toArray(String[]::new));
@@ -88,6 +89,32 @@ public final class ConfigLoader {
         // An argument "@x" is a value, not a file of arguments to read.
         cl.setExpandAtFiles(false);
         return cl;
+    }
+
+    /**
+     * The command line as picocli read it, each key once: a single value its last one, a list all of
+     * them in order. The settings are picocli sections ({@code @ArgGroup}s), and picocli takes a key
+     * it has already seen in a section as the start of a second occurrence of that section, a fresh
+     * object with every key at its default that replaces the first: {@code --admin-port -1
+     * --access-log=false --access-log=true} lost the admin port. Keys that picocli could not read are
+     * left out; they are reported from the first parse.
+     */
+    private static List<String> eachKeyOnce(ParseResult parsed) {
+        // Listed once per occurrence, the same spec each time, holding the values of every occurrence.
+        Map<String, OptionSpec> matched = new LinkedHashMap<>();
+        parsed.matchedOptions().forEach(o -> matched.putIfAbsent(o.longestName(), o));
+        List<String> flags = new ArrayList<>();
+        for (OptionSpec o : matched.values()) {
+            List<String> given = o.originalStringValues();
+            if (o.arity().max() == 0 || given.isEmpty()) {
+                flags.add(o.longestName());
+            } else if (o.isMultiValue()) {
+                given.forEach(v -> flags.add(o.longestName() + "=" + v));
+            } else {
+                flags.add(o.longestName() + "=" + given.get(given.size() - 1));
+            }
+        }
+        return flags;
     }
 
     private static Set<String> keys(List<String> flags) {

@@ -18,7 +18,8 @@ final class Http2Section {
     Boolean h2cPriorKnowledge = false;
 
     @Option(names = "--http2-max-concurrent-streams", paramLabel = "<n>", description = "streams one HTTP/2 "
-            + "connection may have open at once; more are refused (default: ${DEFAULT-VALUE})")
+            + "connection may have open at once, as the client is told; past it and a slack of a tenth (at least 10, at "
+            + "most as many) more are refused (default: ${DEFAULT-VALUE})")
     Integer maxConcurrentStreams = Http2ClientSettings.DEFAULT_MAX_CONCURRENT_STREAMS;
 
     @Option(names = "--http2-initial-window-size", paramLabel = "<bytes>", description = "request body a stream "

@@ -17,12 +17,15 @@ import picocli.CommandLine.Option;
  * Every setting, as given: the sections, each owning its keys, defaults, help and validation, and
  * the options that only the command line has. Picocli fills it from the command line (and from the
  * config file, written as flags by {@link ConfigFile}); {@link ServerConfig.Builder} fills it in code.
- * Picocli replaces a section whose option it meets with a new instance, so read the fields when needed.
+ * Picocli replaces a section whose option it meets with a new instance, so read the fields when needed;
+ * and it meets a key again as the start of a new instance of its section, all at defaults, which is
+ * why {@link ConfigLoader} hands it each key once.
  */
 @Command(name = "mesos-lb", sortOptions = false, usageHelpWidth = 110, abbreviateSynopsis = true,
         customSynopsis = "java -jar mesos-lb.jar [--config <file.yaml|file.yml|file.json>] [--<key>=<value> ...]",
         synopsisHeading = "Usage: ",
         description = {"", "Every key can be set in the config file (kebab-case) and overridden by a flag of the same name.",
+                "A flag given more than once counts once, with its last value; a list's values add up.",
                 "Durations take a unit: 500ms, 5s, 2m, 1h (or ISO-8601 such as PT5S). Switches given bare mean true.", ""})
 final class Settings {
     @Option(names = "--config", paramLabel = "<file>", description = "a YAML (.yaml, .yml) or JSON (.json) file of settings")

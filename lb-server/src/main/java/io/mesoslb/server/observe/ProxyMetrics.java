@@ -106,10 +106,14 @@ public final class ProxyMetrics implements AutoCloseable {
                 .description("Routing table snapshots published").register(registry));
         registerRoutingGauges();
         registerDiscoveryMeters();
-        tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
+        // Swaps are counted from here on; the live table handed over below is not one.
         routes.addListener(change -> {
             if (!closed) {
                 tableSwaps.increment();
+            }
+        });
+        routes.addListenerFromCurrent(change -> {
+            if (!closed) {
                 tableChanged(change);
             }
         });

@@ -1,7 +1,6 @@
 package io.mesoslb.server.routes;
 
 import io.mesoslb.core.Route;
-import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.TableChange;
 import java.util.List;
@@ -45,8 +44,7 @@ public final class HostlessRoutes implements RouteTableHolder.Listener {
     /** Follows {@code routes} from its current table on. */
     public static HostlessRoutes watch(RouteTableHolder routes, String domain) {
         HostlessRoutes hostless = new HostlessRoutes(domain);
-        routes.addListener(hostless);
-        hostless.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
+        routes.addListenerFromCurrent(hostless);
         return hostless;
     }
 

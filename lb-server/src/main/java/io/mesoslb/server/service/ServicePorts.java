@@ -1,9 +1,7 @@
 package io.mesoslb.server.service;
 
-import io.mesoslb.core.RouteTable;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.ServicePort;
-import io.mesoslb.core.TableChange;
 import io.mesoslb.server.observe.AccessLog;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
@@ -74,8 +72,7 @@ public final class ServicePorts {
         ServicePortListeners listeners = new ServicePortListeners(control, handlers, bindHost, range, drain,
                 metrics::bindFailed, () -> tcpLoops.shutdownGracefully(0, 2, TimeUnit.SECONDS)
                 .awaitUninterruptibly(5, TimeUnit.SECONDS));
-        routes.addListener(listeners);
-        listeners.tableChanged(TableChange.whole(RouteTable.EMPTY, routes.current()));
+        routes.addListenerFromCurrent(listeners);
         return listeners;
     }
 

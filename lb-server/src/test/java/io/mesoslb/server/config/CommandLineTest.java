@@ -81,6 +81,33 @@ class CommandLineTest {
         assertThat(c.strictMode()).isFalse();
     }
 
+    /**
+     * The settings are sections of picocli options, and picocli starts a section afresh (every key at
+     * its default) at a key it has already seen: {@code --access-log} twice put {@code admin-port} given
+     * before it back to 9090. A key given again counts once, with its last value; a list's values add up.
+     */
+    @Test
+    void aKeyGivenTwiceCountsOnceWithItsLastValueAndLeavesTheRestOfItsSectionAlone() {
+        String[] args = {"--admin-port", "-1", "--admin-allow=10.0.0.0/8", "--health-path=/up",
+                "--access-log=false", "--access-log=true", "--admin-allow=192.168.0.0/16",
+                "--listen-host=127.0.0.2", "--listen-port=1", "--listen-port", "2", "--strict-mode", "--strict-mode=false"};
+        ServerConfig c = ConfigLoader.load(args);
+        assertThat(c.adminPort()).isEqualTo(-1);
+        assertThat(c.ops().accessLog()).isTrue();
+        assertThat(c.ops().healthPath()).isEqualTo("/up");
+        assertThat(c.ops().adminAllow().cidrs()).hasSize(2);
+        assertThat(c.listenHost()).isEqualTo("127.0.0.2");
+        assertThat(c.listenPort()).isEqualTo(2);
+        assertThat(c.strictMode()).isFalse();
+
+        // Under a program's own base settings (the demo's) as well.
+        ServerConfig demo = ConfigLoader.load(new String[] {"--access-log=false", "--access-log=true"},
+                List.of("--admin-port=-1", "--listen-port=18080")).config();
+        assertThat(demo.adminPort()).isEqualTo(-1);
+        assertThat(demo.listenPort()).isEqualTo(18080);
+        assertThat(demo.ops().accessLog()).isTrue();
+    }
+
     @Test
     void theHelpListsEveryKeyOnceWithItsDefault() {
         String help = ConfigLoader.usage();

@@ -30,7 +30,9 @@ public final class RawH2 implements AutoCloseable {
     public static final int GOAWAY = 0x7;
     public static final int CONTINUATION = 0x9;
     public static final int END_STREAM = 0x1;
+    public static final int ACK = 0x1;
     public static final int END_HEADERS = 0x4;
+    public static final int SETTINGS_MAX_CONCURRENT_STREAMS = 0x3;
     private static final byte[] PREFACE = "PRI * HTTP/2.0\r\n\r\nSM\r\n\r\n".getBytes(StandardCharsets.US_ASCII);
 
     /** One frame as read. */
@@ -129,6 +131,33 @@ public final class RawH2 implements AutoCloseable {
             }
         }
         return null;
+    }
+
+    /**
+     * Reads until the server's own SETTINGS (not an acknowledgement) and acknowledges it: from then
+     * on the server holds this connection to what it announced there.
+     */
+    public Frame acknowledgeServerSettings() throws IOException {
+        Frame f;
+        while ((f = await(SETTINGS, 0)) != null && (f.flags() & ACK) != 0) {
+            // The acknowledgement of ours; the server's own comes next.
+        }
+        if (f != null) {
+            frame(SETTINGS, ACK, 0, new byte[0]).flush();
+        }
+        return f;
+    }
+
+    /** The value a SETTINGS frame gives parameter {@code id}, or -1 when it gives none. */
+    public static long setting(Frame settings, int id) {
+        byte[] p = settings.payload();
+        long value = -1;
+        for (int at = 0; at + 6 <= p.length; at += 6) {
+            if (((p[at] & 0xff) << 8 | (p[at + 1] & 0xff)) == id) {
+                value = (p[at + 2] & 0xffL) << 24 | (p[at + 3] & 0xff) << 16 | (p[at + 4] & 0xff) << 8 | (p[at + 5] & 0xff);
+            }
+        }
+        return value;
     }
 
     /** Reads until the server closes the connection; true when it did within the socket timeout. */

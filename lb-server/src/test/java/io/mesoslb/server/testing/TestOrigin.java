@@ -202,6 +202,19 @@ public final class TestOrigin implements AutoCloseable {
         }));
     }
 
+    /**
+     * Answers each request with 200 and {@code marker}, but only once {@code release} completes: a
+     * backend slower than its client, holding every request it got open until then.
+     */
+    public static TestOrigin held(String marker, CompletableFuture<Void> release) {
+        return new TestOrigin(p -> p.addLast(new HttpObjectAggregator(1 << 20), new SimpleChannelInboundHandler<FullHttpRequest>() {
+            @Override
+            protected void channelRead0(ChannelHandlerContext ctx, FullHttpRequest req) {
+                release.thenRun(() -> ctx.executor().execute(() -> ctx.writeAndFlush(text(HttpResponseStatus.OK, marker))));
+            }
+        }));
+    }
+
     /** Closes the connection as soon as a request head arrives. */
     public static TestOrigin closing() {
         return new TestOrigin(p -> p.addLast(new ChannelInboundHandlerAdapter() {

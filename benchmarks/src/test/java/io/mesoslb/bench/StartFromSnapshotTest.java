@@ -1,0 +1,29 @@
+package io.mesoslb.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import org.junit.jupiter.api.Test;
+
+class StartFromSnapshotTest {
+    /** The {@code --help} probe is a JVM start of its own: once per jar, not once per round. */
+    @Test
+    void eachJarIsAskedWhatItTakesOnceWhateverTheRounds() throws Exception {
+        Map<Path, Integer> asked = new ConcurrentHashMap<>();
+        List<StartFromSnapshot.Build> builds = StartFromSnapshot.builds(List.of("before=/jars/old.jar", "after=/jars/new.jar"),
+                jar -> {
+                    asked.merge(jar, 1, Integer::sum);
+                    return jar.endsWith("new.jar");
+                });
+        Path file = Path.of("/snapshot.json");
+        for (int round = 0; round < 3; round++) {
+            assertThat(StartFromSnapshot.command(builds.get(0), file, 8080)).doesNotContain("--service-ports");
+            assertThat(StartFromSnapshot.command(builds.get(1), file, 8080)).containsSubsequence("--service-ports", "false")
+                    .contains("/jars/new.jar");
+        }
+        assertThat(asked).containsOnly(Map.entry(Path.of("/jars/old.jar"), 1), Map.entry(Path.of("/jars/new.jar"), 1));
+    }
+}
