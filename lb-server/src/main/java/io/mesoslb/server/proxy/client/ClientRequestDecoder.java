@@ -94,7 +94,8 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
         i += 2;
 
         RelayedHeaders headers = fields(head, i);
-        if (headers == null) {
+        if (headers == null || chunked()) {
+            // A chunked request body stays Netty's decoder's to read.
             return null;
         }
         HttpMethod method = HeadBytes.method(head, methodEnd);

@@ -9,11 +9,13 @@ public final class HeadBytes {
     static final int CONTENT_LENGTH = 1;
     /** A header that changes how Netty's decoder frames a body: read by it, not here. */
     static final int OTHER_FRAMING = 2;
+    static final int TRANSFER_ENCODING = 3;
 
     private static final boolean[] TCHAR = new boolean[256];
-    private static final byte[][] FRAMING_NAMES = {
-            bytes("transfer-encoding"), bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
+    private static final byte[][] HIXIE_KEY_NAMES = {bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
     private static final byte[] CONTENT_LENGTH_NAME = bytes("content-length");
+    private static final byte[] TRANSFER_ENCODING_NAME = bytes("transfer-encoding");
+    private static final byte[] CHUNKED = bytes("chunked");
     private static final HttpMethod[] METHODS = {
             HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE,
             HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
@@ -83,20 +85,39 @@ public final class HeadBytes {
         return true;
     }
 
-    /** {@link #CONTENT_LENGTH}, {@link #OTHER_FRAMING} or 0 for the name {@code head[start .. end)}. */
+    /**
+     * {@link #CONTENT_LENGTH}, {@link #TRANSFER_ENCODING}, {@link #OTHER_FRAMING} (the keys of a
+     * Hixie-76 handshake) or 0 for the name {@code head[start .. end)}.
+     */
     static int framing(byte[] head, int start, int end) {
         int len = end - start;
         if (len == CONTENT_LENGTH_NAME.length && equalsLower(head, start, CONTENT_LENGTH_NAME)) {
             return CONTENT_LENGTH;
         }
-        if (len >= 17 && len <= 18) {
-            for (byte[] name : FRAMING_NAMES) {
+        if (len == TRANSFER_ENCODING_NAME.length && equalsLower(head, start, TRANSFER_ENCODING_NAME)) {
+            return TRANSFER_ENCODING;
+        }
+        if (len == 18) {
+            for (byte[] name : HIXIE_KEY_NAMES) {
                 if (len == name.length && equalsLower(head, start, name)) {
                     return OTHER_FRAMING;
                 }
             }
         }
         return 0;
+    }
+
+    /** {@code head[start .. end)} is {@code chunked}, spelled so. */
+    static boolean isChunked(byte[] head, int start, int end) {
+        if (end - start != CHUNKED.length) {
+            return false;
+        }
+        for (int i = 0; i < CHUNKED.length; i++) {
+            if (head[start + i] != CHUNKED[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean equalsLower(byte[] head, int start, byte[] lower) {

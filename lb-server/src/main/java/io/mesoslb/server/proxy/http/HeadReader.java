@@ -9,8 +9,9 @@ import java.util.Arrays;
  * shape, into {@link RelayedHeaders}. The shape is one Netty's decoder reads the same way: token
  * names followed at once by the colon, values of visible bytes, spaces and tabs, CRLF line ends,
  * within the header limit, at most {@link RelayedHeaders#MAX_FIELDS} fields, at most one plain
- * {@code Content-Length} and no {@code Transfer-Encoding}. Anything else is the caller's to hand
- * to Netty's decoder, whose verdicts on odd input stay the ones the tests pin down.
+ * {@code Content-Length}, at most one {@code Transfer-Encoding}, which says {@code chunked}, and no
+ * other header that frames a body. Anything else is the caller's to hand to Netty's decoder, whose
+ * verdicts on odd input stay the ones the tests pin down.
  *
  * <p>One per connection and direction, on its event loop: it remembers how far the search for the
  * end of a head has looked, so that bytes arriving one read at a time are looked at once.
@@ -28,6 +29,7 @@ public final class HeadReader {
     /** How many bytes from the reader index the search for the end of the head has looked at. */
     private int searched;
     private long contentLength;
+    private boolean chunked;
 
     public HeadReader(int maxInitialLineLength, int maxHeaderSize) {
         this.maxHeaderSize = maxHeaderSize;
@@ -80,6 +82,7 @@ public final class HeadReader {
         int count = 0;
         int headerBytes = 0;
         contentLength = -1;
+        chunked = false;
         // The empty line that ends the head is its last two bytes (end() found it); a CR anywhere
         // else at the start of a line is not a line end but a byte no name may have.
         while (i != n - 2) {
@@ -123,6 +126,12 @@ public final class HeadReader {
                         return null;
                     }
                     break;
+                case HeadBytes.TRANSFER_ENCODING:
+                    if (chunked || !HeadBytes.isChunked(head, valueStart, valueEnd)) {
+                        return null;
+                    }
+                    chunked = true;
+                    break;
                 case HeadBytes.OTHER_FRAMING:
                     return null;
                 default:
@@ -143,5 +152,10 @@ public final class HeadReader {
     /** The {@code Content-Length} of the head {@link #fields} last read; -1 when it had none. */
     public long contentLength() {
         return contentLength;
+    }
+
+    /** The head {@link #fields} last read said {@code Transfer-Encoding: chunked}. */
+    public boolean chunked() {
+        return chunked;
     }
 }

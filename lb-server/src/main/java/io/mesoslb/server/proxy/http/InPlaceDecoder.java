@@ -20,6 +20,8 @@ import java.util.List;
  * <p>One per connection and direction, on its event loop.
  */
 public abstract class InPlaceDecoder extends ByteToMessageDecoder {
+    /** For {@link #expectBody}: the body is the subclass's to read. */
+    protected static final long FRAMED_ELSEWHERE = -1;
     private final HeadReader reader;
     private final int maxChunkSize;
     /** Body bytes still to come of the current message; 0 between messages. */
@@ -79,7 +81,15 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
         return reader.contentLength();
     }
 
-    /** The message read has a body of {@code length} bytes (0 for none): they come next. */
+    /** The head {@link #fields} last read said {@code Transfer-Encoding: chunked}. */
+    protected final boolean chunked() {
+        return reader.chunked();
+    }
+
+    /**
+     * The message read has a body of {@code length} bytes (0 for none): they come next. Or, for
+     * {@link #FRAMED_ELSEWHERE}, the subclass reads the body itself, and the head goes on alone.
+     */
     protected final void expectBody(long length) {
         remaining = length;
     }

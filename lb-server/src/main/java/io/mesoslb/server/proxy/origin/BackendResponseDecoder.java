@@ -18,12 +18,15 @@ import org.slf4j.LoggerFactory;
 /**
  * Reads the responses of one backend connection. A response of the usual strict shape (status line
  * {@code HTTP/1.1} or {@code HTTP/1.0}, one space, three digits, one space, a reason phrase; fields
- * as {@link HeadReader} reads them; framed by one plain {@code Content-Length}, or with no body at
- * all) is parsed in place: its headers are the received bytes ({@link RelayedHeaders}) and its body
- * is sliced off the read buffer. Any other response (chunked, delimited by the close, a 101, obs-fold,
- * anything malformed or cut short) is read, from its first byte to its end, by Netty's decoder
- * ({@link BackendResponseFallbackDecoder}), so that every verdict on odd input stays Netty's; the
- * next response is read in place again. After a failure or a 101, Netty's decoder reads the rest.
+ * as {@link HeadReader} reads them; framed by one plain {@code Content-Length}, by
+ * {@code Transfer-Encoding: chunked} in HTTP/1.1 ({@link ChunkedBody}), or with no body at all) is
+ * parsed in place: its headers are the received bytes ({@link RelayedHeaders}) and its body is
+ * sliced off the read buffer. Any other response (delimited by the close, a 101, obs-fold, anything
+ * malformed or cut short) is read, from its first byte to its end, by Netty's decoder
+ * ({@link BackendResponseFallbackDecoder}), so that every verdict on odd input stays Netty's; so is
+ * the rest of a chunked body once its framing is not of the shape read here (an extension, a
+ * trailer, a malformed line). The next response is read in place again. After a failure or a 101,
+ * Netty's decoder reads the rest of the connection.
  *
  * <p>It can also tell whether anything of the backend's is left over once a response has ended. A
  * backend that sends a body on a HEAD, 204 or 304 answer, or more than its {@code Content-Length},
@@ -45,6 +48,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
 
     private final HttpDecoderConfig config;
     private final int maxInitialLineLength;
+    private final ChunkedBody chunks;
     /** Made at the first response not read in place. */
     private BackendResponseFallbackDecoder fallback;
 
@@ -56,6 +60,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
         super(config);
         this.config = config;
         this.maxInitialLineLength = config.getMaxInitialLineLength();
+        this.chunks = new ChunkedBody(config.getMaxChunkSize(), maxInitialLineLength);
     }
 
     /** A request goes out on this connection: the response to it comes next. */
@@ -103,6 +108,11 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
         if (fallback != null && fallback.reading()) {
             fallback.read(ctx, in, out);
+        } else if (chunks.reading()) {
+            if (!chunks.read(in, out)) {
+                fallback().takeOver(ctx, chunks.resumeAt());
+                fallback.read(ctx, in, out);
+            }
         } else {
             super.decode(ctx, in, out);
         }
@@ -115,7 +125,11 @@ final class BackendResponseDecoder extends InPlaceDecoder {
 
     @Override
     protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (inBody()) {
+        if (chunks.reading()) {
+            // Closed mid-body: Netty's decoder says whether and how it ends.
+            fallback().takeOver(ctx, chunks.resumeAt());
+            fallback.readLast(ctx, in, out);
+        } else if (inBody()) {
             closedInBody(in, out);
         } else if (fallback != null && fallback.reading() || in.isReadable()) {
             // Closed mid-head: Netty's decoder reads what came, and says what is wrong with it.
@@ -166,14 +180,24 @@ final class BackendResponseDecoder extends InPlaceDecoder {
             return null;
         }
         long length = contentLength();
-        if (code < 200 || code == 204 || code == 304 || answersHead(code)) {
+        boolean bodyless = code < 200 || code == 204 || code == 304 || answersHead(code);
+        if (chunked()) {
+            // Netty's decoder refuses chunked with a length, or in HTTP/1.0, and takes the coding
+            // off a bodyless answer's head: those are its to read.
+            if (bodyless || length >= 0 || version != HttpVersion.HTTP_1_1) {
+                return null;
+            }
+            chunks.start(head);
+            expectBody(FRAMED_ELSEWHERE);
+        } else if (bodyless) {
             // What HttpObjectDecoder.isContentAlwaysEmpty says (and the HEAD rule): no body, whatever the length.
-            length = 0;
-        } else if (length < 0) {
+            expectBody(0);
+        } else if (length >= 0) {
+            expectBody(length);
+        } else {
             // Delimited by the close: Netty's decoder reads those.
             return null;
         }
-        expectBody(length);
         return new DefaultHttpResponse(version, status(code, head, reasonEnd), headers);
     }
 

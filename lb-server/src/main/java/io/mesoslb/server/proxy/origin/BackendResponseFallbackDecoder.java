@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy.origin;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.DecoderResultProvider;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -8,6 +9,8 @@ import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseDecoder;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
+import java.util.ArrayList;
 import java.util.List;
 
 /**
@@ -41,6 +44,34 @@ final class BackendResponseFallbackDecoder extends HttpResponseDecoder {
         int first = out.size();
         decode(ctx, in, out);
         follow(out, first);
+    }
+
+    /**
+     * Netty's decoder takes over a response whose head was read in place, in the middle of its
+     * body: {@code primer} (from {@link ChunkedBody#resumeAt}) brings it to where the in-place
+     * reading stopped, and what it makes of the primer is dropped, as it went on already.
+     */
+    void takeOver(ChannelHandlerContext ctx, byte[] primer) throws Exception {
+        ByteBuf bytes = Unpooled.wrappedBuffer(primer);
+        List<Object> dropped = new ArrayList<>(2);
+        try {
+            int before;
+            do {
+                before = bytes.readableBytes();
+                decode(ctx, bytes, dropped);
+            } while (bytes.isReadable() && bytes.readableBytes() < before);
+            for (Object msg : dropped) {
+                if (msg instanceof DecoderResultProvider p && p.decoderResult().isFailure()) {
+                    // Cannot be: the head was read as Netty's decoder reads it.
+                    throw new IllegalStateException("a response head read in place fails Netty's decoder",
+                            p.decoderResult().cause());
+                }
+            }
+        } finally {
+            dropped.forEach(ReferenceCountUtil::release);
+            bytes.release();
+        }
+        reading = true;
     }
 
     /** The connection closed: what Netty's decoder says of the response it was reading. */
