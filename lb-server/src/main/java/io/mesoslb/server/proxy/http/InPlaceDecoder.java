@@ -4,6 +4,8 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
+import io.netty.handler.codec.http.DefaultLastHttpContent;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.LastHttpContent;
@@ -13,7 +15,7 @@ import java.util.List;
  * Reads HTTP/1 messages of the usual strict shape in place, one step per call as Netty's decoder
  * takes them: a head, whose fields are the received bytes ({@link RelayedHeaders}, read by a
  * {@link HeadReader}), or a piece of a body whose length the head gave, sliced off the read buffer
- * (no copy) in pieces of at most the decoder's chunk size, its end an empty last content. Each is
+ * (no copy) in pieces of at most the decoder's chunk size, the last of them a last content. Each is
  * handed on before the next is read. A subclass reads the start line of its direction (a
  * request's, a response's) and says what becomes of a head it does not read: Netty's decoder reads it.
  *
@@ -110,10 +112,11 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
         if (n == 0) {
             return;
         }
-        out.add(new DefaultHttpContent(in.readRetainedSlice(n)));
+        ByteBuf piece = in.readRetainedSlice(n);
         remaining -= n;
-        if (remaining == 0) {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
-        }
+        // The last piece ends the message itself, as Netty's decoder ends it: one message less to
+        // hand on (and, to an HTTP/2 client, one frame less). Its trailer is empty and stays so.
+        out.add(remaining > 0 ? new DefaultHttpContent(piece)
+                : new DefaultLastHttpContent(piece, EmptyHttpHeaders.INSTANCE));
     }
 }
