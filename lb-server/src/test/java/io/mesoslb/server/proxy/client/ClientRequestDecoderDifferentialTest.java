@@ -1,13 +1,16 @@
 package io.mesoslb.server.proxy.client;
 
+import static io.mesoslb.server.proxy.http.CorpusParts.pick;
+import static io.mesoslb.server.proxy.http.MessageTranscript.escape;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.server.proxy.ProxySettings;
+import io.mesoslb.server.proxy.http.CorpusParts;
+import io.mesoslb.server.proxy.http.MessageTranscript;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.embedded.EmbeddedChannel;
-import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
@@ -16,12 +19,8 @@ import io.netty.handler.codec.http.HttpRequestEncoder;
 import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Random;
 import org.junit.jupiter.api.Test;
 
@@ -32,9 +31,7 @@ import org.junit.jupiter.api.Test;
  * what goes to a backend, once the proxy has edited the head, must read the same either way.
  */
 class ClientRequestDecoderDifferentialTest {
-    /** The product's default line and header limits (ProxySection). */
-    private static final ProxySettings SETTINGS = new ProxySettings(Duration.ofSeconds(1), Duration.ofSeconds(1),
-            Duration.ofSeconds(10), Duration.ofSeconds(10), 4, 8192, 16384, null, 1, 8192, 16384, Duration.ZERO, Duration.ZERO, 0);
+    private static final ProxySettings SETTINGS = CorpusParts.SETTINGS;
     private static final long SEED = 0x6d65736f736c62L;
     private static final int CASES = 4000;
 
@@ -45,16 +42,18 @@ class ClientRequestDecoderDifferentialTest {
         int fellBack = 0;
         for (int n = 0; n < CASES; n++) {
             byte[] input = Corpus.input(random);
-            int[] splits = splits(random, input.length);
+            int[] splits = MessageTranscript.splits(random, input.length);
             EmbeddedChannel netty = new EmbeddedChannel(new HttpServerCodec(
                     ClientChannelInitializer.decoderConfig(SETTINGS), ClientChannelInitializer.MAX_PIPELINE_DEPTH));
             EmbeddedChannel ours = new EmbeddedChannel(ClientChannelInitializer.http1Codec(SETTINGS));
             String text = new String(input, StandardCharsets.ISO_8859_1);
-            List<String> expected = read(netty, input, splits);
-            boolean[] stayedInPlace = new boolean[1];
-            List<String> actual = read(ours, input, splits, stayedInPlace);
+            List<String> expected = MessageTranscript.of(netty, input, splits);
+            MessageTranscript transcript = new MessageTranscript().feed(ours, input, splits);
+            // The head-relaying decoder read everything but the close.
+            boolean stayedInPlace = ours.pipeline().get(ClientRequestDecoder.class) != null;
+            List<String> actual = transcript.close(ours);
             assertThat(actual).as("case %d: %s", n, escape(text)).isEqualTo(expected);
-            if (stayedInPlace[0]) {
+            if (stayedInPlace) {
                 fastAllTheWay++;
             } else {
                 fellBack++;
@@ -127,97 +126,13 @@ class ClientRequestDecoderDifferentialTest {
         }
         encoder.finishAndReleaseAll();
         EmbeddedChannel decoder = new EmbeddedChannel(new HttpRequestDecoder());
-        List<String> read = read(decoder, ByteBufBytes.of(wire), new int[0]);
+        List<String> read = MessageTranscript.of(decoder, ByteBufBytes.of(wire), new int[0]);
         wire.release();
         return read;
     }
 
     private static ChannelHandler relayingEncoder() {
         return new io.mesoslb.server.proxy.origin.OriginRequestEncoder();
-    }
-
-    /** Feeds {@code input} in pieces and describes what comes out, bodies joined, until the connection closes. */
-    private static List<String> read(EmbeddedChannel ch, byte[] input, int[] splits) {
-        return read(ch, input, splits, new boolean[1]);
-    }
-
-    /** @param stayedInPlace set when the head-relaying decoder read everything but the close */
-    private static List<String> read(EmbeddedChannel ch, byte[] input, int[] splits, boolean[] stayedInPlace) {
-        List<String> seen = new ArrayList<>();
-        ByteArrayOutputStream body = new ByteArrayOutputStream();
-        int from = 0;
-        for (int i = 0; i <= splits.length; i++) {
-            int to = i < splits.length ? splits[i] : input.length;
-            if (to > from) {
-                ch.writeInbound(Unpooled.wrappedBuffer(input, from, to - from));
-            }
-            from = to;
-            drain(ch, seen, body);
-        }
-        stayedInPlace[0] = ch.pipeline().get(ClientRequestDecoder.class) != null;
-        ch.finish();
-        drain(ch, seen, body);
-        if (body.size() > 0) {
-            seen.add("BODY (unended) " + body.toString(StandardCharsets.ISO_8859_1));
-        }
-        ch.finishAndReleaseAll();
-        return seen;
-    }
-
-    private static void drain(EmbeddedChannel ch, List<String> seen, ByteArrayOutputStream body) {
-        Object msg;
-        while ((msg = ch.readInbound()) != null) {
-            try {
-                describe(msg, seen, body);
-            } finally {
-                ReferenceCountUtil.release(msg);
-            }
-        }
-    }
-
-    private static void describe(Object msg, List<String> seen, ByteArrayOutputStream body) {
-        if (msg instanceof HttpRequest r) {
-            if (r.decoderResult().isFailure()) {
-                seen.add("FAILED " + r.decoderResult().cause().getClass().getSimpleName() + " " + r.method() + " " + r.uri());
-            } else {
-                StringBuilder s = new StringBuilder(r.method() + " " + r.uri() + " " + r.protocolVersion());
-                for (Map.Entry<String, String> e : r.headers()) {
-                    s.append(" | ").append(e.getKey()).append('=').append(e.getValue());
-                }
-                seen.add(s.toString());
-            }
-        }
-        if (msg instanceof HttpContent c) {
-            ByteBuf content = c.content();
-            byte[] bytes = new byte[content.readableBytes()];
-            content.getBytes(content.readerIndex(), bytes);
-            body.writeBytes(bytes);
-            if (c.decoderResult().isFailure()) {
-                seen.add("BODY FAILED " + c.decoderResult().cause().getClass().getSimpleName());
-            }
-            if (msg instanceof LastHttpContent last) {
-                StringBuilder s = new StringBuilder("BODY " + body.toString(StandardCharsets.ISO_8859_1) + " END");
-                for (Map.Entry<String, String> e : last.trailingHeaders()) {
-                    s.append(" | ").append(e.getKey()).append('=').append(e.getValue());
-                }
-                seen.add(s.toString());
-                body.reset();
-            }
-        } else if (!(msg instanceof HttpRequest)) {
-            seen.add("OTHER " + msg.getClass().getSimpleName());
-        }
-    }
-
-    private static int[] splits(Random random, int length) {
-        if (length < 2 || random.nextInt(3) == 0) {
-            return new int[0];
-        }
-        int[] splits = random.ints(1 + random.nextInt(4), 1, length).sorted().toArray();
-        return splits;
-    }
-
-    private static String escape(String s) {
-        return s.replace("\r", "\\r").replace("\n", "\\n").replace("\t", "\\t");
     }
 
     private static final class ByteBufBytes {
@@ -283,16 +198,7 @@ class ClientRequestDecoderDifferentialTest {
             String method = wild ? pick(random, METHODS) : pick(random, METHODS, 10);
             s.append(method).append(sp).append(wild ? pick(random, TARGETS) : pick(random, TARGETS, 6))
                     .append(sp).append(wild ? pick(random, VERSIONS) : pick(random, VERSIONS, 4)).append(end);
-            int fields = random.nextInt(10);
-            if (wild && random.nextInt(20) == 0) {
-                fields = 60 + random.nextInt(10);
-            }
-            for (int i = 0; i < fields; i++) {
-                s.append(wild ? pick(random, FIELDS) : pick(random, FIELDS, 28)).append(end);
-            }
-            if (wild && random.nextInt(25) == 0) {
-                s.append("X-Big: ").append("b".repeat(SETTINGS.maxHeaderSize())).append(end);
-            }
+            CorpusParts.fieldLines(random, s, FIELDS, wild, end, SETTINGS.maxHeaderSize());
             String body = "hello";
             int framing = random.nextInt(wild ? 6 : 3);
             switch (framing) {
@@ -310,14 +216,6 @@ class ClientRequestDecoderDifferentialTest {
             } else if (framing == 4) {
                 s.append("5\r\nhello\r\n0\r\n").append(random.nextBoolean() ? "X-Trailer: t\r\n" : "").append("\r\n");
             }
-        }
-
-        private static String pick(Random random, String[] from) {
-            return from[random.nextInt(from.length)];
-        }
-
-        private static String pick(Random random, String[] from, int firstN) {
-            return from[random.nextInt(Math.min(firstN, from.length))];
         }
     }
 }

@@ -1,19 +1,21 @@
-package io.mesoslb.server.proxy.client;
+package io.mesoslb.server.proxy.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
 
-/** The byte classes and the few words a request head is read by, without making strings of them. */
-final class HeadBytes {
-    static final int VERSION_LENGTH = 8;
+/** The byte classes and the few words a head is read by (a request's or a response's), without making strings of them. */
+public final class HeadBytes {
+    public static final int VERSION_LENGTH = 8;
     static final int CONTENT_LENGTH = 1;
     /** A header that changes how Netty's decoder frames a body: read by it, not here. */
     static final int OTHER_FRAMING = 2;
+    static final int TRANSFER_ENCODING = 3;
 
     private static final boolean[] TCHAR = new boolean[256];
-    private static final byte[][] FRAMING_NAMES = {
-            bytes("transfer-encoding"), bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
+    private static final byte[][] HIXIE_KEY_NAMES = {bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
     private static final byte[] CONTENT_LENGTH_NAME = bytes("content-length");
+    private static final byte[] TRANSFER_ENCODING_NAME = bytes("transfer-encoding");
+    private static final byte[] CHUNKED = bytes("chunked");
     private static final HttpMethod[] METHODS = {
             HttpMethod.GET, HttpMethod.POST, HttpMethod.HEAD, HttpMethod.PUT, HttpMethod.DELETE,
             HttpMethod.OPTIONS, HttpMethod.PATCH, HttpMethod.TRACE, HttpMethod.CONNECT};
@@ -39,23 +41,23 @@ final class HeadBytes {
         return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
     }
 
-    static boolean isTchar(byte b) {
+    public static boolean isTchar(byte b) {
         return TCHAR[b & 0xFF];
     }
 
     /** A byte of a request target the proxy forwards as it came: visible ASCII. */
-    static boolean isVisible(byte b) {
+    public static boolean isVisible(byte b) {
         return b > 0x20 && b < 0x7F;
     }
 
     /** A byte of a field value that Netty's header validation lets through: HTAB, SP, VCHAR, obs-text. */
-    static boolean isFieldByte(byte b) {
+    public static boolean isFieldByte(byte b) {
         int c = b & 0xFF;
         return c >= 0x20 && c != 0x7F || c == '\t';
     }
 
     /** {@code HTTP/1.1} or {@code HTTP/1.0} at {@code at}, spelled exactly; null for anything else. */
-    static HttpVersion version(byte[] head, int at) {
+    public static HttpVersion version(byte[] head, int at) {
         if (at + VERSION_LENGTH > head.length || head[at] != 'H' || head[at + 1] != 'T' || head[at + 2] != 'T'
                 || head[at + 3] != 'P' || head[at + 4] != '/' || head[at + 5] != '1' || head[at + 6] != '.') {
             return null;
@@ -65,7 +67,7 @@ final class HeadBytes {
     }
 
     /** The method named by {@code head[0 .. length)}, a token: Netty's constant where there is one. */
-    static HttpMethod method(byte[] head, int length) {
+    public static HttpMethod method(byte[] head, int length) {
         for (HttpMethod m : METHODS) {
             if (m.asciiName().length() == length && startsWith(head, m.asciiName().array(), m.asciiName().arrayOffset(), length)) {
                 return m;
@@ -83,20 +85,39 @@ final class HeadBytes {
         return true;
     }
 
-    /** {@link #CONTENT_LENGTH}, {@link #OTHER_FRAMING} or 0 for the name {@code head[start .. end)}. */
+    /**
+     * {@link #CONTENT_LENGTH}, {@link #TRANSFER_ENCODING}, {@link #OTHER_FRAMING} (the keys of a
+     * Hixie-76 handshake) or 0 for the name {@code head[start .. end)}.
+     */
     static int framing(byte[] head, int start, int end) {
         int len = end - start;
         if (len == CONTENT_LENGTH_NAME.length && equalsLower(head, start, CONTENT_LENGTH_NAME)) {
             return CONTENT_LENGTH;
         }
-        if (len >= 17 && len <= 18) {
-            for (byte[] name : FRAMING_NAMES) {
+        if (len == TRANSFER_ENCODING_NAME.length && equalsLower(head, start, TRANSFER_ENCODING_NAME)) {
+            return TRANSFER_ENCODING;
+        }
+        if (len == 18) {
+            for (byte[] name : HIXIE_KEY_NAMES) {
                 if (len == name.length && equalsLower(head, start, name)) {
                     return OTHER_FRAMING;
                 }
             }
         }
         return 0;
+    }
+
+    /** {@code head[start .. end)} is {@code chunked}, spelled so. */
+    static boolean isChunked(byte[] head, int start, int end) {
+        if (end - start != CHUNKED.length) {
+            return false;
+        }
+        for (int i = 0; i < CHUNKED.length; i++) {
+            if (head[start + i] != CHUNKED[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     private static boolean equalsLower(byte[] head, int start, byte[] lower) {
