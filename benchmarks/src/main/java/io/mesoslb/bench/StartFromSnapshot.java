@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * shares the balancer's JVM and cores, which is why that start is slower and not the balancer's alone.
  *
  * <p>Run: {@code java -Dapps=10000 -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.StartFromSnapshot
- * [rounds] name=path/to/mesos-lb.jar ...}.
+ * [rounds] name=path/to/mesos-lb.jar ...}. {@code -Djvm.<name>="-Xlog:class+load:file=x.log ..."} adds JVM
+ * options (space-separated) for the build called {@code name}, after the launcher's.
  */
 public final class StartFromSnapshot {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.start");
@@ -47,9 +48,10 @@ public final class StartFromSnapshot {
 
     public static void main(String[] args) throws Exception {
         int rounds = Integer.parseInt(args[0]);
-        List<String[]> jars = new ArrayList<>();
+        List<Build> builds = new ArrayList<>();
         for (String a : Arrays.copyOfRange(args, 1, args.length)) {
-            jars.add(a.split("=", 2));
+            String[] nameAndJar = a.split("=", 2);
+            builds.add(Build.of(nameAndJar[0], Path.of(nameAndJar[1])));
         }
         int apps = Integer.getInteger("apps", 10_000);
         int tasks = Integer.getInteger("tasks", 10);
@@ -65,9 +67,10 @@ public final class StartFromSnapshot {
             REPORT.info(String.format("%-16s %5s %12s %10s %10s", "build", "round", "to routed ms", "CPU ms",
                     "RSS MiB"));
             for (int round = 1; round <= rounds; round++) {
-                for (String[] jar : jars) {
-                    long[] r = startOnce(Path.of(jar[1]), file, lastHost);
-                    REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", jar[0], round, r[0], r[1], r[2] / 1024.0));
+                for (Build build : builds) {
+                    long[] r = startOnce(build, file, lastHost);
+                    REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", build.name, round, r[0], r[1],
+                            r[2] / 1024.0));
                 }
             }
         } finally {
@@ -88,18 +91,30 @@ public final class StartFromSnapshot {
         }
     }
 
+    /** A jar to start, its extra JVM options, and whether it has service ports, asked once. */
+    private record Build(String name, Path jar, List<String> jvmOptions, boolean servicePorts) {
+        static Build of(String name, Path jar) throws IOException, InterruptedException {
+            String opts = System.getProperty("jvm." + name, "").trim();
+            return new Build(name, jar, opts.isEmpty() ? List.of() : List.of(opts.split("\\s+")),
+                    knowsServicePorts(jar));
+        }
+    }
+
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
-    private static long[] startOnce(Path jar, Path file, String host) throws Exception {
+    private static long[] startOnce(Build build, Path file, String host) throws Exception {
         int port;
         try (ServerSocket s = new ServerSocket(0)) {
             port = s.getLocalPort();
         }
+        Path jar = build.jar;
         List<String> cmd = new ArrayList<>(List.of(java(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
-                "-XX:MetaspaceSize=64m", "-jar", jar.toString(), "--routes-file", file.toString(),
+                "-XX:MetaspaceSize=64m"));
+        cmd.addAll(build.jvmOptions);
+        cmd.addAll(List.of("-jar", jar.toString(), "--routes-file", file.toString(),
                 "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
                 "--admin-port", "-1", "--access-log", "false"));
-        if (knowsServicePorts(jar)) {
+        if (build.servicePorts) {
             // Builds before service ports (issue 14) have none; compare like with like.
             cmd.addAll(List.of("--service-ports", "false"));
         }
