@@ -34,7 +34,8 @@ import org.slf4j.LoggerFactory;
  * shares the balancer's JVM and cores, which is why that start is slower and not the balancer's alone.
  *
  * <p>Run: {@code java -Dapps=10000 -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.StartFromSnapshot
- * [rounds] name=path/to/mesos-lb.jar ...}.
+ * [rounds] name=path/to/mesos-lb.jar ...}. {@code -Djvm.<name>="-Xlog:class+load:file=x.log ..."} adds JVM
+ * options (space-separated) for the build called {@code name}, after the launcher's.
  */
 public final class StartFromSnapshot {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.start");
@@ -91,8 +92,11 @@ public final class StartFromSnapshot {
         boolean knowsServicePorts(Path jar) throws IOException, InterruptedException;
     }
 
-    /** A jar under test, by the name the report gives it, with the flags its version takes. */
-    record Build(String name, Path jar, List<String> flags) {
+    /**
+     * A jar under test, by the name the report gives it, with the JVM options given for it
+     * ({@code -Djvm.<name>=...}) and the flags its version takes.
+     */
+    record Build(String name, Path jar, List<String> jvmOptions, List<String> flags) {
     }
 
     /**
@@ -106,7 +110,8 @@ public final class StartFromSnapshot {
             Path jar = Path.of(nameAndJar[1]);
             // Builds before service ports (issue 14) have none; compare like with like.
             List<String> flags = probe.knowsServicePorts(jar) ? List.of("--service-ports", "false") : List.of();
-            builds.add(new Build(nameAndJar[0], jar, flags));
+            String opts = System.getProperty("jvm." + nameAndJar[0], "").trim();
+            builds.add(new Build(nameAndJar[0], jar, opts.isEmpty() ? List.of() : List.of(opts.split("\\s+")), flags));
         }
         return builds;
     }
@@ -115,7 +120,9 @@ public final class StartFromSnapshot {
     static List<String> command(Build build, Path file, int port) {
         List<String> cmd = new ArrayList<>(List.of(java(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
-                "-XX:MetaspaceSize=64m", "-jar", build.jar().toString(), "--routes-file", file.toString(),
+                "-XX:MetaspaceSize=64m"));
+        cmd.addAll(build.jvmOptions());
+        cmd.addAll(List.of("-jar", build.jar().toString(), "--routes-file", file.toString(),
                 "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
                 "--admin-port", "-1", "--access-log", "false"));
         cmd.addAll(build.flags());

@@ -52,7 +52,11 @@ class DebPackageIT {
         assertThat(Files.readAllLines(ctrl.resolve("conffiles")))
                 .containsExactlyInAnyOrder("/etc/mesos-lb/mesos-lb.yaml", "/etc/default/mesos-lb");
         assertThat(Files.readString(ctrl.resolve("postinst"))).contains("adduser --system --group",
-                "deb-systemd-helper enable mesos-lb.service", "deb-systemd-invoke try-restart mesos-lb.service");
+                "deb-systemd-helper enable mesos-lb.service", "deb-systemd-invoke try-restart mesos-lb.service",
+                "/usr/share/mesos-lb/make-class-archive || true");
+        // A JVM package's files under /usr/lib/jvm make the class archive again (postinst's "triggered").
+        assertThat(Files.readAllLines(ctrl.resolve("triggers"))).contains("interest-noawait /usr/lib/jvm");
+        assertThat(Files.readString(ctrl.resolve("postrm"))).contains("rm -rf /var/cache/mesos-lb");
         for (String script : List.of("postinst", "prerm", "postrm")) {
             assertThat(Files.isExecutable(ctrl.resolve(script))).as(script).isTrue();
             Tools.ok(root, "sh", "-n", ctrl.resolve(script).toString());
@@ -69,6 +73,7 @@ class DebPackageIT {
         Map<String, String> modes = new LinkedHashMap<>();
         modes.put("usr/share/mesos-lb/mesos-lb.jar", "rw-r--r--");
         modes.put("usr/bin/mesos-lb", "rwxr-xr-x");
+        modes.put("usr/share/mesos-lb/make-class-archive", "rwxr-xr-x");
         modes.put("etc/mesos-lb/mesos-lb.yaml", "rw-r--r--");
         modes.put("etc/default/mesos-lb", "rw-r--r--");
         modes.put("lib/systemd/system/mesos-lb.service", "rw-r--r--");
@@ -87,8 +92,10 @@ class DebPackageIT {
         });
         assertThat(Files.size(root.resolve("usr/share/mesos-lb/mesos-lb.jar"))).isEqualTo(Files.size(Tools.shadedJar()));
         // The launcher is POSIX sh (Debian's /bin/sh is dash), parsed as such.
-        assertThat(Files.readAllLines(root.resolve("usr/bin/mesos-lb")).get(0)).isEqualTo("#!/bin/sh");
-        Tools.ok(root, "sh", "-n", root.resolve("usr/bin/mesos-lb").toString());
+        for (String script : List.of("usr/bin/mesos-lb", "usr/share/mesos-lb/make-class-archive")) {
+            assertThat(Files.readAllLines(root.resolve(script)).get(0)).as(script).isEqualTo("#!/bin/sh");
+            Tools.ok(root, "sh", "-n", root.resolve(script).toString());
+        }
         assertThat(Files.readString(root.resolve("etc/default/mesos-lb"))).contains("\nMESOS_LB_HEAP=512m\n");
         // The shipped configuration loads.
         ServerConfig config = ConfigLoader.load("--config", root.resolve("etc/mesos-lb/mesos-lb.yaml").toString());
@@ -236,12 +243,62 @@ class DebPackageIT {
         assertThat(r.exit()).as("systemd-analyze verify: %s", r.output()).isZero();
     }
 
-    @Test
-    void installedLauncherRoutesAFirstRequestAndDrainsOnSigterm(@TempDir Path work) throws Exception {
+    /** The installed launcher's settings, pointing into the unpacked tree; no class archive. */
+    private static Map<String, String> launcherEnv() {
         Map<String, String> env = new LinkedHashMap<>();
         env.put("JAVA", Tools.currentJava().toString());
         env.put("MESOS_LB_DEFAULTS", root.resolve("etc/default/mesos-lb").toString());
         env.put("MESOS_LB_JAR", root.resolve("usr/share/mesos-lb/mesos-lb.jar").toString());
+        env.put("MESOS_LB_CLASS_ARCHIVE", "");
+        return env;
+    }
+
+    /**
+     * The class archive (AppCDS): make-class-archive's training run, through the installed launcher, makes one that
+     * the launcher hands the JVM (with -Xshare:on a JVM that cannot map it does not start, so the routed request
+     * shows it is used). One the JVM refuses (the jar is another one now) and one that cannot be made (no Java)
+     * leave the service starting as it did without.
+     */
+    @Test
+    void classArchiveIsMadeForTheInstalledJarUsedAndNeverStopsAStart(@TempDir Path work) throws Exception {
+        Path archive = work.resolve("cache/mesos-lb.jsa");
+        Map<String, String> env = launcherEnv();
+        env.put("MESOS_LB_CLASS_ARCHIVE", archive.toString());
+        env.put("MESOS_LB_LAUNCHER", root.resolve("usr/bin/mesos-lb").toString());
+        Path make = root.resolve("usr/share/mesos-lb/make-class-archive");
+        Tools.Result made = Tools.run(work, env, make.toString());
+        assertThat(made.exit()).as(made.output()).isZero();
+        assertThat(archive).as("made; %s", made.output()).isRegularFile();
+        try (var left = Files.list(archive.getParent())) {
+            assertThat(left).as("the training's file and log, once moved or removed").containsExactly(archive);
+        }
+
+        env.put("MESOS_LB_JAVA_OPTS", "-Xshare:on");
+        try (LauncherRun run = new LauncherRun(root.resolve("usr/bin/mesos-lb"), env, work, true)) {
+            run.awaitFirstRoutedRequest();
+            assertThat(run.jvmArguments()).contains("-XX:SharedArchiveFile=" + archive);
+            run.sigtermAndAwaitExitZero();
+        }
+
+        Path otherJar = Files.copy(root.resolve("usr/share/mesos-lb/mesos-lb.jar"), work.resolve("mesos-lb.jar"));
+        env.put("MESOS_LB_JAR", otherJar.toString());
+        env.remove("MESOS_LB_JAVA_OPTS");
+        try (LauncherRun run = new LauncherRun(root.resolve("usr/bin/mesos-lb"), env, work, true)) {
+            run.awaitFirstRoutedRequest();
+            assertThat(run.output()).as("refused by the JVM, which says so").contains("Unable to use shared archive");
+            run.sigtermAndAwaitExitZero();
+        }
+
+        env.put("JAVA", "/bin/false");
+        Tools.Result failed = Tools.run(work, env, make.toString());
+        assertThat(failed.exit()).as("never fails the install").isZero();
+        assertThat(failed.output()).contains("no class archive made");
+        assertThat(archive).as("one that no longer fits is removed too").doesNotExist();
+    }
+
+    @Test
+    void installedLauncherRoutesAFirstRequestAndDrainsOnSigterm(@TempDir Path work) throws Exception {
+        Map<String, String> env = launcherEnv();
         // A Logback configuration of the operator's own, as the README says: MESOS_LB_JAVA_OPTS (of
         // /etc/default/mesos-lb) names it; the access log goes to a file of its own.
         Path accessLog = work.resolve("access.log");

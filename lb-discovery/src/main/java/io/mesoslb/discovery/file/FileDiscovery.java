@@ -11,6 +11,7 @@ import io.mesoslb.discovery.marathon.MarathonApp;
 import io.mesoslb.discovery.marathon.MarathonJson;
 import io.mesoslb.discovery.marathon.RoutingPolicy;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.BasicFileAttributes;
@@ -114,7 +115,12 @@ public final class FileDiscovery implements DiscoverySource {
             return;
         }
         try {
-            List<MarathonApp> apps = MarathonJson.parseApps(Files.readAllBytes(file));
+            List<MarathonApp> apps;
+            // Streamed, as Marathon's snapshot is: a file of 10,000 apps is tens of MB, and its whole tree
+            // several times that in heap at once.
+            try (InputStream in = Files.newInputStream(file)) {
+                apps = MarathonJson.streamApps(in);
+            }
             boolean swapped = holder.update(policy.apps(apps));
             loaded = stamp;
             Instant now = Instant.now();

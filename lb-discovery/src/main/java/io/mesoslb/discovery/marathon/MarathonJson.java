@@ -11,6 +11,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.function.Function;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,9 +46,10 @@ public final class MarathonJson {
     }
 
     /**
-     * As {@link #parseApps(InputStream)}, but streamed: the document is read token by token and only
-     * one app's tree is held at a time, so a snapshot of tens of MB costs the apps it holds, not its
-     * text and a tree of it. Takes the same shapes, with the same precedence when several are there.
+     * As {@link #parseApps(InputStream)}, but streamed: the document is read token by token, each app too
+     * ({@link AppStreamReader}: no tree of an app's tasks), so a snapshot of tens of MB costs the apps it
+     * holds, not its text and a tree of it. Takes the same shapes, with the same precedence when several
+     * are there.
      *
      * @throws IOException if the bytes are not JSON or not one of those shapes
      */
@@ -79,7 +81,7 @@ public final class MarathonJson {
                 best = rank;
                 apps.clear();
                 if (rank == 2) {
-                    addApp(MAPPER.readTree(p), apps);
+                    addApp(AppStreamReader.app(p), apps);
                 } else {
                     readApps(p, apps);
                 }
@@ -93,15 +95,14 @@ public final class MarathonJson {
 
     private static final String SHAPES = "expected {\"apps\":[...]}, {\"app\":{...}} or an array of apps";
 
-    /** The elements of the array the parser is at the start of, one tree at a time. */
+    /** The elements of the array the parser is at the start of, one app at a time. */
     private static void readApps(JsonParser p, List<MarathonApp> out) throws IOException {
         while (p.nextToken() != JsonToken.END_ARRAY) {
-            addApp(MAPPER.readTree(p), out);
+            addApp(AppStreamReader.app(p), out);
         }
     }
 
-    private static void addApp(JsonNode node, List<MarathonApp> out) {
-        MarathonApp app = app(node);
+    private static void addApp(MarathonApp app, List<MarathonApp> out) {
         if (app != null) {
             out.add(app);
         }
@@ -124,27 +125,37 @@ public final class MarathonJson {
         }
         List<MarathonApp> apps = new ArrayList<>(list.size());
         for (JsonNode node : list) {
-            addApp(node, apps);
+            addApp(app(node), apps);
         }
         return apps;
     }
 
     /** One app object, or null when it has no id. */
     static MarathonApp app(JsonNode node) {
+        return app(node, labels(node.path("labels")), id -> {
+            List<MarathonTask> tasks = new ArrayList<>();
+            for (JsonNode t : node.path("tasks")) {
+                MarathonTask task = task(t, id);
+                if (task != null) {
+                    tasks.add(task);
+                }
+            }
+            return tasks;
+        });
+    }
+
+    /**
+     * One app, from its fields other than labels and tasks ({@code node}: a whole app, or {@link AppStreamReader}'s
+     * small fields), its labels and its tasks given the app's absolute id; null when it has no id.
+     */
+    static MarathonApp app(JsonNode node, Map<String, String> labels, Function<String, List<MarathonTask>> tasksOf) {
         String id = text(node, "id");
         if (id == null || id.isBlank()) {
             log.warn("skipping a Marathon app without an id");
             return null;
         }
         id = absoluteId(id);
-        Map<String, String> labels = labels(node.path("labels"));
-        List<MarathonTask> tasks = new ArrayList<>();
-        for (JsonNode t : node.path("tasks")) {
-            MarathonTask task = task(t, id);
-            if (task != null) {
-                tasks.add(task);
-            }
-        }
+        List<MarathonTask> tasks = tasksOf.apply(id);
         JsonNode portDefinitions = node.path("portDefinitions");
         List<Integer> definedPorts = portDefinitions.isArray() && !portDefinitions.isEmpty()
                 ? ints(portDefinitions, "port") : ints(node.path("ports"), null);
@@ -210,13 +221,19 @@ public final class MarathonJson {
 
     /** One task object, or null when it has no id; {@code appId} is used when the task does not name its app. */
     static MarathonTask task(JsonNode node, String appId) {
-        String id = text(node, "id");
+        return task(text(node, "id"), text(node, "appId"), appId, text(node, "host"), ints(node.path("ports"), null),
+                ipAddresses(node.path("ipAddresses")),
+                state(text(node, "state"), text(node, "stagedAt") != null, text(node, "startedAt") != null),
+                healthResults(node.path("healthCheckResults")));
+    }
+
+    /** A task from its fields (each textual one null unless text), or null when it has no id. */
+    static MarathonTask task(String id, String ownApp, String appId, String host, List<Integer> ports,
+                             List<String> ipAddresses, String state, List<HealthResult> healthResults) {
         if (id == null || id.isEmpty()) {
             return null;
         }
-        String ownApp = text(node, "appId");
-        return new MarathonTask(id, ownApp != null ? ownApp : appId, text(node, "host"), ints(node.path("ports"), null),
-                ipAddresses(node.path("ipAddresses")), state(node), healthResults(node.path("healthCheckResults")));
+        return new MarathonTask(id, ownApp != null ? ownApp : appId, host, ports, ipAddresses, state, healthResults);
     }
 
     static List<String> ipAddresses(JsonNode array) {
@@ -234,18 +251,15 @@ public final class MarathonJson {
      * Marathon before ~1.3 sends no {@code state}; it lists only active tasks, and {@code startedAt}
      * appears once one runs. A task without any of these (a hand-written file) counts as running.
      */
-    private static String state(JsonNode task) {
-        String state = text(task, "state");
+    static String state(String state, boolean staged, boolean started) {
         if (state != null) {
             return state;
         }
-        boolean staged = text(task, "stagedAt") != null;
-        boolean started = text(task, "startedAt") != null;
         return staged && !started ? "TASK_STAGING" : MarathonTask.RUNNING;
     }
 
     /** Null when Marathon reported no result (grace period, or a new leader that has not checked yet). */
-    private static List<HealthResult> healthResults(JsonNode array) {
+    static List<HealthResult> healthResults(JsonNode array) {
         if (!array.isArray() || array.isEmpty()) {
             return null;
         }

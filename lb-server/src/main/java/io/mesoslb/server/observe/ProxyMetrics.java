@@ -20,6 +20,7 @@ import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -31,11 +32,10 @@ import java.util.function.Supplier;
 import java.util.function.ToLongFunction;
 
 /**
- * The proxy's meters. Everything the data plane touches per request or connection is registered
- * up front: per-app request counters live in a {@link RouteMeters} created when the app appears in
- * the routing table (and dropped when it leaves), so the hot path is one map lookup by app id, or
- * none when the caller keeps the {@link RouteMeters}. Discovery and routing-table figures are read
- * from their sources at scrape time.
+ * The proxy's meters. Per-app request counters live in a {@link RouteMeters} registered at the app's
+ * first request (or retry or ejection) while it is in the routing table, and dropped when it leaves, so
+ * the hot path is one map lookup by app id, or none when the caller keeps the {@link RouteMeters}.
+ * Discovery and routing-table figures are read from their sources at scrape time.
  *
  * <p>Prometheus names: {@code mesoslb_requests_total{app,vhost,status}} (status: the exact code
  * for common codes, else the class; see {@link StatusLabel}), {@code mesoslb_request_duration_seconds{app}}
@@ -45,8 +45,10 @@ import java.util.function.ToLongFunction;
  * {@code mesoslb_connections_active}, {@code mesoslb_connections_total}, {@code mesoslb_backend_pool_connections{state}},
  * {@code mesoslb_discovery_*}, {@code mesoslb_routing_*}. Requests that matched no app carry {@code app=""}.
  *
- * <p>Cardinality: every per-app and per-backend series is registered when its app or backend enters
- * the routing table and removed when it leaves, so the series count follows the table, never the traffic.
+ * <p>Cardinality: every per-app and per-backend series is registered at its app's or backend's first
+ * request while it is in the routing table and removed when it leaves, so the series count is bounded by
+ * the table, never by the traffic. An app without requests has no series (the status page still lists it,
+ * with zeros).
  */
 public final class ProxyMetrics implements AutoCloseable {
     static final String REQUESTS = "mesoslb.requests";
@@ -162,8 +164,33 @@ public final class ProxyMetrics implements AutoCloseable {
             return unrouted;
         }
         RouteMeters m = byApp.get(appIdOrNull);
-        // An app removed while a request to it was in flight: count it as unrouted rather than lose it.
-        return m != null ? m : unrouted;
+        return m != null ? m : firstRequest(appIdOrNull);
+    }
+
+    /**
+     * An app's meters are registered at its first request, not when it enters the table: a Timer with its
+     * buckets per app, for 10,000 apps at the first sync, held the publishing thread (and so the next table)
+     * for about a second, mostly for apps this balancer may never serve. Once per app, on the event loop;
+     * an app no longer in the table (removed while a request to it was in flight) is counted as unrouted.
+     */
+    private RouteMeters firstRequest(String appId) {
+        while (!closed) {
+            Route route = routes.current().routeForApp(appId);
+            if (route == null) {
+                break;
+            }
+            RouteMeters m = byApp.computeIfAbsent(appId, id -> new RouteMeters(registry, id, route.vhosts()));
+            Route now = routes.current().routeForApp(appId);
+            if (now != null && now.vhosts().equals(m.vhosts())) {
+                return m;
+            }
+            // A table published meanwhile dropped the app or changed its vhosts, and its listener may have
+            // looked before this registration: take it back, and try once more against the newer table.
+            if (byApp.remove(appId, m)) {
+                m.removeFrom(registry);
+            }
+        }
+        return unrouted;
     }
 
     /** @param appIdOrNull the app the request was routed to, or null when it matched none */
@@ -244,23 +271,35 @@ public final class ProxyMetrics implements AutoCloseable {
                 .register(registry));
     }
 
-    /** Requests per app so far, each indexed 0 = 1xx .. 4 = 5xx; for the status page, not the hot path. */
+    /**
+     * Requests so far of every app in the table, each indexed 0 = 1xx .. 4 = 5xx (zeros for an app without
+     * requests, which has no meters yet); for the status page, not the hot path.
+     */
     public Map<String, long[]> requestCounts() {
         Map<String, long[]> out = new LinkedHashMap<>();
-        for (Map.Entry<String, RouteMeters> e : byApp.entrySet()) {
-            out.put(e.getKey(), e.getValue().counts());
+        for (Route r : routes.current().routes()) {
+            RouteMeters m = byApp.get(r.appId());
+            out.put(r.appId(), m == null ? new long[RouteMeters.STATUS_CLASSES.size()] : m.counts());
         }
         return out;
     }
 
     /**
      * Estimated quantiles of an app's request latency in seconds, from its histogram's buckets since
-     * it entered the table (NaN each while it has no requests); null for an app not in the table.
+     * its first request (NaN each while it has no requests); null for an app not in the table.
      * For the status page, not the hot path.
      */
     public double[] latencyQuantiles(String appId, double... quantiles) {
         RouteMeters m = byApp.get(appId);
-        return m == null ? null : m.latencyQuantiles(quantiles);
+        if (m != null) {
+            return m.latencyQuantiles(quantiles);
+        }
+        if (routes.current().routeForApp(appId) == null) {
+            return null;
+        }
+        double[] none = new double[quantiles.length];
+        Arrays.fill(none, Double.NaN);
+        return none;
     }
 
     /**
@@ -283,9 +322,10 @@ public final class ProxyMetrics implements AutoCloseable {
     }
 
     /**
-     * Keeps one set of meters per app in the table, and drops a backend's when it leaves. Publications are incremental
-     * and an unchanged app keeps its Route object, so only the routes that are not the same object
-     * are looked into: this runs on discovery's thread for every publication.
+     * Drops the meters of an app that left the table or changed its vhosts (the next request registers them
+     * anew), and a backend's when it leaves. Publications are incremental and an unchanged app keeps its
+     * Route object, so only the routes that are not the same object are looked into: this runs on
+     * discovery's thread for every publication.
      */
     private synchronized void tableChanged(TableChange change) {
         if (closed) {
@@ -310,12 +350,6 @@ public final class ProxyMetrics implements AutoCloseable {
                     }
                 }
             }
-        });
-        change.forEachChangedRoute((before, r) -> {
-            if (r == null) {
-                return;
-            }
-            byApp.computeIfAbsent(r.appId(), id -> new RouteMeters(registry, id, r.vhosts()));
         });
         labelProblemsChanged();
     }

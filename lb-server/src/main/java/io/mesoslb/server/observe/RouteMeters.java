@@ -12,8 +12,8 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReferenceArray;
 
 /**
- * The request meters of one app, registered when the app appears so that recording a request is
- * an array index and an add: no tag allocation. A status counter is registered the first time its
+ * The request meters of one app, registered at its first request (see {@link ProxyMetrics#route}) so that
+ * recording a request is an array index and an add: no tag allocation. A status counter is registered the first time its
  * status label is seen (at most {@link StatusLabel#SLOTS} per app), so an app shows only the codes
  * it answered.
  *

@@ -294,6 +294,23 @@ class AdminServerTest {
     }
 
     @Test
+    void anAppWithoutRequestsIsListedWithZerosAndGetsItsMetersAtItsFirstRequest() throws Exception {
+        JsonNode web = json("/stats.json").at("/requests/apps/~1web");
+        assertThat(web.get("total").asLong()).as("listed before its first request").isZero();
+        assertThat(web.at("/byClass/2xx").asLong()).isZero();
+        assertThat(web.get("p50").isNull()).isTrue();
+        assertThat(registry.getMeters()).as("no meters before its first request")
+                .noneMatch(m -> "/web".equals(m.getId().getTag("app")));
+
+        metrics.recordRequest("/web", 200, 3_000_000);
+
+        assertThat(registry.find("mesoslb.request.duration").tag("app", "/web").timer().count()).isEqualTo(1);
+        assertThat(registry.find("mesoslb.requests").tag("app", "/web").tag("vhost", "www.example.com,example.com")
+                .counter().count()).isEqualTo(1.0);
+        assertThat(json("/stats.json").at("/requests/apps/~1web/total").asLong()).isEqualTo(1);
+    }
+
+    @Test
     void statsWithoutProxyMetricsHaveNoRequests() throws Exception {
         restartWithoutProxyMetrics();
 

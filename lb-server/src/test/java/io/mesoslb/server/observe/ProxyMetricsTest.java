@@ -102,7 +102,7 @@ class ProxyMetricsTest {
         metrics.recordRequest(null, 404, TimeUnit.MILLISECONDS.toNanos(1));
 
         PrometheusText p = scrape();
-        for (String app : List.of("/api", "/web", "")) {
+        for (String app : List.of("/api", "")) {
             List<String> buckets = p.samples().keySet().stream()
                     .filter(k -> k.startsWith("mesoslb_request_duration_seconds_bucket{app=\"" + app + "\","))
                     .toList();
@@ -115,6 +115,8 @@ class ProxyMetricsTest {
         assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"/api\"}")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"\"}")).isEqualTo(1.0);
         assertThat(p.samples().keySet()).noneMatch(k -> k.contains("quantile"));
+        assertThat(p.samples().keySet()).as("an app without requests has no series yet")
+                .noneMatch(k -> k.contains("app=\"/web\""));
     }
 
     @Test
@@ -176,12 +178,32 @@ class ProxyMetricsTest {
 
         PrometheusText p = scrape();
         assertThat(p.samples().keySet()).noneMatch(k -> k.contains("app=\"/web\""));
-        assertThat(p.get("mesoslb_request_duration_seconds_count{app=\"/admin\"}")).isEqualTo(0.0);
+        metrics.recordRequest("/web", 200, 1);
+        assertThat(scrape().samples().keySet()).as("a request that ends after its app left registers nothing")
+                .noneMatch(k -> k.contains("app=\"/web\""));
         assertThat(p.get("mesoslb_routing_table_swaps_total")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_routing_apps")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_routing_vhosts")).isEqualTo(3.0);
         assertThat(p.get("mesoslb_routing_backends")).isEqualTo(2.0);
         assertThat(p.get("mesoslb_routing_table_version")).isEqualTo(2.0);
+    }
+
+    @Test
+    void anAppWhoseVhostsChangeIsCountedUnderTheNewOnesFromItsNextRequest() {
+        holder.update(List.of(app("/api", 1)));
+        metrics.recordRequest("/api", 200, 1);
+        holder.update(List.of(new App("/api", RouteSpec.forHosts("new.example.com"),
+                List.of(new Backend("10.0.0.1", 31000, "api.task0", "/api")))));
+        assertThat(scrape().samples().keySet()).as("dropped with the old vhosts")
+                .noneMatch(k -> k.contains("app=\"/api\""));
+
+        metrics.recordRequest("/api", 200, 1);
+
+        PrometheusText p = scrape();
+        assertThat(p.get("mesoslb_requests_total{app=\"/api\",status=\"200\",vhost=\"new.example.com\"}"))
+                .isEqualTo(1.0);
+        assertThat(p.samples().keySet()).noneMatch(k -> k.contains("vhost=\"api.example.com\""));
+        assertThat(metrics.requestCounts().get("/api")).containsExactly(0, 1, 0, 0, 0);
     }
 
     @Test
