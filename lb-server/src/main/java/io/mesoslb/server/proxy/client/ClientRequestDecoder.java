@@ -30,13 +30,11 @@ import java.util.List;
 public final class ClientRequestDecoder extends InPlaceDecoder {
     private final HttpDecoderConfig config;
     private final RequestMethods methods;
-    private final int maxInitialLineLength;
 
     public ClientRequestDecoder(HttpDecoderConfig config, RequestMethods methods) {
         super(config);
         this.config = config;
         this.methods = methods;
-        this.maxInitialLineLength = config.getMaxInitialLineLength();
     }
 
     @Override
@@ -88,7 +86,7 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
             return null;
         }
         i += 1 + HeadBytes.VERSION_LENGTH;
-        if (i + 1 >= n || head[i] != '\r' || head[i + 1] != '\n' || i > maxInitialLineLength) {
+        if (!startLineEndsAt(head, i)) {
             return null;
         }
         i += 2;

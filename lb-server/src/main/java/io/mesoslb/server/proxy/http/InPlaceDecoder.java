@@ -25,12 +25,14 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
     /** For {@link #expectBody}: the body is the subclass's to read. */
     protected static final long FRAMED_ELSEWHERE = -1;
     private final HeadReader reader;
+    private final int maxInitialLineLength;
     private final int maxChunkSize;
     /** Body bytes still to come of the current message; 0 between messages. */
     private long remaining;
 
     protected InPlaceDecoder(HttpDecoderConfig config) {
         this.reader = new HeadReader(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+        this.maxInitialLineLength = config.getMaxInitialLineLength();
         this.maxChunkSize = config.getMaxChunkSize();
     }
 
@@ -72,6 +74,14 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
 
     /** A head this class does not read starts at the reader index of {@code in}: Netty's decoder reads it. */
     protected abstract void unusual(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
+
+    /**
+     * The start line of {@code head} ends at {@code i} with CRLF, within the line limit (longer ones
+     * are Netty's decoder's to refuse); its fields start at {@code i + 2}.
+     */
+    protected final boolean startLineEndsAt(byte[] head, int i) {
+        return i + 1 < head.length && head[i] == '\r' && head[i + 1] == '\n' && i <= maxInitialLineLength;
+    }
 
     /** The field lines of {@code head} from {@code i} on, or null when they are not of the strict shape. */
     protected final RelayedHeaders fields(byte[] head, int i) {

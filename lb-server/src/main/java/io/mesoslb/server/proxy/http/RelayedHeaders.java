@@ -375,12 +375,10 @@ public final class RelayedHeaders extends HttpHeaders {
     }
 
     @Override
+    @SuppressWarnings({"unchecked", "rawtypes"})
     public Iterator<Map.Entry<CharSequence, CharSequence>> iteratorCharSequence() {
-        List<Map.Entry<CharSequence, CharSequence>> all = new ArrayList<>(size());
-        for (Map.Entry<String, String> e : entries()) {
-            all.add(new AbstractMap.SimpleImmutableEntry<>(e.getKey(), e.getValue()));
-        }
-        return all.iterator();
+        // Immutable String entries read as CharSequence ones: no second list.
+        return (Iterator) entries().iterator();
     }
 
     @Override

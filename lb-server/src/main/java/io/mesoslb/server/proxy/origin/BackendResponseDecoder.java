@@ -47,7 +47,6 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     private static final int REASON_START = HeadBytes.VERSION_LENGTH + 5;
 
     private final HttpDecoderConfig config;
-    private final int maxInitialLineLength;
     private final ChunkedBody chunks;
     /** Made at the first response not read in place. */
     private BackendResponseFallbackDecoder fallback;
@@ -59,8 +58,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     BackendResponseDecoder(HttpDecoderConfig config) {
         super(config);
         this.config = config;
-        this.maxInitialLineLength = config.getMaxInitialLineLength();
-        this.chunks = new ChunkedBody(config.getMaxChunkSize(), maxInitialLineLength);
+        this.chunks = new ChunkedBody(config.getMaxChunkSize(), config.getMaxInitialLineLength());
     }
 
     /** A request goes out on this connection: the response to it comes next. */
@@ -170,7 +168,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
             i++;
         }
         int reasonEnd = i;
-        if (head[i] != '\r' || head[i + 1] != '\n' || i > maxInitialLineLength
+        if (!startLineEndsAt(head, i)
                 || reasonEnd > REASON_START && (isOws(head[REASON_START]) || isOws(head[reasonEnd - 1]))) {
             // Netty's decoder trims spaces around the reason phrase: left to it.
             return null;
