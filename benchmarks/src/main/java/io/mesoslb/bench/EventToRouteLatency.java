@@ -9,20 +9,14 @@ import io.mesoslb.core.Route;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoverySource;
-import io.mesoslb.testkit.EmittedEvent;
 import io.mesoslb.testkit.MarathonSimulator;
-import io.mesoslb.testkit.SimulatorOptions;
+import io.mesoslb.testkit.Replacement;
 import java.lang.management.ManagementFactory;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,8 +27,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Everything is the production code path: MarathonDiscovery with its default settings (including
  * the coalescing delay) reading the simulator's real SSE stream over loopback, the Netty proxy, and
- * a client on a keep-alive connection that polls the proxy back to back. Each round kills the app's
- * only task without scaling down; Marathon then launches a replacement, so the first answer that is
+ * a client on a keep-alive connection that polls the proxy every {@code -DpollMicros} (1,000). Each round kills the
+ * app's only task without scaling down; Marathon then launches a replacement, so the first answer that is
  * not a 503 comes from the new task, without round robin diluting the measurement. The time is
  * taken when that response has been read, so it includes one request round trip.
  *
@@ -45,13 +39,21 @@ import org.slf4j.LoggerFactory;
  * start: from creating the discovery and the proxy to the
  * first response from the measured app's task (the whole snapshot read and published first), the heap used after
  * that first sync (after {@code System.gc()}, {@link java.lang.management.MemoryMXBean}) and the process's RSS
- * ({@code VmRSS} in {@code /proc/self/status}), each also before the balancer started, since the simulator and its
- * 100,000 tasks live in the same JVM: the balancer's share is the difference. Every simulated app has a service
- * port, so by default the balancer listens on one TCP port per app as in production; {@code -DservicePorts=false}
- * turns that off.
+ * ({@code VmRSS} in {@code /proc/self/status}), each also before the balancer started, since by default the
+ * simulator and its 100,000 tasks live in the same JVM: the balancer's share is the difference. Every simulated app
+ * has a service port, so by default the balancer listens on one TCP port per app as in production;
+ * {@code -DservicePorts=false} turns that off.
+ *
+ * <p>Where the simulator runs: {@code -Dsimulator=in-process} (the default) in this JVM, sharing its heap, collector
+ * and JIT threads with the balancer; {@code -Dsimulator=process} in a JVM of its own ({@link MarathonProcess}: this
+ * JVM's {@code java} and class path, the JVM options of {@code -Dsimulator.jvm}, by default {@value #SIMULATOR_JVM}),
+ * which reports the emit time over HTTP as its own {@link System#nanoTime()}: on Linux both JVMs read
+ * {@code CLOCK_MONOTONIC}, which the run checks before it measures. The run then also reports the simulator
+ * process's CPU and RSS.
  *
  * <p>Not a JMH benchmark: one sample is one whole distributed-system reaction, not a hot loop.
- * Run: {@code java [-Dapps=N] -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.EventToRouteLatency [rounds]}.
+ * Run: {@code java [-Dapps=N] [-Dsimulator=process] -cp benchmarks/target/benchmarks.jar
+ * io.mesoslb.bench.EventToRouteLatency [rounds]}.
  */
 public final class EventToRouteLatency {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.event-to-route");
@@ -62,6 +64,8 @@ public final class EventToRouteLatency {
     private static final Duration START_TIMEOUT = Duration.ofMinutes(5);
     /** The start is seconds long: a request every 5 ms knows it to 5 ms and leaves the cores to the balancer. */
     private static final Duration START_POLL = Duration.ofMillis(5);
+    /** A simulator of 10,000 apps x 10 tasks renders a snapshot of tens of MB: room for it, out of the way. */
+    private static final String SIMULATOR_JVM = "-XX:+UseParallelGC -Xms1g -Xmx1g";
 
     private EventToRouteLatency() {
     }
@@ -73,26 +77,11 @@ public final class EventToRouteLatency {
         int sharedBackends = Integer.getInteger("shared", 8);
         // 0 polls back to back, as runs before 2026-12-06 22:00 did: on two cores that starves discovery.
         Duration poll = Duration.ofNanos(Long.getLong("pollMicros", 1000) * 1000);
-        BlockingQueue<EmittedEvent> running = new LinkedBlockingQueue<>();
         Map<String, Long> firstRouted = new ConcurrentHashMap<>();
 
-        try (MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
-                .killGrace(Duration.ZERO).build())) {
-            marathon.createApp(APP, 1, Map.of(), false);
-            long setup = System.nanoTime();
-            if (apps > 1) {
-                marathon.setEventsSuppressed(true);
-                marathon.createApps("/big", apps - 1, tasksPerApp, sharedBackends);
-                marathon.setEventsSuppressed(false);
-            }
-            setup = System.nanoTime() - setup;
+        try (SimulatedMarathon marathon = simulator(apps - 1, tasksPerApp, sharedBackends)) {
             long heapBefore = heapUsedAfterGc();
-            long rssBefore = rssKiB();
-            marathon.addEventListener(e -> {
-                if (e.eventType().equals("status_update_event") && e.json().contains("\"TASK_RUNNING\"")) {
-                    running.add(e);
-                }
-            });
+            long rssBefore = Processes.rssKiB(ProcessHandle.current().pid());
             ServerConfig config = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).domain("bench.local")
                     .workerThreads(2).adminPort(-1).accessLog(false).drainPeriod("0s")
                     .servicePorts(Boolean.parseBoolean(System.getProperty("servicePorts", "true")))
@@ -107,25 +96,33 @@ public final class EventToRouteLatency {
                     }
                 }
             });
+            String task = marathon.measuredTask();
+            long[] simulatorAtStart = simulatorUsage(marathon);
             Map<String, Long> cpuAtStart = ThreadCpu.snapshot();
             long start = System.nanoTime();
             try (DiscoverySource discovery = RouteSources.create(config, routes);
                  LbServer proxy = new LbServer(config, routes).start()) {
                 discovery.start();
                 try (PollingClient client = new PollingClient(proxy.port(), HOST)) {
-                    long firstResponse = client.awaitBody(marathon.tasks(APP).get(0).id(), START_TIMEOUT, START_POLL);
+                    long firstResponse = client.awaitBody(task, START_TIMEOUT, START_POLL);
                     Map<String, Long> cpuAtFirstResponse = ThreadCpu.snapshot();
+                    long[] simulatorAtFirstResponse = simulatorUsage(marathon);
                     int routesAtStart = routes.current().routes().size();
                     long heapAfter = heapUsedAfterGc();
-                    long rssAfter = rssKiB();
-                    REPORT.info(String.format("cluster: %d apps (1 measured + %d x %d tasks on %d shared backends),"
-                            + " simulator setup %.1f s", apps, apps - 1, tasksPerApp, sharedBackends, setup / 1e9));
+                    long rssAfter = Processes.rssKiB(ProcessHandle.current().pid());
+                    REPORT.info(String.format("cluster: %d apps (1 measured + %d x %d tasks on %d shared"
+                            + " backends), %s", apps, apps - 1, tasksPerApp, sharedBackends, marathon.setup()));
                     REPORT.info(String.format("start to first routed request: %.0f ms (%d routes in the table)",
                             (firstResponse - start) / 1e6, routesAtStart));
                     REPORT.info(String.format("the client polls every %d us during the rounds (-DpollMicros), every"
                             + " %d ms during the start", poll.toNanos() / 1000, START_POLL.toMillis()));
                     REPORT.info("CPU from start to first routed request: "
                             + ThreadCpu.between(cpuAtStart, cpuAtFirstResponse));
+                    if (simulatorAtStart != null) {
+                        REPORT.info(String.format("simulator process: CPU %d ms from start to first routed request"
+                                + " (%d ms in all), RSS %.1f MiB", simulatorAtFirstResponse[0] - simulatorAtStart[0],
+                                simulatorAtFirstResponse[0], simulatorAtFirstResponse[1] / 1024.0));
+                    }
                     REPORT.info(String.format("heap used after GC: %.1f MiB before the balancer started,"
                             + " %.1f MiB after the first sync (balancer's share %.1f MiB)", mib(heapBefore),
                             mib(heapAfter), mib(heapAfter - heapBefore)));
@@ -135,29 +132,23 @@ public final class EventToRouteLatency {
                     long[] toTable = new long[rounds];
                     long[] toResponse = new long[rounds];
                     for (int i = -WARMUP; i < rounds; i++) {
-                        running.clear();
-                        String old = marathon.tasks(APP).get(0).id();
-                        marathon.killTask(old, false);
-                        EmittedEvent event = running.poll(ROUND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
-                        if (event == null) {
-                            throw new IllegalStateException("no TASK_RUNNING for a replacement of " + old);
-                        }
-                        String id = taskId(event.json());
-                        long answered = client.awaitBody(id, ROUND_TIMEOUT, poll);
+                        Replacement replaced = marathon.replace(task);
+                        task = replaced.taskId();
+                        long answered = client.awaitBody(task, ROUND_TIMEOUT, poll);
                         if (i >= 0) {
                             // The listener runs on the publishing thread after the swap: under load the proxy can
                             // answer from the new table before that thread has run it.
-                            Long published = firstRouted.get(id);
+                            Long published = firstRouted.get(task);
                             for (long until = System.nanoTime() + 1_000_000_000L; published == null
-                                    && System.nanoTime() < until; published = firstRouted.get(id)) {
+                                    && System.nanoTime() < until; published = firstRouted.get(task)) {
                                 Thread.onSpinWait();
                             }
                             if (published == null) {
-                                throw new IllegalStateException("the proxy answered from " + id
+                                throw new IllegalStateException("the proxy answered from " + task
                                         + " but no published table contained it");
                             }
-                            toTable[i] = published - event.nanoTime();
-                            toResponse[i] = answered - event.nanoTime();
+                            toTable[i] = published - replaced.runningNanoTime();
+                            toResponse[i] = answered - replaced.runningNanoTime();
                         }
                     }
                     report(rounds, toTable, toResponse, client.requests());
@@ -166,33 +157,34 @@ public final class EventToRouteLatency {
         }
     }
 
+    /** {@code -Dsimulator=in-process} (the default) or {@code process}, with {@code -Dsimulator.jvm} its JVM options. */
+    private static SimulatedMarathon simulator(int apps, int tasks, int shared) throws Exception {
+        String where = System.getProperty("simulator", "in-process");
+        switch (where) {
+            case "in-process":
+                return InProcessMarathon.start(APP, apps, tasks, shared);
+            case "process":
+                String options = System.getProperty("simulator.jvm", SIMULATOR_JVM).strip();
+                return MarathonProcess.start(APP, apps, tasks, shared,
+                        options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
+                        ProcessBuilder.Redirect.INHERIT);
+            default:
+                throw new IllegalArgumentException("-Dsimulator=" + where + ": in-process or process");
+        }
+    }
+
+    /** The simulator process's CPU ms and RSS KiB; {@code null} when it runs in this JVM. */
+    private static long[] simulatorUsage(SimulatedMarathon marathon) {
+        return marathon instanceof MarathonProcess p ? p.usage() : null;
+    }
+
     private static long heapUsedAfterGc() {
         System.gc();
         return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
     }
 
-    /** VmRSS of this process in KiB, or -1 where there is no /proc. */
-    private static long rssKiB() {
-        try {
-            for (String line : Files.readAllLines(Path.of("/proc/self/status"))) {
-                if (line.startsWith("VmRSS:")) {
-                    return Long.parseLong(line.replaceAll("[^0-9]", ""));
-                }
-            }
-        } catch (java.io.IOException | RuntimeException e) {
-            // not Linux
-        }
-        return -1;
-    }
-
     private static double mib(long bytes) {
         return bytes / (1024.0 * 1024.0);
-    }
-
-    private static String taskId(String json) {
-        String key = "\"taskId\":\"";
-        int at = json.indexOf(key) + key.length();
-        return json.substring(at, json.indexOf('"', at));
     }
 
     // A benchmark's result is its output: logged at INFO on its own logger, kept by lb-server's Logback config.

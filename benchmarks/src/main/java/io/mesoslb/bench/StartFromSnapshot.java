@@ -118,7 +118,7 @@ public final class StartFromSnapshot {
 
     /** The command line that starts {@code build} on the snapshot {@code file}, listening on {@code port}. */
     static List<String> command(Build build, Path file, int port) {
-        List<String> cmd = new ArrayList<>(List.of(java(),
+        List<String> cmd = new ArrayList<>(List.of(Processes.java(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
                 "-XX:MetaspaceSize=64m"));
         cmd.addAll(build.jvmOptions());
@@ -153,7 +153,8 @@ public final class StartFromSnapshot {
                     String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
                     if (status.endsWith(" 200")) {
                         long routed = System.nanoTime() - start;
-                        return new long[] {routed / 1_000_000, cpuMillis(p.pid()), rssKiB(p.pid())};
+                        return new long[] {routed / 1_000_000, Processes.cpuMillis(p.pid()),
+                            Processes.rssKiB(p.pid())};
                     }
                 } catch (IOException e) {
                     // not listening yet
@@ -166,30 +167,10 @@ public final class StartFromSnapshot {
         }
     }
 
-    private static String java() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
-    }
-
     private static boolean knowsServicePorts(Path jar) throws IOException, InterruptedException {
-        Process help = new ProcessBuilder(java(), "-jar", jar.toString(), "--help").redirectErrorStream(true).start();
+        Process help = new ProcessBuilder(Processes.java(), "-jar", jar.toString(), "--help").redirectErrorStream(true).start();
         String text = new String(help.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
         help.waitFor();
         return text.contains("--service-ports");
-    }
-
-    private static long cpuMillis(long pid) throws IOException {
-        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
-        String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
-        // utime and stime are fields 14 and 15 of stat, 12 and 13 after the name; in clock ticks (100 Hz).
-        return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
-    }
-
-    private static long rssKiB(long pid) throws IOException {
-        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
-            if (line.startsWith("VmRSS:")) {
-                return Long.parseLong(line.replaceAll("[^0-9]", ""));
-            }
-        }
-        return -1;
     }
 }

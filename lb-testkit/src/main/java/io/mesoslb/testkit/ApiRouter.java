@@ -13,6 +13,8 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.function.Supplier;
 
 /**
@@ -22,6 +24,8 @@ import java.util.function.Supplier;
 final class ApiRouter {
     private static final String APPS = "/v2/apps";
     private static final String SIM_TASKS = "/_sim/tasks/";
+    private static final String REPLACE = "/replace";
+    private static final String SIM_CLOCK = "/_sim/clock";
     private static final Set<String> TASK_EMBEDS = Set.of("tasks", "failures");
 
     private final Cluster cluster;
@@ -32,18 +36,42 @@ final class ApiRouter {
         this.marathon = cluster.marathon();
     }
 
-    SimResponse route(ApiRequest r) {
+    /** Most answers are complete when this returns; a task's replacement is answered once it runs. */
+    CompletableFuture<SimResponse> route(ApiRequest r) {
         try {
-            return dispatch(r);
-        } catch (NoSuchElementException e) {
-            return SimResponse.message(HttpResponseStatus.NOT_FOUND, e.getMessage());
-        } catch (IllegalStateException e) {
-            return SimResponse.message(HttpResponseStatus.CONFLICT, e.getMessage());
-        } catch (IllegalArgumentException e) {
-            return invalid(e.getMessage());
-        } catch (JsonProcessingException e) {
-            return SimResponse.message(HttpResponseStatus.BAD_REQUEST, "Invalid JSON: " + e.getOriginalMessage());
+            String path = r.path();
+            if (r.method().equals(HttpMethod.POST) && path.startsWith(SIM_TASKS) && path.endsWith(REPLACE)) {
+                return marathon.replace(path.substring(SIM_TASKS.length(), path.length() - REPLACE.length()))
+                        .thenApply(ApiRouter::replaced)
+                        .exceptionally(e -> failure(e instanceof CompletionException ? e.getCause() : e));
+            }
+            return CompletableFuture.completedFuture(dispatch(r));
+        } catch (RuntimeException | JsonProcessingException e) {
+            return CompletableFuture.completedFuture(failure(e));
         }
+    }
+
+    /** Marathon's status for each kind of failure (see {@link Marathon}); anything else is the simulator's bug. */
+    private static SimResponse failure(Throwable e) {
+        if (e instanceof NoSuchElementException) {
+            return SimResponse.message(HttpResponseStatus.NOT_FOUND, e.getMessage());
+        }
+        if (e instanceof IllegalStateException) {
+            return SimResponse.message(HttpResponseStatus.CONFLICT, e.getMessage());
+        }
+        if (e instanceof IllegalArgumentException) {
+            return invalid(e.getMessage());
+        }
+        if (e instanceof JsonProcessingException j) {
+            return SimResponse.message(HttpResponseStatus.BAD_REQUEST, "Invalid JSON: " + j.getOriginalMessage());
+        }
+        throw e instanceof RuntimeException re ? re : new IllegalStateException(e);
+    }
+
+    private static SimResponse replaced(Replacement r) {
+        ObjectNode out = MarathonJson.MAPPER.createObjectNode();
+        out.put("killedTaskId", r.killedTaskId()).put("taskId", r.taskId()).put("runningNanoTime", r.runningNanoTime());
+        return SimResponse.json(HttpResponseStatus.OK, out);
     }
 
     private SimResponse dispatch(ApiRequest r) throws JsonProcessingException {
@@ -51,6 +79,11 @@ final class ApiRouter {
         HttpMethod m = r.method();
         if (path.equals("/ping")) {
             return get(m, () -> SimResponse.text(HttpResponseStatus.OK, "text/plain; charset=utf-8", "pong"));
+        }
+        if (path.equals(SIM_CLOCK)) {
+            // Comparable with another JVM's System.nanoTime() on the same Linux host: both read CLOCK_MONOTONIC.
+            return get(m, () -> SimResponse.json(HttpResponseStatus.OK,
+                    MarathonJson.MAPPER.createObjectNode().put("nanoTime", System.nanoTime())));
         }
         if (path.equals("/v2/leader")) {
             return get(m, this::leader);

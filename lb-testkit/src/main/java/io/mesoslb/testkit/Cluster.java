@@ -6,6 +6,7 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -147,18 +148,25 @@ final class Cluster {
         eventsSuppressed = suppressed;
     }
 
-    /** A state-change event; not emitted while events are suppressed. Control thread only. */
-    void emit(ObjectNode event) {
-        if (!eventsSuppressed) {
-            publish(event.get("eventType").asText(), MarathonJson.write(event));
-        }
+    /**
+     * A state-change event; not emitted while events are suppressed. Control thread only.
+     *
+     * @return the {@link System#nanoTime()} it was emitted at, empty when it was not
+     */
+    OptionalLong emit(ObjectNode event) {
+        return eventsSuppressed ? OptionalLong.empty()
+                : publish(event.get("eventType").asText(), MarathonJson.write(event));
     }
 
-    /** Hands an event to the leader's streams and to listeners, whatever its body. Control thread only. */
-    void publish(String eventType, String json) {
+    /**
+     * Hands an event to the leader's streams and to listeners, whatever its body. Control thread only.
+     *
+     * @return the {@link System#nanoTime()} it was handed over at, empty when there is no leader to emit it
+     */
+    OptionalLong publish(String eventType, String json) {
         MarathonSimulator current = leader;
         if (current == null) {
-            return;
+            return OptionalLong.empty();
         }
         long emitted = System.nanoTime();
         current.streams().broadcast(eventType, json);
@@ -169,6 +177,7 @@ final class Cluster {
                 LOG.warn("event listener failed on {}", eventType, e);
             }
         }
+        return OptionalLong.of(emitted);
     }
 
     // ---------------------------------------------------------------- membership and leadership

@@ -10,7 +10,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.TreeMap;
+import java.util.OptionalLong;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.regex.Pattern;
 
@@ -39,6 +41,11 @@ final class Marathon {
     /** Backends shared by the tasks of apps made with {@link #createShared}. */
     private final List<LoopbackBackend> shared = new ArrayList<>();
     private int nextServicePort = 10_000;
+    /** Per app id, who waits for the next of its tasks to be announced running ({@link #replace}). */
+    private final Map<String, List<PendingReplacement>> awaitingRunning = new HashMap<>();
+
+    private record PendingReplacement(String killedTaskId, CompletableFuture<Replacement> result) {
+    }
 
     Marathon(Cluster cluster) {
         this.cluster = cluster;
@@ -187,6 +194,11 @@ final class Marathon {
             terminate(t, TaskState.KILLED, "Killed", "");
         }
         cluster.emit(EventBodies.appTerminated(app.id));
+        List<PendingReplacement> waiting = awaitingRunning.remove(app.id);
+        if (waiting != null) {
+            waiting.forEach(w -> w.result().completeExceptionally(new NoSuchElementException("App '" + app.id
+                    + "' was deleted before a replacement ran")));
+        }
         cluster.emit(EventBodies.deploymentSuccess(d, app.id));
         return d.id;
     }
@@ -228,6 +240,19 @@ final class Marathon {
         }
         startKill(t);
         return t;
+    }
+
+    /**
+     * Kills a task without scaling down; completes once the app's next task to run (the replacement, after the kill
+     * grace) has had its TASK_RUNNING emitted. Fails if that event is not emitted (events suppressed) or the app is
+     * deleted first.
+     */
+    CompletableFuture<Replacement> replace(String taskId) {
+        TaskState old = task(taskId);
+        PendingReplacement pending = new PendingReplacement(old.id, new CompletableFuture<>());
+        awaitingRunning.computeIfAbsent(old.appId, id -> new ArrayList<>()).add(pending);
+        kill(taskId, false);
+        return pending.result();
     }
 
     /** The task's process dies: backend gone at once, TASK_FAILED, and Marathon launches a replacement. */
@@ -352,11 +377,27 @@ final class Marathon {
         cluster.emit(EventBodies.instanceChanged(t, "Staging"));
         t.state = TaskState.RUNNING;
         t.startedAt = Timestamps.now();
-        cluster.emit(EventBodies.statusUpdate(t, ""));
+        OptionalLong running = cluster.emit(EventBodies.statusUpdate(t, ""));
         cluster.emit(EventBodies.instanceChanged(t, "Running"));
+        announceRunning(t, running);
         if (app.healthChecks && cluster.options().autoHealthy()) {
             t.healthTruth = Boolean.TRUE;
             scheduleCheck(t);
+        }
+    }
+
+    private void announceRunning(TaskState t, OptionalLong emittedAt) {
+        List<PendingReplacement> waiting = awaitingRunning.remove(t.appId);
+        if (waiting == null) {
+            return;
+        }
+        for (PendingReplacement w : waiting) {
+            if (emittedAt.isPresent()) {
+                w.result().complete(new Replacement(w.killedTaskId(), t.id, emittedAt.getAsLong()));
+            } else {
+                w.result().completeExceptionally(new IllegalStateException("TASK_RUNNING of " + t.id
+                        + " was not emitted: events are suppressed"));
+            }
         }
     }
 

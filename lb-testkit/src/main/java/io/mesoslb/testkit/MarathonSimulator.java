@@ -17,6 +17,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Consumer;
 
@@ -188,6 +189,16 @@ public final class MarathonSimulator implements AutoCloseable {
     /** Like {@link #killTask(String)}; with {@code scale=false} Marathon launches a replacement after TASK_KILLED. */
     public void killTask(String taskId, boolean scale) {
         cluster.run(() -> cluster.marathon().kill(taskId, scale));
+    }
+
+    /**
+     * Kills a task without scaling down, as {@code killTask(taskId, false)}, and completes (on the control thread) once
+     * Marathon's replacement has had its TASK_RUNNING emitted, after the kill grace; also {@code POST
+     * /_sim/tasks/<task id>/replace}. Fails if that event is not emitted (events suppressed) or the app is deleted
+     * first.
+     */
+    public CompletableFuture<Replacement> replaceTask(String taskId) {
+        return cluster.call(() -> cluster.marathon().replace(taskId));
     }
 
     /** The task's process dies: backend stopped at once, TASK_FAILED, and a replacement is launched. */

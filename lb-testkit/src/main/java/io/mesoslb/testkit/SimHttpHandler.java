@@ -22,6 +22,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -78,7 +79,8 @@ final class SimHttpHandler extends SimpleChannelInboundHandler<FullHttpRequest> 
         }
         ApiRequest request = new ApiRequest(req.method(), query.path(), req.uri(), query.parameters(),
                 req.content().toString(StandardCharsets.UTF_8));
-        sim.cluster().async(() -> router.route(request)).whenComplete((response, error) -> {
+        CompletableFuture<SimResponse> answer = sim.cluster().async(() -> router.route(request)).thenCompose(a -> a);
+        answer.whenComplete((response, error) -> {
             if (error != null && !ctx.channel().isActive()) {
                 return; // the simulator closed while this request waited; nobody is left to answer
             }

@@ -12,6 +12,9 @@ import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import org.junit.jupiter.api.Test;
 
@@ -89,6 +92,43 @@ class TaskLifecycleTest extends SimulatorTestBase {
         Await.until(() -> sim.tasks("web").stream().noneMatch(t -> t.id().equals(victim.id()))
                 && sim.tasks("web").size() == 2);
         assertThat(sim.app("web").instances()).isEqualTo(2);
+    }
+
+    @Test
+    void replacingATaskAnswersWithTheReplacementOnceItsTaskRunningWasEmitted() throws Exception {
+        sim = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ofMillis(20)).build());
+        sim.createApp("web", 1, Map.of(), false);
+        sim.createApp("other", 1, Map.of(), false);
+        SimTask victim = sim.tasks("web").get(0);
+        List<EmittedEvent> running = new CopyOnWriteArrayList<>();
+        sim.addEventListener(e -> {
+            if (e.json().contains("\"TASK_RUNNING\"")) {
+                running.add(e);
+            }
+        });
+
+        Replacement r = sim.replaceTask(victim.id()).get(10, TimeUnit.SECONDS);
+
+        assertThat(r.killedTaskId()).isEqualTo(victim.id());
+        assertThat(sim.tasks("web")).extracting(SimTask::id).containsExactly(r.taskId());
+        assertThat(running).hasSize(1);
+        assertThat(running.get(0).json()).contains(r.taskId());
+        assertThat(r.runningNanoTime()).isEqualTo(running.get(0).nanoTime());
+        assertRefused(victim);
+        assertThat(sim.tasks("other")).hasSize(1);
+    }
+
+    @Test
+    void aReplacementWhoseTaskRunningIsNotEmittedFails() {
+        sim = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ZERO).build());
+        sim.createApp("web", 1, Map.of(), false);
+        sim.setEventsSuppressed(true);
+
+        CompletableFuture<Replacement> r = sim.replaceTask(sim.tasks("web").get(0).id());
+
+        assertThatThrownBy(() -> r.get(10, TimeUnit.SECONDS)).hasCauseInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("events are suppressed");
+        assertThatThrownBy(() -> sim.replaceTask("nope")).isInstanceOf(NoSuchElementException.class);
     }
 
     @Test

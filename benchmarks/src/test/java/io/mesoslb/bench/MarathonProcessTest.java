@@ -1,0 +1,38 @@
+package io.mesoslb.bench;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.Replacement;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MarathonProcessTest {
+    /** What EventToRouteLatency needs of the simulator in another JVM: its task, a replacement and when it ran. */
+    @Test
+    void replacesTheMeasuredTaskWithAnEmitTimeOnThisJvmsClockAndEndsWithClose(@TempDir Path dir) throws Exception {
+        MarathonProcess marathon = MarathonProcess.start("/measured", 2, 3, 1, List.of("-Xmx256m"),
+                ProcessBuilder.Redirect.to(dir.resolve("simulator.log").toFile()));
+        ProcessHandle simulator;
+        try {
+            simulator = ProcessHandle.of(marathon.pid()).orElseThrow();
+            String first = marathon.measuredTask();
+            assertThat(first).startsWith("measured.");
+
+            long before = System.nanoTime();
+            Replacement r = marathon.replace(first);
+            long after = System.nanoTime();
+
+            assertThat(r.killedTaskId()).isEqualTo(first);
+            assertThat(r.taskId()).startsWith("measured.").isNotEqualTo(first);
+            assertThat(r.runningNanoTime()).isBetween(before, after);
+            assertThat(marathon.measuredTask()).isEqualTo(r.taskId());
+        } finally {
+            marathon.close();
+        }
+        Await.until(Duration.ofSeconds(30), () -> !simulator.isAlive(), "the simulator process ended");
+    }
+}
