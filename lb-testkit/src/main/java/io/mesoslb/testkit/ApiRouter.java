@@ -70,7 +70,8 @@ final class ApiRouter {
 
     private static SimResponse replaced(Replacement r) {
         ObjectNode out = MarathonJson.MAPPER.createObjectNode();
-        out.put("killedTaskId", r.killedTaskId()).put("taskId", r.taskId()).put("runningNanoTime", r.runningNanoTime());
+        out.put("killedTaskId", r.killedTaskId()).put("taskId", r.taskId())
+                .put("runningNanoTime", r.runningNanoTime());
         return SimResponse.json(HttpResponseStatus.OK, out);
     }
 
