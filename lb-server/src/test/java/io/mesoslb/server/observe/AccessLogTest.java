@@ -255,9 +255,12 @@ class AccessLogTest {
         return Integer.parseInt(withoutGz.substring(withoutGz.lastIndexOf('.') + 1));
     }
 
+    /** The file's size, 0 while it does not exist (Logback renames the active file away at each roll). */
     private static long size(Path file) {
         try {
-            return Files.exists(file) ? Files.size(file) : 0;
+            return Files.size(file);
+        } catch (java.nio.file.NoSuchFileException e) {
+            return 0;
         } catch (java.io.IOException e) {
             throw new java.io.UncheckedIOException(e);
         }
