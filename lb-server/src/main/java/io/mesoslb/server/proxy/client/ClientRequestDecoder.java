@@ -17,13 +17,15 @@ import java.util.List;
 /**
  * Reads requests off a client connection. A head of the usual strict shape (one space between the
  * parts of the request line, {@code HTTP/1.1} or {@code HTTP/1.0}, token names followed at once by
- * the colon, values of visible bytes, CRLF line ends, at most one plain {@code Content-Length}, no
- * {@code Transfer-Encoding}) is parsed in place into a request whose headers are the received bytes
- * ({@link RelayedHeaders}), and its body is sliced off the read buffer as it comes.
+ * the colon, values of visible bytes, CRLF line ends, at most one plain {@code Content-Length} or,
+ * in HTTP/1.1 and without a length, {@code Transfer-Encoding: chunked}) is parsed in place into a
+ * request whose headers are the received bytes ({@link RelayedHeaders}), and its body is sliced off
+ * the read buffer as it comes, chunk by chunk when chunked.
  *
  * <p>Any other request is read, from its first byte to its end, by Netty's decoder
- * ({@link ClientRequestFallbackDecoder}): leading empty lines, obs-fold, bare LF, chunked bodies,
- * limits reached, odd versions, a close mid-head. So every head this class accepts is one Netty's decoder reads the same
+ * ({@link ClientRequestFallbackDecoder}): leading empty lines, obs-fold, bare LF, limits reached,
+ * odd versions, a close mid-head; so is the rest of a chunked body whose framing turns odd (an
+ * extension, a trailer). So every head this class accepts is one Netty's decoder reads the same
  * way (a differential test holds it to that), and every verdict on the rest stays Netty's and
  * {@code RequestSyntax}'s, as the smuggling and limit tests pin them. The request after it is read
  * in place again; after a malformed one (whose answer ends the connection) Netty's decoder reads
@@ -114,11 +116,18 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
         i += 2;
 
         RelayedHeaders headers = fields(head, i);
-        if (headers == null || chunked()) {
-            // A chunked request body stays Netty's decoder's to read.
+        if (headers == null) {
             return null;
         }
-        expectBody(Math.max(contentLength(), 0));
+        if (chunked()) {
+            // A length beside chunked, and chunked in HTTP/1.0: Netty's decoder refuses them.
+            if (contentLength() >= 0 || version != HttpVersion.HTTP_1_1) {
+                return null;
+            }
+            expectChunkedBody(head);
+        } else {
+            expectBody(Math.max(contentLength(), 0));
+        }
         HttpMethod method = HeadBytes.method(head, methodEnd);
         String uri = new String(head, 0, targetStart, targetEnd - targetStart);
         return new DefaultHttpRequest(version, method, uri, headers);

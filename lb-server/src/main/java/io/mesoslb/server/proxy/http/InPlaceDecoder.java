@@ -29,13 +29,11 @@ import java.util.List;
  * <p>One per connection and direction, on its event loop.
  */
 public abstract class InPlaceDecoder extends ByteToMessageDecoder {
-    /** Bytes still to come of a chunked body: its framing says, and {@link ChunkedBody} reads it. */
-    private static final long CHUNKED = -1;
     private final HeadReader reader;
     private final ChunkedBody chunks;
     private final int maxInitialLineLength;
     private final int maxChunkSize;
-    /** Body bytes still to come of the current message; 0 between messages. */
+    /** Body bytes still to come of the current message, framed by its length; 0 between messages. */
     private long remaining;
     /** Made at the first message not read in place. */
     private FallbackReader fallback;
@@ -83,7 +81,7 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
         }
         in.readerIndex(end);
         out.add(message);
-        if (remaining == 0) {
+        if (remaining == 0 && !chunks.reading()) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
     }
@@ -167,7 +165,7 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
     /** The message read, whose head is {@code head}, has a chunked body: it comes next, and the head goes on alone. */
     protected final void expectChunkedBody(byte[] head) {
         chunks.start(head);
-        remaining = CHUNKED;
+        remaining = 0;
     }
 
     private void readBody(ByteBuf in, List<Object> out) {

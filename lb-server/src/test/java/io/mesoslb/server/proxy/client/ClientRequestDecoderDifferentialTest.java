@@ -64,7 +64,7 @@ class ClientRequestDecoderDifferentialTest {
             ways.endCase();
         }
         // Every way must be exercised for the comparison to mean anything.
-        ways.assertEveryWay(CASES / 5, CASES / 10, CASES / 20, CASES / 20);
+        ways.assertEveryWay(CASES / 4, CASES / 10, CASES / 20, CASES / 20);
     }
 
     @Test

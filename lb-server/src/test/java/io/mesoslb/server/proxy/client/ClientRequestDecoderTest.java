@@ -74,6 +74,40 @@ class ClientRequestDecoderTest {
     }
 
     @Test
+    void aChunkedRequestOfTheUsualShapeIsReadInPlaceByteByByte() {
+        String request = "POST /up HTTP/1.1\r\nHost: h.example\r\nTransfer-Encoding: chunked\r\n\r\n"
+                + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n" + NEXT;
+        for (char c : request.toCharArray()) {
+            write(String.valueOf(c));
+            assertThat(decoder.readsInPlace()).as("after %s", c).isTrue();
+        }
+
+        List<Object> read = readAll();
+        assertThat(uris(read)).containsExactly("/up", "/next");
+        assertThat(relayed(read)).containsExactly(true, true);
+        assertThat(body(read)).isEqualTo("hello world");
+        assertThat(read.stream().filter(m -> m instanceof LastHttpContent)).hasSize(2);
+        read.forEach(ReferenceCountUtil::release);
+    }
+
+    @Test
+    void theBytesBehindAnUpgradeAfterAnOddRequestReachTheTunnelUndecoded() {
+        // What a WebSocket client may send before the 101: a frame, no line in it.
+        String frame = "\u0081\u0002hi";
+        write("GET /odd HTTP/1.1\r\nHost: h.example\r\nX-Folded: a\r\n  b\r\n\r\n"
+                + "GET /ws HTTP/1.1\r\nHost: h.example\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n" + frame);
+        List<Object> read = readAll();
+        assertThat(uris(read)).containsExactly("/odd", "/ws");
+        read.forEach(ReferenceCountUtil::release);
+
+        // What TunnelSwitch does once the 101 is out.
+        ClientChannelInitializer.removeHttp1Codec(channel.pipeline());
+        ByteBuf raw = channel.readInbound();
+        assertThat(raw.toString(StandardCharsets.ISO_8859_1)).isEqualTo(frame);
+        raw.release();
+    }
+
+    @Test
     void afterAMalformedRequestNettysDecoderReadsTheRestOfTheConnection() {
         write("GET /bad HTTP/1.1\r\nBad Name: v\r\n\r\n" + NEXT);
         write(LAST);
