@@ -15,14 +15,14 @@
 # averages that out; EXACT=1 turns escape analysis off (-XX:-DoEscapeAnalysis), which counts every
 # object the code allocates, the same to a few bytes in every fork, but also those the JIT would remove.
 #
-# EXCHANGES (default GET,POST4K,CHUNKED), OBSERVE (default metrics,none), ROUNDS (default 1: every jar
+# EXCHANGES (default GET,POST4K,CHUNKED,CHUNKED_POST), OBSERVE (default metrics,none), ROUNDS (default 1: every jar
 # once per round, in the order given; the table averages the rounds), EXACT (default 0), JMH_ARGS (more JMH options, e.g.
 # "-wi 2 -w 1s -i 2" for a smoke run, or "-jvmArgsAppend -Dio.netty.leakDetection.level=paranoid"
 # for a leak check, after which grep the logs for LEAK), OUT (results and logs; a new temporary
 # directory by default).
 set -euo pipefail
 [[ $# -gt 0 && "$1" == *=* ]] || { sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'; exit 2; }
-EXCHANGES="${EXCHANGES:-GET,POST4K,CHUNKED}"
+EXCHANGES="${EXCHANGES:-GET,POST4K,CHUNKED,CHUNKED_POST}"
 OBSERVE="${OBSERVE:-metrics,none}"
 ROUNDS="${ROUNDS:-1}"
 EXACT_ARGS=()

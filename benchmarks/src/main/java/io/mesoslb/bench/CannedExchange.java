@@ -14,7 +14,13 @@ public enum CannedExchange {
     POST4K(post("/api/orders", 4096), 4096,
             response("201 Created", "application/json", "{\"id\":\"ord-7f3a9c\",\"status\":\"accepted\"}")),
     /** A page view answered with {@code Transfer-Encoding: chunked}: four chunks of 1 KiB. */
-    CHUNKED(get("/feed", "application/json"), 0, chunkedResponse(4, 1024));
+    CHUNKED(get("/feed", "application/json"), 0, chunkedResponse(4, 1024)),
+    /**
+     * An upload streamed with {@code Transfer-Encoding: chunked} (curl -T, gRPC-web, Java's HttpClient
+     * with a body publisher of unknown length): four chunks of 1 KiB, answered with a short JSON.
+     */
+    CHUNKED_POST(chunkedPost("/api/uploads", 4, 1024), chunkedBody(4, 1024).length(),
+            response("201 Created", "application/json", "{\"id\":\"upl-2b81e0\",\"status\":\"stored\"}"));
 
     static final String APP_ID = "/shop";
     static final String DOMAIN = "bench.local";
@@ -62,12 +68,29 @@ public enum CannedExchange {
                 + jsonBody(bodyLength);
     }
 
+    private static String chunkedPost(String target, int chunks, int chunkLength) {
+        return "POST " + target + " HTTP/1.1\r\n"
+                + "Host: " + HOST + "\r\n"
+                + "User-Agent: " + USER_AGENT + "\r\n"
+                + "Accept: application/json\r\n"
+                + "Content-Type: application/octet-stream\r\n"
+                + "Transfer-Encoding: chunked\r\n"
+                + "Connection: keep-alive\r\n"
+                + "\r\n"
+                + chunkedBody(chunks, chunkLength);
+    }
+
     private static String response(String status, String contentType, String body) {
         return head(status, contentType) + "Content-Length: " + body.length() + "\r\n\r\n" + body;
     }
 
     private static String chunkedResponse(int chunks, int chunkLength) {
-        StringBuilder r = new StringBuilder(head("200 OK", "application/json")).append("Transfer-Encoding: chunked\r\n\r\n");
+        return head("200 OK", "application/json") + "Transfer-Encoding: chunked\r\n\r\n" + chunkedBody(chunks, chunkLength);
+    }
+
+    /** {@code chunks} chunks of {@code chunkLength} bytes and the last chunk, as a body goes on the wire. */
+    private static String chunkedBody(int chunks, int chunkLength) {
+        StringBuilder r = new StringBuilder();
         for (int i = 0; i < chunks; i++) {
             r.append(Integer.toHexString(chunkLength)).append("\r\n").append(filler(chunkLength)).append("\r\n");
         }

@@ -84,7 +84,7 @@ public class ExchangeAllocationBenchmark {
     /** The proxy between the driver and the origins. */
     @State(Scope.Thread)
     public static class Proxied {
-        @Param({"GET", "POST4K", "CHUNKED"})
+        @Param({"GET", "POST4K", "CHUNKED", "CHUNKED_POST"})
         CannedExchange exchange;
 
         @Param({"metrics", "none"})
@@ -152,7 +152,7 @@ public class ExchangeAllocationBenchmark {
     /** The driver and an origin with nothing between them but a {@link PassThrough}. */
     @State(Scope.Thread)
     public static class DriverOnly {
-        @Param({"GET", "POST4K", "CHUNKED"})
+        @Param({"GET", "POST4K", "CHUNKED", "CHUNKED_POST"})
         CannedExchange exchange;
 
         private final OriginStats stats = new OriginStats();

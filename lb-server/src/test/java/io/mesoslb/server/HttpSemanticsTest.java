@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -230,6 +231,47 @@ class HttpSemanticsTest {
                     + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n").read();
             assertThat(r.text()).isEqualTo("hello world");
         }
+    }
+
+    @Test
+    void chunkedUploadsBetweenPlainRequestsOnOneKeptConnectionAreEachAnswered() throws Exception {
+        // Read in place; with a trailer (Netty's decoder reads the body's end); with the coding
+        // spelled Chunked (Netty's decoder reads the whole request). The requests after each are read in place again.
+        List<String> uploads = List.of(
+                "POST /in-place HTTP/1.1\r\nHost: echo.test.local\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n6\r\n world\r\n0\r\n\r\n",
+                "POST /trailer HTTP/1.1\r\nHost: echo.test.local\r\nTransfer-Encoding: chunked\r\n\r\n"
+                        + "5\r\nhello\r\n0\r\nX-Checksum: 1\r\n\r\n",
+                "POST /spelling HTTP/1.1\r\nHost: echo.test.local\r\nTransfer-Encoding: Chunked\r\n\r\n"
+                        + "3\r\nabc\r\n0\r\n\r\n");
+        List<String> bodies = List.of("hello world", "hello", "abc");
+        String get = "GET / HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n";
+        String head = "HEAD / HTTP/1.1\r\nHost: chunked.test.local\r\n\r\n";
+        try (RawHttp c = new RawHttp(proxy.port())) {
+            for (int i = 0; i < uploads.size(); i++) {
+                assertThat(c.send(uploads.get(i)).read().text()).isEqualTo(bodies.get(i));
+                assertThat(c.send(get).read().text()).isEqualTo("hello world");
+                RawHttp.Response h = c.send(head).read(true);
+                assertThat(h.status()).isEqualTo(200);
+                assertThat(h.body()).isEmpty();
+                assertThat(c.send(get).read().text()).isEqualTo("hello world");
+            }
+            // The same, each upload with the plain requests pipelined behind it in one write.
+            StringBuilder batch = new StringBuilder();
+            for (String upload : uploads) {
+                batch.append(upload).append(get).append(head).append(get);
+            }
+            c.send(batch.toString());
+            for (String body : bodies) {
+                assertThat(c.read().text()).isEqualTo(body);
+                assertThat(c.read().text()).isEqualTo("hello world");
+                assertThat(c.read(true).body()).isEmpty();
+                assertThat(c.read().text()).isEqualTo("hello world");
+            }
+        }
+        assertThat(echo.recorded).extracting(RecordedRequest::uri)
+                .containsExactly("/in-place", "/trailer", "/spelling", "/in-place", "/trailer", "/spelling");
+        assertThat(echo.connections.get()).as("one kept backend connection").isEqualTo(1);
     }
 
     @Test

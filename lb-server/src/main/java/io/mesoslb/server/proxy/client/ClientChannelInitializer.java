@@ -151,8 +151,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
     }
 
     /**
-     * The HTTP/1 codec of a client connection: {@link ClientRequestDecoder} (which hands odd heads to
-     * Netty's decoder) and {@link ClientResponseEncoder}, sharing the methods of the requests not
+     * The HTTP/1 codec of a client connection: {@link ClientRequestDecoder} (which hands odd requests
+     * to Netty's decoder, one at a time) and {@link ClientResponseEncoder}, sharing the methods of the requests not
      * answered yet, as {@code HttpServerCodec}'s two halves do.
      */
     public static ChannelHandler[] http1Codec(ProxySettings settings) {
@@ -167,8 +167,7 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
      */
     public static void removeHttp1Codec(ChannelPipeline p) {
         p.remove(ClientResponseEncoder.class);
-        ChannelHandler decoder = p.get(ClientRequestDecoder.class);
-        p.remove(decoder != null ? decoder : p.get(ClientRequestFallbackDecoder.class));
+        p.remove(ClientRequestDecoder.class);
     }
 
     private void http2(ChannelPipeline p) {

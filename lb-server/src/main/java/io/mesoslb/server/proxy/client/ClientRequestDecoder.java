@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.client;
 
+import io.mesoslb.server.proxy.http.FallbackDecoder;
 import io.mesoslb.server.proxy.http.HeadBytes;
 import io.mesoslb.server.proxy.http.InPlaceDecoder;
 import io.mesoslb.server.proxy.http.RelayedHeaders;
@@ -10,26 +11,37 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
+import io.netty.util.ReferenceCountUtil;
 import java.util.List;
 
 /**
  * Reads requests off a client connection. A head of the usual strict shape (one space between the
  * parts of the request line, {@code HTTP/1.1} or {@code HTTP/1.0}, token names followed at once by
- * the colon, values of visible bytes, CRLF line ends, at most one plain {@code Content-Length}, no
- * {@code Transfer-Encoding}) is parsed in place into a request whose headers are the received bytes
- * ({@link RelayedHeaders}), and its body is sliced off the read buffer as it comes.
+ * the colon, values of visible bytes, CRLF line ends, at most one plain {@code Content-Length} or,
+ * in HTTP/1.1 and without a length, {@code Transfer-Encoding: chunked}) is parsed in place into a
+ * request whose headers are the received bytes ({@link RelayedHeaders}), and its body is sliced off
+ * the read buffer as it comes, chunk by chunk when chunked.
  *
- * <p>Anything else hands the connection, from that head on, to Netty's decoder
- * ({@link ClientRequestFallbackDecoder}): leading empty lines, obs-fold, bare LF, chunked bodies,
- * limits reached, odd versions, a close mid-head. So every head this class accepts is one Netty's
- * decoder reads the same way (a differential test holds it to that), and every verdict on the rest
- * stays Netty's and {@code RequestSyntax}'s, as the smuggling and limit tests pin them.
+ * <p>Any other request is read, from its first byte to its end, by Netty's decoder
+ * ({@link ClientRequestFallbackDecoder}): leading empty lines, obs-fold, bare LF, limits reached,
+ * odd versions, a close mid-head; so is the rest of a chunked body whose framing turns odd (an
+ * extension, a trailer). So every head this class accepts is one Netty's decoder reads the same
+ * way (a differential test holds it to that), and every verdict on the rest stays Netty's and
+ * {@code RequestSyntax}'s, as the smuggling and limit tests pin them. The request after it is read
+ * in place again; after a malformed one (whose answer ends the connection) Netty's decoder reads
+ * the rest.
+ *
+ * <p>Records the method of each request it hands on in the {@link RequestMethods} it shares with
+ * {@link ClientResponseEncoder}, as {@code HttpServerCodec}'s decoder does; a request beyond their
+ * depth fails the connection, and what comes after it is dropped.
  *
  * <p>One per client connection, on its event loop.
  */
 public final class ClientRequestDecoder extends InPlaceDecoder {
     private final HttpDecoderConfig config;
     private final RequestMethods methods;
+    /** The pipeline depth was exceeded: the connection fails, and nothing more is decoded. */
+    private boolean discard;
 
     public ClientRequestDecoder(HttpDecoderConfig config, RequestMethods methods) {
         super(config);
@@ -38,25 +50,37 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
     }
 
     @Override
-    protected void unusual(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        fallBack(ctx);
-    }
-
-    @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) {
-        if (inBody()) {
-            closedInBody(in, out);
-        } else if (in.isReadable()) {
-            // Closed mid-head: Netty's decoder knows what to say about that.
-            fallBack(ctx);
+    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (discard) {
+            in.skipBytes(in.readableBytes());
+            return;
+        }
+        int first = out.size();
+        super.decode(ctx, in, out);
+        for (int i = first; i < out.size(); i++) {
+            if (out.get(i) instanceof HttpRequest request) {
+                record(request, out, i);
+            }
         }
     }
 
-    /** Netty's decoder reads the rest of the connection; what is buffered here goes to it. */
-    private void fallBack(ChannelHandlerContext ctx) {
-        ctx.pipeline().addAfter(ctx.name(), null, new ClientRequestFallbackDecoder(config, methods));
-        // ByteToMessageDecoder hands the bytes it holds to the next handler as it leaves.
-        ctx.pipeline().remove(this);
+    /** What Netty's decoder would have recorded, for the no-body-after-HEAD rule of the encoder. */
+    private void record(HttpRequest request, List<Object> out, int at) {
+        try {
+            methods.add(request.method());
+        } catch (IllegalStateException e) {
+            discard = true;
+            for (int k = at; k < out.size(); k++) {
+                ReferenceCountUtil.release(out.get(k));
+            }
+            out.subList(at, out.size()).clear();
+            throw e;
+        }
+    }
+
+    @Override
+    protected FallbackDecoder newFallback() {
+        return new ClientRequestFallbackDecoder(config);
     }
 
     /** The request, or null when the head is not of the strict shape read here. */
@@ -92,15 +116,20 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
         i += 2;
 
         RelayedHeaders headers = fields(head, i);
-        if (headers == null || chunked()) {
-            // A chunked request body stays Netty's decoder's to read.
+        if (headers == null) {
             return null;
+        }
+        if (chunked()) {
+            // A length beside chunked, and chunked in HTTP/1.0: Netty's decoder refuses them.
+            if (contentLength() >= 0 || version != HttpVersion.HTTP_1_1) {
+                return null;
+            }
+            expectChunkedBody(head);
+        } else {
+            expectBody(Math.max(contentLength(), 0));
         }
         HttpMethod method = HeadBytes.method(head, methodEnd);
         String uri = new String(head, 0, targetStart, targetEnd - targetStart);
-        expectBody(Math.max(contentLength(), 0));
-        // What Netty's decoder would have recorded, for the no-body-after-HEAD rule of the encoder.
-        methods.add(method);
         return new DefaultHttpRequest(version, method, uri, headers);
     }
 }

@@ -15,29 +15,50 @@ import java.util.List;
  * Reads HTTP/1 messages of the usual strict shape in place, one step per call as Netty's decoder
  * takes them: a head, whose fields are the received bytes ({@link RelayedHeaders}, read by a
  * {@link HeadReader}), or a piece of a body whose length the head gave, sliced off the read buffer
- * (no copy) in pieces of at most the decoder's chunk size, the last of them a last content. Each is
- * handed on before the next is read. A subclass reads the start line of its direction (a
- * request's, a response's) and says what becomes of a head it does not read: Netty's decoder reads it.
+ * (no copy) in pieces of at most the decoder's chunk size, the last of them a last content, or a
+ * piece of a chunked body ({@link ChunkedBody}). Each is handed on before the next is read. A
+ * subclass reads the start line of its direction (a request's, a response's).
+ *
+ * <p>Any other message (a head not of the shape read here, a close mid-head) is read, from its
+ * first byte to its end, by Netty's decoder of the direction ({@link FallbackDecoder}, through a
+ * {@link FallbackReader}), so that every verdict on odd input stays Netty's; so is the rest of a
+ * chunked body once its framing is not of the shape read here (an extension, a trailer, a
+ * malformed line). The message after it is read in place again. After a failure or a 101, Netty's
+ * decoder reads the rest of the connection.
  *
  * <p>One per connection and direction, on its event loop.
  */
 public abstract class InPlaceDecoder extends ByteToMessageDecoder {
-    /** For {@link #expectBody}: the body is the subclass's to read. */
-    protected static final long FRAMED_ELSEWHERE = -1;
     private final HeadReader reader;
+    private final ChunkedBody chunks;
     private final int maxInitialLineLength;
     private final int maxChunkSize;
-    /** Body bytes still to come of the current message; 0 between messages. */
+    /** Body bytes still to come of the current message, framed by its length; 0 between messages. */
     private long remaining;
+    /** Made at the first message not read in place. */
+    private FallbackReader fallback;
 
     protected InPlaceDecoder(HttpDecoderConfig config) {
         this.reader = new HeadReader(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
+        this.chunks = new ChunkedBody(config.getMaxChunkSize(), config.getMaxInitialLineLength());
         this.maxInitialLineLength = config.getMaxInitialLineLength();
         this.maxChunkSize = config.getMaxChunkSize();
     }
 
+    /** While Netty's decoder reads a message, the bytes are its own; between messages, a head is read here first. */
     @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (fallback != null && fallback.reading()) {
+            fallback.read(ctx, in, out);
+            return;
+        }
+        if (chunks.reading()) {
+            if (!chunks.read(in, out)) {
+                fallback().takeOver(ctx, chunks.resumeAt());
+                fallback.read(ctx, in, out);
+            }
+            return;
+        }
         if (remaining > 0) {
             readBody(in, out);
             return;
@@ -55,25 +76,63 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
             message = read(head);
         }
         if (message == null) {
-            unusual(ctx, in, out);
+            fallback().read(ctx, in, out);
             return;
         }
         in.readerIndex(end);
         out.add(message);
-        if (remaining == 0) {
+        if (remaining == 0 && !chunks.reading()) {
             out.add(LastHttpContent.EMPTY_LAST_CONTENT);
         }
+    }
+
+    @Override
+    protected final void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (chunks.reading()) {
+            // Closed mid-body: Netty's decoder says whether and how it ends.
+            fallback().takeOver(ctx, chunks.resumeAt());
+            fallback.readLast(ctx, in, out);
+        } else if (remaining > 0) {
+            // What came goes on, and the body stays unended, as Netty's decoder leaves it.
+            readBody(in, out);
+            remaining = 0;
+        } else if (fallback != null && fallback.reading() || in.isReadable()) {
+            // Closed mid-head: Netty's decoder reads what came, and says what is wrong with it.
+            fallback().readLast(ctx, in, out);
+        }
+    }
+
+    @Override
+    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
+        if (fallback != null) {
+            fallback.release(ctx);
+        }
+    }
+
+    /**
+     * True unless Netty's decoder is in the middle of a message (or reads the rest of the
+     * connection): what comes next is read here first.
+     */
+    public final boolean readsInPlace() {
+        return fallback == null || !fallback.reading();
+    }
+
+    private FallbackReader fallback() {
+        if (fallback == null) {
+            fallback = new FallbackReader(newFallback());
+        }
+        return fallback;
     }
 
     /**
      * The message whose head (the empty line that ends it included) is {@code head}, or null when
      * it is not of the strict shape read here. It reads the start line, then {@link #fields}, and
-     * says with {@link #expectBody} how long the body is.
+     * says with {@link #expectBody} or {@link #expectChunkedBody} what body follows.
      */
     protected abstract HttpMessage read(byte[] head);
 
-    /** A head this class does not read starts at the reader index of {@code in}: Netty's decoder reads it. */
-    protected abstract void unusual(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception;
+    /** Netty's decoder of this direction, for the messages not read here. */
+    protected abstract FallbackDecoder newFallback();
 
     /**
      * The start line of {@code head} ends at {@code i} with CRLF, within the line limit (longer ones
@@ -98,22 +157,14 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
         return reader.chunked();
     }
 
-    /**
-     * The message read has a body of {@code length} bytes (0 for none): they come next. Or, for
-     * {@link #FRAMED_ELSEWHERE}, the subclass reads the body itself, and the head goes on alone.
-     */
+    /** The message read has a body of {@code length} bytes (0 for none): they come next. */
     protected final void expectBody(long length) {
         remaining = length;
     }
 
-    /** Bytes of a body are still to come. */
-    protected final boolean inBody() {
-        return remaining > 0;
-    }
-
-    /** The connection closed before the end of the body: what came goes on, and the body stays unended, as Netty's decoder leaves it. */
-    protected final void closedInBody(ByteBuf in, List<Object> out) {
-        readBody(in, out);
+    /** The message read, whose head is {@code head}, has a chunked body: it comes next, and the head goes on alone. */
+    protected final void expectChunkedBody(byte[] head) {
+        chunks.start(head);
         remaining = 0;
     }
 

@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.origin;
 
+import io.mesoslb.server.proxy.http.FallbackDecoder;
 import io.mesoslb.server.proxy.http.HeadBytes;
 import io.mesoslb.server.proxy.http.HeadReader;
 import io.mesoslb.server.proxy.http.InPlaceDecoder;
@@ -11,7 +12,6 @@ import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
-import java.util.List;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -19,7 +19,7 @@ import org.slf4j.LoggerFactory;
  * Reads the responses of one backend connection. A response of the usual strict shape (status line
  * {@code HTTP/1.1} or {@code HTTP/1.0}, one space, three digits, one space, a reason phrase; fields
  * as {@link HeadReader} reads them; framed by one plain {@code Content-Length}, by
- * {@code Transfer-Encoding: chunked} in HTTP/1.1 ({@link ChunkedBody}), or with no body at all) is
+ * {@code Transfer-Encoding: chunked} in HTTP/1.1 ({@code ChunkedBody}), or with no body at all) is
  * parsed in place: its headers are the received bytes ({@link RelayedHeaders}) and its body is
  * sliced off the read buffer. Any other response (delimited by the close, a 101, obs-fold, anything
  * malformed or cut short) is read, from its first byte to its end, by Netty's decoder
@@ -47,9 +47,6 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     private static final int REASON_START = HeadBytes.VERSION_LENGTH + 5;
 
     private final HttpDecoderConfig config;
-    private final ChunkedBody chunks;
-    /** Made at the first response not read in place. */
-    private BackendResponseFallbackDecoder fallback;
 
     /** A request is out on this connection and its response may come. */
     private boolean awaiting;
@@ -58,7 +55,6 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     BackendResponseDecoder(HttpDecoderConfig config) {
         super(config);
         this.config = config;
-        this.chunks = new ChunkedBody(config.getMaxChunkSize(), config.getMaxInitialLineLength());
     }
 
     /** A request goes out on this connection: the response to it comes next. */
@@ -101,52 +97,9 @@ final class BackendResponseDecoder extends InPlaceDecoder {
         super.channelRead(ctx, msg);
     }
 
-    /** While Netty's decoder reads a response, the bytes are its own; between responses, a head is read here first. */
     @Override
-    protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (fallback != null && fallback.reading()) {
-            fallback.read(ctx, in, out);
-        } else if (chunks.reading()) {
-            if (!chunks.read(in, out)) {
-                fallback().takeOver(ctx, chunks.resumeAt());
-                fallback.read(ctx, in, out);
-            }
-        } else {
-            super.decode(ctx, in, out);
-        }
-    }
-
-    @Override
-    protected void unusual(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        fallback().read(ctx, in, out);
-    }
-
-    @Override
-    protected void decodeLast(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
-        if (chunks.reading()) {
-            // Closed mid-body: Netty's decoder says whether and how it ends.
-            fallback().takeOver(ctx, chunks.resumeAt());
-            fallback.readLast(ctx, in, out);
-        } else if (inBody()) {
-            closedInBody(in, out);
-        } else if (fallback != null && fallback.reading() || in.isReadable()) {
-            // Closed mid-head: Netty's decoder reads what came, and says what is wrong with it.
-            fallback().readLast(ctx, in, out);
-        }
-    }
-
-    @Override
-    protected void handlerRemoved0(ChannelHandlerContext ctx) throws Exception {
-        if (fallback != null) {
-            fallback.release(ctx);
-        }
-    }
-
-    private BackendResponseFallbackDecoder fallback() {
-        if (fallback == null) {
-            fallback = new BackendResponseFallbackDecoder(config, this);
-        }
-        return fallback;
+    protected FallbackDecoder newFallback() {
+        return new BackendResponseFallbackDecoder(config, this);
     }
 
     /** The response, or null when its head is not of the strict shape or framing read here. */
@@ -185,8 +138,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
             if (bodyless || length >= 0 || version != HttpVersion.HTTP_1_1) {
                 return null;
             }
-            chunks.start(head);
-            expectBody(FRAMED_ELSEWHERE);
+            expectChunkedBody(head);
         } else if (bodyless) {
             // What HttpObjectDecoder.isContentAlwaysEmpty says (and the HEAD rule): no body, whatever the length.
             expectBody(0);

@@ -9,6 +9,7 @@ import io.mesoslb.server.proxy.client.ClientChannelInitializer;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
 import io.mesoslb.server.proxy.http.CorpusParts;
 import io.mesoslb.server.proxy.http.MessageTranscript;
+import io.mesoslb.server.proxy.http.ReadWays;
 import io.mesoslb.server.proxy.http.RelayedHeaders;
 import io.mesoslb.server.proxy.http.ResponseHeads;
 import io.netty.buffer.ByteBuf;
@@ -53,10 +54,7 @@ class BackendResponseDecoderDifferentialTest {
     @Test
     void sameMessagesAsNettysDecoderOnValidAndMalformedResponses() {
         Random random = new Random(SEED);
-        int inPlaceAllTheWay = 0;
-        int byNetty = 0;
-        int both = 0;
-        int backInPlace = 0;
+        ReadWays ways = new ReadWays();
         for (int n = 0; n < CASES; n++) {
             boolean[] heads = Corpus.heads(random);
             List<Integer> starts = new ArrayList<>();
@@ -68,26 +66,15 @@ class BackendResponseDecoderDifferentialTest {
             Reference netty = new Reference(config);
             List<String> expected = MessageTranscript.of(new EmbeddedChannel(netty, new Answers(heads, netty)), input, splits);
             BackendResponseDecoder decoder = new BackendResponseDecoder(config);
-            Answers answers = new Answers(heads, decoder);
+            Answers answers = new Answers(heads, decoder, ways);
             List<String> actual = MessageTranscript.of(new EmbeddedChannel(decoder, answers), input, splits);
 
             assertThat(actual).as("case %d (HEAD %s): %s", n, Arrays.toString(heads), escape(text))
                     .isEqualTo(expected);
-            if (answers.relayed > 0 && answers.decoded == 0) {
-                inPlaceAllTheWay++;
-            } else if (answers.relayed == 0) {
-                byNetty++;
-            } else {
-                both++;
-            }
-            backInPlace += answers.relayedAfterDecoded ? 1 : 0;
+            ways.endCase();
         }
         // Every way must be exercised for the comparison to mean anything.
-        assertThat(inPlaceAllTheWay).as("cases read in place all the way").isGreaterThan(CASES / 5);
-        assertThat(byNetty).as("cases read by Netty's decoder only").isGreaterThan(CASES / 10);
-        assertThat(both).as("cases with responses read either way").isGreaterThan(CASES / 20);
-        assertThat(backInPlace).as("cases with a response read in place after one read by Netty's decoder")
-                .isGreaterThan(CASES / 50);
+        ways.assertEveryWay(CASES / 5, CASES / 10, CASES / 20, CASES / 50);
     }
 
     @Test
@@ -170,18 +157,26 @@ class BackendResponseDecoderDifferentialTest {
     private static final class Answers extends ChannelInboundHandlerAdapter {
         private final boolean[] heads;
         private final HeadAware decoder;
+        private final ReadWays ways;
         private int exchange;
-        int relayed;
-        int decoded;
-        boolean relayedAfterDecoded;
 
         Answers(boolean[] heads, HeadAware decoder) {
+            this(heads, decoder, new ReadWays());
+        }
+
+        private Answers(boolean[] heads, HeadAware decoder, ReadWays ways) {
             this.heads = heads;
             this.decoder = decoder;
+            this.ways = ways;
             decoder.answering(heads[0]);
         }
 
         Answers(boolean[] heads, BackendResponseDecoder decoder) {
+            this(heads, decoder, new ReadWays());
+        }
+
+        /** @param ways told which way each head was read */
+        Answers(boolean[] heads, BackendResponseDecoder decoder, ReadWays ways) {
             this(heads, new HeadAware() {
                 @Override
                 public void answering(boolean toHead) {
@@ -192,19 +187,12 @@ class BackendResponseDecoderDifferentialTest {
                 public boolean leftOver() {
                     return decoder.holdsUnreadBytes();
                 }
-            });
+            }, ways);
         }
 
         @Override
         public void channelRead(ChannelHandlerContext ctx, Object msg) {
-            if (msg instanceof HttpResponse r) {
-                if (r.headers() instanceof RelayedHeaders) {
-                    relayed++;
-                    relayedAfterDecoded |= decoded > 0;
-                } else {
-                    decoded++;
-                }
-            }
+            ways.saw(msg);
             if (msg instanceof LastHttpContent last && last.decoderResult().isSuccess()) {
                 ctx.fireChannelRead(msg);
                 ctx.fireChannelRead("END leftover=" + decoder.leftOver());

@@ -1,4 +1,4 @@
-package io.mesoslb.server.proxy.origin;
+package io.mesoslb.server.proxy.http;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -7,14 +7,14 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 /**
- * A chunked response body read in place: chunk-size lines of hex digits, each chunk's data sliced
+ * A chunked body (a request's or a response's) read in place: chunk-size lines of hex digits, each chunk's data sliced
  * off the read buffer (no copy) in pieces of at most the decoder's chunk size, as Netty's decoder
  * cuts them, and a last chunk with an empty trailer, which ends in an empty last content. Anything
  * else in the framing (a chunk extension, a trailer, a line or delimiter of another shape, a size
  * too large for the shape) and a close mid-body is Netty's decoder's to read from where this left
  * off: {@link #resumeAt} says where that is.
  *
- * <p>One per backend connection, on its event loop.
+ * <p>One per connection and direction, on its event loop.
  */
 final class ChunkedBody {
     /** Seven hex digits: no chunk of this shape can overflow Netty's int chunk size. */
@@ -40,7 +40,7 @@ final class ChunkedBody {
         this.maxSizeDigits = Math.min(MAX_SIZE_DIGITS, maxLineLength);
     }
 
-    /** The response whose head is {@code head} has a chunked body: it comes next. */
+    /** The message whose head is {@code head} has a chunked body: it comes next. */
     void start(byte[] head) {
         this.head = head;
         state = SIZE;
@@ -69,7 +69,7 @@ final class ChunkedBody {
     }
 
     /**
-     * The bytes that bring Netty's response decoder to where this reader is, its head read and its
+     * The bytes that bring Netty's decoder to where this reader is, its head read and its
      * state the one this reader is in: the head, then (in a chunk) the size line of what is left of
      * it, or (before a delimiter) a chunk of one byte. Netty's decoder reads on from there. This
      * reader is done with the body.
