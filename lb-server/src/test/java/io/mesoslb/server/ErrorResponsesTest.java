@@ -10,6 +10,7 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.testkit.LoopbackPort;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
@@ -38,11 +39,9 @@ class ErrorResponsesTest {
         assertThat(r.text()).contains(bodyPart);
     }
 
-    /** A port that refuses connections: bound once, then released. */
-    private static int refusedPort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** A port that refuses connections for as long as the test runs. */
+    private int refusedPort() {
+        return use(LoopbackPort.refusing()).port();
     }
 
     @Test

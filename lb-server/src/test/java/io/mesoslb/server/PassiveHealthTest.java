@@ -9,8 +9,8 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +22,8 @@ import org.junit.jupiter.api.Test;
 /** Passive health wired into the proxy: failing backends leave the rotation and come back. */
 class PassiveHealthTest extends OneAppProxyTest {
 
-    private static Backend refusing(String taskId) throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return new Backend("127.0.0.1", s.getLocalPort(), taskId, APP);
-        }
+    private Backend refusing(String taskId) {
+        return new Backend("127.0.0.1", use(LoopbackPort.refusing()).port(), taskId, APP);
     }
 
     private static BackendState state(ProxyFixture proxy, Backend backend) {

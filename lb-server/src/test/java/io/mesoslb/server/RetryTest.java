@@ -9,6 +9,7 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import org.junit.jupiter.api.Test;
 
 /** What is sent again after a backend connection breaks, and what never is. */
@@ -109,9 +110,8 @@ class RetryTest extends OneAppProxyTest {
     void connectFailureRetryAlsoCoversPosts() throws Exception {
         TestOrigin up = use(TestOrigin.echo());
         ProxyFixture proxy = use(new ProxyFixture(c -> c, recorder));
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            proxy.app(APP, new io.mesoslb.core.Backend("127.0.0.1", s.getLocalPort(), "gone", APP), up.backend(APP));
-        }
+        proxy.app(APP, new io.mesoslb.core.Backend("127.0.0.1", use(LoopbackPort.refusing()).port(), "gone", APP),
+                up.backend(APP));
         for (int i = 0; i < 4; i++) {
             try (RawHttp c = new RawHttp(proxy.port())) {
                 RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 3\r\n\r\nabc").read();
