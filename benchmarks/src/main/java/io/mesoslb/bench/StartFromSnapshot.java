@@ -1,9 +1,9 @@
 package io.mesoslb.bench;
 
+import io.mesoslb.testkit.ChildOutput;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -25,8 +25,8 @@ import org.slf4j.LoggerFactory;
  * the simulator renders {@code /v2/apps?embed=apps.tasks} for {@code -Dapps=N} apps of {@code -Dtasks=10}
  * tasks once into a file (Marathon's format, which {@code --routes-file} reads with the same streaming
  * parser and publication as a Marathon snapshot), and then each jar given is started as a child process
- * with the packaged launcher's JVM flags on that file, rounds interleaved, polled every 5 ms with a
- * request for the last app in id order (routed only once the whole snapshot is published). Reported per
+ * with the packaged launcher's JVM flags on that file, rounds interleaved, polled every 5 ms (on the port it
+ * logs it bound, as it binds port 0) with a request for the last app in id order (routed only once the whole snapshot is published). Reported per
  * run: launch to first routed request (JVM start included, as an operator sees it), the child's CPU time
  * (user + system, from {@code /proc}) and its RSS when it first routed.
  *
@@ -116,14 +116,17 @@ public final class StartFromSnapshot {
         return builds;
     }
 
-    /** The command line that starts {@code build} on the snapshot {@code file}, listening on {@code port}. */
-    static List<String> command(Build build, Path file, int port) {
+    /**
+     * The command line that starts {@code build} on the snapshot {@code file}, listening on a port of its choosing
+     * (port 0), which it logs: a port probed free here could be taken by another process before the child binds it.
+     */
+    static List<String> command(Build build, Path file) {
         List<String> cmd = new ArrayList<>(List.of(Processes.java(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
                 "-XX:MetaspaceSize=64m"));
         cmd.addAll(build.jvmOptions());
         cmd.addAll(List.of("-jar", build.jar().toString(), "--routes-file", file.toString(),
-                "--listen-host", "127.0.0.1", "--listen-port", Integer.toString(port), "--domain", DOMAIN,
+                "--listen-host", "127.0.0.1", "--listen-port", "0", "--domain", DOMAIN,
                 "--admin-port", "-1", "--access-log", "false"));
         cmd.addAll(build.flags());
         return cmd;
@@ -131,39 +134,40 @@ public final class StartFromSnapshot {
 
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
     private static long[] startOnce(Build build, Path file, String host) throws Exception {
-        int port;
-        try (ServerSocket s = new ServerSocket(0)) {
-            port = s.getLocalPort();
-        }
         Path jar = build.jar();
-        List<String> cmd = command(build, file, port);
+        List<String> cmd = command(build, file);
         long start = System.nanoTime();
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true)
-                .redirectOutput(ProcessBuilder.Redirect.DISCARD).start();
+        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
+        ChildOutput out = ChildOutput.follow(p);
         try {
             byte[] get = ("GET / HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII);
             while (System.nanoTime() - start < TIMEOUT.toNanos()) {
                 if (!p.isAlive()) {
-                    throw new IllegalStateException(jar + " exited with " + p.exitValue());
+                    throw new IllegalStateException(jar + " exited with " + p.exitValue() + ":\n" + out.text());
                 }
-                try (Socket socket = new Socket("127.0.0.1", port)) {
-                    socket.setSoTimeout(5_000);
-                    socket.getOutputStream().write(get);
-                    String status = new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII);
-                    if (status.endsWith(" 200")) {
-                        long routed = System.nanoTime() - start;
-                        return new long[] {routed / 1_000_000, Processes.cpuMillis(p.pid()),
-                            Processes.rssKiB(p.pid())};
-                    }
-                } catch (IOException e) {
-                    // not listening yet
+                int port = out.proxyPort();
+                if (port != 0 && routes(port, get)) {
+                    long routed = System.nanoTime() - start;
+                    return new long[] {routed / 1_000_000, Processes.cpuMillis(p.pid()),
+                        Processes.rssKiB(p.pid())};
                 }
                 Thread.sleep(POLL.toMillis());
             }
             throw new IllegalStateException(jar + " did not route " + host + " within " + TIMEOUT);
         } finally {
             p.destroyForcibly().waitFor();
+        }
+    }
+
+    /** Whether the request {@code get} to the child on {@code port} is answered 200 already. */
+    private static boolean routes(int port, byte[] get) {
+        try (Socket socket = new Socket("127.0.0.1", port)) {
+            socket.setSoTimeout(5_000);
+            socket.getOutputStream().write(get);
+            return new String(socket.getInputStream().readNBytes(12), StandardCharsets.US_ASCII).endsWith(" 200");
+        } catch (IOException e) {
+            return false; // not listening yet
         }
     }
 

@@ -20,8 +20,8 @@ class StartFromSnapshotTest {
                 });
         Path file = Path.of("/snapshot.json");
         for (int round = 0; round < 3; round++) {
-            assertThat(StartFromSnapshot.command(builds.get(0), file, 8080)).doesNotContain("--service-ports");
-            assertThat(StartFromSnapshot.command(builds.get(1), file, 8080)).containsSubsequence("--service-ports", "false")
+            assertThat(StartFromSnapshot.command(builds.get(0), file)).doesNotContain("--service-ports");
+            assertThat(StartFromSnapshot.command(builds.get(1), file)).containsSubsequence("--service-ports", "false")
                     .contains("/jars/new.jar");
         }
         assertThat(asked).containsOnly(Map.entry(Path.of("/jars/old.jar"), 1), Map.entry(Path.of("/jars/new.jar"), 1));

@@ -8,12 +8,12 @@ import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
 import io.mesoslb.server.testing.RecordedRequest;
 import io.mesoslb.server.testing.TestOrigin;
+import io.mesoslb.testkit.LoopbackPort;
 
 
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import java.util.Map;
@@ -251,13 +251,9 @@ class ClientAddressAndAdminVhostTest {
 
     @Test
     void theMarathonVhostFailsOverToAMasterThatIsUp() throws Exception {
-        int down;
-        try (ServerSocket s = new ServerSocket(0)) {
-            down = s.getLocalPort();
-        }
-        int deadPort = down;
+        LoopbackPort down = closer.use(LoopbackPort.refusing());
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.domain(ProxyFixture.DOMAIN)
-                .marathonUrls(List.of("http://127.0.0.1:" + deadPort, "http://127.0.0.1:" + marathon.port()))
+                .marathonUrls(List.of("http://127.0.0.1:" + down.port(), "http://127.0.0.1:" + marathon.port()))
                 .adminAllow(List.of("127.0.0.1"))));
         for (int i = 0; i < 6; i++) {
             RawHttp.Response r = send(proxy.port(), get(MARATHON));

@@ -2,6 +2,7 @@ package io.mesoslb.server;
 
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.FullAcceptQueue;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -10,8 +11,8 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.testkit.LoopbackPort;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.net.http.HttpResponse;
@@ -38,11 +39,9 @@ class ErrorResponsesTest {
         assertThat(r.text()).contains(bodyPart);
     }
 
-    /** A port that refuses connections: bound once, then released. */
-    private static int refusedPort() throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
+    /** A port that refuses connections for as long as the test runs. */
+    private int refusedPort() {
+        return use(LoopbackPort.refusing()).port();
     }
 
     @Test
@@ -167,15 +166,8 @@ class ErrorResponsesTest {
 
     @Test
     void connectTimeoutIs504() throws Exception {
-        // A listener whose accept queue is full: further SYNs are dropped, so connecting hangs.
-        ServerSocket full = use(new ServerSocket());
-        full.bind(new InetSocketAddress("127.0.0.1", 0), 1);
-        for (int i = 0; i < 2; i++) {
-            Socket s = use(new Socket());
-            s.connect(full.getLocalSocketAddress(), 2000);
-        }
-        ProxyFixture proxy = use(new ProxyFixture(b -> b.connectTimeout("300ms")))
-                .app("/stuck", new Backend("127.0.0.1", full.getLocalPort(), "t1", "/stuck"));
+        FullAcceptQueue full = use(new FullAcceptQueue());
+        ProxyFixture proxy = use(new ProxyFixture(b -> b.connectTimeout("300ms"))).app("/stuck", full.backend("t1", "/stuck"));
         assertTextError(proxy.get("stuck.test.local", "/"), 504, "/stuck");
     }
 

@@ -12,7 +12,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesoslb.core.Backend;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
-import java.net.ServerSocket;
+import io.mesoslb.testkit.LoopbackPort;
 import java.nio.file.Files;
 import java.net.URI;
 import java.net.http.HttpRequest;
@@ -75,10 +75,7 @@ class ExchangeObservationTest {
     @Test
     void ejectionsAndDiscoveryShowInTheMetrics() throws Exception {
         TestOrigin up = closer.use(TestOrigin.marker("up"));
-        int refused;
-        try (ServerSocket s = new ServerSocket(0)) {
-            refused = s.getLocalPort();
-        }
+        int refused = closer.use(LoopbackPort.refusing()).port();
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0).outlierConsecutiveFailures(1)))
                 .app("/b", up.backend("/b"), new Backend("127.0.0.1", refused, "b.down", "/b"));
         Instant synced = Instant.now();

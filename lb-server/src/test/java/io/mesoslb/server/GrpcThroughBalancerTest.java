@@ -22,12 +22,12 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -266,10 +266,7 @@ class GrpcThroughBalancerTest {
 
     @Test
     void noBackendIsUnavailableTheWayGrpcClientsRetry() throws Exception {
-        int dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = s.getLocalPort();
-        }
+        int dead = closer.use(LoopbackPort.refusing()).port();
         proxy.app("/echo", Map.of("MESOS_LB_PROTO", "h2c"),
                 new Backend("127.0.0.1", dead, "echo.2", "/echo"));
         Await.until(WAIT, () -> proxy.routes.current().routeForApp("/echo").backends().get(0).backend().port() == dead,

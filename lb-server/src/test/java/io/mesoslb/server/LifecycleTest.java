@@ -12,9 +12,9 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import io.netty.channel.Channel;
 import java.io.InputStream;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.time.Duration;
 import java.util.Queue;
@@ -90,11 +90,7 @@ class LifecycleTest {
             }
         };
         TestOrigin up = use(TestOrigin.marker("up"));
-        int refused;
-        try (ServerSocket s = new ServerSocket(0)) {
-            refused = s.getLocalPort();
-        }
-        Backend down = new Backend("127.0.0.1", refused, "a-down", "/a");
+        Backend down = new Backend("127.0.0.1", use(LoopbackPort.refusing()).port(), "a-down", "/a");
         ProxyFixture proxy = use(new ProxyFixture(b -> b, recorder)).app("/a", up.backend("/a")).app("/b", down);
 
         assertThat(proxy.get("a.test.local", "/").statusCode()).isEqualTo(200);

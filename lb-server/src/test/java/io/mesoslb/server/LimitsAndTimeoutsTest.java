@@ -81,7 +81,9 @@ class LimitsAndTimeoutsTest extends OneAppProxyTest {
     void clientTakingItsTimeAfterA100ContinueIsNotABackendTimeout() throws Exception {
         TestOrigin echo = use(TestOrigin.echo());
         TestOrigin silent = use(TestOrigin.silent());
-        ProxyFixture proxy = use(new ProxyFixture(c -> c.responseTimeout("300ms"))).app(APP, echo).app("/silent", silent);
+        // 2 s: the echo's 100 and its answer take milliseconds, far within it on a loaded machine too; the probe
+        // waits it out.
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.responseTimeout("2s"))).app(APP, echo).app("/silent", silent);
         try (RawHttp c = new RawHttp(proxy.port())) {
             c.send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nExpect: 100-continue\r\nContent-Length: 4\r\n\r\n");
             assertThat(c.read().status()).isEqualTo(100);

@@ -13,10 +13,9 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimulatorOptions;
-import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -53,7 +52,7 @@ class MarathonUrlCredentialsTest {
     @Test
     void theCredentialsAuthenticateAndShowNowhere() throws Exception {
         marathon.createApp("/web", 2, Map.of(), false);
-        int down = freePort();
+        int down = closer.use(LoopbackPort.refusing()).port();
         Running lb = start("http://lb:" + ENCODED + "@127.0.0.1:" + down,
                 "http://lb:" + ENCODED + "@127.0.0.1:" + marathon.port());
 
@@ -115,12 +114,6 @@ class MarathonUrlCredentialsTest {
 
     private static int size(Route route) {
         return route == null ? 0 : route.size();
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
     }
 
     private record Running(LbServer server, RouteTableHolder routes, DiscoverySource discovery) {

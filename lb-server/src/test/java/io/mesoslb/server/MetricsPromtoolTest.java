@@ -10,11 +10,11 @@ import static org.junit.jupiter.api.Assertions.fail;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -62,12 +62,6 @@ class MetricsPromtoolTest {
         assumeTrue(false, PROMTOOL + " is not installed (Debian's prometheus package); skipping the promtool checks outside CI");
     }
 
-    private static int refusedPort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return s.getLocalPort();
-        }
-    }
-
     static String scrape(ProxyFixture proxy) throws Exception {
         URI uri = URI.create("http://127.0.0.1:" + proxy.server.adminAddress().getPort() + "/metrics");
         HttpResponse<String> r = proxy.client.send(HttpRequest.newBuilder(uri).timeout(WAIT).build(),
@@ -81,9 +75,10 @@ class MetricsPromtoolTest {
         TestOrigin up = closer.use(TestOrigin.marker("up"));
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.adminPort(0).outlierConsecutiveFailures(0)))
                 .app("/ok", up)
-                .app("/down", new Backend("127.0.0.1", refusedPort(), "down.1", "/down"))
+                .app("/down", new Backend("127.0.0.1", closer.use(LoopbackPort.refusing()).port(), "down.1", "/down"))
                 .app("/empty", new Backend[0])
-                .app("/flaky", new Backend("127.0.0.1", refusedPort(), "flaky.1", "/flaky"), up.backend("/flaky"));
+                .app("/flaky", new Backend("127.0.0.1", closer.use(LoopbackPort.refusing()).port(), "flaky.1", "/flaky"),
+                        up.backend("/flaky"));
         assertThat(proxy.get("ok.test.local", "/").statusCode()).isEqualTo(200);
         assertThat(proxy.get("nobody.test.local", "/").statusCode()).isEqualTo(404);
         assertThat(proxy.get("down.test.local", "/").statusCode()).isEqualTo(502);

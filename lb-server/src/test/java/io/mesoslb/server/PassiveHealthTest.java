@@ -9,8 +9,8 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.EjectionEvent;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.UncheckedIOException;
-import java.net.ServerSocket;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -22,10 +22,8 @@ import org.junit.jupiter.api.Test;
 /** Passive health wired into the proxy: failing backends leave the rotation and come back. */
 class PassiveHealthTest extends OneAppProxyTest {
 
-    private static Backend refusing(String taskId) throws Exception {
-        try (ServerSocket s = new ServerSocket(0)) {
-            return new Backend("127.0.0.1", s.getLocalPort(), taskId, APP);
-        }
+    private Backend refusing(String taskId) {
+        return new Backend("127.0.0.1", use(LoopbackPort.refusing()).port(), taskId, APP);
     }
 
     private static BackendState state(ProxyFixture proxy, Backend backend) {
@@ -82,7 +80,8 @@ class PassiveHealthTest extends OneAppProxyTest {
     void hangingBackendIsCutByTheResponseTimeoutAndEjected() throws Exception {
         TestOrigin silent = use(TestOrigin.silent());
         TestOrigin up = use(TestOrigin.marker("up"));
-        ProxyFixture proxy = use(new ProxyFixture(c -> c.responseTimeout("200ms").outlierConsecutiveFailures(2)))
+        // 2 s: "up" answers in milliseconds, far within it on a loaded machine too; only the silent backend reaches it.
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.responseTimeout("2s").outlierConsecutiveFailures(2)))
                 .app(APP, silent, up);
 
         int timeouts = 0;

@@ -1,6 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.testing.FullAcceptQueue;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -9,6 +10,13 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
+import io.netty.channel.Channel;
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.Socket;
+import java.nio.channels.NotYetConnectedException;
+import java.nio.charset.StandardCharsets;
 import org.junit.jupiter.api.Test;
 
 /** What is sent again after a backend connection breaks, and what never is. */
@@ -109,9 +117,8 @@ class RetryTest extends OneAppProxyTest {
     void connectFailureRetryAlsoCoversPosts() throws Exception {
         TestOrigin up = use(TestOrigin.echo());
         ProxyFixture proxy = use(new ProxyFixture(c -> c, recorder));
-        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
-            proxy.app(APP, new io.mesoslb.core.Backend("127.0.0.1", s.getLocalPort(), "gone", APP), up.backend(APP));
-        }
+        proxy.app(APP, new io.mesoslb.core.Backend("127.0.0.1", use(LoopbackPort.refusing()).port(), "gone", APP),
+                up.backend(APP));
         for (int i = 0; i < 4; i++) {
             try (RawHttp c = new RawHttp(proxy.port())) {
                 RawHttp.Response r = c.send("POST / HTTP/1.1\r\nHost: " + HOST + "\r\nContent-Length: 3\r\n\r\nabc").read();
@@ -122,5 +129,61 @@ class RetryTest extends OneAppProxyTest {
         assertThat(up.requests.get()).isEqualTo(4);
         assertThat(recorder.outcomes).extracting(OutcomeRecorder.Outcome::status)
                 .contains(ProxyStatus.CONNECT_FAILED);
+    }
+
+    /** A client's GET, which the proxy is connecting for, to a backend that accepts nothing yet. */
+    private record WaitingForAConnect(FullAcceptQueue backend, ProxyFixture proxy, RawHttp client, Channel connecting) {
+    }
+
+    private WaitingForAConnect waitingForAConnect() throws IOException {
+        FullAcceptQueue backend = use(new FullAcceptQueue());
+        // Connects wait until the backend accepts them: long enough for the test to decide when.
+        ProxyFixture proxy = use(new ProxyFixture(c -> c.connectTimeout("30s"), recorder))
+                .app(APP, backend.backend("t1", APP));
+        RawHttp client = use(new RawHttp(proxy.port()));
+        client.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        return new WaitingForAConnect(backend, proxy, client, awaitTheBackendConnection(proxy));
+    }
+
+    /** The one backend connection the proxy has, once it is being made (or open). */
+    private static Channel awaitTheBackendConnection(ProxyFixture proxy) {
+        Await.until(WAIT, () -> proxy.server.pools().activeConnections() == 1, "a backend connection being made");
+        return proxy.server.pools().connections().iterator().next();
+    }
+
+    @Test
+    void aConnectClosedUnderTheProxyIsMadeAgainAndCountsAgainstNoOne() throws Exception {
+        WaitingForAConnect w = waitingForAConnect();
+        // What the epoll transport does to a socket whose connect is not done when an event meant for a socket
+        // closed just before under the same descriptor number reaches it: the read fails, the channel closes.
+        w.connecting().pipeline().fireExceptionCaught(new NotYetConnectedException());
+        Await.until(WAIT, () -> !w.connecting().isOpen(), "the first connection closed");
+        assertThat(awaitTheBackendConnection(w.proxy())).as("made again").isNotSameAs(w.connecting());
+
+        w.backend().accept();
+        w.backend().accept();
+        Socket origin = w.backend().accept();
+        InputStream in = origin.getInputStream();
+        StringBuilder head = new StringBuilder();
+        for (int b = in.read(); b >= 0 && !head.append((char) b).toString().endsWith("\r\n\r\n"); b = in.read()) {
+            // the request head, up to its empty line
+        }
+        assertThat(head.toString()).startsWith("GET / HTTP/1.1\r\n");
+        origin.getOutputStream().write("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok"
+                .getBytes(StandardCharsets.US_ASCII));
+        RawHttp.Response r = w.client().read();
+        assertThat(r.status()).as(r.text()).isEqualTo(200);
+        assertThat(r.text()).isEqualTo("ok");
+        assertThat(recorder.failures()).isZero();
+    }
+
+    @Test
+    void aClientLeavingWhileItsBackendIsConnectedCountsNothingAgainstTheBackend() throws Exception {
+        WaitingForAConnect w = waitingForAConnect();
+        w.client().close();
+        LbServer server = w.proxy().server;
+        Await.until(WAIT, () -> server.clients().isEmpty() && server.pools().activeConnections() == 0,
+                "the client connection and its backend connection closed");
+        assertThat(recorder.outcomes).isEmpty();
     }
 }

@@ -7,27 +7,20 @@ import io.mesoslb.server.testing.TestOrigin;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.mesoslb.testkit.Await;
-import java.io.BufferedReader;
+import io.mesoslb.testkit.ChildOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.ConnectException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
@@ -43,8 +36,6 @@ import org.slf4j.LoggerFactory;
 class SigtermDrainTest {
     private static final Logger log = LoggerFactory.getLogger(SigtermDrainTest.class);
     private static final Duration WAIT = Duration.ofSeconds(60);
-    private static final Pattern PROXY_PORT = Pattern.compile("mesos-lb proxy listening on /127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern ADMIN_PORT = Pattern.compile("admin server listening on /127\\.0\\.0\\.1:(\\d+)");
     private static final int CLIENTS = 4;
 
     @RegisterExtension
@@ -52,44 +43,6 @@ class SigtermDrainTest {
 
     @TempDir
     Path tmp;
-
-    /** What the child prints, and the ports it reports. */
-    private static final class ChildOutput implements Runnable {
-        final Queue<String> lines = new ConcurrentLinkedQueue<>();
-        final AtomicInteger proxyPort = new AtomicInteger();
-        final AtomicInteger adminPort = new AtomicInteger();
-        private final Process process;
-
-        ChildOutput(Process process) {
-            this.process = process;
-        }
-
-        @Override
-        public void run() {
-            try (BufferedReader r = new BufferedReader(new InputStreamReader(process.getInputStream(),
-                    StandardCharsets.UTF_8))) {
-                String line;
-                while ((line = r.readLine()) != null) {
-                    lines.add(line);
-                    capture(PROXY_PORT, line, proxyPort);
-                    capture(ADMIN_PORT, line, adminPort);
-                }
-            } catch (IOException e) {
-                lines.add("(output ended: " + e + ")");
-            }
-        }
-
-        private static void capture(Pattern p, String line, AtomicInteger into) {
-            Matcher m = p.matcher(line);
-            if (m.find()) {
-                into.set(Integer.parseInt(m.group(1)));
-            }
-        }
-
-        String text() {
-            return String.join("\n", lines);
-        }
-    }
 
     /** One keep-alive client: requests back to back, reconnecting when the proxy closes, until refused. */
     private static final class Client implements Runnable {
@@ -154,21 +107,18 @@ class SigtermDrainTest {
                 "--drain-period=2s", "--shutdown-grace=10s", "--access-log=false")
                 .redirectErrorStream(true).start();
         try {
-            ChildOutput out = new ChildOutput(child);
-            Thread reader = new Thread(out, "child-output");
-            reader.setDaemon(true);
-            reader.start();
+            ChildOutput out = ChildOutput.follow(child);
             HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-            Await.until(WAIT, () -> out.proxyPort.get() > 0 && out.adminPort.get() > 0 || !child.isAlive(),
+            Await.until(WAIT, () -> out.proxyPort() > 0 && out.adminPort() > 0 || !child.isAlive(),
                     "child listening");
             assertThat(child.isAlive()).as("child running; its output:\n%s", out.text()).isTrue();
-            URI health = URI.create("http://127.0.0.1:" + out.adminPort.get() + "/health");
+            URI health = URI.create("http://127.0.0.1:" + out.adminPort() + "/health");
             Await.until(WAIT, () -> status(http, health) == 200, "child healthy");
 
             List<Client> clients = new ArrayList<>();
             List<Thread> threads = new ArrayList<>();
             for (int i = 0; i < CLIENTS; i++) {
-                Client c = new Client(out.proxyPort.get());
+                Client c = new Client(out.proxyPort());
                 clients.add(c);
                 Thread t = new Thread(c, "load-" + i);
                 t.setDaemon(true);

@@ -176,7 +176,9 @@ class StreamingTest {
 
     @Test
     void backendFallingSilentMidBodyIsCutAfterTheResponseTimeout() throws Exception {
-        reconfigure(c -> c.responseTimeout("300ms"));
+        // 2 s: the first MiB comes with pauses of milliseconds, far within it on a loaded machine too; the stop after it
+        // reaches it.
+        reconfigure(c -> c.responseTimeout("2s"));
         origin = TestOrigin.download(4L * MIB, MIB, new CompletableFuture<>());
         proxy.app("/files", origin);
         try (RawHttp c = new RawHttp(proxy.port())) {
@@ -191,7 +193,9 @@ class StreamingTest {
 
     @Test
     void slowClientDoesNotMakeTheBackendLookSilent() throws Exception {
-        reconfigure(c -> c.responseTimeout("300ms"));
+        // 2 s: while the client reads, the download pauses for milliseconds, far within it on a loaded machine too; the
+        // probe waits it out.
+        reconfigure(c -> c.responseTimeout("2s"));
         origin = TestOrigin.download(SIZE, -1, new CompletableFuture<>());
         proxy.app("/files", origin);
         try (TestOrigin silent = TestOrigin.silent(); Socket s = new Socket()) {

@@ -10,6 +10,7 @@ import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.TcpBackend;
 import io.mesoslb.server.testing.TcpBackend.Behaviour;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -17,6 +18,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -40,6 +42,11 @@ class TcpServicePortTest {
 
     private static RouteSpec tcp(int port) {
         return RouteSpec.DEFAULT.withServicePort(ServicePort.of(port, ServicePort.Mode.TCP)).withoutHostRoute();
+    }
+
+    /** A number for a service port, which no port-0 bind takes before the proxy listens there. */
+    private int servicePort() {
+        return closer.use(LoopbackPort.forListener()).port();
     }
 
     private static void awaitListening(ProxyFixture proxy, int port) {
@@ -69,7 +76,7 @@ class TcpServicePortTest {
     @Test
     void bytesGoBothWaysForEverySizeFromNothingTo50MiBInBoundedMemory() throws Exception {
         TcpBackend echo = closer.use(new TcpBackend("echo", Behaviour.ECHO));
-        int port = TcpBackend.freePort();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/echo", tcp(port), echo.backend("/echo"));
         awaitListening(proxy, port);
 
@@ -112,7 +119,7 @@ class TcpServicePortTest {
     @Test
     void theClientsFinReachesTheBackendWhichStillAnswers() throws Exception {
         TcpBackend counter = closer.use(new TcpBackend("counter", Behaviour.COUNT_AFTER_EOF));
-        int port = TcpBackend.freePort();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/count", tcp(port), counter.backend("/count"));
         awaitListening(proxy, port);
 
@@ -126,7 +133,7 @@ class TcpServicePortTest {
     @Test
     void theBackendsFinReachesTheClientWhichCanStillSend() throws Exception {
         TcpBackend finFirst = closer.use(new TcpBackend("early", Behaviour.FIN_FIRST));
-        int port = TcpBackend.freePort();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/fin", tcp(port), finFirst.backend("/fin"));
         awaitListening(proxy, port);
 
@@ -142,8 +149,8 @@ class TcpServicePortTest {
     @Test
     void aRefusingBackendIsSkippedAndEjected() throws Exception {
         TcpBackend good = closer.use(new TcpBackend("good", Behaviour.GREET_THEN_ECHO));
-        int dead = TcpBackend.freePort();
-        int port = TcpBackend.freePort();
+        int dead = closer.use(LoopbackPort.refusing()).port();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.outlierConsecutiveFailures(2)))
                 .app("/two", tcp(port), new io.mesoslb.core.Backend("127.0.0.1", dead, "dead", "/two"),
                         good.backend("/two"));
@@ -161,7 +168,7 @@ class TcpServicePortTest {
     void newConnectionsFollowTheAppsTasks() throws Exception {
         TcpBackend a = closer.use(new TcpBackend("aaaa", Behaviour.GREET_THEN_ECHO));
         TcpBackend b = closer.use(new TcpBackend("bbbb", Behaviour.GREET_THEN_ECHO));
-        int port = TcpBackend.freePort();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/scale", tcp(port), a.backend("/scale"));
         awaitListening(proxy, port);
         try (Socket kept = connect(port)) {
@@ -181,8 +188,8 @@ class TcpServicePortTest {
     void removingAnAppClosesItsPortWhileAnothersKeepsServing() throws Exception {
         TcpBackend one = closer.use(new TcpBackend("one!", Behaviour.GREET_THEN_ECHO));
         TcpBackend two = closer.use(new TcpBackend("two!", Behaviour.GREET_THEN_ECHO));
-        int portOne = TcpBackend.freePort();
-        int portTwo = TcpBackend.freePort();
+        int portOne = servicePort();
+        int portTwo = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/one", tcp(portOne), one.backend("/one"))
                 .app("/two", tcp(portTwo), two.backend("/two"));
         awaitListening(proxy, portOne);
@@ -205,9 +212,12 @@ class TcpServicePortTest {
     @Test
     void aPortTakenByAnotherProcessIsReportedAndTheRestServes() throws Exception {
         TcpBackend echo = closer.use(new TcpBackend("echo", Behaviour.GREET_THEN_ECHO));
-        try (ServerSocket taken = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            int busy = taken.getLocalPort();
-            int free = TcpBackend.freePort();
+        // Kept for the proxy from before the other process listens there until after it left.
+        int busy = servicePort();
+        try (ServerSocket taken = new ServerSocket()) {
+            taken.setReuseAddress(true);
+            taken.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), busy), 1);
+            int free = servicePort();
             ProxyFixture proxy = closer.use(new ProxyFixture()).app("/busy", tcp(busy), echo.backend("/busy"))
                     .app("/free", tcp(free), echo.backend("/free"));
             awaitListening(proxy, free);
@@ -223,7 +233,7 @@ class TcpServicePortTest {
                     .tag("port", Integer.toString(busy)).counter().count()).isGreaterThanOrEqualTo(1.0);
             taken.close();
             // A failed port is tried again with the next table, even one that changed another app only.
-            proxy.app("/third", tcp(TcpBackend.freePort()), echo.backend("/third"));
+            proxy.app("/third", tcp(servicePort()), echo.backend("/third"));
             awaitListening(proxy, busy);
             try (Socket s = connect(busy)) {
                 assertThat(new String(readN(s.getInputStream(), 4), StandardCharsets.US_ASCII)).isEqualTo("echo");
@@ -235,7 +245,7 @@ class TcpServicePortTest {
     void twoAppsOnOnePortHaveOneDeterministicWinnerAndAReportedConflict() throws Exception {
         TcpBackend first = closer.use(new TcpBackend("aaaa", Behaviour.GREET_THEN_ECHO));
         TcpBackend second = closer.use(new TcpBackend("zzzz", Behaviour.GREET_THEN_ECHO));
-        int port = TcpBackend.freePort();
+        int port = servicePort();
         ProxyFixture proxy = closer.use(new ProxyFixture()).app("/zeta", tcp(port), second.backend("/zeta"))
                 .app("/alpha", tcp(port), first.backend("/alpha"));
         awaitListening(proxy, port);

@@ -148,6 +148,11 @@ public abstract class LoopbackServer implements AutoCloseable {
             while (javaChannel().isRegistered() && System.nanoTime() - deadline < 0) {
                 LockSupport.parkNanos(TimeUnit.MICROSECONDS.toNanos(100));
             }
+            // The selector drops the key (isRegistered turns false) and only then closes the socket, in the same
+            // select call on the event loop: a task run after it has returned.
+            if (!eventLoop().isShuttingDown()) {
+                eventLoop().submit(() -> { }).syncUninterruptibly();
+            }
         }
     }
 }

@@ -172,13 +172,11 @@ class ClusterTest {
 
     @Test
     void standaloneOnAFixedPort() throws Exception {
-        int port;
-        try (var probe = new java.net.ServerSocket(0)) {
-            port = probe.getLocalPort();
-        }
-        cluster = List.of(MarathonSimulator.start(SimulatorOptions.builder().port(port).build()));
+        try (LoopbackPort fixed = LoopbackPort.forListener()) {
+            cluster = List.of(MarathonSimulator.start(SimulatorOptions.builder().port(fixed.port()).build()));
 
-        assertThat(cluster.get(0).uri().toString()).isEqualTo("http://127.0.0.1:" + port);
-        assertThat(Http.get(cluster.get(0).uri(), "/ping").body()).isEqualTo("pong");
+            assertThat(cluster.get(0).uri().toString()).isEqualTo("http://127.0.0.1:" + fixed.port());
+            assertThat(Http.get(cluster.get(0).uri(), "/ping").body()).isEqualTo("pong");
+        }
     }
 }

@@ -4,9 +4,8 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.sun.net.httpserver.HttpServer;
 import io.mesoslb.testkit.Await;
-import java.io.BufferedReader;
+import io.mesoslb.testkit.ChildOutput;
 import java.io.IOException;
-import java.io.InputStreamReader;
 import java.net.InetSocketAddress;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -19,10 +18,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicReference;
-import java.util.regex.Matcher;
-import java.util.regex.Pattern;
 
 /**
  * Runs the launcher script ({@code /usr/bin/mesos-lb}) as systemd or Docker would, against a routes file with one
@@ -31,14 +27,10 @@ import java.util.regex.Pattern;
 final class LauncherRun implements AutoCloseable {
     static final Duration WAIT = Duration.ofSeconds(60);
     static final String ANSWER = "routed through the packaged launcher";
-    private static final Pattern PROXY_PORT = Pattern.compile("mesos-lb proxy listening on /127\\.0\\.0\\.1:(\\d+)");
-    private static final Pattern ADMIN_PORT = Pattern.compile("admin server listening on /127\\.0\\.0\\.1:(\\d+)");
 
     private final HttpServer task;
     private final Process process;
-    private final StringBuffer output = new StringBuffer();
-    private final AtomicInteger proxyPort = new AtomicInteger();
-    private final AtomicInteger adminPort = new AtomicInteger();
+    private final ChildOutput out;
     private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     /**
@@ -78,29 +70,7 @@ final class LauncherRun implements AutoCloseable {
         }
         pb.environment().putAll(env);
         process = pb.redirectErrorStream(true).start();
-        Thread reader = new Thread(this::read, "launcher-output");
-        reader.setDaemon(true);
-        reader.start();
-    }
-
-    private void read() {
-        try (BufferedReader r = new BufferedReader(
-                new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8))) {
-            for (String line; (line = r.readLine()) != null; ) {
-                output.append(line).append('\n');
-                capture(PROXY_PORT, line, proxyPort);
-                capture(ADMIN_PORT, line, adminPort);
-            }
-        } catch (IOException e) {
-            output.append("(output: ").append(e).append(")\n");
-        }
-    }
-
-    private static void capture(Pattern p, String line, AtomicInteger into) {
-        Matcher m = p.matcher(line);
-        if (m.find()) {
-            into.set(Integer.parseInt(m.group(1)));
-        }
+        out = ChildOutput.follow(process);
     }
 
     Process process() {
@@ -108,16 +78,16 @@ final class LauncherRun implements AutoCloseable {
     }
 
     String output() {
-        return output.toString();
+        return out.text();
     }
 
     /** Waits for the proxy to listen and answers a request for {@code app.test.local} from the task. */
     void awaitFirstRoutedRequest() throws Exception {
-        Await.until(WAIT, () -> (proxyPort.get() != 0 && adminPort.get() != 0) || !process.isAlive(),
-                () -> "ports logged; output:\n" + output);
-        assertThat(process.isAlive()).as("launcher still running; its output:\n%s", output).isTrue();
-        assertThat(proxyPort.get()).as("proxy port logged; output:\n%s", output).isPositive();
-        HttpRequest routed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + proxyPort.get() + "/"))
+        Await.until(WAIT, () -> (out.proxyPort() != 0 && out.adminPort() != 0) || !process.isAlive(),
+                () -> "ports logged; output:\n" + out.text());
+        assertThat(process.isAlive()).as("launcher still running; its output:\n%s", out.text()).isTrue();
+        assertThat(out.proxyPort()).as("proxy port logged; output:\n%s", out.text()).isPositive();
+        HttpRequest routed = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + out.proxyPort() + "/"))
                 .header("Host", "app.test.local").timeout(Duration.ofSeconds(5)).build();
         AtomicReference<HttpResponse<String>> answer = new AtomicReference<>();
         Await.until(WAIT, () -> {
@@ -130,15 +100,15 @@ final class LauncherRun implements AutoCloseable {
                 return false;
             }
             return answer.get().statusCode() == 200;
-        }, () -> "routed request answered 200; last: " + answer.get() + "; output:\n" + output);
+        }, () -> "routed request answered 200; last: " + answer.get() + "; output:\n" + out.text());
         HttpResponse<String> last = answer.get();
         assertThat(last).isNotNull();
-        assertThat(last.statusCode()).as("routed request; output:\n%s", output).isEqualTo(200);
+        assertThat(last.statusCode()).as("routed request; output:\n%s", out.text()).isEqualTo(200);
         assertThat(last.body()).isEqualTo(ANSWER);
     }
 
     int admin(String path) throws Exception {
-        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + adminPort.get() + path))
+        return http.send(HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + out.adminPort() + path))
                 .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.discarding()).statusCode();
     }
 
@@ -150,9 +120,9 @@ final class LauncherRun implements AutoCloseable {
     /** SIGTERM, as systemd's KillSignal and docker stop send it; the drain ends in exit status 0. */
     void sigtermAndAwaitExitZero() throws InterruptedException {
         process.destroy();
-        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS)).as("exited after SIGTERM; output:\n%s", output)
-                .isTrue();
-        assertThat(process.exitValue()).as("exit status; output:\n%s", output).isZero();
+        assertThat(process.waitFor(WAIT.toSeconds(), TimeUnit.SECONDS))
+                .as("exited after SIGTERM; output:\n%s", out.text()).isTrue();
+        assertThat(process.exitValue()).as("exit status; output:\n%s", out.text()).isZero();
     }
 
     @Override

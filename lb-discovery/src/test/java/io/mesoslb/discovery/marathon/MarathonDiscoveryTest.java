@@ -10,8 +10,8 @@ import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
 import io.mesoslb.discovery.DiscoveryState;
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.net.URI;
 import java.time.Duration;
 import java.util.List;
@@ -188,16 +188,15 @@ class MarathonDiscoveryTest {
 
     @Test
     void nextUrlIsUsedWhenTheFirstIsDown() throws IOException {
-        URI dead;
-        try (ServerSocket s = new ServerSocket(0)) {
-            dead = URI.create("http://127.0.0.1:" + s.getLocalPort());
-        }
-        FakeMarathon m = marathon();
-        start(MarathonConfig.builder(List.of(dead, m.uri())).backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
+        try (LoopbackPort down = LoopbackPort.refusing()) {
+            URI dead = URI.create("http://127.0.0.1:" + down.port());
+            FakeMarathon m = marathon();
+            start(MarathonConfig.builder(List.of(dead, m.uri())).backoff(Duration.ofMillis(10), Duration.ofMillis(50)));
 
-        awaitAddresses("h:31001");
-        assertThat(discovery.state().source()).isEqualTo(m.uri().toString());
-        assertThat(discovery.state().detail()).contains("ConnectException");
+            awaitAddresses("h:31001");
+            assertThat(discovery.state().source()).isEqualTo(m.uri().toString());
+            assertThat(discovery.state().detail()).contains("ConnectException");
+        }
     }
 
     @Test

@@ -1,9 +1,9 @@
 package io.mesoslb.server.smuggling;
 
 import io.mesoslb.testkit.Await;
+import io.mesoslb.testkit.LoopbackPort;
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -21,21 +21,25 @@ public final class PeerProxy implements AutoCloseable {
     public static final Path HAPROXY = Path.of(System.getenv().getOrDefault("HAPROXY_BIN", "/usr/sbin/haproxy"));
 
     private final Process process;
-    private final int port;
+    /** Held for the peer's listener while it runs: its configuration needs a number, not port 0. */
+    private final LoopbackPort port;
     private final Path dir;
 
-    private PeerProxy(List<String> command, int port, Path dir) throws IOException {
+    private PeerProxy(List<String> command, LoopbackPort port, Path dir) throws IOException {
         this.port = port;
         this.dir = dir;
         this.process = new ProcessBuilder(command).directory(dir.toFile())
                 .redirectErrorStream(true).redirectOutput(dir.resolve("out.log").toFile()).start();
         try {
-            Await.until(Duration.ofSeconds(10), () -> !process.isAlive() || accepts(port), "the peer proxy to listen");
+            Await.until(Duration.ofSeconds(10), () -> !process.isAlive() || accepts(port.port()),
+                    "the peer proxy to listen");
         } catch (AssertionError e) {
             process.destroyForcibly();
+            port.close();
             throw e;
         }
         if (!process.isAlive()) {
+            port.close();
             throw new IOException(command.get(0) + " exited " + process.exitValue() + ": "
                     + Files.readString(dir.resolve("out.log")));
         }
@@ -43,7 +47,7 @@ public final class PeerProxy implements AutoCloseable {
 
     public static PeerProxy nginx(int originPort) throws IOException {
         Path dir = Files.createTempDirectory("mesoslb-nginx");
-        int port = freePort();
+        LoopbackPort port = LoopbackPort.forListener();
         // master_process off: one process, no privilege drop (the temp paths stay ours), no orphans.
         Files.writeString(dir.resolve("nginx.conf"), """
                 daemon off;
@@ -71,14 +75,14 @@ public final class PeerProxy implements AutoCloseable {
                         }
                     }
                 }
-                """.formatted(dir, originPort, port));
+                """.formatted(dir, originPort, port.port()));
         return new PeerProxy(List.of(NGINX.toString(), "-p", dir.toString(), "-c", dir.resolve("nginx.conf").toString()),
                 port, dir);
     }
 
     public static PeerProxy haproxy(int originPort) throws IOException {
         Path dir = Files.createTempDirectory("mesoslb-haproxy");
-        int port = freePort();
+        LoopbackPort port = LoopbackPort.forListener();
         Files.writeString(dir.resolve("haproxy.cfg"), """
                 global
                     maxconn 256
@@ -93,12 +97,12 @@ public final class PeerProxy implements AutoCloseable {
                     default_backend be
                 backend be
                     server origin 127.0.0.1:%1$d
-                """.formatted(originPort, port));
+                """.formatted(originPort, port.port()));
         return new PeerProxy(List.of(HAPROXY.toString(), "-db", "-f", dir.resolve("haproxy.cfg").toString()), port, dir);
     }
 
     public int port() {
-        return port;
+        return port.port();
     }
 
     private static boolean accepts(int port) {
@@ -107,13 +111,6 @@ public final class PeerProxy implements AutoCloseable {
             return true;
         } catch (IOException e) {
             return false;
-        }
-    }
-
-    /** A port nothing listens on now: the peers' configurations need a number, not port 0. */
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, java.net.InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 
@@ -128,6 +125,7 @@ public final class PeerProxy implements AutoCloseable {
             Thread.currentThread().interrupt();
             process.destroyForcibly();
         }
+        port.close();
         try (var files = Files.walk(dir)) {
             files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
         }

@@ -5,7 +5,6 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
@@ -104,13 +103,5 @@ public final class TcpBackend implements AutoCloseable {
     public void close() throws IOException {
         server.close();
         threads.shutdownNow();
-    }
-
-    /** A loopback port nothing listens on (bound once, then released). */
-    public static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket()) {
-            s.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
-            return s.getLocalPort();
-        }
     }
 }

@@ -15,6 +15,7 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,8 +23,8 @@ import org.slf4j.LoggerFactory;
  * Finds a backend connection for the exchange of one client connection: chooses the backend (the
  * one a sticky cookie names, else the route's balance mode's pick), takes an idle connection from
  * the loop's pool or opens a new one (for an h2c route: a stream on the loop's connection to it), moves to another backend after a failed connect while retries
- * are left, and gives the connection back to the pool (or closes it) when the exchange is done. It
- * also reports how each backend did.
+ * are left (a connect closed under it, no failure of the backend's, is made again once), and gives the connection
+ * back to the pool (or closes it) when the exchange is done. It also reports how each backend did.
  *
  * <p>One instance per client connection, itself the listener of its connects, all on the
  * connection's event loop.
@@ -47,6 +48,8 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
     private BackendState chosen;
     /** The backend connection in use came from the pool (it may have gone stale while idle). */
     private boolean reusedConnection;
+    /** A connect of this exchange was closed under it and made again; once is enough. */
+    private boolean reconnected;
 
     public OriginConnector(BackendPools pools, BackendOutcomes outcomes, int connectRetries, ExchangeState exchange,
                            ProxyExchange proxy) {
@@ -142,6 +145,14 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
         connecting = null;
         if (f.isSuccess()) {
             proxy.connected(f.channel().pipeline().get(OriginResponseReceiver.class));
+        } else if (f.cause() instanceof ClosedChannelException && !reconnected) {
+            // Closed before it connected, and not by this connector (clear() forgets a connect before closing it):
+            // the epoll transport can hand a socket whose connect is not done an event meant for a socket closed
+            // just before under the same descriptor number, in the same batch of ready events; the read fails or
+            // the peer's close is seen, and the channel closes. Nothing the backend did: made again, unblamed.
+            reconnected = true;
+            log.debug("{}: connect to {} closed before it was made; connecting again", client, attempts.target());
+            connectTo(attempts.target(), false);
         } else {
             connectFailed(f.cause());
         }
@@ -237,13 +248,17 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
 
     /** Forgets the exchange; a connect still in flight is abandoned. */
     public void clear() {
-        if (connecting != null) {
-            connecting.close();
-            connecting = null;
+        Channel abandoned = connecting;
+        // Forgotten before it is closed: closing fails the connect at once, and its listener must not take that
+        // for the backend's failure (nor try another backend for a client that left).
+        connecting = null;
+        if (abandoned != null) {
+            abandoned.close();
         }
         attempts.clear();
         chosen = null;
         reusedConnection = false;
+        reconnected = false;
         streamTicket++;
     }
 }
