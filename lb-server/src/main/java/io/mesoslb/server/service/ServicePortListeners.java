@@ -126,20 +126,24 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
      */
     @Override
     public void tableChanged(TableChange change) {
-        pending.addAll(change.servicePorts());
+        // The table first, then its ports: a port the loop takes from pending is in the table it reads after
+        // taking it. The other order lost a port (a second app's, published while the loop was reconciling the
+        // first's): the loop read the older table, took the new port from pending, found no route for it there,
+        // and the next look found pending empty.
+        latest = change.current();
         if (change.previous().conflicts() != change.current().conflicts()) {
             conflictsChanged = true;
         }
-        latest = change.current();
+        pending.addAll(change.servicePorts());
         if (reconcileQueued.compareAndSet(false, true)) {
             control.execute(() -> {
                 reconcileQueued.set(false);
-                reconcile(latest);
+                reconcile();
             });
         }
     }
 
-    private void reconcile(RouteTable table) {
+    private void reconcile() {
         if (stopped) {
             return;
         }
@@ -148,6 +152,7 @@ public final class ServicePortListeners implements RouteTableHolder.Listener {
             ports.add(i.next());
             i.remove();
         }
+        RouteTable table = latest;
         for (int port : ports) {
             reconcile(port, table.servicePortRoute(port));
         }
