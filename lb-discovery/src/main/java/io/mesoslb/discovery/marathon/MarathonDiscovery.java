@@ -40,8 +40,8 @@ import org.slf4j.LoggerFactory;
  *   <li>the <em>stream</em> thread connects to {@code /v2/events} (trying each Marathon URL in turn,
  *       with backoff), reads the body and parses it into SSE events;</li>
  *   <li>the <em>reducer</em> thread owns the {@link MarathonState}: it takes the snapshot, applies the
- *       events in order, re-fetches apps, and publishes the table a few milliseconds after a change
- *       so a burst of events makes one table;</li>
+ *       events in order, re-fetches apps, and publishes the table: at once after a quiet spell, and
+ *       at most once per coalescing window while events keep coming;</li>
  *   <li>the HTTP client's own small pool.</li>
  * </ul>
  *
@@ -80,6 +80,8 @@ public final class MarathonDiscovery implements DiscoverySource {
     // Reducer thread only.
     private final Set<String> pendingRefetch = new LinkedHashSet<>();
     private boolean publishScheduled;
+    /** When events last changed the table (System.nanoTime); snapshots do not count, they are not a burst. */
+    private long lastEventPublication;
     private boolean refetchScheduled;
     private boolean resyncScheduled;
 
@@ -124,6 +126,7 @@ public final class MarathonDiscovery implements DiscoverySource {
         this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
         this.client = new MarathonClient(config, httpPool);
         this.reducer = Executors.newSingleThreadScheduledExecutor(daemon("marathon-discovery"));
+        this.lastEventPublication = System.nanoTime() - config.coalesce().toNanos();
         this.streamThread = daemon("marathon-events").newThread(this::streamLoop);
         this.currentUrl = config.urls().get(0);
     }
@@ -227,11 +230,19 @@ public final class MarathonDiscovery implements DiscoverySource {
                 opened.leader() != null ? " (leader " + opened.leader() + ")" : "");
         try {
             reducer.execute(() -> fullSync(opened));
-            SseParser parser = new SseParser(event -> reducer.execute(() -> onEvent(event)));
+            List<SseEvent> read = new ArrayList<>();
+            SseParser parser = new SseParser(read::add);
             for (List<ByteBuffer> chunk; (chunk = opened.next(config.readIdleTimeout())) != null; ) {
                 lastContact = Instant.now();
                 for (ByteBuffer buffer : chunk) {
                     parser.feed(buffer);
+                }
+                if (!read.isEmpty()) {
+                    // One hand-off per read, not per event: a burst that came together is applied together
+                    // and makes one publication (see schedulePublish).
+                    List<SseEvent> events = List.copyOf(read);
+                    read.clear();
+                    reducer.execute(() -> events.forEach(this::onEvent));
                 }
             }
             return "stream closed by " + opened.base();
@@ -283,29 +294,44 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
     }
 
+    /**
+     * The window bounds how often events swap the table, not how late a change is routed: a change after
+     * a quiet window is published at once, behind only the events already handed over (they join it);
+     * a change within the window after an event's publication waits for the window's end, with every
+     * change until then. So a burst makes at most two tables, a steady stream one per window, and a lone
+     * event (a task up, a task killing) is routed without waiting.
+     */
     private void schedulePublish() {
-        if (!publishScheduled) {
-            publishScheduled = true;
-            reducer.schedule(() -> {
-                publishScheduled = false;
-                try {
-                    publish();
-                } catch (RuntimeException e) {
-                    log.error("publishing the routing table failed; the previous one keeps serving", e);
+        if (publishScheduled) {
+            return;
+        }
+        publishScheduled = true;
+        Runnable publishing = () -> {
+            publishScheduled = false;
+            try {
+                if (publish()) {
+                    lastEventPublication = System.nanoTime();
                 }
-            }, config.coalesce().toNanos(), TimeUnit.NANOSECONDS);
+            } catch (RuntimeException e) {
+                log.error("publishing the routing table failed; the previous one keeps serving", e);
+            }
+        };
+        long wait = lastEventPublication + config.coalesce().toNanos() - System.nanoTime();
+        if (wait <= 0) {
+            reducer.execute(publishing);
+        } else {
+            reducer.schedule(publishing, wait, TimeUnit.NANOSECONDS);
         }
     }
 
     /** Publishes the groups of the apps that changed since the last publication, those that differ. */
-    private void publish() {
-        publishGroups(groups.changed(state, state.drainChanged()));
+    private boolean publish() {
+        return publishGroups(groups.changed(state, state.drainChanged()));
     }
 
-    private void publishGroups(Map<String, List<App>> changed) {
-        if (!changed.isEmpty()) {
-            publisher.updateGroups(changed);
-        }
+    /** @return true if the table changed */
+    private boolean publishGroups(Map<String, List<App>> changed) {
+        return !changed.isEmpty() && publisher.updateGroups(changed);
     }
 
     private void requestResync() {
