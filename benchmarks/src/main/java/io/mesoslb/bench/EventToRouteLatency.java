@@ -30,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * a client on a keep-alive connection that polls the proxy every {@code -DpollMicros} (1,000). Each round kills the
  * app's only task without scaling down; Marathon then launches a replacement, so the first answer that is
  * not a 503 comes from the new task, without round robin diluting the measurement. The time is
- * taken when that response has been read, so it includes one request round trip.
+ * taken when that response has been read, so it includes one request round trip. The task's server says when the
+ * request reached it ({@link io.mesoslb.testkit.LoopbackBackend#RECEIVED_NANOS_HEADER}): the run reports that too,
+ * and per round the time from the table's publication to it (the proxy's share, with up to one poll interval) and
+ * from it to the response read (the task's server, the proxy's relay of the answer and the client).
+ *
+ * <p>The simulator's task servers answer like warm ones from their first connection
+ * ({@link io.mesoslb.testkit.SimulatorOptions#warmTasks()}), as a real task is running and a real backend warm by the
+ * time Marathon says TASK_RUNNING; {@code -DwarmTasks=false} measures them cold, as runs before it did.
  *
  * <p>Cluster size: {@code -Dapps=N} (default 1) makes the cluster N apps, the measured app plus N - 1 apps
  * {@code /big-<i>} of {@code -Dtasks=10} tasks each, made with {@link MarathonSimulator#createApps} so that their
