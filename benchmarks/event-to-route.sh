@@ -7,7 +7,7 @@
 #
 # SIZES (default "100 2000 10000"), ROUNDS (default 100; 50 at 10,000 apps), RUNS (default 1),
 # WARM_TASKS (default true): the simulator's task servers answer like warm ones from their first connection
-# (-DwarmTasks, SimulatorOptions.warmTasks); false measures them cold, as every run before commit cc6f841 did.
+# (-DwarmTasks, SimulatorOptions.warmTasks); false measures them cold, as every run before commit a639158 did.
 # SIMULATOR: where the Marathon simulator runs, one or more of "in-process" (the default: in the balancer's
 # JVM, whose heap it shares, hence -Xms2g -Xmx2g) and "process" (a JVM of its own, started by the benchmark;
 # the balancer then has the launcher's 512 MB heap, pre-touched). A build's benchmarks.jar carries that build's
