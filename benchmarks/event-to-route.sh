@@ -6,6 +6,8 @@
 #   SIMULATOR="in-process process" benchmarks/event-to-route.sh new=benchmarks/target/benchmarks.jar
 #
 # SIZES (default "100 2000 10000"), ROUNDS (default 100; 50 at 10,000 apps), RUNS (default 1),
+# WARM_TASKS (default true): the simulator's task servers answer like warm ones from their first connection
+# (-DwarmTasks, SimulatorOptions.warmTasks); false measures them cold, as every run before commit a639158 did.
 # SIMULATOR: where the Marathon simulator runs, one or more of "in-process" (the default: in the balancer's
 # JVM, whose heap it shares, hence -Xms2g -Xmx2g) and "process" (a JVM of its own, started by the benchmark;
 # the balancer then has the launcher's 512 MB heap, pre-touched). A build's benchmarks.jar carries that build's
@@ -15,6 +17,7 @@ set -euo pipefail
 SIZES="${SIZES:-100 2000 10000}"
 RUNS="${RUNS:-1}"
 SIMULATOR="${SIMULATOR:-in-process}"
+WARM_TASKS="${WARM_TASKS:-true}"
 OUT="${OUT:-$(mktemp -d)}"
 mkdir -p "$OUT"
 [[ $# -gt 0 ]] || { echo "usage: $0 name=benchmarks.jar ..." >&2; exit 2; }
@@ -30,10 +33,10 @@ for run in $(seq 1 "$RUNS"); do
       for spec in "$@"; do
         name="${spec%%=*}"; jar="${spec#*=}"
         log="$OUT/$name-$sim-$apps-$run.log"
-        java -XX:+UseParallelGC -XX:MaxTenuringThreshold=1 "${jvm[@]}" -Dapps="$apps" \
+        java -XX:+UseParallelGC -XX:MaxTenuringThreshold=1 "${jvm[@]}" -Dapps="$apps" -DwarmTasks="$WARM_TASKS" \
             -cp "$jar" io.mesoslb.bench.EventToRouteLatency "$rounds" >"$log" 2>&1 || { echo "$name $sim $apps: failed, see $log"; continue; }
         echo "== $name, simulator $sim, $apps apps, run $run (load $(cut -d' ' -f1-3 /proc/loadavg))"
-        grep -E "table with the task|first response from it|start to first routed|CPU from start|simulator process:|clock:" "$log" \
+        grep -E "table with the task|request reached|first response from it|request at task|start to first routed|CPU from start|simulator process:|clock:" "$log" \
             | sed -E 's/^.*event-to-route - //' | cut -c1-260
       done
     done

@@ -30,7 +30,14 @@ import org.slf4j.LoggerFactory;
  * a client on a keep-alive connection that polls the proxy every {@code -DpollMicros} (1,000). Each round kills the
  * app's only task without scaling down; Marathon then launches a replacement, so the first answer that is
  * not a 503 comes from the new task, without round robin diluting the measurement. The time is
- * taken when that response has been read, so it includes one request round trip.
+ * taken when that response has been read, so it includes one request round trip. The task's server says when the
+ * request reached it ({@link io.mesoslb.testkit.LoopbackBackend#RECEIVED_NANOS_HEADER}): the run reports that too,
+ * and per round the time from the table's publication to it (the proxy's share, with up to one poll interval) and
+ * from it to the response read (the task's server, the proxy's relay of the answer and the client).
+ *
+ * <p>The simulator's task servers answer like warm ones from their first connection
+ * ({@link io.mesoslb.testkit.SimulatorOptions#warmTasks()}), as a real task is running and a real backend warm by the
+ * time Marathon says TASK_RUNNING; {@code -DwarmTasks=false} measures them cold, as runs before it did.
  *
  * <p>Cluster size: {@code -Dapps=N} (default 1) makes the cluster N apps, the measured app plus N - 1 apps
  * {@code /big-<i>} of {@code -Dtasks=10} tasks each, made with {@link MarathonSimulator#createApps} so that their
@@ -104,7 +111,7 @@ public final class EventToRouteLatency {
                  LbServer proxy = new LbServer(config, routes).start()) {
                 discovery.start();
                 try (PollingClient client = new PollingClient(proxy.port(), HOST)) {
-                    long firstResponse = client.awaitBody(task, START_TIMEOUT, START_POLL);
+                    long firstResponse = client.awaitBody(task, START_TIMEOUT, START_POLL).readNanos();
                     Map<String, Long> cpuAtFirstResponse = ThreadCpu.snapshot();
                     long[] simulatorAtFirstResponse = simulatorUsage(marathon);
                     int routesAtStart = routes.current().routes().size();
@@ -130,11 +137,12 @@ public final class EventToRouteLatency {
                             + " sync (difference %.1f MiB)", rssBefore / 1024.0, rssAfter / 1024.0,
                             (rssAfter - rssBefore) / 1024.0));
                     long[] toTable = new long[rounds];
+                    long[] toTask = new long[rounds];
                     long[] toResponse = new long[rounds];
                     for (int i = -WARMUP; i < rounds; i++) {
                         Replacement replaced = marathon.replace(task);
                         task = replaced.taskId();
-                        long answered = client.awaitBody(task, ROUND_TIMEOUT, poll);
+                        PollingClient.Answer answered = client.awaitBody(task, ROUND_TIMEOUT, poll);
                         if (i >= 0) {
                             // The listener runs on the publishing thread after the swap: under load the proxy can
                             // answer from the new table before that thread has run it.
@@ -147,11 +155,15 @@ public final class EventToRouteLatency {
                                 throw new IllegalStateException("the proxy answered from " + task
                                         + " but no published table contained it");
                             }
+                            if (answered.reachedNanos() == Long.MIN_VALUE) {
+                                throw new IllegalStateException(task + " did not say when the request reached it");
+                            }
                             toTable[i] = published - replaced.runningNanoTime();
-                            toResponse[i] = answered - replaced.runningNanoTime();
+                            toTask[i] = answered.reachedNanos() - replaced.runningNanoTime();
+                            toResponse[i] = answered.readNanos() - replaced.runningNanoTime();
                         }
                     }
-                    report(rounds, toTable, toResponse, client.requests());
+                    report(rounds, toTable, toTask, toResponse, client.requests());
                 }
             }
         }
@@ -160,12 +172,13 @@ public final class EventToRouteLatency {
     /** {@code -Dsimulator=in-process} (the default) or {@code process}, with {@code -Dsimulator.jvm} its JVM options. */
     private static SimulatedMarathon simulator(int apps, int tasks, int shared) throws Exception {
         String where = System.getProperty("simulator", "in-process");
+        boolean warmTasks = Boolean.parseBoolean(System.getProperty("warmTasks", "true"));
         switch (where) {
             case "in-process":
-                return InProcessMarathon.start(APP, apps, tasks, shared);
+                return InProcessMarathon.start(APP, apps, tasks, shared, warmTasks);
             case "process":
                 String options = System.getProperty("simulator.jvm", SIMULATOR_JVM).strip();
-                return MarathonProcess.start(APP, apps, tasks, shared,
+                return MarathonProcess.start(APP, apps, tasks, shared, warmTasks,
                         options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
                         ProcessBuilder.Redirect.INHERIT);
             default:
@@ -188,13 +201,25 @@ public final class EventToRouteLatency {
     }
 
     // A benchmark's result is its output: logged at INFO on its own logger, kept by lb-server's Logback config.
-    private static void report(int rounds, long[] toTable, long[] toResponse, long requests) {
+    private static void report(int rounds, long[] toTable, long[] toTask, long[] toResponse, long requests) {
         REPORT.info(String.format("event-to-route latency over %d new tasks (%d warm-up rounds, %d polling requests)",
                 rounds, WARMUP, requests));
         REPORT.info(String.format("%-40s %8s %8s %8s %8s %8s", "from TASK_RUNNING emitted to", "p50", "p90", "p99",
                 "max", "mean"));
         line("table with the task published (ms)", toTable);
+        line("request reached the new task (ms)", toTask);
         line("first response from it (ms)", toResponse);
+        REPORT.info("per round, between those (ms):");
+        line("  table published to request at task", minus(toTask, toTable));
+        line("  request at task to response read", minus(toResponse, toTask));
+    }
+
+    private static long[] minus(long[] later, long[] earlier) {
+        long[] d = new long[later.length];
+        for (int i = 0; i < d.length; i++) {
+            d[i] = later[i] - earlier[i];
+        }
+        return d;
     }
 
     private static void line(String what, long[] nanos) {

@@ -11,10 +11,14 @@ import java.util.concurrent.TimeUnit;
 /** The simulator in the benchmark's JVM: its tasks share the heap, the collector and the cores with the balancer. */
 record InProcessMarathon(MarathonSimulator marathon, String measuredApp, long setupNanos)
         implements SimulatedMarathon {
-    /** The measured app, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on {@code shared} backends. */
-    static InProcessMarathon start(String measuredApp, int apps, int tasks, int shared) {
+    /**
+     * The measured app, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on {@code shared} backends.
+     *
+     * @param warmTasks {@link SimulatorOptions#warmTasks()}
+     */
+    static InProcessMarathon start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks) {
         MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ZERO)
-                .build());
+                .warmTasks(warmTasks).build());
         marathon.createApp(measuredApp, 1, Map.of(), false);
         long setup = System.nanoTime();
         if (apps > 0) {

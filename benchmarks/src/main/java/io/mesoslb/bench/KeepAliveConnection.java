@@ -9,7 +9,9 @@ import java.net.InetSocketAddress;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Locale;
+import java.util.Map;
 
 /**
  * One HTTP/1.1 keep-alive socket to a loopback port (reopened when the server closed it), written and read by hand,
@@ -23,6 +25,7 @@ final class KeepAliveConnection implements AutoCloseable {
     private InputStream in;
     private OutputStream out;
     private String body = "";
+    private final Map<String, String> headers = new HashMap<>();
 
     /** @param readTimeout how long a response may take */
     KeepAliveConnection(int port, Duration readTimeout) {
@@ -45,6 +48,11 @@ final class KeepAliveConnection implements AutoCloseable {
         return body;
     }
 
+    /** A field of the last response's head, by its name in lower case; null when it had none. */
+    String header(String lowerCaseName) {
+        return headers.get(lowerCaseName);
+    }
+
     private void open() throws IOException {
         socket = new Socket();
         socket.setTcpNoDelay(true);
@@ -60,11 +68,15 @@ final class KeepAliveConnection implements AutoCloseable {
         int status = Integer.parseInt(statusLine.split(" ", 3)[1]);
         int length = 0;
         boolean close = false;
+        headers.clear();
         for (String header = line(); !header.isEmpty(); header = line()) {
-            String lower = header.toLowerCase(Locale.ROOT);
-            if (lower.startsWith("content-length:")) {
-                length = Integer.parseInt(lower.substring("content-length:".length()).strip());
-            } else if (lower.startsWith("connection:") && lower.contains("close")) {
+            int colon = header.indexOf(':');
+            String name = header.substring(0, Math.max(colon, 0)).strip().toLowerCase(Locale.ROOT);
+            String value = header.substring(colon + 1).strip();
+            headers.put(name, value);
+            if (name.equals("content-length")) {
+                length = Integer.parseInt(value);
+            } else if (name.equals("connection") && value.toLowerCase(Locale.ROOT).contains("close")) {
                 close = true;
             }
         }

@@ -51,10 +51,11 @@ final class MarathonProcess implements SimulatedMarathon {
      * Starts the simulator with the measured app and {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on
      * {@code shared} backends, waits until it reported its port, and checks that its clock is this JVM's.
      *
+     * @param warmTasks {@code --warm-tasks}: every task's server answers like a warm one from its first connection
      * @param output where its stdout and stderr go (a benchmark: where its own go)
      */
-    static MarathonProcess start(String measuredApp, int apps, int tasks, int shared, List<String> jvmOptions,
-                                 ProcessBuilder.Redirect output) throws IOException {
+    static MarathonProcess start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks,
+                                 List<String> jvmOptions, ProcessBuilder.Redirect output) throws IOException {
         Path dir = Files.createTempDirectory("mesos-lb-simulator");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Processes.java()));
@@ -62,7 +63,7 @@ final class MarathonProcess implements SimulatedMarathon {
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorMain.class.getName(),
                 "--port-file", portFile.toString(), "--kill-grace-ms", "0", "--app", measuredApp,
                 "--apps", Integer.toString(apps), "--tasks", Integer.toString(tasks),
-                "--shared", Integer.toString(shared)));
+                "--shared", Integer.toString(shared), "--warm-tasks", Boolean.toString(warmTasks)));
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output).start();
         MarathonProcess marathon = null;

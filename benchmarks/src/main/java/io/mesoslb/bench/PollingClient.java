@@ -1,12 +1,16 @@
 package io.mesoslb.bench;
 
+import io.mesoslb.testkit.LoopbackBackend;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Locale;
 import java.util.concurrent.locks.LockSupport;
 
 /** Polls the proxy for one Host on one {@link KeepAliveConnection}, so a poll costs one loopback round trip. */
 final class PollingClient implements AutoCloseable {
+    private static final String RECEIVED_NANOS = LoopbackBackend.RECEIVED_NANOS_HEADER.toLowerCase(Locale.ROOT);
+
     private final KeepAliveConnection connection;
     private final byte[] request;
     private long requests;
@@ -17,13 +21,21 @@ final class PollingClient implements AutoCloseable {
     }
 
     /**
+     * The answer awaited.
+     *
+     * @param readNanos     {@link System#nanoTime()} when it had been read
+     * @param reachedNanos  the backend's {@link System#nanoTime()} when the request had reached it (its
+     *                      {@link LoopbackBackend#RECEIVED_NANOS_HEADER}), or {@link Long#MIN_VALUE} without one
+     */
+    record Answer(long readNanos, long reachedNanos) {
+    }
+
+    /**
      * Sends requests, {@code pause} apart, until one is answered 200 with this body. A pause keeps the
      * client and the proxy's answers from taking the cores the balancer's discovery needs (on two cores,
      * back-to-back polling takes both); it adds at most itself to what is measured.
-     *
-     * @return {@link System#nanoTime()} when that response had been read
      */
-    long awaitBody(String expected, Duration timeout, Duration pause) throws IOException {
+    Answer awaitBody(String expected, Duration timeout, Duration pause) throws IOException {
         long deadline = System.nanoTime() + timeout.toNanos();
         for (boolean first = true; System.nanoTime() - deadline < 0; first = false) {
             if (!first && !pause.isZero()) {
@@ -32,7 +44,9 @@ final class PollingClient implements AutoCloseable {
             requests++;
             int status = connection.exchange(request);
             if (status == 200 && connection.body().equals(expected)) {
-                return System.nanoTime();
+                long read = System.nanoTime();
+                String reached = connection.header(RECEIVED_NANOS);
+                return new Answer(read, reached == null ? Long.MIN_VALUE : Long.parseLong(reached));
             }
         }
         throw new IllegalStateException("no 200 from " + expected + " within " + timeout + "; last: "

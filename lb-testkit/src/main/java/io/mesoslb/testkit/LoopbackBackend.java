@@ -17,6 +17,9 @@ import io.netty.handler.codec.http.HttpServerCodec;
 import io.netty.handler.codec.http.HttpUtil;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.Socket;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.util.Objects;
@@ -25,10 +28,17 @@ import java.util.concurrent.atomic.AtomicInteger;
 /**
  * A tiny HTTP/1.1 keep-alive server on {@code 127.0.0.1:<free port>} standing in for a task: it answers every
  * request {@code 200} with the task id as body and in {@code X-Task-Id}, and counts connections and requests.
- * Stopping it closes the listener and every open connection, like a killed process.
+ * Each response also says, in {@code X-Received-Nanos}, the {@link System#nanoTime()} at which its request's head
+ * had been read, so a measurement through a proxy can tell the proxy's share from the backend's (on Linux every
+ * JVM on the host reads the same clock). Stopping it closes the listener and every open connection, like a killed
+ * process.
  */
 public final class LoopbackBackend extends LoopbackServer {
     public static final String TASK_ID_HEADER = "X-Task-Id";
+    public static final String RECEIVED_NANOS_HEADER = "X-Received-Nanos";
+    private static final byte[] WARM_UP_REQUEST = "GET / HTTP/1.1\r\nHost: warm-up\r\nConnection: close\r\n\r\n"
+            .getBytes(StandardCharsets.US_ASCII);
+    private static final int WARM_UP_TIMEOUT_MS = 5_000;
 
     private final byte[] body;
     private final AtomicInteger requests = new AtomicInteger();
@@ -40,7 +50,31 @@ public final class LoopbackBackend extends LoopbackServer {
 
     @Override
     void handlers(ChannelPipeline pipeline) {
-        pipeline.addLast(new HttpServerCodec(), new TaskIdResponder());
+        pipeline.addLast(new HttpServerCodec(), new TaskIdResponder(!warming()));
+    }
+
+    /**
+     * Answers one request of its own, uncounted, on a connection it then closes, and returns once that is done: a
+     * task's process that is up and has served, as a real one is by the time Marathon announces it running. Its
+     * listener has accepted, and its connection handlers have read and written, before anyone else connects.
+     *
+     * @throws UncheckedIOException when the server does not answer
+     */
+    public void warmUp() {
+        uncounted(() -> {
+            try (Socket s = new Socket()) {
+                s.setTcpNoDelay(true);
+                s.setSoTimeout(WARM_UP_TIMEOUT_MS);
+                s.connect(address(), WARM_UP_TIMEOUT_MS);
+                s.getOutputStream().write(WARM_UP_REQUEST);
+                byte[] response = s.getInputStream().readAllBytes();
+                if (response.length == 0) {
+                    throw new IOException("no answer");
+                }
+            } catch (IOException e) {
+                throw new UncheckedIOException("warming up " + this, e);
+            }
+        });
     }
 
     /** Starts a backend on its own single-threaded event loop group, released again by {@link #stop()}. */
@@ -64,8 +98,14 @@ public final class LoopbackBackend extends LoopbackServer {
 
     /** Answers once the whole request (head and any body) has arrived, so bodies of any size are drained. */
     private final class TaskIdResponder extends SimpleChannelInboundHandler<HttpObject> {
+        private final boolean counted;
         private boolean keepAlive;
         private boolean http10;
+        private long receivedNanos;
+
+        TaskIdResponder(boolean counted) {
+            this.counted = counted;
+        }
 
         @Override
         protected void channelRead0(ChannelHandlerContext ctx, HttpObject msg) {
@@ -74,6 +114,7 @@ public final class LoopbackBackend extends LoopbackServer {
                 return;
             }
             if (msg instanceof HttpRequest request) {
+                receivedNanos = System.nanoTime();
                 keepAlive = HttpUtil.isKeepAlive(request);
                 http10 = request.protocolVersion().equals(HttpVersion.HTTP_1_0);
             }
@@ -83,13 +124,16 @@ public final class LoopbackBackend extends LoopbackServer {
         }
 
         private void respond(ChannelHandlerContext ctx) {
-            requests.incrementAndGet();
+            if (counted) {
+                requests.incrementAndGet();
+            }
             FullHttpResponse response = new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK,
                     Unpooled.wrappedBuffer(body));
             response.headers()
                     .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
-                    .set(TASK_ID_HEADER, taskId());
+                    .set(TASK_ID_HEADER, taskId())
+                    .set(RECEIVED_NANOS_HEADER, Long.toString(receivedNanos));
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -33,6 +33,9 @@ public abstract class LoopbackServer implements AutoCloseable {
     private final Listener listener;
     private final int port;
     private volatile boolean stopped;
+    /** While true, an accepted connection is the server's own warm-up ({@link LoopbackBackend#warmUp}): uncounted. */
+    private volatile boolean warming;
+    private final AtomicInteger warmUps = new AtomicInteger();
 
     /**
      * @param ownedGroup {@code group} when this server owns it (shut down by {@link #stop()}), else null
@@ -48,8 +51,11 @@ public abstract class LoopbackServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
-                        accepted.incrementAndGet();
-                        connections.add(ch);
+                        // The warm-up's connection is closed by the server before warmUp returns: nothing to stop.
+                        if (!warming) {
+                            accepted.incrementAndGet();
+                            connections.add(ch);
+                        }
                         handlers(ch.pipeline());
                     }
                 })
@@ -73,6 +79,27 @@ public abstract class LoopbackServer implements AutoCloseable {
             group.shutdownGracefully(0, 0, TimeUnit.MILLISECONDS);
             throw e;
         }
+    }
+
+    /** Runs {@code exchange}, a connection of the server's own, without counting its connection. */
+    final void uncounted(Runnable exchange) {
+        warming = true;
+        try {
+            exchange.run();
+            warmUps.incrementAndGet();
+        } finally {
+            warming = false;
+        }
+    }
+
+    /** Connections of its own it has served (a warm-up), not in {@link #connectionsAccepted()}. */
+    public int warmUps() {
+        return warmUps.get();
+    }
+
+    /** Whether the connection being accepted now is the server's own warm-up; for {@link #handlers}. */
+    final boolean warming() {
+        return warming;
     }
 
     /** Adds what serves one accepted connection. */

@@ -28,6 +28,8 @@ import java.util.regex.Pattern;
 final class Marathon {
     static final String SLAVE_ID = "c28a2184-c702-482c-91c8-5af9318434d4-S0";
     static final String RESTART = "RestartApplication";
+    /** Connections {@link #warmBackendCode} serves: enough for the JIT to compile the accept-read-write path. */
+    static final int WARM_UP_CONNECTIONS = 2_000;
     /** Marathon's rule for one path segment of an app id. */
     private static final Pattern ID_SEGMENT =
             Pattern.compile("^(([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])\\.)*([a-z0-9]|[a-z0-9][a-z0-9\\-]*[a-z0-9])$");
@@ -294,6 +296,22 @@ final class Marathon {
         tasks.values().forEach(TaskState::stop);
     }
 
+    /**
+     * Serves {@link #WARM_UP_CONNECTIONS} connections of one request each on a throwaway server, for
+     * {@link SimulatorOptions#warmTasks()}: a task's first connection then runs compiled code, as in a backend that
+     * has served before, instead of the interpreter.
+     */
+    void warmBackendCode() {
+        LoopbackBackend throwaway = LoopbackBackend.start(cluster.group(), "warm-up");
+        try {
+            for (int i = 0; i < WARM_UP_CONNECTIONS; i++) {
+                throwaway.warmUp();
+            }
+        } finally {
+            throwaway.stop();
+        }
+    }
+
     // ---------------------------------------------------------------- lifecycle internals
 
     private void reconcile(AppState app) {
@@ -327,7 +345,7 @@ final class Marathon {
             throw new IllegalArgumentException("at least one shared backend");
         }
         while (shared.size() < sharedBackends) {
-            shared.add(LoopbackBackend.start(cluster.group(), "shared-" + shared.size()));
+            shared.add(started(LoopbackBackend.start(cluster.group(), "shared-" + shared.size())));
         }
         for (int i = 0; i < count; i++) {
             String id = normalizeId(prefix + "-" + i);
@@ -350,7 +368,7 @@ final class Marathon {
         if (app.sharedBackends) {
             backend = shared.get(Math.floorMod(taskId.hashCode(), shared.size()));
         } else {
-            backend = LoopbackBackend.start(cluster.group(), taskId);
+            backend = started(LoopbackBackend.start(cluster.group(), taskId));
             backends.put(taskId, backend);
         }
         List<Integer> hostPorts = new ArrayList<>(app.ports.size());
@@ -363,7 +381,7 @@ final class Marathon {
             } else if (i == 0) {
                 hostPorts.add(backend.port());
             } else {
-                LoopbackBackend http = LoopbackBackend.start(cluster.group(), taskId);
+                LoopbackBackend http = started(LoopbackBackend.start(cluster.group(), taskId));
                 others.add(http);
                 hostPorts.add(http.port());
             }
@@ -384,6 +402,19 @@ final class Marathon {
             t.healthTruth = Boolean.TRUE;
             scheduleCheck(t);
         }
+    }
+
+    /** A task's server as its process would be once up: warmed when the options say so. */
+    private LoopbackBackend started(LoopbackBackend backend) {
+        if (cluster.options().warmTasks()) {
+            try {
+                backend.warmUp();
+            } catch (RuntimeException e) {
+                backend.stop();
+                throw e;
+            }
+        }
+        return backend;
     }
 
     private void announceRunning(TaskState t, OptionalLong emittedAt) {

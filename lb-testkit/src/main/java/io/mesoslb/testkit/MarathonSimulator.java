@@ -92,6 +92,9 @@ public final class MarathonSimulator implements AutoCloseable {
         Cluster cluster = new Cluster(options);
         List<MarathonSimulator> members = new ArrayList<>();
         try {
+            if (options.warmTasks()) {
+                cluster.run(cluster.marathon()::warmBackendCode);
+            }
             for (int i = 0; i < n; i++) {
                 MarathonSimulator member = new MarathonSimulator(cluster, options.port());
                 cluster.join(member);

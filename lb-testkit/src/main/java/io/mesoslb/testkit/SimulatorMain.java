@@ -24,11 +24,12 @@ import org.slf4j.LoggerFactory;
  *
  * <p>{@code --app ID} (repeatable) makes an app of one task with a server of its own, answering its task id;
  * {@code --apps N} makes N apps {@code <prefix>-<i>} ({@code --prefix}, default {@code /big}) of {@code --tasks}
- * tasks sharing {@code --shared} loopback backends ({@link MarathonSimulator#createApps}). All are made before the
- * port is reported, with events suppressed, since nobody can be subscribed yet. The port ({@code --port}, default 0:
- * a free one) is logged and, with {@code --port-file}, written to that file (whole, by a rename) once the cluster is
- * made. Besides Marathon's API the simulator answers its own control paths: {@code GET /_sim/clock} (its
- * {@link System#nanoTime()}) and {@code POST /_sim/tasks/<task id>/replace} (see
+ * tasks sharing {@code --shared} loopback backends ({@link MarathonSimulator#createApps}); {@code --warm-tasks true}
+ * makes every task's server answer like a warm one from its first connection ({@link SimulatorOptions#warmTasks()}).
+ * All are made before the port is reported, with events suppressed, since nobody can be subscribed yet. The port
+ * ({@code --port}, default 0: a free one) is logged and, with {@code --port-file}, written to that file (whole, by a
+ * rename) once the cluster is made. Besides Marathon's API the simulator answers its own control paths:
+ * {@code GET /_sim/clock} (its {@link System#nanoTime()}) and {@code POST /_sim/tasks/<task id>/replace} (see
  * {@link MarathonSimulator#replaceTask}). It runs until its parent process ends, or until it is signalled.
  */
 public final class SimulatorMain {
@@ -40,7 +41,7 @@ public final class SimulatorMain {
     public static void main(String[] args) throws Exception {
         Settings settings = Settings.parse(args);
         MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().port(settings.port)
-                .killGrace(settings.killGrace).build());
+                .killGrace(settings.killGrace).warmTasks(settings.warmTasks).build());
         try {
             long setup = System.nanoTime();
             marathon.setEventsSuppressed(true);
@@ -89,6 +90,7 @@ public final class SimulatorMain {
         int tasks = 10;
         int shared = 8;
         String prefix = "/big";
+        boolean warmTasks;
 
         static Settings parse(String[] args) {
             Settings s = new Settings();
@@ -106,8 +108,9 @@ public final class SimulatorMain {
                     case "--tasks" -> s.tasks = Integer.parseInt(value);
                     case "--shared" -> s.shared = Integer.parseInt(value);
                     case "--prefix" -> s.prefix = value;
+                    case "--warm-tasks" -> s.warmTasks = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; known: --port,"
-                            + " --port-file, --kill-grace-ms, --app, --apps, --tasks, --shared, --prefix");
+                            + " --port-file, --kill-grace-ms, --app, --apps, --tasks, --shared, --prefix, --warm-tasks");
                 }
             }
             return s;

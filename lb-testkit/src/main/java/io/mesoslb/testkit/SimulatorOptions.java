@@ -18,6 +18,7 @@ public final class SimulatorOptions {
     private final Duration killGrace;
     private final Duration heartbeatInterval;
     private final int ioThreads;
+    private final boolean warmTasks;
 
     private SimulatorOptions(Builder b) {
         this.host = b.host;
@@ -31,6 +32,7 @@ public final class SimulatorOptions {
         this.killGrace = b.killGrace;
         this.heartbeatInterval = b.heartbeatInterval;
         this.ioThreads = b.ioThreads;
+        this.warmTasks = b.warmTasks;
     }
 
     public static SimulatorOptions defaults() {
@@ -54,6 +56,7 @@ public final class SimulatorOptions {
         b.killGrace = killGrace;
         b.heartbeatInterval = heartbeatInterval;
         b.ioThreads = ioThreads;
+        b.warmTasks = warmTasks;
         return b;
     }
 
@@ -113,6 +116,17 @@ public final class SimulatorOptions {
         return ioThreads;
     }
 
+    /**
+     * Whether a task's server answers like a warm one from its first connection (off by default): at start the
+     * simulator serves {@value Marathon#WARM_UP_CONNECTIONS} connections of its own on a throwaway server, so its
+     * servers' accept, read and write code is compiled as in a process that has served traffic, and each task's
+     * server answers one request of its own ({@link LoopbackBackend#warmUp}) before the task's first event. Neither
+     * is counted in {@link MarathonSimulator#requestsServedBy} or a server's connection counts.
+     */
+    public boolean warmTasks() {
+        return warmTasks;
+    }
+
     boolean authRequired() {
         return basicUser != null || token != null;
     }
@@ -138,6 +152,7 @@ public final class SimulatorOptions {
         private Duration killGrace = Duration.ofSeconds(1);
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private int ioThreads = 2;
+        private boolean warmTasks;
 
         private Builder() {
         }
@@ -205,6 +220,11 @@ public final class SimulatorOptions {
                 throw new IllegalArgumentException("ioThreads must be >= 1: " + ioThreads);
             }
             this.ioThreads = ioThreads;
+            return this;
+        }
+
+        public Builder warmTasks(boolean warmTasks) {
+            this.warmTasks = warmTasks;
             return this;
         }
 

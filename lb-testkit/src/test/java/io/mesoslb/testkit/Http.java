@@ -49,8 +49,12 @@ final class Http {
     }
 
     static JsonNode json(HttpResponse<String> response) {
+        return json(response.body());
+    }
+
+    static JsonNode json(String body) {
         try {
-            return JSON.readTree(response.body());
+            return JSON.readTree(body);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

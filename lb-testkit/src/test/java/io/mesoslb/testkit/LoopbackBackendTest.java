@@ -6,10 +6,13 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 class LoopbackBackendTest {
@@ -36,7 +39,7 @@ class LoopbackBackendTest {
             out.write((request + request).getBytes(StandardCharsets.US_ASCII));
             out.flush();
 
-            String both = readBytes(in, 2 * responseLength("web.1"));
+            String both = readResponse(in) + readResponse(in);
 
             assertThat(both.split("HTTP/1.1 200 OK", -1)).hasSize(3);
             assertThat(backend.requests()).isEqualTo(2);
@@ -50,7 +53,7 @@ class LoopbackBackendTest {
         LoopbackBackend backend = LoopbackBackend.start("web.2");
         try (Socket s = new Socket(backend.host(), backend.port())) {
             s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\n\r\n".getBytes(StandardCharsets.US_ASCII));
-            readBytes(s.getInputStream(), responseLength("web.2"));
+            readResponse(s.getInputStream());
 
             backend.stop();
 
@@ -74,14 +77,57 @@ class LoopbackBackendTest {
         }
     }
 
-    /** Length of one full response for a task id, so tests read exactly as much as was sent. */
-    private static int responseLength(String taskId) {
-        return ("HTTP/1.1 200 OK\r\ncontent-type: text/plain; charset=UTF-8\r\ncontent-length: " + taskId.length()
-                + "\r\nx-task-id: " + taskId + "\r\n\r\n" + taskId).length();
+    @Test
+    void saysWhenTheRequestReachedIt() {
+        try (LoopbackBackend backend = LoopbackBackend.start("web.4")) {
+            long before = System.nanoTime();
+            HttpResponse<String> r = Http.backend(backend.host(), backend.port());
+            long after = System.nanoTime();
+
+            assertThat(r.headers().firstValue(LoopbackBackend.RECEIVED_NANOS_HEADER)).get()
+                    .extracting(Long::parseLong).satisfies(reached -> assertThat(reached).isBetween(before, after));
+        }
     }
 
-    private static String readBytes(InputStream in, int n) throws IOException {
-        byte[] buf = in.readNBytes(n);
-        return new String(buf, StandardCharsets.US_ASCII);
+    @Test
+    void warmUpAnswersARequestOfItsOwnThatNoCountShows() {
+        try (LoopbackBackend backend = LoopbackBackend.start("web.5")) {
+            backend.warmUp();
+
+            assertThat(backend.warmUps()).isEqualTo(1);
+            assertThat(backend.requests()).isZero();
+            assertThat(backend.connectionsAccepted()).isZero();
+            assertThat(backend.openConnections()).isZero();
+            assertThat(Http.backend(backend.host(), backend.port()).body()).isEqualTo("web.5");
+            assertThat(backend.requests()).isEqualTo(1);
+            assertThat(backend.connectionsAccepted()).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void warmUpFailsWhenTheServerDoesNotAnswer() {
+        LoopbackBackend backend = LoopbackBackend.start("web.6");
+        backend.stop();
+
+        assertThatThrownBy(backend::warmUp).isInstanceOf(UncheckedIOException.class)
+                .hasMessageContaining("warming up");
+        assertThat(backend.warmUps()).isZero();
+    }
+
+    /** One response: its head up to the blank line, then as many bytes as its content-length says. */
+    private static String readResponse(InputStream in) throws IOException {
+        StringBuilder head = new StringBuilder();
+        while (head.indexOf("\r\n\r\n") < 0) {
+            int c = in.read();
+            if (c < 0) {
+                throw new IOException("closed mid-head: " + head);
+            }
+            head.append((char) c);
+        }
+        Matcher length = Pattern.compile("content-length: (\\d+)").matcher(head);
+        if (!length.find()) {
+            throw new IOException("no content-length: " + head);
+        }
+        return head + new String(in.readNBytes(Integer.parseInt(length.group(1))), StandardCharsets.US_ASCII);
     }
 }

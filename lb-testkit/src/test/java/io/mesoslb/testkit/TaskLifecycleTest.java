@@ -13,6 +13,7 @@ import java.util.Map;
 import java.util.NoSuchElementException;
 import java.util.Set;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
@@ -116,6 +117,28 @@ class TaskLifecycleTest extends SimulatorTestBase {
         assertThat(r.runningNanoTime()).isEqualTo(running.get(0).nanoTime());
         assertRefused(victim);
         assertThat(sim.tasks("other")).hasSize(1);
+    }
+
+    @Test
+    void warmTasksHaveAnsweredARequestOfTheirOwnBeforeTheirFirstEventAndCountOnlyOthers() throws Exception {
+        sim = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ZERO).warmTasks(true).build());
+        sim.createApp("web", 1, Map.of(), false);
+        Map<String, Integer> warmUpsAtFirstEvent = new ConcurrentHashMap<>();
+        sim.addEventListener(e -> {
+            if (e.eventType().equals("status_update_event")) {
+                String taskId = Http.json(e.json()).path("taskId").asText();
+                // Listeners run on the control thread, which alone touches the simulator's state.
+                warmUpsAtFirstEvent.putIfAbsent(taskId, sim.cluster().marathon().task(taskId).backend.warmUps());
+            }
+        });
+
+        Replacement r = sim.replaceTask(sim.tasks("web").get(0).id()).get(10, TimeUnit.SECONDS);
+
+        assertThat(warmUpsAtFirstEvent).containsEntry(r.taskId(), 1);
+        assertThat(sim.requestsServedBy(r.taskId())).isZero();
+        SimTask replacement = sim.tasks("web").get(0);
+        assertThat(Http.backend(replacement.host(), replacement.port()).body()).isEqualTo(r.taskId());
+        assertThat(sim.requestsServedBy(r.taskId())).isEqualTo(1);
     }
 
     @Test
