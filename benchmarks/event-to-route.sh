@@ -6,6 +6,7 @@
 #   SIMULATOR="in-process process" benchmarks/event-to-route.sh new=benchmarks/target/benchmarks.jar
 #
 # SIZES (default "100 2000 10000"), ROUNDS (default 100; 50 at 10,000 apps), RUNS (default 1),
+# KILL_GRACE_MS (default 0): the simulator's kill grace; 0 makes kill and replacement one burst (see EventToRouteLatency).
 # WARM_TASKS (default true): the simulator's task servers answer like warm ones from their first connection
 # (-DwarmTasks, SimulatorOptions.warmTasks); false measures them cold, as every run before commit a639158 did.
 # SIMULATOR: where the Marathon simulator runs, one or more of "in-process" (the default: in the balancer's
@@ -33,7 +34,7 @@ for run in $(seq 1 "$RUNS"); do
       for spec in "$@"; do
         name="${spec%%=*}"; jar="${spec#*=}"
         log="$OUT/$name-$sim-$apps-$run.log"
-        java -XX:+UseParallelGC -XX:MaxTenuringThreshold=1 "${jvm[@]}" -Dapps="$apps" -DwarmTasks="$WARM_TASKS" \
+        java -XX:+UseParallelGC -XX:MaxTenuringThreshold=1 "${jvm[@]}" -Dapps="$apps" -DwarmTasks="$WARM_TASKS" -DkillGraceMs="${KILL_GRACE_MS:-0}" \
             -cp "$jar" io.mesoslb.bench.EventToRouteLatency "$rounds" >"$log" 2>&1 || { echo "$name $sim $apps: failed, see $log"; continue; }
         echo "== $name, simulator $sim, $apps apps, run $run (load $(cut -d' ' -f1-3 /proc/loadavg))"
         grep -E "table with the task|request reached|first response from it|request at task|start to first routed|CPU from start|simulator process:|clock:" "$log" \

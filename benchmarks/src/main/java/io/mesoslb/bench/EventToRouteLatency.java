@@ -39,6 +39,12 @@ import org.slf4j.LoggerFactory;
  * ({@link io.mesoslb.testkit.SimulatorOptions#warmTasks()}), as a real task is running and a real backend warm by the
  * time Marathon says TASK_RUNNING; {@code -DwarmTasks=false} measures them cold, as runs before it did.
  *
+ * <p>{@code -DkillGraceMs} (default 0) is the simulator's time from the killed task's TASK_KILLING to its TASK_KILLED
+ * and the replacement's launch. At 0 the kill and the replacement's TASK_RUNNING come within a millisecond, one
+ * burst, so the replacement waits out the coalescing window that the kill's publication opened; on a real cluster
+ * a replacement runs seconds after the kill (the kill grace, the task's start), a lone event that is published at
+ * once: 20 or more measures that.
+ *
  * <p>Cluster size: {@code -Dapps=N} (default 1) makes the cluster N apps, the measured app plus N - 1 apps
  * {@code /big-<i>} of {@code -Dtasks=10} tasks each, made with {@link MarathonSimulator#createApps} so that their
  * tasks share {@code -Dshared=8} loopback backends. They are made before the balancer starts, with the simulator's
@@ -173,12 +179,13 @@ public final class EventToRouteLatency {
     private static SimulatedMarathon simulator(int apps, int tasks, int shared) throws Exception {
         String where = System.getProperty("simulator", "in-process");
         boolean warmTasks = Boolean.parseBoolean(System.getProperty("warmTasks", "true"));
+        Duration killGrace = Duration.ofMillis(Long.getLong("killGraceMs", 0));
         switch (where) {
             case "in-process":
-                return InProcessMarathon.start(APP, apps, tasks, shared, warmTasks);
+                return InProcessMarathon.start(APP, apps, tasks, shared, warmTasks, killGrace);
             case "process":
                 String options = System.getProperty("simulator.jvm", SIMULATOR_JVM).strip();
-                return MarathonProcess.start(APP, apps, tasks, shared, warmTasks,
+                return MarathonProcess.start(APP, apps, tasks, shared, warmTasks, killGrace,
                         options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
                         ProcessBuilder.Redirect.INHERIT);
             default:

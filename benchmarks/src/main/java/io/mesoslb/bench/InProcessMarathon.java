@@ -15,9 +15,11 @@ record InProcessMarathon(MarathonSimulator marathon, String measuredApp, long se
      * The measured app, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on {@code shared} backends.
      *
      * @param warmTasks {@link SimulatorOptions#warmTasks()}
+     * @param killGrace {@link SimulatorOptions#killGrace()}
      */
-    static InProcessMarathon start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks) {
-        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ZERO)
+    static InProcessMarathon start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks,
+                                   Duration killGrace) {
+        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(killGrace)
                 .warmTasks(warmTasks).build());
         marathon.createApp(measuredApp, 1, Map.of(), false);
         long setup = System.nanoTime();

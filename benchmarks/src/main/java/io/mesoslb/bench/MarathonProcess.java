@@ -52,16 +52,18 @@ final class MarathonProcess implements SimulatedMarathon {
      * {@code shared} backends, waits until it reported its port, and checks that its clock is this JVM's.
      *
      * @param warmTasks {@code --warm-tasks}: every task's server answers like a warm one from its first connection
+     * @param killGrace {@code --kill-grace-ms}: from a task's TASK_KILLING to its TASK_KILLED and replacement
      * @param output where its stdout and stderr go (a benchmark: where its own go)
      */
     static MarathonProcess start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks,
-                                 List<String> jvmOptions, ProcessBuilder.Redirect output) throws IOException {
+                                 Duration killGrace, List<String> jvmOptions, ProcessBuilder.Redirect output)
+            throws IOException {
         Path dir = Files.createTempDirectory("mesos-lb-simulator");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Processes.java()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorMain.class.getName(),
-                "--port-file", portFile.toString(), "--kill-grace-ms", "0", "--app", measuredApp,
+                "--port-file", portFile.toString(), "--kill-grace-ms", Long.toString(killGrace.toMillis()), "--app", measuredApp,
                 "--apps", Integer.toString(apps), "--tasks", Integer.toString(tasks),
                 "--shared", Integer.toString(shared), "--warm-tasks", Boolean.toString(warmTasks)));
         long launched = System.nanoTime();

@@ -14,7 +14,7 @@ class MarathonProcessTest {
     /** What EventToRouteLatency needs of the simulator in another JVM: its task, a replacement and when it ran. */
     @Test
     void replacesTheMeasuredTaskWithAnEmitTimeOnThisJvmsClockAndEndsWithClose(@TempDir Path dir) throws Exception {
-        MarathonProcess marathon = MarathonProcess.start("/measured", 2, 3, 1, true, List.of("-Xmx256m"),
+        MarathonProcess marathon = MarathonProcess.start("/measured", 2, 3, 1, true, Duration.ZERO, List.of("-Xmx256m"),
                 ProcessBuilder.Redirect.to(dir.resolve("simulator.log").toFile()));
         ProcessHandle simulator;
         try {
