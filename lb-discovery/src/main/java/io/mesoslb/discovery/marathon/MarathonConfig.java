@@ -249,7 +249,10 @@ public final class MarathonConfig {
             return this;
         }
 
-        /** How long to gather a burst of events into one table update. */
+        /**
+         * The least time between two table updates made by events: a change after a quiet spell is published
+         * at once, the changes within this time of that publication together at its end.
+         */
         public Builder coalesce(Duration d) {
             this.coalesce = d;
             return this;
