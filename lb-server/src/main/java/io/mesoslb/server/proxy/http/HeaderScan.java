@@ -145,7 +145,7 @@ public final class HeaderScan {
     }
 
     private static boolean is(CharSequence name, AsciiString known) {
-        return name instanceof RelayedHeaders.Span relayed ? relayed.isName(known) : known.contentEqualsIgnoreCase(name);
+        return known.contentEqualsIgnoreCase(name);
     }
 
     /**

@@ -160,7 +160,7 @@ public final class RelayedHeaders extends HttpHeaders {
     }
 
     /** A window on the head's bytes, moved from field to field, so a scan makes no strings. */
-    static final class Span implements CharSequence {
+    private static final class Span implements CharSequence {
         private final byte[] bytes;
         private int start;
         private int end;
@@ -172,26 +172,6 @@ public final class RelayedHeaders extends HttpHeaders {
         void set(int start, int end) {
             this.start = start;
             this.end = end;
-        }
-
-        /**
-         * The bytes are {@code name}, whatever their case: compared byte to byte, where
-         * {@code AsciiString.contentEqualsIgnoreCase} would call {@link #charAt} through the interface
-         * for each one, at a call site shared with every other kind of {@code CharSequence}.
-         */
-        boolean isName(AsciiString name) {
-            int length = end - start;
-            if (length != name.length()) {
-                return false;
-            }
-            byte[] known = name.array();
-            int offset = name.arrayOffset();
-            for (int k = 0; k < length; k++) {
-                if (lower(bytes[start + k] & 0xFF) != lower(known[offset + k] & 0xFF)) {
-                    return false;
-                }
-            }
-            return true;
         }
 
         @Override
