@@ -19,7 +19,7 @@ HERE="$(cd "$(dirname "$0")" && pwd)"
 ROOT="$(cd "$HERE/.." && pwd)"
 # The benchmark and every class of its own it uses.
 FILES="ExchangeAllocationBenchmark ExchangeDriver CannedExchange CannedOrigin OriginStats InVmSocketChannel
-       InVmSocketConfig PassThrough EventLoopThreads"
+       InVmSocketConfig PassThrough EventLoopThreads ExchangeCpuTime"
 SRC=benchmarks/src/main/java/io/mesoslb/bench
 
 TMP="$(mktemp -d /tmp/mesos-lb-jar-at.XXXXXX)"

@@ -87,12 +87,16 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         backend = b;
     }
 
-    /** The frontend takes up {@code req}: an exchange starts. */
-    public void begin(Channel client, HttpRequest req) {
+    /**
+     * The frontend takes up {@code req}: an exchange starts.
+     *
+     * @param nowNanos {@link System#nanoTime()} as the frontend read it
+     */
+    public void begin(Channel client, HttpRequest req, long nowNanos) {
         if (open) {
             end(CLIENT_CLOSED);
         }
-        start();
+        start(nowNanos);
         // The codec drops any body of a response to HEAD; so must the count.
         headRequest = HttpMethod.HEAD.equals(req.method());
         HttpHeaders h = req.headers();
@@ -108,9 +112,9 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         }
     }
 
-    private void start() {
+    private void start(long nowNanos) {
         open = true;
-        startNanos = System.nanoTime();
+        startNanos = nowNanos;
         if (accessLog != null) {
             startMillis = System.currentTimeMillis();
         }
@@ -146,7 +150,7 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         }
         if (!open) {
             // Answered before a request head was complete (e.g. a header timeout).
-            start();
+            start(System.nanoTime());
         }
         status = code;
         if (code == 101) {

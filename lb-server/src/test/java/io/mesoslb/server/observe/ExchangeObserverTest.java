@@ -49,7 +49,7 @@ class ExchangeObserverTest {
     }
 
     private void request(HttpMethod method, String uri) {
-        observer.begin(channel, new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri));
+        observer.begin(channel, new DefaultHttpRequest(HttpVersion.HTTP_1_1, method, uri), System.nanoTime());
     }
 
     private void respond(int status, String... body) {

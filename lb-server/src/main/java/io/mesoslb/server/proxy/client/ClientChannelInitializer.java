@@ -134,7 +134,8 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
         RequestHeadTimer headTimer = null;
         if (!settings.requestHeaderTimeout().isZero()) {
             // After the PROXY header and TLS: it times the request head, in plain bytes.
-            headTimer = new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), exchange::awaitingRequestHead);
+            headTimer = new RequestHeadTimer(settings.requestHeaderTimeout().toNanos(), exchange::awaitingRequestHead,
+                    exchange.clock());
             p.addLast(headTimer);
         }
         if (http2 == null) {

@@ -81,6 +81,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
         readInBatch = true;
+        exchange.clock().batchStarted();
         if (exchange.isClosed()) {
             // Nothing more will be taken; a lingering close reads on and drops what comes.
             ReferenceCountUtil.release(msg);
@@ -167,6 +168,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         }
         p.remove(this);
         heldBytes = 0;
+        // No read-complete reaches this handler any more to end a batch begun before the switch.
+        exchange.clock().batchEnded();
         return held;
     }
 
@@ -175,6 +178,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         boolean readSomething = readInBatch;
         readInBatch = false;
         exchange.clientReadComplete(readSomething);
+        exchange.clock().batchEnded();
         ctx.fireChannelReadComplete();
     }
 

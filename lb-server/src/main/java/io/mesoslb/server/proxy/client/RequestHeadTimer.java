@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy.client;
 
 import io.mesoslb.server.proxy.exchange.Deadline;
+import io.mesoslb.server.proxy.exchange.ReadBatchClock;
 
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
@@ -32,14 +33,19 @@ final class RequestHeadTimer extends ChannelInboundHandlerAdapter {
 
     private final long timeoutNanos;
     private final BooleanSupplier awaitingHead;
+    private final ReadBatchClock clock;
     private ChannelHandlerContext ctx;
     private Deadline deadline;
     private boolean bytesSeen;
 
-    /** @param awaitingHead true while the frontend is between requests */
-    RequestHeadTimer(long timeoutNanos, BooleanSupplier awaitingHead) {
+    /**
+     * @param awaitingHead true while the frontend is between requests
+     * @param clock        the connection's, whose read batches this handler is the first to see
+     */
+    RequestHeadTimer(long timeoutNanos, BooleanSupplier awaitingHead, ReadBatchClock clock) {
         this.timeoutNanos = timeoutNanos;
         this.awaitingHead = awaitingHead;
+        this.clock = clock;
     }
 
     @Override
@@ -57,13 +63,22 @@ final class RequestHeadTimer extends ChannelInboundHandlerAdapter {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
+        clock.batchStarted();
         if (msg instanceof ByteBuf && ((ByteBuf) msg).isReadable()) {
             if (!deadline.isRunning() && awaitingHead.getAsBoolean()) {
-                deadline.start();
+                deadline.startAt(clock.now());
             }
             bytesSeen = true;
         }
         ctx.fireChannelRead(msg);
+    }
+
+    @Override
+    public void channelReadComplete(ChannelHandlerContext ctx) {
+        // After the handlers behind have used the batch's time; ended here too, as they may not be there yet
+        // (a listener that speaks HTTP/2 adds them once the connection said which protocol it speaks).
+        ctx.fireChannelReadComplete();
+        clock.batchEnded();
     }
 
     /** The frontend has a request head. */

@@ -32,13 +32,15 @@ public final class Deadline implements Runnable {
 
     /** Starts a run unless one is going on. */
     public void start() {
-        if (running) {
-            return;
+        if (!running) {
+            restartAt(System.nanoTime());
         }
-        running = true;
-        startNanos = System.nanoTime();
-        if (task == null) {
-            task = executor.schedule(this, timeoutNanos, TimeUnit.NANOSECONDS);
+    }
+
+    /** {@link #start()} with a {@link System#nanoTime()} the caller has read (a {@link ReadBatchClock}'s). */
+    public void startAt(long nowNanos) {
+        if (!running) {
+            restartAt(nowNanos);
         }
     }
 

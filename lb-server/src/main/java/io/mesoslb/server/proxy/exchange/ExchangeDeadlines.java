@@ -22,6 +22,7 @@ final class ExchangeDeadlines {
     private final ProxyExchange exchange;
     private final ExchangeState state;
     private final ChannelHandlerContext client;
+    private final ReadBatchClock clock;
     private final Deadline idle;
     /** request-timeout, or null when there is none. */
     private final Deadline whole;
@@ -31,17 +32,19 @@ final class ExchangeDeadlines {
     private ScheduledFuture<?> clientDeadline;
     private long clientDeadlineMillis;
 
-    ExchangeDeadlines(ProxyExchange exchange, ExchangeState state, ChannelHandlerContext client, ProxySettings settings) {
+    ExchangeDeadlines(ProxyExchange exchange, ExchangeState state, ChannelHandlerContext client, ProxySettings settings,
+                      ReadBatchClock clock) {
         this.exchange = exchange;
         this.state = state;
         this.client = client;
+        this.clock = clock;
         this.idle = new Deadline(client.executor(), settings.clientIdleTimeout().toNanos(), this::readerIdle);
         this.whole = settings.requestTimeout().isZero() ? null
                 : new Deadline(client.executor(), settings.requestTimeout().toNanos(), this::exchangeTimedOut);
     }
 
     void clientRead() {
-        idle.restart();
+        idle.restartAt(clock.now());
     }
 
     void relayed() {
@@ -51,7 +54,7 @@ final class ExchangeDeadlines {
     /** @param deadlineNanos the client's deadline for the exchange ({@code grpc-timeout}), 0 for none */
     void exchangeStarted(long deadlineNanos) {
         if (whole != null) {
-            whole.start();
+            whole.startAt(clock.now());
         }
         if (deadlineNanos > 0) {
             clientDeadlineMillis = TimeUnit.NANOSECONDS.toMillis(deadlineNanos);

@@ -46,6 +46,7 @@ public final class ProxyExchange {
     private final ProxyOps ops;
     private final ExchangeObserver observer;
     private final ExchangeState state = new ExchangeState();
+    private final ReadBatchClock clock = new ReadBatchClock();
     private final RequestAdmission admission;
     private final OriginConnector connector;
     private final ClientResponseWriter responses;
@@ -68,7 +69,7 @@ public final class ProxyExchange {
         this.admission = new RequestAdmission(routes, finder, settings, ops, observer, state);
         this.connector = new OriginConnector(pools, outcomes, settings.connectRetries(), state, this);
         this.responses = new ClientResponseWriter(this, state, observer);
-        this.requests = new OriginRequestWriter(settings, state, this, observer, responses);
+        this.requests = new OriginRequestWriter(settings, state, this, observer, responses, clock);
     }
 
     /** @param ctx the client reader's context: what the exchange writes to the client starts there */
@@ -77,12 +78,17 @@ public final class ProxyExchange {
         this.client = client;
         connector.bind(ctx.channel());
         responses.bind(ctx);
-        deadlines = new ExchangeDeadlines(this, state, ctx, settings);
+        deadlines = new ExchangeDeadlines(this, state, ctx, settings, clock);
     }
 
     public void clientActive() {
         requests.bind(ctx.channel(), client, ops.tls() != null);
         deadlines.clientRead();
+    }
+
+    /** The clock of the client connection's read batches, shared by the clocks its exchanges start. */
+    public ReadBatchClock clock() {
+        return clock;
     }
 
     /** True once the server asked this connection to finish. */
@@ -136,7 +142,7 @@ public final class ProxyExchange {
             case IDLE:
                 if (msg instanceof HttpRequest) {
                     HttpRequest req = (HttpRequest) msg;
-                    observer.begin(ctx.channel(), req);
+                    observer.begin(ctx.channel(), req, clock.now());
                     act(req, admission.admit(req, onCredentials));
                 } else {
                     ReferenceCountUtil.release(msg);

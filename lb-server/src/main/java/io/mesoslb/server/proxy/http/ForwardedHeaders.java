@@ -72,7 +72,7 @@ public final class ForwardedHeaders {
         if ((scanned & bit) != 0) {
             headers.set(name, value);
         } else {
-            headers.add(name, value);
+            RelayedHeaders.addOwnField(headers, name, value);
         }
     }
 

@@ -2,6 +2,9 @@ package io.mesoslb.server.proxy.http;
 
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpVersion;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
+import java.nio.ByteOrder;
 
 /** The byte classes and the few words a head is read by (a request's or a response's), without making strings of them. */
 public final class HeadBytes {
@@ -12,6 +15,10 @@ public final class HeadBytes {
     static final int TRANSFER_ENCODING = 3;
 
     private static final boolean[] TCHAR = new boolean[256];
+    /** Eight bytes of a head at once, for the runs of field bytes that make up most of it. */
+    private static final VarHandle EIGHT_BYTES = MethodHandles.byteArrayViewVarHandle(long[].class, ByteOrder.LITTLE_ENDIAN);
+    private static final long ONES = 0x0101010101010101L;
+    private static final long HIGH_BITS = 0x8080808080808080L;
     private static final byte[][] HIXIE_KEY_NAMES = {bytes("sec-websocket-key1"), bytes("sec-websocket-key2")};
     private static final byte[] CONTENT_LENGTH_NAME = bytes("content-length");
     private static final byte[] TRANSFER_ENCODING_NAME = bytes("transfer-encoding");
@@ -54,6 +61,32 @@ public final class HeadBytes {
     public static boolean isFieldByte(byte b) {
         int c = b & 0xFF;
         return c >= 0x20 && c != 0x7F || c == '\t';
+    }
+
+    /**
+     * Where the run of {@linkplain #isFieldByte field bytes} that starts at {@code i} ends: the index
+     * of the first byte from {@code i} on that is not one. The head must have such a byte (every line
+     * of a head read here ends with CR). Eight bytes are looked at a time while
+     * none of them is a control byte or DEL, the rest one by one, so the answer is the byte loop's.
+     */
+    public static int fieldBytesEnd(byte[] head, int i) {
+        int lastWord = head.length - Long.BYTES;
+        while (i <= lastWord) {
+            long w = (long) EIGHT_BYTES.get(head, i);
+            // A byte below 0x20 (HTAB among them, which the byte loop takes) or equal to 0x7F sets its high
+            // bit here; bytes from 0x80 (obs-text) set none. Exact as a yes/no for the whole word.
+            long below = (w - 0x20 * ONES) & ~w & HIGH_BITS;
+            long del = w ^ 0x7F * ONES;
+            del = (del - ONES) & ~del & HIGH_BITS;
+            if ((below | del) != 0) {
+                break;
+            }
+            i += Long.BYTES;
+        }
+        while (isFieldByte(head[i])) {
+            i++;
+        }
+        return i;
     }
 
     /** {@code HTTP/1.1} or {@code HTTP/1.0} at {@code at}, spelled exactly; null for anything else. */

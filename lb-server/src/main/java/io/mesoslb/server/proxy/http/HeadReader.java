@@ -102,9 +102,7 @@ public final class HeadReader {
                 i++;
             }
             int valueStart = i;
-            while (HeadBytes.isFieldByte(head[i])) {
-                i++;
-            }
+            i = HeadBytes.fieldBytesEnd(head, i);
             if (head[i] != '\r' || head[i + 1] != '\n') {
                 return null;
             }

@@ -116,10 +116,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
                 || head[REASON_START - 1] != ' ') {
             return null;
         }
-        int i = REASON_START;
-        while (HeadBytes.isFieldByte(head[i])) {
-            i++;
-        }
+        int i = HeadBytes.fieldBytesEnd(head, REASON_START);
         int reasonEnd = i;
         if (!startLineEndsAt(head, i)
                 || reasonEnd > REASON_START && (isOws(head[REASON_START]) || isOws(head[reasonEnd - 1]))) {

@@ -8,6 +8,7 @@ import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.proxy.exchange.ClientSide;
 import io.mesoslb.server.proxy.exchange.ExchangeState;
 import io.mesoslb.server.proxy.exchange.ProxyExchange;
+import io.mesoslb.server.proxy.exchange.ReadBatchClock;
 import io.mesoslb.server.proxy.http.ForwardedHeaders;
 import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
@@ -39,6 +40,7 @@ public final class OriginRequestWriter {
     private final ProxyExchange exchange;
     private final ExchangeObserver observer;
     private final ClientResponseWriter responses;
+    private final ReadBatchClock clock;
     private Channel client;
     private ClientSide clientSide;
     private ForwardedHeaders forwarded;
@@ -47,12 +49,13 @@ public final class OriginRequestWriter {
     private boolean unflushed;
 
     public OriginRequestWriter(ProxySettings settings, ExchangeState state, ProxyExchange exchange,
-                               ExchangeObserver observer, ClientResponseWriter responses) {
+                               ExchangeObserver observer, ClientResponseWriter responses, ReadBatchClock clock) {
         this.settings = settings;
         this.state = state;
         this.exchange = exchange;
         this.observer = observer;
         this.responses = responses;
+        this.clock = clock;
     }
 
     public void bind(Channel client, ClientSide clientSide, boolean tls) {
@@ -107,10 +110,10 @@ public final class OriginRequestWriter {
         if (state.requestComplete) {
             // A replay: the request had no body, and its end has been read already.
             out.write(LastHttpContent.EMPTY_LAST_CONTENT, out.voidPromise());
-            b.armResponseTimeout();
+            b.armResponseTimeout(clock.now());
         } else if (expectContinue) {
             // The client sends its body only after the backend's 100, so the backend must answer now.
-            b.armResponseTimeout();
+            b.armResponseTimeout(clock.now());
         }
         b.pauseReads(!client.isWritable());
         // The body, or the end of a body-less request, may be held already.
@@ -153,7 +156,7 @@ public final class OriginRequestWriter {
             clientSide.suspendReads();
         }
         if (!state.responseStarted) {
-            origin.armResponseTimeout();
+            origin.armResponseTimeout(clock.now());
         }
     }
 

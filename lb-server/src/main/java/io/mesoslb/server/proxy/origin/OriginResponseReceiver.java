@@ -78,10 +78,11 @@ public final class OriginResponseReceiver extends ChannelInboundHandlerAdapter i
         lender.takeBack(this, reuse);
     }
 
-    public void armResponseTimeout() {
+    /** @param nowNanos {@link System#nanoTime()} as the caller read it */
+    public void armResponseTimeout(long nowNanos) {
         responseDue = true;
         if (ctx.channel().config().isAutoRead()) {
-            responseDeadline.start();
+            responseDeadline.startAt(nowNanos);
         }
     }
 

@@ -35,9 +35,9 @@ class ClientRequestReceiverTest {
     private final EventLoopGroup unused = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
     private final ExchangeObserver observer = new ExchangeObserver(ProxyOps.NONE);
-    private final ClientRequestReceiver handler = new ClientRequestReceiver(new ProxyExchange(routes,
-            RouteFinder.byHost(null), new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS,
-            BackendOutcomes.NONE, ProxyOps.NONE, observer));
+    private final ProxyExchange proxyExchange = new ProxyExchange(routes, RouteFinder.byHost(null),
+            new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE, observer);
+    private final ClientRequestReceiver handler = new ClientRequestReceiver(proxyExchange);
     private final EmbeddedChannel channel = new EmbeddedChannel(withCodec(observer, handler));
 
     private static io.netty.channel.ChannelHandler[] withCodec(io.netty.channel.ChannelHandler... after) {
@@ -62,6 +62,17 @@ class ClientRequestReceiverTest {
             buf.release();
         }
         return out.toString();
+    }
+
+    @Test
+    void theConnectionsReadBatchEndsWithItsReadComplete() {
+        assertThat(exchange("GET / HTTP/1.1\r\nHost: one.example\r\n\r\n")).startsWith("HTTP/1.1 404");
+        // The time the batch shared is not handed out after it: a later read of the clock is a new one.
+        long t = proxyExchange.clock().now();
+        while (System.nanoTime() <= t) {
+            Thread.onSpinWait();
+        }
+        assertThat(proxyExchange.clock().now()).isGreaterThan(t);
     }
 
     @Test

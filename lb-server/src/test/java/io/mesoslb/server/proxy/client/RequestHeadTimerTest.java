@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesoslb.server.proxy.exchange.ReadBatchClock;
 import io.mesoslb.testkit.Await;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
@@ -26,7 +27,8 @@ class RequestHeadTimerTest {
     private static final long TIMEOUT_NANOS = TimeUnit.MILLISECONDS.toNanos(1);
 
     private final AtomicBoolean awaitingHead = new AtomicBoolean(true);
-    private final RequestHeadTimer timer = new RequestHeadTimer(TIMEOUT_NANOS, awaitingHead::get);
+    private final ReadBatchClock clock = new ReadBatchClock();
+    private final RequestHeadTimer timer = new RequestHeadTimer(TIMEOUT_NANOS, awaitingHead::get, clock);
     private final List<Object> events = new ArrayList<>();
     private final EmbeddedChannel channel = new EmbeddedChannel();
 
@@ -64,6 +66,17 @@ class RequestHeadTimerTest {
             long next = channel.runScheduledPendingTasks();
             return done.getAsBoolean() || next == -1;
         });
+    }
+
+    @Test
+    void aReadBatchItBeganEndsWithItsReadCompleteWithNoFrontendBehind() {
+        // As before an HTTP/2 listener's connection said which protocol it speaks: nothing else ends the batch.
+        send("GET / HTTP/1.1\r\nHo");
+        long t = clock.now();
+        while (System.nanoTime() <= t) {
+            Thread.onSpinWait();
+        }
+        assertThat(clock.now()).as("a read after the batch is a new one").isGreaterThan(t);
     }
 
     @Test

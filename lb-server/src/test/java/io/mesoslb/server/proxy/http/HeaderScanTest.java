@@ -6,6 +6,8 @@ import io.netty.channel.embedded.EmbeddedChannel;
 import io.netty.handler.codec.http.DefaultHttpHeaders;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpVersion;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 
@@ -96,5 +98,30 @@ class HeaderScanTest {
         }
         assertThat(sent.getAll("Via")).containsExactly("1.0 edge, 1.1 mesos-lb");
         assertThat(bare.getAll("Via")).containsExactly("1.1 mesos-lb");
+    }
+
+    @Test
+    void headersReadInPlaceScanAsTheGeneralKindDoes() {
+        List<List<String>> sets = List.of(
+                List.of("HOST", "a", "keep-alive", "1", "TE", "trailers", "Trailer", "x", "PROXY-connection", "1",
+                        "Upgrade", "websocket", "X-Forwarded-FOR", "1", "X-forwarded-Proto", "https",
+                        "x-forwarded-port", "1", "X-FORWARDED-HOST", "h", "vIA", "1.0 edge", "Expect", "100-continue",
+                        "Content-TYPE", "application/grpc", "GRPC-Timeout", "1S"),
+                List.of("XX", "1", "Date", "1", "Age", "1", "Cookie", "1", "Referer", "1", "User-Agent", "1",
+                        "Accept-Language", "1", "Content-Encoding", "1", "X-Forwarded-Protx", "1", "Content-Length", "1"),
+                List.of("Host", "a", "host", "b", "Connection", "Upgrade, x-hop"),
+                List.of("Transfer_Encoding", "chunked", "content_length", "1", "Connection", "close, HOST"));
+        for (List<String> fields : sets) {
+            HttpHeaders general = new DefaultHttpHeaders();
+            StringBuilder lines = new StringBuilder();
+            for (int i = 0; i < fields.size(); i += 2) {
+                general.add(fields.get(i), fields.get(i + 1));
+                lines.append(fields.get(i)).append(": ").append(fields.get(i + 1)).append("\r\n");
+            }
+            byte[] head = ("GET / HTTP/1.1\r\n" + lines + "\r\n").getBytes(StandardCharsets.ISO_8859_1);
+            RelayedHeaders relayed = new HeadReader(4096, 8192).fields(head, "GET / HTTP/1.1\r\n".length());
+            assertThat(relayed).as("read in place: %s", fields).isNotNull();
+            assertThat(HeaderScan.scan(relayed)).as("%s", fields).isEqualTo(HeaderScan.scan(general)).isNotZero();
+        }
     }
 }
