@@ -10,6 +10,7 @@ import io.mesoslb.core.App;
 import io.mesoslb.core.RouteSpec;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.Ticker;
 import io.mesoslb.core.VhostNaming;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -42,10 +43,15 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes) {
+        this(config, outcomes, Ticker.SYSTEM);
+    }
+
+    /** @param ticker the clock of the routes and of passive health's ejections (the test's own, to end one) */
+    public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes, Ticker ticker) {
         ServerConfig.Builder b = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).workerThreads(2)
                 .adminPort(-1).shutdownGrace("2s");
         ServerConfig built = config.apply(b).build();
-        routes = new RouteTableHolder(new VhostNaming(DOMAIN), built.groups());
+        routes = new RouteTableHolder(new VhostNaming(DOMAIN), built.groups(), ticker);
         server = new LbServer(built, routes, outcomes).start();
     }
 
