@@ -73,6 +73,9 @@ final class LoopBackendPool {
      */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
+        // The backend's queue is made with its first connection and stays while it is in the table (closeIdle
+        // removes it): a connection released for a backend without one is of a backend that left meanwhile.
+        idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
         OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
@@ -85,14 +88,17 @@ final class LoopBackendPool {
         }).connect(addresses.of(backend));
     }
 
-    /** Takes back a connection after a complete exchange, or closes it if the pool is full. */
+    /**
+     * Takes back a connection after a complete exchange, or closes it if the pool is full or its backend left the
+     * table while the exchange lasted (nothing would lend it again; it would stay open until the idle timeout).
+     */
     void release(OriginResponseReceiver handler) {
         assert loop.inEventLoop();
         if (!handler.channel().isActive()) {
             return;
         }
-        ArrayDeque<OriginResponseReceiver> q = idle.computeIfAbsent(handler.backend(), b -> new ArrayDeque<>());
-        if (q.size() >= settings.maxIdlePerBackend()) {
+        ArrayDeque<OriginResponseReceiver> q = idle.get(handler.backend());
+        if (q == null || q.size() >= settings.maxIdlePerBackend()) {
             handler.channel().close();
             return;
         }
