@@ -12,6 +12,8 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.Ticker;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.testkit.Await;
+import io.netty.channel.Channel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -117,6 +119,24 @@ public final class ProxyFixture implements AutoCloseable {
 
     public HttpResponse<String> get(String host, String path) throws Exception {
         return client.send(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A backend connection of the proxy (being made or open) other than {@code other} (null: any), once there is
+     * one. A connection that closed may still be listed for a moment after it reads closed, hence the exclusion.
+     */
+    public Channel awaitBackendConnection(Duration wait, Channel other) {
+        Await.until(wait, () -> backendConnectionOtherThan(other) != null, "a backend connection being made");
+        return backendConnectionOtherThan(other);
+    }
+
+    private Channel backendConnectionOtherThan(Channel other) {
+        for (Channel c : server.pools().connections()) {
+            if (c != other && c.isOpen()) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @Override
