@@ -73,9 +73,7 @@ final class LoopBackendPool {
      */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
-        // The backend's queue is made with its first connection and stays while it is in the table (closeIdle
-        // removes it): a connection released for a backend without one is of a backend that left meanwhile.
-        idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+        serving(backend);
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
         OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
@@ -86,6 +84,14 @@ final class LoopBackendPool {
                 ch.pipeline().addLast(decoder, new OriginRequestEncoder(), handler);
             }
         }).connect(addresses.of(backend));
+    }
+
+    /**
+     * Makes the backend's idle queue, with its first connection: it stays while the backend is in the table
+     * (closeIdle removes it), so a connection released for a backend without one is of a backend that left.
+     */
+    void serving(Backend backend) {
+        idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
     }
 
     /**
