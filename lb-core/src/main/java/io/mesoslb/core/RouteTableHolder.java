@@ -47,6 +47,7 @@ public final class RouteTableHolder {
     /** Static app id to its first static app. */
     private final Map<String, App> staticById = new LinkedHashMap<>();
     private final TableState state;
+    private final Ticker ticker;
 
     public RouteTableHolder(VhostNaming naming) {
         this(naming, AppGroups.ALL, Ticker.SYSTEM);
@@ -62,9 +63,15 @@ public final class RouteTableHolder {
     }
 
     public RouteTableHolder(VhostNaming naming, AppGroups groups, Ticker ticker) {
+        this.ticker = ticker;
         this.builder = new RouteTableBuilder(naming, ticker);
         this.groups = groups;
         this.state = new TableState(builder);
+    }
+
+    /** The clock its routes tell ejections by: whatever ejects backends from them must use it too. */
+    public Ticker ticker() {
+        return ticker;
     }
 
     /** The live snapshot. */

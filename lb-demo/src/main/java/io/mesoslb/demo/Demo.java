@@ -6,10 +6,7 @@ import io.mesoslb.server.config.ServerConfig;
 import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.SimPort;
 import io.mesoslb.testkit.SimulatorOptions;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.BindException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -69,10 +66,7 @@ final class Demo implements AutoCloseable {
         if (marathonPort < 0 || marathonPort > 65_535) {
             throw new ConfigException("--demo-marathon-port must be a port number, got " + marathonPort);
         }
-        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder()
-                .port(freePort(marathonPort))
-                .healthCheckDelay(Duration.ofMillis(500))
-                .build());
+        MarathonSimulator marathon = startMarathon(marathonPort);
         try {
             marathon.createApp(APP, INSTANCES, Map.of(), true);
             marathon.createApp(TCP_APP, 2, Map.of(), false, List.of(SimPort.tcp()), false);
@@ -98,19 +92,27 @@ final class Demo implements AutoCloseable {
         marathon.close();
     }
 
-    /** The preferred port or one of the next few if it is taken, else any free port (0). */
-    private static int freePort(int preferred) {
-        if (preferred == 0) {
-            return 0;
-        }
-        for (int port = preferred; port < preferred + PORT_ATTEMPTS && port <= 65_535; port++) {
-            try (ServerSocket probe = new ServerSocket()) {
-                probe.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), port));
-                return port;
-            } catch (IOException e) {
+    /**
+     * The simulated Marathon on the preferred port, else on one of the next few, else on any free port (0). Each
+     * port is tried by binding it: a port probed free and released could be taken before the simulator binds it.
+     */
+    private static MarathonSimulator startMarathon(int preferred) {
+        for (int port = preferred; preferred != 0 && port < preferred + PORT_ATTEMPTS && port <= 65_535; port++) {
+            try {
+                return startMarathonOn(port);
+            } catch (Exception e) {
+                // Netty throws the checked BindException undeclared.
+                if (!(e instanceof BindException)) {
+                    throw e;
+                }
                 // taken; try the next one
             }
         }
-        return 0;
+        return startMarathonOn(0);
+    }
+
+    private static MarathonSimulator startMarathonOn(int port) {
+        return MarathonSimulator.start(SimulatorOptions.builder().port(port).healthCheckDelay(Duration.ofMillis(500))
+                .build());
     }
 }

@@ -118,7 +118,8 @@ public final class LbServer implements AutoCloseable {
         routes.setStaticApps(AdminVhosts.apps(config.domain(), config.marathonUrls(), config.ops().mesosUrls()));
         ProxyOps proxyOps = ops.proxyOps();
         // Outcomes feed passive health first, then the listener given to the constructor.
-        OutlierDetector detector = new OutlierDetector(config.outlier(), ejections);
+        // The routes' clock: a route takes a backend back when its ejection ends by the time the detector set.
+        OutlierDetector detector = new OutlierDetector(config.outlier(), routes.ticker(), ejections);
         BackendOutcomes reported = new PassiveHealth(routes, detector, ops.metered(outcomes));
         ServerBootstrap bootstrap = new ServerBootstrap()
                 .group(boss, workers)

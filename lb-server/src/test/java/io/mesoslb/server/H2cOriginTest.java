@@ -9,6 +9,7 @@ import io.mesoslb.core.RouteSpec;
 import io.mesoslb.server.proxy.ProxyStatus;
 import io.mesoslb.server.testing.BackgroundUpload;
 import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.FullAcceptQueue;
 import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.RawHttp;
@@ -23,6 +24,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetSocketAddress;
 import java.net.Socket;
+import java.nio.channels.NotYetConnectedException;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -318,9 +320,27 @@ class H2cOriginTest {
     }
 
     @Test
+    void aConnectClosedUnderTheProxyIsMadeAgainAndCountsAgainstNoOne() throws Exception {
+        FullAcceptQueue full = closer.use(new FullAcceptQueue());
+        // Connects wait until the backend accepts them, which it never does here.
+        RawHttp c = start(cfg -> cfg.connectTimeout("60s"), full.backend("g.1", "/grpc"));
+        c.send(get("/"));
+        Channel first = proxy.awaitBackendConnection(WAIT, null);
+        // What the epoll transport does to a socket whose connect is not done when an event meant for a socket
+        // closed just before under the same descriptor number reaches it: the read fails, the channel closes.
+        first.pipeline().fireExceptionCaught(new NotYetConnectedException());
+        Await.until(WAIT, () -> !first.isOpen(), "the first connection closed");
+        assertThat(proxy.awaitBackendConnection(WAIT, first)).as("made again").isNotNull();
+        assertThat(outcomes.failures()).isZero();
+    }
+
+    @Test
     void aBackendThatDoesNotSpeakHttp2FailsLikeAConnect() throws Exception {
         LoopbackBackend http1 = closer.use(LoopbackBackend.start("h.1"));
         assertThat(start(cfg -> cfg, task(http1, "h.1")).send(get("/")).read().status()).isEqualTo(502);
+        // Its close is its failure, not a connect closed under the proxy: not made again.
+        assertThat(http1.connectionsAccepted()).isEqualTo(1);
+        assertThat(outcomes.failures()).isEqualTo(1);
     }
 
     @Test

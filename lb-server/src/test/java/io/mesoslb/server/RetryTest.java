@@ -142,13 +142,7 @@ class RetryTest extends OneAppProxyTest {
                 .app(APP, backend.backend("t1", APP));
         RawHttp client = use(new RawHttp(proxy.port()));
         client.send("GET / HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
-        return new WaitingForAConnect(backend, proxy, client, awaitTheBackendConnection(proxy));
-    }
-
-    /** The one backend connection the proxy has, once it is being made (or open). */
-    private static Channel awaitTheBackendConnection(ProxyFixture proxy) {
-        Await.until(WAIT, () -> proxy.server.pools().activeConnections() == 1, "a backend connection being made");
-        return proxy.server.pools().connections().iterator().next();
+        return new WaitingForAConnect(backend, proxy, client, proxy.awaitBackendConnection(WAIT, null));
     }
 
     @Test
@@ -158,7 +152,7 @@ class RetryTest extends OneAppProxyTest {
         // closed just before under the same descriptor number reaches it: the read fails, the channel closes.
         w.connecting().pipeline().fireExceptionCaught(new NotYetConnectedException());
         Await.until(WAIT, () -> !w.connecting().isOpen(), "the first connection closed");
-        assertThat(awaitTheBackendConnection(w.proxy())).as("made again").isNotSameAs(w.connecting());
+        assertThat(w.proxy().awaitBackendConnection(WAIT, w.connecting())).as("made again").isNotNull();
 
         w.backend().accept();
         w.backend().accept();

@@ -6,11 +6,14 @@ import io.mesoslb.core.RouteSpec;
 import io.mesoslb.core.ServicePort;
 import io.mesoslb.server.service.PortStatus;
 import io.mesoslb.server.testing.Closer;
+import io.mesoslb.server.testing.FullAcceptQueue;
+import io.mesoslb.server.testing.OutcomeRecorder;
 import io.mesoslb.server.testing.ProxyFixture;
 import io.mesoslb.server.testing.TcpBackend;
 import io.mesoslb.server.testing.TcpBackend.Behaviour;
 import io.mesoslb.testkit.Await;
 import io.mesoslb.testkit.LoopbackPort;
+import io.micrometer.core.instrument.Gauge;
 import io.netty.buffer.PooledByteBufAllocator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -262,5 +265,34 @@ class TcpServicePortTest {
             assertThat(c.winner()).isEqualTo("/alpha");
             assertThat(c.losers()).containsExactly("/zeta");
         });
+    }
+
+    @Test
+    void aClientClosedByThePortsDrainWhileItsBackendIsConnectedCountsNothingAgainstTheBackend() throws Exception {
+        FullAcceptQueue backend = closer.use(new FullAcceptQueue());
+        OutcomeRecorder outcomes = new OutcomeRecorder();
+        int port = servicePort();
+        // Connects wait until the backend accepts them, which it never does here; the port's drain closes its
+        // connections as soon as the port closes.
+        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.connectTimeout("60s").servicePortDrain("0s"), outcomes))
+                .app("/slow", tcp(port), backend.backend("t1", "/slow"));
+        awaitListening(proxy, port);
+
+        try (Socket s = connect(port)) {
+            Await.until(WAIT, () -> activeConnections(proxy, port) == 1, "the connection accepted, its backend connecting");
+            proxy.remove("/slow");
+            assertThat(s.getInputStream().read()).as("closed by the drain").isEqualTo(-1);
+            Await.until(WAIT, () -> activeConnections(proxy, port) == 0, "the connection ended");
+        }
+        assertThat(outcomes.outcomes).isEmpty();
+        assertThat(proxy.server.meterRegistry().find("mesoslb_service_connect_failures")
+                .tag("port", Integer.toString(port)).counter().count()).isZero();
+    }
+
+    private static double activeConnections(ProxyFixture proxy, int port) {
+        // The port's meters are made with its first connection.
+        Gauge active = proxy.server.meterRegistry().find("mesoslb_service_connections_active")
+                .tag("port", Integer.toString(port)).gauge();
+        return active == null ? 0 : active.value();
     }
 }

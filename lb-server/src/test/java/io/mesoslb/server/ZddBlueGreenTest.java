@@ -39,10 +39,12 @@ class ZddBlueGreenTest {
 
     @Test
     void blueGreenSwitchUnderLoadLosesNoRequest() throws Exception {
-        MarathonSimulator sim = closer.use(MarathonSimulator.start(SimulatorOptions.builder()
-                .healthCheckDelay(Duration.ofMillis(200)).killGrace(Duration.ofMillis(500)).build()));
-        sim.createApp(BLUE, TARGET, colour("blue", "2026-12-06T10:00:00.000000"), true);
         ProxyFixture proxy = closer.use(new ProxyFixture());
+        // A killed task serves until the balancer has drained it, however long that takes on a busy machine.
+        MarathonSimulator sim = closer.use(MarathonSimulator.start(SimulatorOptions.builder()
+                .healthCheckDelay(Duration.ofMillis(200)).killGrace(Duration.ofMillis(500))
+                .killGate(task -> TaskAnswers.drained(proxy, HOST, task)).build()));
+        sim.createApp(BLUE, TARGET, colour("blue", "2026-12-06T10:00:00.000000"), true);
         closer.use(new MarathonDiscovery(MarathonConfig.builder(List.of(sim.uri()))
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(200)).build(), proxy.routes)).start();
         List<String> blue = running(sim, BLUE);

@@ -1,6 +1,7 @@
 package io.mesoslb.testkit;
 
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Collections;
@@ -13,7 +14,9 @@ import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.Function;
 import java.util.regex.Pattern;
 
 /**
@@ -461,16 +464,26 @@ final class Marathon {
         cluster.emit(EventBodies.instanceChanged(t, "Killing"));
         // Always deferred, even with zero grace, so kills started while iterating tasks never re-enter.
         cluster.schedule(cluster.options().killGrace(), () -> {
-            if (tasks.get(t.id) != t) {
-                return;
-            }
-            terminate(t, TaskState.KILLED, "Killed", "");
-            AppState app = apps.get(t.appId);
-            if (app != null) {
-                reconcile(app);
-                progressRestart(app);
+            Function<SimTask, CompletionStage<?>> gate = cluster.options().killGate();
+            if (gate == null || tasks.get(t.id) != t) {
+                endKill(t);
+            } else {
+                gate.apply(t.snapshot()).whenComplete((done, failed) -> cluster.schedule(Duration.ZERO, () -> endKill(t)));
             }
         });
+    }
+
+    /** The end of a kill's grace: the backend stops, TASK_KILLED. */
+    private void endKill(TaskState t) {
+        if (tasks.get(t.id) != t) {
+            return;
+        }
+        terminate(t, TaskState.KILLED, "Killed", "");
+        AppState app = apps.get(t.appId);
+        if (app != null) {
+            reconcile(app);
+            progressRestart(app);
+        }
     }
 
     private void terminate(TaskState t, String state, String condition, String message) {

@@ -89,18 +89,23 @@ public final class MarathonSimulator implements AutoCloseable {
         if (n > 1 && options.port() != 0) {
             throw new IllegalArgumentException("instances of a cluster cannot share the fixed port " + options.port());
         }
-        Cluster cluster = new Cluster(options);
+        return startCluster(new Cluster(options), n);
+    }
+
+    /** {@code n} instances of {@code cluster}; on a failure the ones started close, and the cluster's threads stop. */
+    static List<MarathonSimulator> startCluster(Cluster cluster, int n) {
         List<MarathonSimulator> members = new ArrayList<>();
         try {
             if (options.warmTasks()) {
                 cluster.run(cluster.marathon()::warmBackendCode);
             }
             for (int i = 0; i < n; i++) {
-                MarathonSimulator member = new MarathonSimulator(cluster, options.port());
+                MarathonSimulator member = new MarathonSimulator(cluster, cluster.options().port());
                 cluster.join(member);
                 members.add(member);
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            // Throwable: a failed bind's BindException is checked, and Netty throws it undeclared.
             members.forEach(MarathonSimulator::close);
             if (members.isEmpty()) {
                 cluster.shutdown();

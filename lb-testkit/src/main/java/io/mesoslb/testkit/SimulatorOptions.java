@@ -4,6 +4,8 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
 import java.util.Objects;
+import java.util.concurrent.CompletionStage;
+import java.util.function.Function;
 
 /** How a {@link MarathonSimulator} listens, authenticates and paces task lifecycles. Immutable; use {@link #builder()}. */
 public final class SimulatorOptions {
@@ -16,6 +18,7 @@ public final class SimulatorOptions {
     private final boolean autoHealthy;
     private final Duration healthCheckDelay;
     private final Duration killGrace;
+    private final Function<SimTask, CompletionStage<?>> killGate;
     private final Duration heartbeatInterval;
     private final int ioThreads;
     private final boolean warmTasks;
@@ -30,6 +33,7 @@ public final class SimulatorOptions {
         this.autoHealthy = b.autoHealthy;
         this.healthCheckDelay = b.healthCheckDelay;
         this.killGrace = b.killGrace;
+        this.killGate = b.killGate;
         this.heartbeatInterval = b.heartbeatInterval;
         this.ioThreads = b.ioThreads;
         this.warmTasks = b.warmTasks;
@@ -54,6 +58,7 @@ public final class SimulatorOptions {
         b.autoHealthy = autoHealthy;
         b.healthCheckDelay = healthCheckDelay;
         b.killGrace = killGrace;
+        b.killGate = killGate;
         b.heartbeatInterval = heartbeatInterval;
         b.ioThreads = ioThreads;
         b.warmTasks = warmTasks;
@@ -106,6 +111,11 @@ public final class SimulatorOptions {
         return killGrace;
     }
 
+    /** What ends a killed task's grace once {@link #killGrace()} is over, or null: nothing more. */
+    public Function<SimTask, CompletionStage<?>> killGate() {
+        return killGate;
+    }
+
     /** Interval of the bare CRLF keep-alive on event streams; Jetty's default is 10 s. */
     public Duration heartbeatInterval() {
         return heartbeatInterval;
@@ -150,6 +160,7 @@ public final class SimulatorOptions {
         private boolean autoHealthy = true;
         private Duration healthCheckDelay = Duration.ofMillis(100);
         private Duration killGrace = Duration.ofSeconds(1);
+        private Function<SimTask, CompletionStage<?>> killGate;
         private Duration heartbeatInterval = Duration.ofSeconds(10);
         private int ioThreads = 2;
         private boolean warmTasks;
@@ -203,6 +214,16 @@ public final class SimulatorOptions {
 
         public Builder killGrace(Duration grace) {
             this.killGrace = nonNegative(grace, "killGrace");
+            return this;
+        }
+
+        /**
+         * Makes a killed task's backend serve on after {@link #killGrace(Duration)} until the stage {@code gate}
+         * returns for it completes (however it completes): a test decides when a task has drained, not the machine's
+         * speed. Called on the simulator's control thread, which it must not block.
+         */
+        public Builder killGate(Function<SimTask, CompletionStage<?>> gate) {
+            this.killGate = Objects.requireNonNull(gate, "killGate");
             return this;
         }
 

@@ -1,8 +1,10 @@
 package io.mesoslb.testkit;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import java.net.BindException;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -19,6 +21,15 @@ class ClusterTest {
     @AfterEach
     void stop() {
         cluster.forEach(MarathonSimulator::close);
+    }
+
+    @Test
+    void aPortThatCannotBeBoundStopsTheClustersThreads() {
+        try (LoopbackPort taken = LoopbackPort.refusing()) {
+            Cluster failing = new Cluster(SimulatorOptions.builder().port(taken.port()).build());
+            assertThatThrownBy(() -> MarathonSimulator.startCluster(failing, 1)).isInstanceOf(BindException.class);
+            assertThat(failing.group().isTerminated()).as("its event loops stopped").isTrue();
+        }
     }
 
     @Test

@@ -66,6 +66,28 @@ class TaskLifecycleTest extends SimulatorTestBase {
     }
 
     @Test
+    void aKillGateHoldsTheKilledTaskServingUntilItCompletes() throws Exception {
+        CompletableFuture<SimTask> asked = new CompletableFuture<>();
+        CompletableFuture<Void> drained = new CompletableFuture<>();
+        sim = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ZERO).killGate(t -> {
+            asked.complete(t);
+            return drained;
+        }).build());
+        sim.createApp("web", 2, Map.of(), false);
+        SimTask victim = sim.tasks("web").get(0);
+
+        sim.killTask(victim.id());
+
+        assertThat(asked.get(10, TimeUnit.SECONDS).id()).isEqualTo(victim.id());
+        assertThat(Http.backend(victim.host(), victim.port()).body()).as("serving past the grace").isEqualTo(victim.id());
+        assertThat(sim.tasks("web")).filteredOn(t -> t.id().equals(victim.id())).extracting(SimTask::state)
+                .containsExactly("TASK_KILLING");
+        drained.complete(null);
+        Await.until(() -> sim.tasks("web").stream().noneMatch(t -> t.id().equals(victim.id())));
+        assertRefused(victim);
+    }
+
+    @Test
     void killEndsWithTaskKilledAndAStoppedBackend() {
         sim = MarathonSimulator.start(SimulatorOptions.builder().killGrace(Duration.ofMillis(30)).build());
         sim.createApp("web", 2, Map.of(), false);

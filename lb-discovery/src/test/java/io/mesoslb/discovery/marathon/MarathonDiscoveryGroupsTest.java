@@ -91,8 +91,10 @@ class MarathonDiscoveryGroupsTest {
         MarathonConfig config = MarathonConfig.builder(List.of(marathon.uri()))
                 .backoff(Duration.ofMillis(10), Duration.ofMillis(100)).build();
         discovery = new MarathonDiscovery(config, changed -> {
+            // Recorded once the table has it: a test that saw the publication may look at the table.
+            var result = holder.updateGroups(changed);
             published.add(Map.copyOf(changed));
-            return holder.updateGroups(changed);
+            return result;
         }, new HealthVerdicts(), new PortRoutes(false, new LabelProblems()));
         discovery.start();
         Await.until(DEADLINE, () -> !published.isEmpty());

@@ -42,7 +42,6 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
     private final TcpSession session;
     private ChannelHandlerContext ctx;
     private Route route;
-    private Channel connecting;
     /** Read from the client before the backend was connected (a FIN makes the transport read once). */
     private final ArrayDeque<Object> held = new ArrayDeque<>(2);
     private boolean clientSentFin;
@@ -102,20 +101,15 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
             connectFailed(unresolved);
             return;
         }
-        ChannelFuture f = origins.clone(ctx.channel().eventLoop()).connect(state.backend().ip(), state.backend().port());
-        connecting = f.channel();
-        f.addListener(this);
+        attempts.connecting(origins.clone(ctx.channel().eventLoop()).connect(state.backend().ip(),
+                state.backend().port()), this);
     }
 
     @Override
     public void operationComplete(ChannelFuture f) {
-        if (f.channel() != connecting) {
-            if (f.isSuccess()) {
-                f.channel().close();
-            }
+        if (!attempts.finished(f)) {
             return;
         }
-        connecting = null;
         if (f.isSuccess()) {
             connected(f.channel());
         } else {
@@ -124,6 +118,11 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
     }
 
     private void connectFailed(Throwable cause) {
+        if (attempts.closedUnderIt(cause)) {
+            log.debug("{}: connect to {} closed before it was made; connecting again", ctx.channel(), attempts.target());
+            connect(attempts.target());
+            return;
+        }
         log.debug("{}: connect to {} failed: {}", ctx.channel(), attempts.target(), cause.toString());
         outcomes.failed(attempts.target(), BackendAttempts.failureOf(cause));
         session.connectFailed();
@@ -176,10 +175,6 @@ final class TcpServiceConnector extends ChannelInboundHandlerAdapter implements 
         Object msg;
         while ((msg = held.poll()) != null) {
             ReferenceCountUtil.release(msg);
-        }
-        if (connecting != null) {
-            connecting.close();
-            connecting = null;
         }
         if (attempts.target() != null) {
             session.ended("client closed before the backend was connected");

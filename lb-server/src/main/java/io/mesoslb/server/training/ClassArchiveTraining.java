@@ -5,9 +5,7 @@ import io.mesoslb.server.Main;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
 import java.io.IOException;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
@@ -49,7 +47,7 @@ public final class ClassArchiveTraining {
     }
 
     private static void train() throws Exception {
-        TrainingMarathon marathon = TrainingMarathon.start(freePort());
+        TrainingMarathon marathon = TrainingMarathon.start();
         ServerConfig config = ConfigLoader.load("--marathon-urls", marathon.url(), "--domain", DOMAIN,
                 "--listen-host", "127.0.0.1", "--listen-port", "0", "--admin-host", "127.0.0.1", "--admin-port", "0",
                 "--drain-period", "0s", "--shutdown-grace", "1s");
@@ -101,12 +99,6 @@ public final class ClassArchiveTraining {
             s.getOutputStream().write(("GET " + path + " HTTP/1.1\r\nHost: " + host + "\r\nConnection: close\r\n\r\n")
                     .getBytes(StandardCharsets.US_ASCII));
             return new String(s.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        }
-    }
-
-    private static int freePort() throws IOException {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
-            return s.getLocalPort();
         }
     }
 }

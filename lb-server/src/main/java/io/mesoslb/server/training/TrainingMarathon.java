@@ -29,23 +29,31 @@ final class TrainingMarathon implements AutoCloseable {
 
     private final ServerSocket marathon;
     private final ServerSocket secondTask;
-    private final int servicePort;
+    /**
+     * Holds the app's service port number until the balancer listens there: bound, never listening, with
+     * {@code SO_REUSEADDR}, as the balancer's listener binds, so that Linux lets the two share the port while no
+     * bind to port 0 and no outgoing connection is given it. A number probed free and released could be taken.
+     */
+    private final Socket servicePort;
     private final List<Socket> open = new CopyOnWriteArrayList<>();
     private final List<OutputStream> streams = new CopyOnWriteArrayList<>();
     private volatile int tasks = 1;
     private volatile boolean closed;
 
-    private TrainingMarathon(ServerSocket marathon, ServerSocket secondTask, int servicePort) {
+    private TrainingMarathon(ServerSocket marathon, ServerSocket secondTask, Socket servicePort) {
         this.marathon = marathon;
         this.secondTask = secondTask;
         this.servicePort = servicePort;
     }
 
-    /** Listening on two ephemeral loopback ports; the app claims {@code servicePort} as its service port. */
-    static TrainingMarathon start(int servicePort) throws IOException {
+    /** Listening on two ephemeral loopback ports; the app claims a third, held for the balancer, as its service port. */
+    static TrainingMarathon start() throws IOException {
         InetAddress loopback = InetAddress.getLoopbackAddress();
         ServerSocket first = new ServerSocket(0, 50, loopback);
         ServerSocket second = new ServerSocket(0, 50, loopback);
+        Socket servicePort = new Socket();
+        servicePort.setReuseAddress(true);
+        servicePort.bind(new InetSocketAddress(loopback, 0));
         TrainingMarathon m = new TrainingMarathon(first, second, servicePort);
         m.acceptOn(first);
         m.acceptOn(second);
@@ -149,7 +157,7 @@ final class TrainingMarathon implements AutoCloseable {
                     .append("\",\"slaveId\":\"training-agent\"}");
         }
         return "{\"id\":\"" + APP_ID + "\",\"instances\":" + tasks + ",\"labels\":{},\"healthChecks\":[],"
-                + "\"networks\":[{\"mode\":\"host\"}],\"portDefinitions\":[{\"port\":" + servicePort
+                + "\"networks\":[{\"mode\":\"host\"}],\"portDefinitions\":[{\"port\":" + servicePort.getLocalPort()
                 + ",\"protocol\":\"tcp\",\"name\":\"http\",\"labels\":{}}],\"version\":\"" + VERSION
                 + "\",\"tasks\":[" + tasksJson + "]}";
     }
@@ -164,6 +172,7 @@ final class TrainingMarathon implements AutoCloseable {
         closed = true;
         marathon.close();
         secondTask.close();
+        servicePort.close();
         for (Socket s : open) {
             s.close();
         }

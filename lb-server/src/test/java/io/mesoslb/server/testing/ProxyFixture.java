@@ -10,7 +10,10 @@ import io.mesoslb.core.App;
 import io.mesoslb.core.RouteSpec;
 import io.mesoslb.core.Backend;
 import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.Ticker;
 import io.mesoslb.core.VhostNaming;
+import io.mesoslb.testkit.Await;
+import io.netty.channel.Channel;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -42,10 +45,15 @@ public final class ProxyFixture implements AutoCloseable {
     }
 
     public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes) {
+        this(config, outcomes, Ticker.SYSTEM);
+    }
+
+    /** @param ticker the clock of the routes and of passive health's ejections (the test's own, to end one) */
+    public ProxyFixture(UnaryOperator<ServerConfig.Builder> config, BackendOutcomes outcomes, Ticker ticker) {
         ServerConfig.Builder b = ServerConfig.builder().listenHost("127.0.0.1").listenPort(0).workerThreads(2)
                 .adminPort(-1).shutdownGrace("2s");
         ServerConfig built = config.apply(b).build();
-        routes = new RouteTableHolder(new VhostNaming(DOMAIN), built.groups());
+        routes = new RouteTableHolder(new VhostNaming(DOMAIN), built.groups(), ticker);
         server = new LbServer(built, routes, outcomes).start();
     }
 
@@ -111,6 +119,24 @@ public final class ProxyFixture implements AutoCloseable {
 
     public HttpResponse<String> get(String host, String path) throws Exception {
         return client.send(request(host, path).GET().build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    /**
+     * A backend connection of the proxy (being made or open) other than {@code other} (null: any), once there is
+     * one. A connection that closed may still be listed for a moment after it reads closed, hence the exclusion.
+     */
+    public Channel awaitBackendConnection(Duration wait, Channel other) {
+        Await.until(wait, () -> backendConnectionOtherThan(other) != null, "a backend connection being made");
+        return backendConnectionOtherThan(other);
+    }
+
+    private Channel backendConnectionOtherThan(Channel other) {
+        for (Channel c : server.pools().connections()) {
+            if (c != other && c.isOpen()) {
+                return c;
+            }
+        }
+        return null;
     }
 
     @Override

@@ -247,17 +247,27 @@ public final class TestOrigin implements AutoCloseable {
         }));
     }
 
-    /** Answers like {@link #marker}, and closes a keep-alive connection left idle for {@code idleMillis}. */
+    /**
+     * Answers like {@link #marker}, and closes a keep-alive connection left idle for {@code idleMillis} after an
+     * answer. The clock starts with the first answer: a new connection is never closed before the request it was
+     * made for, however slowly the machine brings it.
+     */
     public static TestOrigin closingIdleConnections(String marker, long idleMillis) {
-        return new TestOrigin(p -> p.addLast(new io.netty.handler.timeout.IdleStateHandler(0, 0, idleMillis,
-                TimeUnit.MILLISECONDS), new ChannelInboundHandlerAdapter() {
+        return aggregating((ctx, req) -> {
+            if (ctx.pipeline().get(io.netty.handler.timeout.IdleStateHandler.class) == null) {
+                ctx.pipeline().addFirst(new ChannelInboundHandlerAdapter() {
                     @Override
-                    public void userEventTriggered(ChannelHandlerContext ctx, Object evt) {
+                    public void userEventTriggered(ChannelHandlerContext c, Object evt) {
                         if (evt instanceof io.netty.handler.timeout.IdleStateEvent) {
-                            ctx.close();
+                            c.close();
                         }
                     }
-                }, new HttpObjectAggregator(1 << 20), new AggregatedHandler((ctx, req) -> text(HttpResponseStatus.OK, marker))));
+                });
+                ctx.pipeline().addFirst(new io.netty.handler.timeout.IdleStateHandler(0, 0, idleMillis,
+                        TimeUnit.MILLISECONDS));
+            }
+            return text(HttpResponseStatus.OK, marker);
+        });
     }
 
     /** Answers every request with the status {@code status} gives at that moment, {@code marker} as body. */

@@ -4,15 +4,20 @@ import io.mesoslb.core.Backend;
 import io.mesoslb.core.BackendState;
 import io.mesoslb.core.Route;
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.netty.channel.Channel;
+import io.netty.channel.ChannelFuture;
+import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ConnectTimeoutException;
 import java.net.UnknownHostException;
+import java.nio.channels.ClosedChannelException;
 
 /**
  * The backends one client connection tries for one route: a first choice, then, after each
  * failed connect, another backend while retries last (nothing has been sent yet, so any backend
  * may take over). It keeps the in-flight count that the leastconn and least-request modes choose by
- * on the backend being tried: one per client, moved with it. Shared by the HTTP exchange and the TCP
- * service ports.
+ * on the backend being tried: one per client, moved with it. It knows the connect in flight, so that
+ * a connect the client abandons is never taken for the backend's failure, and a connect closed under
+ * it by something else is made again once. Shared by the HTTP exchange and the TCP service ports.
  *
  * <p>One per client connection, on its event loop.
  */
@@ -24,6 +29,10 @@ public final class BackendAttempts {
     /** Whether {@link #target} holds one of its in-flight counts for this client. */
     private boolean countsInFlight;
     private int retriesLeft;
+    /** The backend connect in flight, or null. */
+    private Channel connecting;
+    /** A connect was closed under it and made again; once is enough. */
+    private boolean reconnected;
 
     /** @param connectRetries other backends tried after a failed connect */
     public BackendAttempts(int connectRetries) {
@@ -35,6 +44,7 @@ public final class BackendAttempts {
         this.route = route;
         this.clientHash = clientHash;
         retriesLeft = connectRetries;
+        reconnected = false;
         moveTo(first);
     }
 
@@ -82,11 +92,56 @@ public final class BackendAttempts {
         return counted;
     }
 
-    /** Forgets the route; the in-flight count is given back. */
+    /** Waits for {@code connect}, from now the connect in flight, with {@code listener}. */
+    public void connecting(ChannelFuture connect, ChannelFutureListener listener) {
+        connecting = connect.channel();
+        connect.addListener(listener);
+    }
+
+    /**
+     * Whether {@code connect}, now done, was the connect in flight; false for one abandoned meanwhile (the client
+     * left, or its exchange moved on), which is closed if it connected.
+     */
+    public boolean finished(ChannelFuture connect) {
+        if (connect.channel() != connecting) {
+            if (connect.isSuccess()) {
+                connect.channel().close();
+            }
+            return false;
+        }
+        connecting = null;
+        return true;
+    }
+
+    /**
+     * Whether a connect that failed for {@code cause} is to be made again to the same backend, using no retry and
+     * counted against no one: once, when the channel was closed before it connected. This client did not close it
+     * ({@link #clear} forgets a connect before closing it), nor did the backend (a refusal or a timeout fails
+     * otherwise): the epoll transport can hand a socket whose connect is not done an event meant for a socket
+     * closed just before under the same descriptor number, in the same batch of ready events, and the failed read
+     * or the peer's close seen there closes it.
+     */
+    public boolean closedUnderIt(Throwable cause) {
+        if (cause instanceof ClosedChannelException && !reconnected) {
+            reconnected = true;
+            return true;
+        }
+        return false;
+    }
+
+    /** Forgets the route, abandons the connect in flight; the in-flight count is given back. */
     public void clear() {
+        Channel abandoned = connecting;
+        // Forgotten before it is closed: closing fails the connect at once, and its listener must not take that
+        // for the backend's failure (nor try another backend for a client that left).
+        connecting = null;
+        if (abandoned != null) {
+            abandoned.close();
+        }
         moveTo(null);
         route = null;
         retriesLeft = 0;
+        reconnected = false;
     }
 
     /**

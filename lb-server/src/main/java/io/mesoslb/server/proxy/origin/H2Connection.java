@@ -23,6 +23,7 @@ import io.netty.handler.codec.http2.Http2StreamChannel;
 import io.netty.handler.codec.http2.Http2StreamChannelBootstrap;
 import io.netty.util.ReferenceCountUtil;
 import io.netty.util.concurrent.Future;
+import java.net.ConnectException;
 import java.nio.channels.ClosedChannelException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
@@ -168,7 +169,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter implements OriginL
     private void opened(Future<Http2StreamChannel> f, StreamWaiter waiter, int ticket, boolean reused) {
         if (!f.isSuccess()) {
             streamEnded();
-            waiter.streamFailed(ticket, f.cause());
+            waiter.streamFailed(ticket, f.cause() instanceof ClosedChannelException ? closedByTheBackend() : f.cause());
             return;
         }
         Http2StreamChannel stream = f.getNow();
@@ -302,7 +303,16 @@ final class H2Connection extends ChannelInboundHandlerAdapter implements OriginL
             pool.idleChanged(-1);
         }
         pool.evict(this);
-        failWaiting(new ClosedChannelException());
+        failWaiting(closedByTheBackend());
+    }
+
+    /**
+     * Why a stream asked for was not opened on a connection that had connected and then closed: the backend
+     * closed it (or broke the protocol). Not a {@link ClosedChannelException}, which stands for a connect closed
+     * under the balancer ({@link BackendAttempts#closedUnderIt}) and is made again unblamed.
+     */
+    private ConnectException closedByTheBackend() {
+        return new ConnectException(backend + " closed the HTTP/2 connection before the stream opened");
     }
 
     @Override

@@ -73,6 +73,7 @@ final class LoopBackendPool {
      */
     ChannelFuture connect(Backend backend) {
         assert loop.inEventLoop();
+        serving(backend);
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
         OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
@@ -85,14 +86,25 @@ final class LoopBackendPool {
         }).connect(addresses.of(backend));
     }
 
-    /** Takes back a connection after a complete exchange, or closes it if the pool is full. */
+    /**
+     * Makes the backend's idle queue, with its first connection: it stays while the backend is in the table
+     * (closeIdle removes it), so a connection released for a backend without one is of a backend that left.
+     */
+    void serving(Backend backend) {
+        idle.computeIfAbsent(backend, b -> new ArrayDeque<>());
+    }
+
+    /**
+     * Takes back a connection after a complete exchange, or closes it if the pool is full or its backend left the
+     * table while the exchange lasted (nothing would lend it again; it would stay open until the idle timeout).
+     */
     void release(OriginResponseReceiver handler) {
         assert loop.inEventLoop();
         if (!handler.channel().isActive()) {
             return;
         }
-        ArrayDeque<OriginResponseReceiver> q = idle.computeIfAbsent(handler.backend(), b -> new ArrayDeque<>());
-        if (q.size() >= settings.maxIdlePerBackend()) {
+        ArrayDeque<OriginResponseReceiver> q = idle.get(handler.backend());
+        if (q == null || q.size() >= settings.maxIdlePerBackend()) {
             handler.channel().close();
             return;
         }

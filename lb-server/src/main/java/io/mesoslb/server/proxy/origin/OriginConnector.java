@@ -15,7 +15,6 @@ import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import java.net.UnknownHostException;
-import java.nio.channels.ClosedChannelException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,13 +42,10 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
     /** Names the stream asked for last; a stream answering an older request (the exchange moved on) is closed. */
     private int streamTicket;
 
-    private Channel connecting;
     /** The first backend for the exchange, between {@link #choose} and {@link #start}. */
     private BackendState chosen;
     /** The backend connection in use came from the pool (it may have gone stale while idle). */
     private boolean reusedConnection;
-    /** A connect of this exchange was closed under it and made again; once is enough. */
-    private boolean reconnected;
 
     public OriginConnector(BackendPools pools, BackendOutcomes outcomes, int connectRetries, ExchangeState exchange,
                            ProxyExchange proxy) {
@@ -127,32 +123,17 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
             proxy.connected(pooled);
             return;
         }
-        ChannelFuture f = pool().connect(state.backend());
-        connecting = f.channel();
-        f.addListener(this);
+        attempts.connecting(pool().connect(state.backend()), this);
     }
 
     /** A backend connect finished. */
     @Override
     public void operationComplete(ChannelFuture f) {
-        if (f.channel() != connecting) {
-            // The client left, or this exchange moved on, while the connect was in flight: clear() forgot it.
-            if (f.isSuccess()) {
-                f.channel().close();
-            }
+        if (!attempts.finished(f)) {
             return;
         }
-        connecting = null;
         if (f.isSuccess()) {
             proxy.connected(f.channel().pipeline().get(OriginResponseReceiver.class));
-        } else if (f.cause() instanceof ClosedChannelException && !reconnected) {
-            // Closed before it connected, and not by this connector (clear() forgets a connect before closing it):
-            // the epoll transport can hand a socket whose connect is not done an event meant for a socket closed
-            // just before under the same descriptor number, in the same batch of ready events; the read fails or
-            // the peer's close is seen, and the channel closes. Nothing the backend did: made again, unblamed.
-            reconnected = true;
-            log.debug("{}: connect to {} closed before it was made; connecting again", client, attempts.target());
-            connectTo(attempts.target(), false);
         } else {
             connectFailed(f.cause());
         }
@@ -176,6 +157,11 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
     }
 
     private void connectFailed(Throwable cause) {
+        if (attempts.closedUnderIt(cause)) {
+            log.debug("{}: connect to {} closed before it was made; connecting again", client, attempts.target());
+            connectTo(attempts.target(), false);
+            return;
+        }
         ProxyStatus failure = BackendAttempts.failureOf(cause);
         log.debug("{}: connect to {} failed: {}", client, attempts.target(), cause.toString());
         outcomes.failed(attempts.target(), failure);
@@ -248,17 +234,9 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
 
     /** Forgets the exchange; a connect still in flight is abandoned. */
     public void clear() {
-        Channel abandoned = connecting;
-        // Forgotten before it is closed: closing fails the connect at once, and its listener must not take that
-        // for the backend's failure (nor try another backend for a client that left).
-        connecting = null;
-        if (abandoned != null) {
-            abandoned.close();
-        }
         attempts.clear();
         chosen = null;
         reusedConnection = false;
-        reconnected = false;
         streamTicket++;
     }
 }

@@ -76,6 +76,7 @@ public final class EmbeddedProxy implements AutoCloseable {
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
         origin.pipeline().addLast(decoder, new OriginRequestEncoder(), handler);
         origin.pipeline().fireChannelActive();
+        pool.serving(backend);
         pool.release(handler);
         origins.add(origin);
         return origin;

@@ -179,6 +179,19 @@ class LoopBackendPoolTest {
     }
 
     @Test
+    void aConnectionInUseWhenItsBackendLeftIsClosedAtItsReleaseNotPooled() throws Exception {
+        OriginResponseReceiver inUse = connect(a);
+        onLoop(() -> pool.closeIdle(List.of(a)));
+
+        release(inUse);
+
+        inUse.channel().closeFuture().await(10, TimeUnit.SECONDS);
+        assertThat(inUse.channel().isOpen()).isFalse();
+        assertThat(idle(a)).isZero();
+        assertThat(pools.idleConnections()).isZero();
+    }
+
+    @Test
     void closeAllEmptiesThePoolOnceEachClose() throws Exception {
         OriginResponseReceiver toA = connect(a);
         OriginResponseReceiver toB = connect(b);
