@@ -96,7 +96,7 @@ public final class MarathonSimulator implements AutoCloseable {
     static List<MarathonSimulator> startCluster(Cluster cluster, int n) {
         List<MarathonSimulator> members = new ArrayList<>();
         try {
-            if (options.warmTasks()) {
+            if (cluster.options().warmTasks()) {
                 cluster.run(cluster.marathon()::warmBackendCode);
             }
             for (int i = 0; i < n; i++) {
