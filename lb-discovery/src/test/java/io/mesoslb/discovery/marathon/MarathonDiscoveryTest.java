@@ -116,7 +116,8 @@ class MarathonDiscoveryTest {
 
     @Test
     void eventsSoonAfterAPublicationWaitTogetherForTheWindowsEnd() throws IOException {
-        Duration window = Duration.ofSeconds(2);
+        // Long enough that the two events surely reach the reducer within it, even on a loaded machine.
+        Duration window = Duration.ofSeconds(5);
         start(config(marathon()).coalesce(window));
         awaitAddresses("h:31001");
         List<Long> swappedAt = new CopyOnWriteArrayList<>();
