@@ -407,10 +407,7 @@ public final class RelayedHeaders extends HttpHeaders {
         if (HttpHeaderValidationUtil.validateToken(name) != -1) {
             throw new IllegalArgumentException("a header name must be a token: " + name);
         }
-        if (HttpHeaderValidationUtil.validateValidHeaderValue(v) != -1) {
-            throw new IllegalArgumentException("invalid value for header " + name);
-        }
-        append(name, v);
+        appendValueChecked(name, v);
         return this;
     }
 
@@ -425,13 +422,14 @@ public final class RelayedHeaders extends HttpHeaders {
             headers.add(name, value);
             return;
         }
+        relayed.appendValueChecked(name, value);
+    }
+
+    /** Adds a field whose name is known to be a token, once its value is shown not to break the head. */
+    private void appendValueChecked(CharSequence name, CharSequence value) {
         if (HttpHeaderValidationUtil.validateValidHeaderValue(value) != -1) {
             throw new IllegalArgumentException("invalid value for header " + name);
         }
-        relayed.append(name, value);
-    }
-
-    private void append(CharSequence name, CharSequence value) {
         if (added == null) {
             // Room for what the proxy adds to a request (X-Forwarded-For, -Proto, -Port, -Host, Via).
             added = new CharSequence[10];
