@@ -296,6 +296,50 @@ class DebPackageIT {
         assertThat(archive).as("one that no longer fits is removed too").doesNotExist();
     }
 
+    /**
+     * Transparent huge pages: the launcher asks the JVM for them where the kernel's mode offers them ([always] or
+     * [madvise]), not where it is [never] (the JVM would only warn) or the file is missing, and not with
+     * MESOS_LB_TRANSPARENT_HUGE_PAGES=off; a -XX:-UseTransparentHugePages in MESOS_LB_JAVA_OPTS comes after it and
+     * wins. A stand-in java prints the command line the launcher exec'd, one argument a line.
+     */
+    @Test
+    void launcherAsksForTransparentHugePagesWhereTheKernelOffersThem(@TempDir Path work) throws Exception {
+        Path java = Files.writeString(work.resolve("java"), "#!/bin/sh\nprintf '%s\\n' \"$@\"\n");
+        Files.setPosixFilePermissions(java, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path mode = work.resolve("enabled");
+        Map<String, String> env = launcherEnv();
+        env.put("JAVA", java.toString());
+        env.put("MESOS_LB_THP_MODE_FILE", mode.toString());
+        String flag = "-XX:+UseTransparentHugePages";
+        Path launcher = root.resolve("usr/bin/mesos-lb");
+
+        Files.writeString(mode, "always [madvise] never\n");
+        assertThat(jvmArguments(work, env, launcher)).as("madvise").contains(flag);
+        Files.writeString(mode, "[always] madvise never\n");
+        assertThat(jvmArguments(work, env, launcher)).as("always").contains(flag);
+        Files.writeString(mode, "always madvise [never]\n");
+        assertThat(jvmArguments(work, env, launcher)).as("never").doesNotContain(flag);
+        Files.delete(mode);
+        assertThat(jvmArguments(work, env, launcher)).as("no such file").doesNotContain(flag);
+
+        Files.writeString(mode, "always [madvise] never\n");
+        env.put("MESOS_LB_TRANSPARENT_HUGE_PAGES", "off");
+        assertThat(jvmArguments(work, env, launcher)).as("turned off").doesNotContain(flag);
+        env.remove("MESOS_LB_TRANSPARENT_HUGE_PAGES");
+        env.put("MESOS_LB_JAVA_OPTS", "-XX:-UseTransparentHugePages");
+        List<String> args = jvmArguments(work, env, launcher);
+        assertThat(args.indexOf("-XX:-UseTransparentHugePages")).as("MESOS_LB_JAVA_OPTS after it: %s", args)
+                .isGreaterThan(args.indexOf(flag)).isGreaterThan(-1);
+        assertThat(args.indexOf(flag)).as("asked for: %s", args).isNotNegative();
+    }
+
+    /** What the launcher hands {@code JAVA}, a stand-in that prints its arguments. */
+    private static List<String> jvmArguments(Path dir, Map<String, String> env, Path launcher) throws Exception {
+        Tools.Result r = Tools.run(dir, env, launcher.toString());
+        assertThat(r.exit()).as(r.output()).isZero();
+        return r.output().lines().toList();
+    }
+
     @Test
     void installedLauncherRoutesAFirstRequestAndDrainsOnSigterm(@TempDir Path work) throws Exception {
         Map<String, String> env = launcherEnv();
