@@ -106,6 +106,9 @@ public final class Main {
             exitOnConfigError(e, companion);
             return;
         }
+        // A routes file is read and routed on discovery's thread while the server starts; it is published at
+        // discovery.start(), once the server's table listeners are registered.
+        discovery.prepare();
         LbServer server = new LbServer(config, routes).discoveryState(discovery::state);
         try {
             server.start();

@@ -3,6 +3,7 @@ package io.mesoslb.discovery.file;
 import io.mesoslb.discovery.AgentAddresses;
 import io.mesoslb.discovery.labels.LabelProblems;
 import io.mesoslb.discovery.labels.PortRoutes;
+import io.mesoslb.core.App;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
@@ -20,6 +21,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Objects;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,8 +34,8 @@ import org.slf4j.LoggerFactory;
  * Routes from a file in the format of Marathon's {@code GET /v2/apps?embed=apps.tasks}, re-read
  * whenever it changes.
  *
- * <p>{@link #start()} reads the file before returning so the proxy has its routes at once; a
- * daemon thread then polls the file's modification time, size and identity (an atomic rename
+ * <p>{@link #start()} reads the file before returning so the proxy has its routes at once (or
+ * publishes what {@link #prepare()} read, if the file is still that one); a daemon thread then polls the file's modification time, size and identity (an atomic rename
  * changes the identity even within one timestamp tick). A file that cannot be read or parsed is
  * logged and reported by {@link #state()}, and the last good table keeps serving.
  */
@@ -50,6 +52,8 @@ public final class FileDiscovery implements DiscoverySource {
     // Written by the thread that loads the file (start() or the poller, never both at once).
     private volatile DiscoveryState state;
     private Stamp loaded;
+    /** What prepare() read, until the first poll publishes it (or reads again); the poller's thread only. */
+    private Read ahead;
 
     public FileDiscovery(Path file, RouteTableHolder holder, Duration pollInterval) {
         this(file, holder, pollInterval, new PortRoutes(false, new LabelProblems()));
@@ -70,6 +74,23 @@ public final class FileDiscovery implements DiscoverySource {
             t.setDaemon(true);
             return t;
         });
+    }
+
+    /**
+     * Reads, parses and routes the file on the poller's thread while the caller goes on (a start's server),
+     * and publishes nothing: {@link #start()} publishes it if the file is still the one read. A file that
+     * cannot be read here is left to {@code start()}, which reads it again and reports what fails.
+     */
+    @Override
+    public CompletableFuture<Void> prepare() {
+        return CompletableFuture.runAsync(() -> {
+            try {
+                Stamp stamp = Stamp.of(file);
+                ahead = read(stamp);
+            } catch (IOException | RuntimeException e) {
+                log.debug("reading {} ahead failed; start() reads it again", file, e);
+            }
+        }, poller);
     }
 
     @Override
@@ -114,25 +135,38 @@ public final class FileDiscovery implements DiscoverySource {
             }
             return;
         }
+        Read early = ahead;
+        ahead = null;
         try {
-            List<MarathonApp> apps;
-            // Streamed, as Marathon's snapshot is: a file of 10,000 apps is tens of MB, and its whole tree
-            // several times that in heap at once.
-            try (InputStream in = Files.newInputStream(file)) {
-                apps = MarathonJson.streamApps(in);
-            }
-            boolean swapped = holder.update(policy.apps(apps));
+            // The file may have been replaced since prepare() read it.
+            Read read = early != null && early.stamp().equals(stamp) ? early : read(stamp);
+            boolean swapped = holder.update(read.routes());
             loaded = stamp;
             Instant now = Instant.now();
             DiscoveryState s = state;
             state = new DiscoveryState(file.toString(), true, true, now, now, s.fullSyncs() + 1, s.events(),
-                    apps.size() + " apps");
-            log.info("loaded {} apps from {}{}", apps.size(), file, swapped ? "" : " (routing unchanged)");
+                    read.apps() + " apps");
+            log.info("loaded {} apps from {}{}", read.apps(), file, swapped ? "" : " (routing unchanged)");
         } catch (IOException | RuntimeException e) {
             // Remember the stamp so a broken file is reported once, not on every poll.
             loaded = stamp;
             fail("cannot load " + file + ": " + e.getMessage(), e);
         }
+    }
+
+    /** The file of {@code stamp} read, parsed and routed, not published. */
+    private Read read(Stamp stamp) throws IOException {
+        List<MarathonApp> apps;
+        // Streamed, as Marathon's snapshot is: a file of 10,000 apps is tens of MB, and its whole tree
+        // several times that in heap at once.
+        try (InputStream in = Files.newInputStream(file)) {
+            apps = MarathonJson.streamApps(in);
+        }
+        return new Read(stamp, apps.size(), policy.apps(apps));
+    }
+
+    /** One version of the file, read and routed: its stamp, how many apps it holds, their routes. */
+    private record Read(Stamp stamp, int apps, List<App> routes) {
     }
 
     private void fail(String detail, Exception e) {

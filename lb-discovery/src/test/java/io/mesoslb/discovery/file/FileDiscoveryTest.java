@@ -57,6 +57,27 @@ class FileDiscoveryTest {
     }
 
     @Test
+    void prepareReadsTheFileAndStartPublishesIt() throws IOException {
+        prepareWithOneTask();
+        assertThat(holder.current().routes()).as("nothing published before start").isEmpty();
+        assertThat(discovery.state().synced()).isFalse();
+
+        discovery.start();
+        assertThat(addresses(holder.current().lookup("web.example.com"))).containsExactly("h1:31000");
+        assertThat(discovery.state().synced()).isTrue();
+    }
+
+    @Test
+    void startReadsAFileReplacedSincePrepareAgain() throws IOException {
+        Path file = prepareWithOneTask();
+
+        write(file, app("/web", "h2", 31002));
+        discovery.start();
+
+        assertThat(addresses(holder.current().lookup("web.example.com"))).containsExactly("h2:31002");
+    }
+
+    @Test
     void labelProblemsOfTheLastPublicationAreInTheState() throws IOException {
         Path file = dir.resolve("apps.json");
         Files.writeString(file, """
@@ -138,6 +159,15 @@ class FileDiscoveryTest {
         write(file, app("/web", "h1", 31000));
         Await.until(DEADLINE, () -> discovery.state().synced());
         assertThat(addresses(holder.current().lookup("web.example.com"))).containsExactly("h1:31000");
+    }
+
+    /** A discovery of a file with one task, prepared (read ahead) and not started. */
+    private Path prepareWithOneTask() throws IOException {
+        Path file = dir.resolve("apps.json");
+        write(file, app("/web", "h1", 31000));
+        discovery = new FileDiscovery(file, holder, POLL);
+        discovery.prepare().join();
+        return file;
     }
 
     private Path startWithOneTask() throws IOException {
