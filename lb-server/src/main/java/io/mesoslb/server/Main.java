@@ -9,24 +9,36 @@ import io.mesoslb.server.config.ConfigException;
 import io.mesoslb.server.config.ConfigLoader;
 import io.mesoslb.server.config.ServerConfig;
 import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
 import java.util.function.Consumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /** Entry point of the executable jar, and the start-up and shutdown other mains (the demo's) reuse. */
 public final class Main {
-    private static final Logger log = LoggerFactory.getLogger(Main.class);
-
     private Main() {
     }
 
     public static void main(String[] args) {
+        // picocli reads the settings on a thread of its own while this one starts Logback (prepare() makes
+        // Netty's first logger): each is a few hundred ms of cold code, and reading the settings neither logs
+        // nor touches Netty. (Main has no static logger for that reason: it would start Logback first.)
+        FutureTask<ConfigLoader.Request> settings = new FutureTask<>(() -> ConfigLoader.load(args, List.of()));
+        new Thread(settings, "settings").start();
         prepare();
+        LoggerFactory.getILoggerFactory();
         ConfigLoader.Request request;
         try {
-            request = ConfigLoader.load(args, List.of());
-        } catch (ConfigException e) {
-            exitOnConfigError(e, null);
+            request = settings.get();
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof ConfigException c) {
+                exitOnConfigError(c, null);
+                return;
+            }
+            throw e.getCause() instanceof RuntimeException r ? r : new IllegalStateException(e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
             return;
         }
         if (answeredHelpOrVersion(request)) {
@@ -74,13 +86,13 @@ public final class Main {
         } catch (ConfigException e) {
             exitOnConfigError(e, null);
         } catch (Exception e) {
-            log.warn("closing the route source after the check failed", e);
+            log().warn("closing the route source after the check failed", e);
         }
     }
 
     /** Says what is wrong with the configuration, closes {@code companion} (may be null) and exits with status 2. */
     public static void exitOnConfigError(ConfigException e, AutoCloseable companion) {
-        log.error("{}", e.getMessage());
+        log().error("{}", e.getMessage());
         closeQuietly(companion);
         System.exit(2);
     }
@@ -99,7 +111,7 @@ public final class Main {
         try {
             routes = new RouteTableHolder(new VhostNaming(config.domain()), config.groups());
             if (!config.groups().servesAll()) {
-                log.info("routing only the apps of {}", config.groups());
+                log().info("routing only the apps of {}", config.groups());
             }
             discovery = RouteSources.create(config, routes);
         } catch (ConfigException e) {
@@ -116,9 +128,9 @@ public final class Main {
         } catch (RuntimeException e) {
             String reason = StartupFailure.explain(e);
             if (reason != null) {
-                log.error("mesos-lb failed to start: {}", reason);
+                log().error("mesos-lb failed to start: {}", reason);
             } else {
-                log.error("mesos-lb failed to start", e);
+                log().error("mesos-lb failed to start", e);
             }
             closeQuietly(server);
             closeQuietly(discovery);
@@ -131,6 +143,10 @@ public final class Main {
         ShutdownSequence.install(server, discovery, companion);
     }
 
+    private static Logger log() {
+        return LoggerFactory.getLogger(Main.class);
+    }
+
     private static void closeQuietly(AutoCloseable c) {
         if (c == null) {
             return;
@@ -138,7 +154,7 @@ public final class Main {
         try {
             c.close();
         } catch (Exception e) {
-            log.warn("closing {} failed", c, e);
+            log().warn("closing {} failed", c, e);
         }
     }
 }
