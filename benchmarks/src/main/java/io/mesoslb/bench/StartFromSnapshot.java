@@ -35,13 +35,15 @@ import org.slf4j.LoggerFactory;
  *
  * <p>Run: {@code java -Dapps=10000 -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.StartFromSnapshot
  * [rounds] name=path/to/mesos-lb.jar ...}. {@code -Djvm.<name>="-Xlog:class+load:file=x.log ..."} adds JVM
- * options (space-separated) for the build called {@code name}, after the launcher's.
+ * options (space-separated) for the build called {@code name}, after the launcher's (so
+ * {@code -XX:-UseTransparentHugePages} there starts a build as the launcher did before it asked for them).
  */
 public final class StartFromSnapshot {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.start");
     private static final Duration POLL = Duration.ofMillis(5);
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String DOMAIN = "bench.local";
+    private static final List<String> HUGE_PAGES = hugePages(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
 
     private StartFromSnapshot() {
     }
@@ -124,12 +126,27 @@ public final class StartFromSnapshot {
         List<String> cmd = new ArrayList<>(List.of(Processes.java(),
                 "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
                 "-XX:MetaspaceSize=64m"));
+        cmd.addAll(HUGE_PAGES);
         cmd.addAll(build.jvmOptions());
         cmd.addAll(List.of("-jar", build.jar().toString(), "--routes-file", file.toString(),
                 "--listen-host", "127.0.0.1", "--listen-port", "0", "--domain", DOMAIN,
                 "--admin-port", "-1", "--access-log", "false"));
         cmd.addAll(build.flags());
         return cmd;
+    }
+
+    /**
+     * The launcher's {@code -XX:+UseTransparentHugePages} where the kernel's mode file offers them ({@code [always]}
+     * or {@code [madvise]}), as {@code packaging/src/deb/bin/mesos-lb} decides; none where it does not.
+     */
+    static List<String> hugePages(Path modeFile) {
+        try {
+            String mode = Files.readString(modeFile);
+            return mode.contains("[always]") || mode.contains("[madvise]") ? List.of("-XX:+UseTransparentHugePages")
+                    : List.of();
+        } catch (IOException e) {
+            return List.of();
+        }
     }
 
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
