@@ -35,8 +35,9 @@ import org.slf4j.LoggerFactory;
  * whenever it changes.
  *
  * <p>{@link #start()} reads the file before returning so the proxy has its routes at once (or
- * publishes what {@link #prepare()} read, if the file is still that one); a daemon thread then polls the file's modification time, size and identity (an atomic rename
- * changes the identity even within one timestamp tick). A file that cannot be read or parsed is
+ * publishes what {@link #prepare()} read, if the file is still that one); a daemon thread then polls
+ * the file's modification time, size and identity (an atomic rename changes the identity even within
+ * one timestamp tick). A file that cannot be read or parsed is
  * logged and reported by {@link #state()}, and the last good table keeps serving.
  */
 public final class FileDiscovery implements DiscoverySource {
