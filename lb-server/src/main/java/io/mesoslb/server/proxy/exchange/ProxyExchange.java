@@ -7,6 +7,7 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.proxy.origin.ClientResponseWriter;
 import io.mesoslb.server.proxy.origin.OriginConnector;
@@ -143,6 +144,8 @@ public final class ProxyExchange {
                 if (msg instanceof HttpRequest) {
                     HttpRequest req = (HttpRequest) msg;
                     observer.begin(ctx.channel(), req, clock.now());
+                    // Its end came with it: nothing of the request is left to read.
+                    state.requestComplete = req instanceof BodilessRequest;
                     act(req, admission.admit(req, onCredentials));
                 } else {
                     ReferenceCountUtil.release(msg);
