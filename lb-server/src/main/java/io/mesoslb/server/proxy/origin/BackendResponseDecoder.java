@@ -56,7 +56,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     private boolean headRequest;
 
     BackendResponseDecoder(HttpDecoderConfig config) {
-        super(config, false);
+        super(config, true);
         this.config = config;
     }
 

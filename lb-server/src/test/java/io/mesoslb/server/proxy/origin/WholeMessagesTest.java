@@ -55,6 +55,37 @@ class WholeMessagesTest {
         assertThat(String.join("", written(origin))).startsWith("POST /up HTTP/1.1\r\n").endsWith("\r\n\r\nhello");
     }
 
+    @Test
+    void aSmallResponseWholeInOneReadReachesTheClientInOneWrite() {
+        assertThat(answered("HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")).singleElement()
+                .satisfies(response -> assertThat(response).startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhi"));
+        assertThat(proxy.idleConnections()).as("back in the pool").isEqualTo(1);
+    }
+
+    @Test
+    void aResponseWhoseBodyComesLaterIsItsHeadThenItsBody() {
+        assertThat(String.join("", answered("HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\nhe", "llo")))
+                .startsWith("HTTP/1.1 200 OK\r\n").endsWith("\r\n\r\nhello");
+        assertThat(proxy.idleConnections()).as("back in the pool").isEqualTo(1);
+    }
+
+    @Test
+    void aResponseWithoutABodyIsOneWriteAndKeepsItsHeadersOnly() {
+        assertThat(answered("HTTP/1.1 204 No Content\r\nX-A: b\r\n\r\n")).singleElement().satisfies(response ->
+                assertThat(response).startsWith("HTTP/1.1 204 No Content\r\n").contains("X-A: b\r\n")
+                        .endsWith("\r\n\r\n"));
+    }
+
+    /** What the client is written for a GET the backend answers with {@code reads}, one read each. */
+    private List<String> answered(String... reads) {
+        proxy.clientSends(GET);
+        drain(origin);
+        for (String read : reads) {
+            proxy.originSends(origin, read);
+        }
+        return written(proxy.client);
+    }
+
     /** Each buffer written to {@code channel} since the last look, as text; empty ones included. */
     private static List<String> written(EmbeddedChannel channel) {
         List<String> out = new ArrayList<>();
