@@ -4,9 +4,6 @@ import io.mesoslb.server.proxy.ProxyOps;
 
 import io.mesoslb.core.Backend;
 import io.netty.channel.Channel;
-import io.netty.channel.ChannelDuplexHandler;
-import io.netty.channel.ChannelHandlerContext;
-import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
 import io.netty.handler.codec.http.HttpHeaders;
@@ -16,15 +13,17 @@ import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.LastHttpContent;
 
 /**
- * Watches the exchanges of one client connection as they pass, to count them in the metrics and
- * write the access log: the frontend taking up a request head starts an exchange (pipelined
- * requests wait in the frontend, so they pass here before their turn), the final response's last
- * content ends it. It sees every response the frontend writes, whether relayed or made up by the
- * proxy. It also works out who the client of each request is.
+ * Watches the exchanges of one client connection, to count them in the metrics and write the
+ * access log: the frontend taking up a request head starts an exchange (pipelined requests wait in
+ * the frontend, so they are taken up in their turn), the final response's last content ends it. The
+ * exchange tells it of every response message it writes to the client, relayed or made up by the
+ * proxy, as it writes it, and of the client's leaving: plain calls from the one owner of the
+ * client's writes, not a handler every message passes through. It also works out who the client of
+ * each request is.
  *
  * <p>One per connection, reused for every exchange on it; touched only from its event loop.
  */
-public final class ExchangeObserver extends ChannelDuplexHandler {
+public final class ExchangeObserver {
     /** Logged when the client went away before any response: nginx's "client closed request". */
     public static final int CLIENT_CLOSED = 499;
 
@@ -125,11 +124,10 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         headRequest = false;
     }
 
-    @Override
-    public void write(ChannelHandlerContext ctx, Object msg, ChannelPromise promise) {
+    /** {@code msg} is being written to the client; called before the write, which may release it. */
+    public void written(Object msg) {
         if (msg instanceof HttpResponse response && !responseHead(response.status().code())) {
             // A 1xx, which goes out whole (head and end in one message): not the exchange's response.
-            ctx.write(msg, promise);
             return;
         }
         if (msg instanceof HttpContent content && open) {
@@ -140,7 +138,6 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
                 end(status);
             }
         }
-        ctx.write(msg, promise);
     }
 
     /** Takes in a response head; false for a 1xx, which is not the final response. */
@@ -160,12 +157,11 @@ public final class ExchangeObserver extends ChannelDuplexHandler {
         return true;
     }
 
-    @Override
-    public void channelInactive(ChannelHandlerContext ctx) {
+    /** The client connection closed: an exchange in flight ends with what was sent of it, or as 499. */
+    public void clientClosed() {
         if (open) {
             end(status != 0 ? status : CLIENT_CLOSED);
         }
-        ctx.fireChannelInactive();
     }
 
     private void end(int code) {

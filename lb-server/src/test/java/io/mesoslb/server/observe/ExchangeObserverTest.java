@@ -17,6 +17,7 @@ import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
 import io.netty.handler.codec.http.LastHttpContent;
+import io.netty.util.ReferenceCountUtil;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
 import org.junit.jupiter.api.AfterEach;
@@ -24,8 +25,9 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
- * The observer alone on an in-memory channel: the exchanges it sees begin and end, read from the
- * access log lines it writes (status and body bytes are fields of each line; one line per exchange).
+ * The observer alone, told of an in-memory client's requests and responses as the exchange tells it:
+ * the exchanges it sees begin and end, read from the access log lines it writes (status and body
+ * bytes are fields of each line; one line per exchange).
  */
 class ExchangeObserverTest {
     @RegisterExtension
@@ -45,7 +47,13 @@ class ExchangeObserverTest {
     private void open() {
         observer = new ExchangeObserver(new ProxyOps(null, new AccessLog(), null, null,
                 new ClientAddressResolver(CidrList.EMPTY), CidrList.EMPTY, null, null, null));
-        channel = new EmbeddedChannel(observer);
+        channel = new EmbeddedChannel();
+    }
+
+    /** As the exchange writes a response message to the client: the observer hears of it, then it goes. */
+    private void write(Object msg) {
+        observer.written(msg);
+        ReferenceCountUtil.release(msg);
     }
 
     private void request(HttpMethod method, String uri) {
@@ -53,11 +61,11 @@ class ExchangeObserverTest {
     }
 
     private void respond(int status, String... body) {
-        channel.write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status)));
+        write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.valueOf(status)));
         for (String piece : body) {
-            channel.write(new DefaultHttpContent(Unpooled.copiedBuffer(piece, StandardCharsets.US_ASCII)));
+            write(new DefaultHttpContent(Unpooled.copiedBuffer(piece, StandardCharsets.US_ASCII)));
         }
-        channel.writeAndFlush(LastHttpContent.EMPTY_LAST_CONTENT);
+        write(LastHttpContent.EMPTY_LAST_CONTENT);
     }
 
     /** Each line's request, status and bytes: {@code "GET /a HTTP/1.1" 200 5}. */
@@ -94,7 +102,7 @@ class ExchangeObserverTest {
     void anInterimResponseWrittenWholeDoesNotEndTheExchange() {
         open();
         request(HttpMethod.POST, "/upload");
-        channel.write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
+        write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.CONTINUE));
         assertThat(log.lines()).isEmpty();
 
         respond(201, "ok");
@@ -107,11 +115,11 @@ class ExchangeObserverTest {
         open();
         request(HttpMethod.GET, "/ws");
 
-        channel.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
+        write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.SWITCHING_PROTOCOLS));
 
         assertThat(exchanges()).containsExactly("\"GET /ws HTTP/1.1\" 101 -");
         // Whatever follows is tunnelled bytes, and the connection's close logs nothing more.
-        channel.close();
+        observer.clientClosed();
         assertThat(log.lines()).hasSize(1);
     }
 
@@ -120,7 +128,7 @@ class ExchangeObserverTest {
         open();
         request(HttpMethod.GET, "/slow");
 
-        channel.close();
+        observer.clientClosed();
 
         assertThat(exchanges()).containsExactly("\"GET /slow HTTP/1.1\" 499 -");
     }
@@ -129,10 +137,10 @@ class ExchangeObserverTest {
     void aClientThatLeavesMidResponseIsLoggedWithTheStatusSent() {
         open();
         request(HttpMethod.GET, "/big");
-        channel.writeAndFlush(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
-        channel.writeAndFlush(new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.US_ASCII)));
+        write(new DefaultHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.OK));
+        write(new DefaultHttpContent(Unpooled.copiedBuffer("part", StandardCharsets.US_ASCII)));
 
-        channel.close();
+        observer.clientClosed();
 
         assertThat(exchanges()).containsExactly("\"GET /big HTTP/1.1\" 200 4");
     }
@@ -142,7 +150,7 @@ class ExchangeObserverTest {
         open();
 
         // A 408 for a head that never completed.
-        channel.writeAndFlush(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
+        write(new DefaultFullHttpResponse(HttpVersion.HTTP_1_1, HttpResponseStatus.REQUEST_TIMEOUT,
                 Unpooled.copiedBuffer("late", StandardCharsets.US_ASCII)));
 
         assertThat(log.lines()).hasSize(1);

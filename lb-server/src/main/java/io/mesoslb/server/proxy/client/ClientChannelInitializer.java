@@ -29,7 +29,8 @@ import java.time.Duration;
 
 /**
  * The client-side pipeline: {@code [ProxyProtocolHandler] -> [SniHandler] -> [RequestHeadTimer] ->
- * ClientRequestDecoder -> ClientResponseEncoder -> ExchangeObserver -> ClientRequestReceiver}.
+ * ClientRequestDecoder -> ClientResponseEncoder -> ClientRequestReceiver}; the connection's
+ * {@link ExchangeObserver} is told by its exchange, not passed by every message.
  * No aggregator: bodies stream. The frontend holds, in order, what it cannot take yet (a pipelined
  * request, body the backend cannot take), so no {@code FlowControlHandler}: it would cost a hop and a
  * recycled queue per message to do the same.
@@ -139,16 +140,16 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
             p.addLast(headTimer);
         }
         if (http2 == null) {
-            http1(p, observer, exchange);
+            http1(p, exchange);
             return;
         }
-        ProtocolChoice choice = new Choice(observer, exchange, headTimer);
+        ProtocolChoice choice = new Choice(exchange, headTimer);
         p.addLast(ops.tls() != null ? new AlpnSwitch(choice) : new H2cPrefaceSniffer(choice));
     }
 
-    private void http1(ChannelPipeline p, ExchangeObserver observer, ProxyExchange exchange) {
+    private void http1(ChannelPipeline p, ProxyExchange exchange) {
         p.addLast(http1Codec(settings));
-        p.addLast(observer, new ClientRequestReceiver(exchange));
+        p.addLast(new ClientRequestReceiver(exchange));
     }
 
     /**
@@ -179,19 +180,17 @@ public final class ClientChannelInitializer extends ChannelInitializer<Channel> 
 
     /** One connection's handlers for either protocol, until it says which it speaks. */
     private final class Choice implements ProtocolChoice {
-        private final ExchangeObserver observer;
         private final ProxyExchange exchange;
         private final RequestHeadTimer headTimer;
 
-        Choice(ExchangeObserver observer, ProxyExchange exchange, RequestHeadTimer headTimer) {
-            this.observer = observer;
+        Choice(ProxyExchange exchange, RequestHeadTimer headTimer) {
             this.exchange = exchange;
             this.headTimer = headTimer;
         }
 
         @Override
         public void http1(ChannelPipeline p) {
-            ClientChannelInitializer.this.http1(p, observer, exchange);
+            ClientChannelInitializer.this.http1(p, exchange);
         }
 
         @Override

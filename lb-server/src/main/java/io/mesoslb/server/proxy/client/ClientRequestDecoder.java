@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.client;
 
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.mesoslb.server.proxy.http.FallbackDecoder;
 import io.mesoslb.server.proxy.http.HeadBytes;
 import io.mesoslb.server.proxy.http.InPlaceDecoder;
@@ -8,6 +9,7 @@ import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpMethod;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpVersion;
@@ -44,7 +46,8 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
     private boolean discard;
 
     public ClientRequestDecoder(HttpDecoderConfig config, RequestMethods methods) {
-        super(config);
+        // A request's body goes on after its head: the exchange sends the head first, and may send it again.
+        super(config, false);
         this.config = config;
         this.methods = methods;
     }
@@ -76,6 +79,12 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
             out.subList(at, out.size()).clear();
             throw e;
         }
+    }
+
+    /** A request without a body: {@link #read} made its head whole already. */
+    @Override
+    protected HttpMessage whole(HttpMessage head, ByteBuf body) {
+        return head;
     }
 
     @Override
@@ -125,11 +134,19 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
                 return null;
             }
             expectChunkedBody(head);
-        } else {
-            expectBody(Math.max(contentLength(), 0));
+            return new DefaultHttpRequest(version, HeadBytes.method(head, methodEnd), uri(head, targetStart, targetEnd),
+                    headers);
         }
+        long length = contentLength();
+        expectBody(Math.max(length, 0));
         HttpMethod method = HeadBytes.method(head, methodEnd);
-        String uri = new String(head, 0, targetStart, targetEnd - targetStart);
-        return new DefaultHttpRequest(version, method, uri, headers);
+        String uri = uri(head, targetStart, targetEnd);
+        // Without a body the head is the whole request: one message, not a head and an empty end.
+        return length > 0 ? new DefaultHttpRequest(version, method, uri, headers)
+                : new BodilessRequest(version, method, uri, headers);
+    }
+
+    private static String uri(byte[] head, int start, int end) {
+        return new String(head, 0, start, end - start);
     }
 }

@@ -1,10 +1,10 @@
 package io.mesoslb.server.proxy.client;
 
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.netty.channel.ChannelHandler;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpRequest;
-import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
@@ -16,8 +16,8 @@ import java.util.List;
  * frames): {@code :authority} becomes {@code Host}, a body without {@code content-length} is chunked
  * for the backend, and the response's connection headers are dropped. Two changes to Netty's codec:
  * <ul>
- *   <li>a request without a body is its head and an empty end, as the HTTP/1 decoder gives it, not
- *       one full message: the exchange can send it again after a reset, and no buffer is made;</li>
+ *   <li>a request without a body is one {@link BodilessRequest}, as the HTTP/1 decoder gives it, not
+ *       a full message: the exchange can send it again after a reset, and no buffer is made;</li>
  *   <li>the conversion's own headers ({@code x-http2-stream-id}, {@code x-http2-scheme}) are not the
  *       client's and do not reach the backend (a client's own are dropped by the conversion). An
  *       extended CONNECT's {@code x-http2-protocol} stays: the exchange refuses CONNECT, and says why.</li>
@@ -34,8 +34,8 @@ final class Http2RequestCodec extends Http2StreamFrameToHttpObjectCodec {
     @Override
     protected void decode(ChannelHandlerContext ctx, Http2StreamFrame frame, List<Object> out) throws Exception {
         if (frame instanceof Http2HeadersFrame headers && headers.isEndStream() && headers.headers().method() != null) {
-            out.add(ours(HttpConversionUtil.toHttpRequest(headers.stream().id(), headers.headers(), true)));
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+            HttpRequest req = ours(HttpConversionUtil.toHttpRequest(headers.stream().id(), headers.headers(), true));
+            out.add(new BodilessRequest(req.protocolVersion(), req.method(), req.uri(), req.headers()));
             return;
         }
         int first = out.size();

@@ -1,5 +1,6 @@
 package io.mesoslb.server.proxy.client;
 
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelDuplexHandler;
 import io.netty.channel.ChannelFuture;
@@ -30,7 +31,7 @@ import org.slf4j.LoggerFactory;
  *       (PROTOCOL_ERROR), as for the malformed requests Netty refuses before a stream exists.</li>
  * </ul>
  * A close while the response is incomplete resets the stream (CANCEL): the client learns that what
- * it got is not all. Between the request codec and the exchange's observer.
+ * it got is not all. Between the request codec and the exchange's receiver.
  */
 final class Http2StreamEnd extends ChannelDuplexHandler {
     private static final Logger log = LoggerFactory.getLogger(Http2StreamEnd.class);
@@ -42,7 +43,7 @@ final class Http2StreamEnd extends ChannelDuplexHandler {
 
     @Override
     public void channelRead(ChannelHandlerContext ctx, Object msg) {
-        if (msg instanceof LastHttpContent) {
+        if (msg instanceof LastHttpContent || msg instanceof BodilessRequest) {
             requestEnded = true;
         }
         ctx.fireChannelRead(msg);

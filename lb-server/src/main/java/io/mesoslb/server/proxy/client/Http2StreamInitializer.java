@@ -13,10 +13,9 @@ import java.util.function.Function;
 
 /**
  * The receiving end of HTTP/2 streams: each stream the client opens is one exchange, with the
- * handlers an HTTP/1 connection has for its requests ({@link ExchangeObserver}, the
- * {@link ClientRequestReceiver}, a {@link ProxyExchange}), behind {@link Http2RequestCodec} and
- * {@link Http2StreamEnd}:
- * {@code Http2RequestCodec -> Http2StreamEnd -> ExchangeObserver -> ClientRequestReceiver}.
+ * handlers an HTTP/1 connection has for its requests (the {@link ClientRequestReceiver}, a
+ * {@link ProxyExchange} and its {@link ExchangeObserver}), behind {@link Http2RequestCodec} and
+ * {@link Http2StreamEnd}: {@code Http2RequestCodec -> Http2StreamEnd -> ClientRequestReceiver}.
  *
  * <p>A stream's channel runs on its connection's event loop, so the backend connection it borrows
  * does too. Its own flow control carries the backpressure: while the receiver stops reading it, the
@@ -45,7 +44,7 @@ final class Http2StreamInitializer extends ChannelInitializer<Channel> {
         // Who the client is was read off the connection (a PROXY header): streams look at their own attributes.
         stream.attr(ClientAddress.ATTR).set(stream.parent().attr(ClientAddress.ATTR).get());
         ExchangeObserver observer = new ExchangeObserver(ops, PROTOCOL);
-        stream.pipeline().addLast(Http2RequestCodec.INSTANCE, new Http2StreamEnd(), observer,
+        stream.pipeline().addLast(Http2RequestCodec.INSTANCE, new Http2StreamEnd(),
                 new ClientRequestReceiver(exchanges.apply(observer)));
     }
 }

@@ -7,6 +7,7 @@ import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.ProxyStatus;
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.mesoslb.server.proxy.origin.BackendPools;
 import io.mesoslb.server.proxy.origin.ClientResponseWriter;
 import io.mesoslb.server.proxy.origin.OriginConnector;
@@ -18,6 +19,7 @@ import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelFuture;
 import io.netty.channel.ChannelFutureListener;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.channel.ChannelPromise;
 import io.netty.handler.codec.http.FullHttpResponse;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
@@ -143,6 +145,8 @@ public final class ProxyExchange {
                 if (msg instanceof HttpRequest) {
                     HttpRequest req = (HttpRequest) msg;
                     observer.begin(ctx.channel(), req, clock.now());
+                    // Its end came with it: nothing of the request is left to read.
+                    state.requestComplete = req instanceof BodilessRequest;
                     act(req, admission.admit(req, onCredentials));
                 } else {
                     ReferenceCountUtil.release(msg);
@@ -304,7 +308,7 @@ public final class ProxyExchange {
         // The backend keeps its in-flight count (leastconn) for as long as the tunnel lasts.
         ctx.channel().closeFuture().addListener(f -> connector.clear());
         TunnelSwitch.prepareResponse(response);
-        ctx.writeAndFlush(response, ctx.voidPromise());
+        writeAndFlush(response, ctx.voidPromise());
         TunnelSwitch.install(ctx.channel(), b, client.leave(), settings.clientIdleTimeout().toNanos());
     }
 
@@ -336,7 +340,7 @@ public final class ProxyExchange {
         // After a replay the end of the request has been read already: nothing left to drop.
         boolean fullyRead = state.requestComplete;
         clearExchange();
-        ChannelFuture written = ctx.writeAndFlush(response);
+        ChannelFuture written = writeAndFlush(response, ctx.newPromise());
         if (keep) {
             phase = fullyRead ? Phase.IDLE : Phase.DISCARDING;
             client.takeHeldLater();
@@ -361,12 +365,19 @@ public final class ProxyExchange {
             ctx.close();
             return;
         }
-        ChannelFuture written = ctx.writeAndFlush(LocalAnswers.error(why, code, text, state.clientVersion, true, grpc));
+        ChannelFuture written = writeAndFlush(LocalAnswers.error(why, code, text, state.clientVersion, true, grpc),
+                ctx.newPromise());
         if (fullyRead) {
             written.addListener(ChannelFutureListener.CLOSE);
         } else {
             LingeringClose.after(written);
         }
+    }
+
+    /** A response the exchange writes itself: the observer hears of it as of every response to the client. */
+    private ChannelFuture writeAndFlush(HttpResponse response, ChannelPromise promise) {
+        observer.written(response);
+        return ctx.writeAndFlush(response, promise);
     }
 
     private void closeAfterFlush() {
@@ -417,6 +428,7 @@ public final class ProxyExchange {
 
     /** The client connection closed. */
     public void clientClosed() {
+        observer.clientClosed();
         phase = Phase.CLOSED;
         releaseOrigin(false);
         clearExchange();

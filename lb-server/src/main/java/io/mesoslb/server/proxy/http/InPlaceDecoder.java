@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy.http;
 
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.ByteToMessageDecoder;
 import io.netty.handler.codec.http.DefaultHttpContent;
@@ -8,7 +9,6 @@ import io.netty.handler.codec.http.DefaultLastHttpContent;
 import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
 import io.netty.handler.codec.http.HttpMessage;
-import io.netty.handler.codec.http.LastHttpContent;
 import java.util.List;
 
 /**
@@ -17,7 +17,9 @@ import java.util.List;
  * {@link HeadReader}), or a piece of a body whose length the head gave, sliced off the read buffer
  * (no copy) in pieces of at most the decoder's chunk size, the last of them a last content, or a
  * piece of a chunked body ({@link ChunkedBody}). Each is handed on before the next is read. A
- * subclass reads the start line of its direction (a request's, a response's).
+ * message without a body is handed on whole, as one message ({@link #whole}), and so, where the
+ * direction asks for it, is one whose body came with its head. A subclass reads the start line of
+ * its direction (a request's, a response's).
  *
  * <p>Any other message (a head not of the shape read here, a close mid-head) is read, from its
  * first byte to its end, by Netty's decoder of the direction ({@link FallbackDecoder}, through a
@@ -33,12 +35,19 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
     private final ChunkedBody chunks;
     private final int maxInitialLineLength;
     private final int maxChunkSize;
+    private final boolean bodyWithHead;
     /** Body bytes still to come of the current message, framed by its length; 0 between messages. */
     private long remaining;
     /** Made at the first message not read in place. */
     private FallbackReader fallback;
 
-    protected InPlaceDecoder(HttpDecoderConfig config) {
+    /**
+     * @param bodyWithHead whether a message whose whole body came with its head is handed on as one
+     *                     message ({@link #whole}); else the body follows the head, as it does when
+     *                     it comes in later reads
+     */
+    protected InPlaceDecoder(HttpDecoderConfig config, boolean bodyWithHead) {
+        this.bodyWithHead = bodyWithHead;
         this.reader = new HeadReader(config.getMaxInitialLineLength(), config.getMaxHeaderSize());
         this.chunks = new ChunkedBody(config.getMaxChunkSize(), config.getMaxInitialLineLength());
         this.maxInitialLineLength = config.getMaxInitialLineLength();
@@ -80,9 +89,17 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
             return;
         }
         in.readerIndex(end);
-        out.add(message);
-        if (remaining == 0 && !chunks.reading()) {
-            out.add(LastHttpContent.EMPTY_LAST_CONTENT);
+        if (chunks.reading()) {
+            out.add(message);
+        } else if (remaining == 0) {
+            out.add(whole(message, Unpooled.EMPTY_BUFFER));
+        } else if (bodyWithHead && remaining <= Math.min(in.readableBytes(), maxChunkSize)) {
+            // The whole body came with the head: one message, one trip through the pipelines.
+            ByteBuf body = in.readRetainedSlice((int) remaining);
+            remaining = 0;
+            out.add(whole(message, body));
+        } else {
+            out.add(message);
         }
     }
 
@@ -130,6 +147,13 @@ public abstract class InPlaceDecoder extends ByteToMessageDecoder {
      * says with {@link #expectBody} or {@link #expectChunkedBody} what body follows.
      */
     protected abstract HttpMessage read(byte[] head);
+
+    /**
+     * The message {@code head} and its whole body, {@code body}, in one (its end included): for a
+     * message without a body ({@code body} empty), and, where the subclass asked for it, for one whose
+     * body came with its head. Owns {@code body}.
+     */
+    protected abstract HttpMessage whole(HttpMessage head, ByteBuf body);
 
     /** Netty's decoder of this direction, for the messages not read here. */
     protected abstract FallbackDecoder newFallback();

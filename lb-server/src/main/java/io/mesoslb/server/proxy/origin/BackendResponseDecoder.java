@@ -7,8 +7,11 @@ import io.mesoslb.server.proxy.http.InPlaceDecoder;
 import io.mesoslb.server.proxy.http.RelayedHeaders;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
+import io.netty.handler.codec.http.DefaultFullHttpResponse;
 import io.netty.handler.codec.http.DefaultHttpResponse;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpDecoderConfig;
+import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpResponse;
 import io.netty.handler.codec.http.HttpResponseStatus;
 import io.netty.handler.codec.http.HttpVersion;
@@ -53,7 +56,7 @@ final class BackendResponseDecoder extends InPlaceDecoder {
     private boolean headRequest;
 
     BackendResponseDecoder(HttpDecoderConfig config) {
-        super(config);
+        super(config, true);
         this.config = config;
     }
 
@@ -95,6 +98,16 @@ final class BackendResponseDecoder extends InPlaceDecoder {
             return;
         }
         super.channelRead(ctx, msg);
+    }
+
+    /**
+     * A response without a body (a 204, an answer to HEAD), or one whose body came with its head (a
+     * small answer): one message to the client's encoder, which writes a small body in the head's buffer.
+     */
+    @Override
+    protected HttpMessage whole(HttpMessage head, ByteBuf body) {
+        HttpResponse r = (HttpResponse) head;
+        return new DefaultFullHttpResponse(r.protocolVersion(), r.status(), body, r.headers(), EmptyHttpHeaders.INSTANCE);
     }
 
     @Override

@@ -1,7 +1,11 @@
 package io.mesoslb.server.proxy.origin;
 
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.HttpMessage;
+import io.netty.handler.codec.http.HttpObject;
+import io.netty.handler.codec.http2.DefaultHttp2HeadersFrame;
+import io.netty.handler.codec.http2.Http2HeadersFrame;
 import io.netty.handler.codec.http2.Http2StreamFrame;
 import io.netty.handler.codec.http2.Http2StreamFrameToHttpObjectCodec;
 import io.netty.handler.codec.http2.HttpConversionUtil;
@@ -16,6 +20,17 @@ import java.util.List;
 final class BackendStreamCodec extends Http2StreamFrameToHttpObjectCodec {
     BackendStreamCodec() {
         super(false);
+    }
+
+    /** A {@link BodilessRequest} is its head and its end: a HEADERS frame that ends the stream. */
+    @Override
+    protected void encode(ChannelHandlerContext ctx, HttpObject obj, List<Object> out) throws Exception {
+        int first = out.size();
+        super.encode(ctx, obj, out);
+        if (obj instanceof BodilessRequest && out.size() == first + 1
+                && out.get(first) instanceof Http2HeadersFrame headers && !headers.isEndStream()) {
+            out.set(first, new DefaultHttp2HeadersFrame(headers.headers(), true));
+        }
     }
 
     @Override

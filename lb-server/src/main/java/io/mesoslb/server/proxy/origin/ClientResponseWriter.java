@@ -45,7 +45,7 @@ public final class ClientResponseWriter {
         this.observer = observer;
     }
 
-    /** @param client the context response messages are written from, so that they pass the observer and the codec */
+    /** @param client the context response messages are written from, so that they pass the codec */
     public void bind(ChannelHandlerContext client) {
         this.client = client;
     }
@@ -161,6 +161,7 @@ public final class ClientResponseWriter {
     }
 
     private void write(Object msg) {
+        observer.written(msg);
         client.write(msg, client.voidPromise());
         unflushed = true;
     }

@@ -9,6 +9,7 @@ import io.mesoslb.server.proxy.exchange.ClientSide;
 import io.mesoslb.server.proxy.exchange.ExchangeState;
 import io.mesoslb.server.proxy.exchange.ProxyExchange;
 import io.mesoslb.server.proxy.exchange.ReadBatchClock;
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.mesoslb.server.proxy.http.ForwardedHeaders;
 import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
@@ -107,9 +108,12 @@ public final class OriginRequestWriter {
         Channel out = b.channel();
         out.write(head, out.voidPromise());
         unflushed = true;
-        if (state.requestComplete) {
-            // A replay: the request had no body, and its end has been read already.
-            out.write(LastHttpContent.EMPTY_LAST_CONTENT, out.voidPromise());
+        boolean complete = state.requestComplete;
+        if (complete) {
+            if (!(head instanceof BodilessRequest)) {
+                // A replay of a head read apart from its empty end, which has been read already.
+                out.write(LastHttpContent.EMPTY_LAST_CONTENT, out.voidPromise());
+            }
             b.armResponseTimeout(clock.now());
         } else if (expectContinue) {
             // The client sends its body only after the backend's 100, so the backend must answer now.
@@ -118,6 +122,9 @@ public final class OriginRequestWriter {
         b.pauseReads(!client.isWritable());
         // The body, or the end of a body-less request, may be held already.
         clientSide.takeHeld();
+        if (complete) {
+            requestEnded();
+        }
         flush();
     }
 
@@ -151,12 +158,17 @@ public final class OriginRequestWriter {
         out.writeAndFlush(content, out.voidPromise());
         unflushed = false;
         state.requestComplete = true;
+        requestEnded();
+        if (!state.responseStarted) {
+            origin.armResponseTimeout(clock.now());
+        }
+    }
+
+    /** The whole request is on its way to the backend. */
+    private void requestEnded() {
         if (state.upgradeRequested) {
             // After a 101 the client's next bytes are not HTTP: they must reach the tunnel undecoded.
             clientSide.suspendReads();
-        }
-        if (!state.responseStarted) {
-            origin.armResponseTimeout(clock.now());
         }
     }
 

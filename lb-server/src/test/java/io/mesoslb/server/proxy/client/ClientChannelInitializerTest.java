@@ -5,7 +5,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.mesoslb.core.CidrList;
 import io.mesoslb.core.RouteTableHolder;
 import io.mesoslb.core.VhostNaming;
-import io.mesoslb.server.observe.ExchangeObserver;
 import io.mesoslb.server.proxy.BackendOutcomes;
 import io.mesoslb.server.proxy.ProxyOps;
 import io.mesoslb.server.proxy.ProxySettings;
@@ -62,16 +61,16 @@ class ClientChannelInitializerTest {
     }
 
     @Test
-    void plainHttpIsCodecObserverReceiverWithTheHeadTimerInFront() {
+    void plainHttpIsCodecAndReceiverWithTheHeadTimerInFront() {
         assertThat(pipeline(settings(Duration.ofSeconds(10)), ProxyOps.NONE)).containsExactly(RequestHeadTimer.class,
-                ClientRequestDecoder.class, ClientResponseEncoder.class, ExchangeObserver.class, ClientRequestReceiver.class);
+                ClientRequestDecoder.class, ClientResponseEncoder.class, ClientRequestReceiver.class);
         assertThat(clients.size()).as("every client joins the group the server drains").isEqualTo(1);
     }
 
     @Test
     void withoutAHeadTimeoutThereIsNoTimer() {
         assertThat(pipeline(settings(Duration.ZERO), ProxyOps.NONE)).containsExactly(ClientRequestDecoder.class,
-                ClientResponseEncoder.class, ExchangeObserver.class, ClientRequestReceiver.class);
+                ClientResponseEncoder.class, ClientRequestReceiver.class);
     }
 
     @Test

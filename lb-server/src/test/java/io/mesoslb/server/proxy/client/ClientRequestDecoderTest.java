@@ -2,6 +2,7 @@ package io.mesoslb.server.proxy.client;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.mesoslb.server.proxy.http.CorpusParts;
 import io.mesoslb.server.proxy.http.RelayedHeaders;
 import io.netty.buffer.ByteBuf;
@@ -68,9 +69,23 @@ class ClientRequestDecoderTest {
             assertThat(uris(read)).containsExactly("/odd", "/next", "/last");
             assertThat(body(read)).isEqualTo("hello");
             assertThat(relayed(read).subList(1, 3)).as("read in place").containsExactly(true, true);
-            assertThat(read.stream().filter(m -> m instanceof LastHttpContent)).hasSize(3);
+            assertThat(read.stream().filter(ClientRequestDecoderTest::ends)).hasSize(3);
             read.forEach(ReferenceCountUtil::release);
         }
+    }
+
+    @Test
+    void aRequestWithoutABodyIsOneMessageItsEndWithIt() {
+        write("GET /a HTTP/1.1\r\nHost: h.example\r\n\r\n"
+                + "POST /b HTTP/1.0\r\nHost: h.example\r\nContent-Length: 0\r\n\r\n"
+                + "POST /c HTTP/1.1\r\nHost: h.example\r\nContent-Length: 1\r\n\r\nx");
+
+        List<Object> read = readAll();
+        assertThat(read).hasSize(4);
+        assertThat(read.subList(0, 2)).allMatch(m -> m instanceof BodilessRequest);
+        assertThat(read.get(2)).isInstanceOf(HttpRequest.class).isNotInstanceOf(BodilessRequest.class);
+        assertThat(read.get(3)).isInstanceOf(LastHttpContent.class);
+        read.forEach(ReferenceCountUtil::release);
     }
 
     @Test
@@ -86,7 +101,7 @@ class ClientRequestDecoderTest {
         assertThat(uris(read)).containsExactly("/up", "/next");
         assertThat(relayed(read)).containsExactly(true, true);
         assertThat(body(read)).isEqualTo("hello world");
-        assertThat(read.stream().filter(m -> m instanceof LastHttpContent)).hasSize(2);
+        assertThat(read.stream().filter(ClientRequestDecoderTest::ends)).hasSize(2);
         read.forEach(ReferenceCountUtil::release);
     }
 
@@ -154,6 +169,11 @@ class ClientRequestDecoderTest {
             read.add(msg);
         }
         return read;
+    }
+
+    /** A request's end: a last content, or a head that is the whole request. */
+    private static boolean ends(Object m) {
+        return m instanceof LastHttpContent || m instanceof BodilessRequest;
     }
 
     private static List<String> uris(List<Object> read) {

@@ -38,7 +38,7 @@ class ClientRequestReceiverTest {
     private final ProxyExchange proxyExchange = new ProxyExchange(routes, RouteFinder.byHost(null),
             new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE, observer);
     private final ClientRequestReceiver handler = new ClientRequestReceiver(proxyExchange);
-    private final EmbeddedChannel channel = new EmbeddedChannel(withCodec(observer, handler));
+    private final EmbeddedChannel channel = new EmbeddedChannel(withCodec(handler));
 
     private static io.netty.channel.ChannelHandler[] withCodec(io.netty.channel.ChannelHandler... after) {
         java.util.List<io.netty.channel.ChannelHandler> all =

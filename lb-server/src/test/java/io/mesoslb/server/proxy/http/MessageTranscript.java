@@ -3,7 +3,9 @@ package io.mesoslb.server.proxy.http;
 import io.netty.buffer.ByteBuf;
 import io.netty.buffer.Unpooled;
 import io.netty.channel.embedded.EmbeddedChannel;
+import io.netty.handler.codec.http.EmptyHttpHeaders;
 import io.netty.handler.codec.http.HttpContent;
+import io.netty.handler.codec.http.HttpHeaders;
 import io.netty.handler.codec.http.HttpMessage;
 import io.netty.handler.codec.http.HttpRequest;
 import io.netty.handler.codec.http.HttpResponse;
@@ -103,17 +105,24 @@ public final class MessageTranscript {
                 seen.add("BODY FAILED " + c.decoderResult().cause().getClass().getSimpleName());
             }
             if (msg instanceof LastHttpContent last) {
-                StringBuilder s = new StringBuilder("BODY " + body.toString(StandardCharsets.ISO_8859_1) + " END");
-                fields(s, last.trailingHeaders());
-                seen.add(s.toString());
-                body.reset();
+                ended(last.trailingHeaders());
             }
+        } else if (msg instanceof BodilessRequest) {
+            // Its end came with it: described as a head and an empty end, as Netty's decoder hands it on.
+            ended(EmptyHttpHeaders.INSTANCE);
         } else if (msg instanceof ByteBuf raw) {
             // After a switch of protocols: the new protocol's bytes, as they came.
             append(raw);
         } else if (!(msg instanceof HttpMessage)) {
             seen.add("OTHER " + msg.getClass().getSimpleName());
         }
+    }
+
+    private void ended(HttpHeaders trailers) {
+        StringBuilder s = new StringBuilder("BODY " + body.toString(StandardCharsets.ISO_8859_1) + " END");
+        fields(s, trailers);
+        seen.add(s.toString());
+        body.reset();
     }
 
     private static String head(HttpMessage m) {

@@ -24,7 +24,7 @@ import java.util.List;
 
 /**
  * One client connection of the proxy and its backend connections, each on an in-memory channel,
- * with the proxy's real handlers: the client pipeline {@code ClientRequestDecoder -> ClientResponseEncoder -> ExchangeObserver ->
+ * with the proxy's real handlers: the client pipeline {@code ClientRequestDecoder -> ClientResponseEncoder ->
  * ClientRequestReceiver}, and backend connections {@code BackendResponseDecoder -> OriginRequestEncoder
  * -> OriginResponseReceiver} that the test puts in the client loop's pool, where the exchange finds
  * them (nothing is ever connected). Every channel runs on the test's thread, as the proxy runs a
@@ -55,8 +55,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         receiver = new ClientRequestReceiver(new ProxyExchange(routes, RouteFinder.byHost(null), pools, settings,
                 BackendOutcomes.NONE, ProxyOps.NONE, observer));
         client.pipeline().addLast(ClientChannelInitializer.http1Codec(settings));
-        client.pipeline().addLast(observer,
-                receiver);
+        client.pipeline().addLast(receiver);
         // The channel went active before its handlers were in (the exchange needs the pools, the pools the loop).
         client.pipeline().fireChannelActive();
     }

@@ -42,8 +42,7 @@ class TunnelSwitchTest {
 
         assertThat(proxy.clientReceived()).startsWith("HTTP/1.1 101 Switching Protocols\r\n")
                 .containsIgnoringCase("upgrade: websocket");
-        assertThat(handlers(proxy.client)).containsExactly(io.mesoslb.server.observe.ExchangeObserver.class,
-                TunnelRelay.class);
+        assertThat(handlers(proxy.client)).containsExactly(TunnelRelay.class);
         assertThat(handlers(origin)).containsExactly(TunnelRelay.class);
         assertThat(originReceived(origin)).as("left in the client's decoder, handed on as it leaves").isEqualTo("early");
 
