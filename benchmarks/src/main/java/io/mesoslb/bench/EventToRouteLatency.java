@@ -17,6 +17,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.LongStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -33,11 +34,21 @@ import org.slf4j.LoggerFactory;
  * taken when that response has been read, so it includes one request round trip. The task's server says when the
  * request reached it ({@link io.mesoslb.testkit.LoopbackBackend#RECEIVED_NANOS_HEADER}): the run reports that too,
  * and per round the time from the table's publication to it (the proxy's share, with up to one poll interval) and
- * from it to the response read (the task's server, the proxy's relay of the answer and the client).
+ * from it to the response read (the task's server, the proxy's relay of the answer and the client). The first of
+ * those is split at the moment the client sent the request that reached the task (before it: the client's poll
+ * interval and the answers before; after it: the proxy's lookup, its connect when it had no connection to the task,
+ * and the write), and the task's server also says when it accepted the connection the request came on
+ * ({@link io.mesoslb.testkit.LoopbackBackend#ACCEPTED_NANOS_HEADER}): before the request was sent when the proxy had
+ * a connection to the task already.
  *
  * <p>The simulator's task servers answer like warm ones from their first connection
  * ({@link io.mesoslb.testkit.SimulatorOptions#warmTasks()}), as a real task is running and a real backend warm by the
  * time Marathon says TASK_RUNNING; {@code -DwarmTasks=false} measures them cold, as runs before it did.
+ *
+ * <p>The measured app has the vhost label {@code MESOS_LB_VHOST} naming its Host, the one its id gives it anyway,
+ * unless {@code -DvhostLabel=false}: with it discovery takes the task for an HTTP server (its service port is
+ * {@code http}), as on a marathon-lb cluster; without it the service port is {@code tcp}. The first request
+ * connects either way (a pre-connecting build, measured on 2026-12-07 and not merged, made use of the difference).
  *
  * <p>{@code -DkillGraceMs} (default 0) is the simulator's time from the killed task's TASK_KILLING to its TASK_KILLED
  * and the replacement's launch. At 0 the kill and the replacement's TASK_RUNNING come within a millisecond, one
@@ -143,6 +154,8 @@ public final class EventToRouteLatency {
                             + " sync (difference %.1f MiB)", rssBefore / 1024.0, rssAfter / 1024.0,
                             (rssAfter - rssBefore) / 1024.0));
                     long[] toTable = new long[rounds];
+                    long[] toSent = new long[rounds];
+                    long[] toAccepted = new long[rounds];
                     long[] toTask = new long[rounds];
                     long[] toResponse = new long[rounds];
                     for (int i = -WARMUP; i < rounds; i++) {
@@ -161,15 +174,19 @@ public final class EventToRouteLatency {
                                 throw new IllegalStateException("the proxy answered from " + task
                                         + " but no published table contained it");
                             }
-                            if (answered.reachedNanos() == Long.MIN_VALUE) {
-                                throw new IllegalStateException(task + " did not say when the request reached it");
+                            if (answered.reachedNanos() == Long.MIN_VALUE
+                                    || answered.acceptedNanos() == Long.MIN_VALUE) {
+                                throw new IllegalStateException(task + " did not say when the request and its"
+                                        + " connection reached it");
                             }
                             toTable[i] = published - replaced.runningNanoTime();
+                            toSent[i] = answered.sentNanos() - replaced.runningNanoTime();
+                            toAccepted[i] = answered.acceptedNanos() - replaced.runningNanoTime();
                             toTask[i] = answered.reachedNanos() - replaced.runningNanoTime();
                             toResponse[i] = answered.readNanos() - replaced.runningNanoTime();
                         }
                     }
-                    report(rounds, toTable, toTask, toResponse, client.requests());
+                    report(rounds, toTable, toSent, toAccepted, toTask, toResponse, client.requests());
                 }
             }
         }
@@ -180,12 +197,16 @@ public final class EventToRouteLatency {
         String where = System.getProperty("simulator", "in-process");
         boolean warmTasks = Boolean.parseBoolean(System.getProperty("warmTasks", "true"));
         Duration killGrace = Duration.ofMillis(Long.getLong("killGraceMs", 0));
+        // Its Host is the one derived from its id either way; the label makes its service port http, discovery's
+        // word that the task speaks HTTP, as an HTTP app on a marathon-lb cluster has it.
+        Map<String, String> labels = Boolean.parseBoolean(System.getProperty("vhostLabel", "true"))
+                ? Map.of("MESOS_LB_VHOST", HOST) : Map.of();
         switch (where) {
             case "in-process":
-                return InProcessMarathon.start(APP, apps, tasks, shared, warmTasks, killGrace);
+                return InProcessMarathon.start(APP, labels, apps, tasks, shared, warmTasks, killGrace);
             case "process":
                 String options = System.getProperty("simulator.jvm", SIMULATOR_JVM).strip();
-                return MarathonProcess.start(APP, apps, tasks, shared, warmTasks, killGrace,
+                return MarathonProcess.start(APP, labels, apps, tasks, shared, warmTasks, killGrace,
                         options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
                         ProcessBuilder.Redirect.INHERIT);
             default:
@@ -208,7 +229,8 @@ public final class EventToRouteLatency {
     }
 
     // A benchmark's result is its output: logged at INFO on its own logger, kept by lb-server's Logback config.
-    private static void report(int rounds, long[] toTable, long[] toTask, long[] toResponse, long requests) {
+    private static void report(int rounds, long[] toTable, long[] toSent, long[] toAccepted, long[] toTask,
+                               long[] toResponse, long requests) {
         REPORT.info(String.format("event-to-route latency over %d new tasks (%d warm-up rounds, %d polling requests)",
                 rounds, WARMUP, requests));
         REPORT.info(String.format("%-40s %8s %8s %8s %8s %8s", "from TASK_RUNNING emitted to", "p50", "p90", "p99",
@@ -219,6 +241,23 @@ public final class EventToRouteLatency {
         REPORT.info("per round, between those (ms):");
         line("  table published to request at task", minus(toTask, toTable));
         line("  request at task to response read", minus(toResponse, toTask));
+        REPORT.info("the first part, table published to request at task, split (ms):");
+        line("  table published to request sent", minus(toSent, toTable));
+        line("  request sent to request at task", minus(toTask, toSent));
+        line("  request sent to its connection accepted", minus(toAccepted, toSent));
+        long[] sentToTask = minus(toTask, toSent);
+        long[] early = LongStream.range(0, rounds).filter(i -> toAccepted[(int) i] < toSent[(int) i])
+                .map(i -> sentToTask[(int) i]).toArray();
+        long[] late = LongStream.range(0, rounds).filter(i -> toAccepted[(int) i] >= toSent[(int) i])
+                .map(i -> sentToTask[(int) i]).toArray();
+        REPORT.info(String.format("  the request came on a connection the task had accepted before it was sent:"
+                + " %d of %d rounds", early.length, rounds));
+        if (early.length > 0 && late.length > 0) {
+            // What the proxy's share is once a connection is ready; not what pre-connecting saves: the rounds whose
+            // task's server ran soon enough to accept first are also those where it reads the request soon.
+            line("  request sent to at task, accepted before", early);
+            line("  request sent to at task, accepted after", late);
+        }
     }
 
     private static long[] minus(long[] later, long[] earlier) {

@@ -12,16 +12,17 @@ import java.util.concurrent.TimeUnit;
 record InProcessMarathon(MarathonSimulator marathon, String measuredApp, long setupNanos)
         implements SimulatedMarathon {
     /**
-     * The measured app, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on {@code shared} backends.
+     * The measured app with {@code measuredLabels}, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on
+     * {@code shared} backends.
      *
      * @param warmTasks {@link SimulatorOptions#warmTasks()}
      * @param killGrace {@link SimulatorOptions#killGrace()}
      */
-    static InProcessMarathon start(String measuredApp, int apps, int tasks, int shared, boolean warmTasks,
-                                   Duration killGrace) {
+    static InProcessMarathon start(String measuredApp, Map<String, String> measuredLabels, int apps, int tasks,
+                                   int shared, boolean warmTasks, Duration killGrace) {
         MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(killGrace)
                 .warmTasks(warmTasks).build());
-        marathon.createApp(measuredApp, 1, Map.of(), false);
+        marathon.createApp(measuredApp, 1, measuredLabels, false);
         long setup = System.nanoTime();
         if (apps > 0) {
             marathon.setEventsSuppressed(true);

@@ -10,6 +10,7 @@ import java.util.concurrent.locks.LockSupport;
 /** Polls the proxy for one Host on one {@link KeepAliveConnection}, so a poll costs one loopback round trip. */
 final class PollingClient implements AutoCloseable {
     private static final String RECEIVED_NANOS = LoopbackBackend.RECEIVED_NANOS_HEADER.toLowerCase(Locale.ROOT);
+    private static final String ACCEPTED_NANOS = LoopbackBackend.ACCEPTED_NANOS_HEADER.toLowerCase(Locale.ROOT);
 
     private final KeepAliveConnection connection;
     private final byte[] request;
@@ -23,11 +24,14 @@ final class PollingClient implements AutoCloseable {
     /**
      * The answer awaited.
      *
+     * @param sentNanos     {@link System#nanoTime()} just before its request was written
      * @param readNanos     {@link System#nanoTime()} when it had been read
      * @param reachedNanos  the backend's {@link System#nanoTime()} when the request had reached it (its
      *                      {@link LoopbackBackend#RECEIVED_NANOS_HEADER}), or {@link Long#MIN_VALUE} without one
+     * @param acceptedNanos the backend's {@link System#nanoTime()} when it had accepted the connection the request
+     *                      came on ({@link LoopbackBackend#ACCEPTED_NANOS_HEADER}), or {@link Long#MIN_VALUE}
      */
-    record Answer(long readNanos, long reachedNanos) {
+    record Answer(long sentNanos, long readNanos, long reachedNanos, long acceptedNanos) {
     }
 
     /**
@@ -42,15 +46,20 @@ final class PollingClient implements AutoCloseable {
                 LockSupport.parkNanos(pause.toNanos());
             }
             requests++;
+            long sent = System.nanoTime();
             int status = connection.exchange(request);
             if (status == 200 && connection.body().equals(expected)) {
                 long read = System.nanoTime();
-                String reached = connection.header(RECEIVED_NANOS);
-                return new Answer(read, reached == null ? Long.MIN_VALUE : Long.parseLong(reached));
+                return new Answer(sent, read, nanosField(RECEIVED_NANOS), nanosField(ACCEPTED_NANOS));
             }
         }
         throw new IllegalStateException("no 200 from " + expected + " within " + timeout + "; last: "
                 + connection.body());
+    }
+
+    private long nanosField(String name) {
+        String value = connection.header(name);
+        return value == null ? Long.MIN_VALUE : Long.parseLong(value);
     }
 
     long requests() {

@@ -29,13 +29,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * A tiny HTTP/1.1 keep-alive server on {@code 127.0.0.1:<free port>} standing in for a task: it answers every
  * request {@code 200} with the task id as body and in {@code X-Task-Id}, and counts connections and requests.
  * Each response also says, in {@code X-Received-Nanos}, the {@link System#nanoTime()} at which its request's head
- * had been read, so a measurement through a proxy can tell the proxy's share from the backend's (on Linux every
- * JVM on the host reads the same clock). Stopping it closes the listener and every open connection, like a killed
+ * had been read, and in {@code X-Accepted-Nanos} the one at which its connection had been accepted, so a measurement
+ * through a proxy can tell the proxy's share from the backend's, and a connection the proxy opened for the request
+ * from one it had open before (on Linux every JVM on the host reads the same clock). Stopping it closes the listener and every open connection, like a killed
  * process.
  */
 public final class LoopbackBackend extends LoopbackServer {
     public static final String TASK_ID_HEADER = "X-Task-Id";
     public static final String RECEIVED_NANOS_HEADER = "X-Received-Nanos";
+    public static final String ACCEPTED_NANOS_HEADER = "X-Accepted-Nanos";
     private static final byte[] WARM_UP_REQUEST = "GET / HTTP/1.1\r\nHost: warm-up\r\nConnection: close\r\n\r\n"
             .getBytes(StandardCharsets.US_ASCII);
     private static final int WARM_UP_TIMEOUT_MS = 5_000;
@@ -99,6 +101,8 @@ public final class LoopbackBackend extends LoopbackServer {
     /** Answers once the whole request (head and any body) has arrived, so bodies of any size are drained. */
     private final class TaskIdResponder extends SimpleChannelInboundHandler<HttpObject> {
         private final boolean counted;
+        /** Made as the connection is accepted, before anything is read from it. */
+        private final long acceptedNanos = System.nanoTime();
         private boolean keepAlive;
         private boolean http10;
         private long receivedNanos;
@@ -133,7 +137,8 @@ public final class LoopbackBackend extends LoopbackServer {
                     .set(HttpHeaderNames.CONTENT_TYPE, "text/plain; charset=UTF-8")
                     .setInt(HttpHeaderNames.CONTENT_LENGTH, body.length)
                     .set(TASK_ID_HEADER, taskId())
-                    .set(RECEIVED_NANOS_HEADER, Long.toString(receivedNanos));
+                    .set(RECEIVED_NANOS_HEADER, Long.toString(receivedNanos))
+                    .set(ACCEPTED_NANOS_HEADER, Long.toString(acceptedNanos));
             if (!keepAlive) {
                 response.headers().set(HttpHeaderNames.CONNECTION, HttpHeaderValues.CLOSE);
                 ctx.writeAndFlush(response).addListener(ChannelFutureListener.CLOSE);

@@ -51,12 +51,13 @@ public abstract class LoopbackServer implements AutoCloseable {
                 .childHandler(new ChannelInitializer<SocketChannel>() {
                     @Override
                     protected void initChannel(SocketChannel ch) {
+                        // Before it is counted: a connection seen counted has its handlers (and their accept time).
+                        handlers(ch.pipeline());
                         // The warm-up's connection is closed by the server before warmUp returns: nothing to stop.
                         if (!warming) {
                             accepted.incrementAndGet();
                             connections.add(ch);
                         }
-                        handlers(ch.pipeline());
                     }
                 })
                 .bind(HOST, 0)

@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -22,7 +23,8 @@ import org.slf4j.LoggerFactory;
  *     --kill-grace-ms 0 --app /latency --apps 9999 --tasks 10 --shared 8
  * </pre>
  *
- * <p>{@code --app ID} (repeatable) makes an app of one task with a server of its own, answering its task id;
+ * <p>{@code --app ID} (repeatable) makes an app of one task with a server of its own, answering its task id, with the
+ * labels of {@code --app-label KEY=VALUE} (repeatable; every {@code --app} gets them all);
  * {@code --apps N} makes N apps {@code <prefix>-<i>} ({@code --prefix}, default {@code /big}) of {@code --tasks}
  * tasks sharing {@code --shared} loopback backends ({@link MarathonSimulator#createApps}); {@code --warm-tasks true}
  * makes every task's server answer like a warm one from its first connection ({@link SimulatorOptions#warmTasks()}).
@@ -46,7 +48,7 @@ public final class SimulatorMain {
             long setup = System.nanoTime();
             marathon.setEventsSuppressed(true);
             for (String app : settings.apps) {
-                marathon.createApp(app, 1, Map.of(), false);
+                marathon.createApp(app, 1, settings.appLabels, false);
             }
             if (settings.sharedApps > 0) {
                 marathon.createApps(settings.prefix, settings.sharedApps, settings.tasks, settings.shared);
@@ -86,6 +88,7 @@ public final class SimulatorMain {
         Path portFile;
         Duration killGrace = SimulatorOptions.defaults().killGrace();
         final List<String> apps = new ArrayList<>();
+        final Map<String, String> appLabels = new LinkedHashMap<>();
         int sharedApps;
         int tasks = 10;
         int shared = 8;
@@ -104,13 +107,20 @@ public final class SimulatorMain {
                     case "--port-file" -> s.portFile = Path.of(value);
                     case "--kill-grace-ms" -> s.killGrace = Duration.ofMillis(Long.parseLong(value));
                     case "--app" -> s.apps.add(value);
+                    case "--app-label" -> {
+                        int eq = value.indexOf('=');
+                        if (eq < 1) {
+                            throw new IllegalArgumentException("--app-label " + value + ": KEY=VALUE");
+                        }
+                        s.appLabels.put(value.substring(0, eq), value.substring(eq + 1));
+                    }
                     case "--apps" -> s.sharedApps = Integer.parseInt(value);
                     case "--tasks" -> s.tasks = Integer.parseInt(value);
                     case "--shared" -> s.shared = Integer.parseInt(value);
                     case "--prefix" -> s.prefix = value;
                     case "--warm-tasks" -> s.warmTasks = Boolean.parseBoolean(value);
                     default -> throw new IllegalArgumentException("unknown option " + args[i] + "; known: --port,"
-                            + " --port-file, --kill-grace-ms, --app, --apps, --tasks, --shared, --prefix, --warm-tasks");
+                            + " --port-file, --kill-grace-ms, --app, --app-label, --apps, --tasks, --shared, --prefix, --warm-tasks");
                 }
             }
             return s;

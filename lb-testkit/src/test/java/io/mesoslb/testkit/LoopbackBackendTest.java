@@ -11,6 +11,7 @@ import java.net.ConnectException;
 import java.net.Socket;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -87,6 +88,28 @@ class LoopbackBackendTest {
             assertThat(r.headers().firstValue(LoopbackBackend.RECEIVED_NANOS_HEADER)).get()
                     .extracting(Long::parseLong).satisfies(reached -> assertThat(reached).isBetween(before, after));
         }
+    }
+
+    @Test
+    void saysWhenTheConnectionWasAcceptedBeforeTheRequestCame() throws IOException {
+        try (LoopbackBackend backend = LoopbackBackend.start("web.6")) {
+            long before = System.nanoTime();
+            try (Socket s = new Socket(backend.host(), backend.port())) {
+                Await.until(Duration.ofSeconds(5), () -> backend.connectionsAccepted() == 1);
+                long sent = System.nanoTime();
+                s.getOutputStream().write("GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+                        .getBytes(StandardCharsets.US_ASCII));
+                String response = new String(s.getInputStream().readAllBytes(), StandardCharsets.US_ASCII);
+
+                assertThat(field(response, LoopbackBackend.ACCEPTED_NANOS_HEADER)).isBetween(before, sent);
+                assertThat(field(response, LoopbackBackend.RECEIVED_NANOS_HEADER)).isGreaterThan(sent);
+            }
+        }
+    }
+
+    private static long field(String response, String name) {
+        return response.lines().filter(l -> l.regionMatches(true, 0, name + ":", 0, name.length() + 1))
+                .map(l -> Long.parseLong(l.substring(name.length() + 1).strip())).findFirst().orElseThrow();
     }
 
     @Test
