@@ -15,8 +15,13 @@ quick_or_usage() {
 }
 
 JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
-# Chosen by measurement, see README.md ("JVM flags").
-JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m}"
+# Chosen by measurement, see README.md ("JVM flags"); with transparent huge pages where the kernel offers them,
+# as the packaged launcher (packaging/src/deb/bin/mesos-lb) asks for them.
+thp_flag=""
+if grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
+    thp_flag=" -XX:+UseTransparentHugePages"
+fi
+JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m$thp_flag}"
 MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
 ORIGIN_WORKERS="${ORIGIN_WORKERS:-1}"  # worker processes of the nginx origin (run.sh, run-h2.sh)
