@@ -128,25 +128,21 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
         if (headers == null) {
             return null;
         }
-        if (chunked()) {
+        boolean chunked = chunked();
+        long length = contentLength();
+        if (chunked) {
             // A length beside chunked, and chunked in HTTP/1.0: Netty's decoder refuses them.
-            if (contentLength() >= 0 || version != HttpVersion.HTTP_1_1) {
+            if (length >= 0 || version != HttpVersion.HTTP_1_1) {
                 return null;
             }
             expectChunkedBody(head);
-            return new DefaultHttpRequest(version, HeadBytes.method(head, methodEnd), uri(head, targetStart, targetEnd),
-                    headers);
+        } else {
+            expectBody(Math.max(length, 0));
         }
-        long length = contentLength();
-        expectBody(Math.max(length, 0));
         HttpMethod method = HeadBytes.method(head, methodEnd);
-        String uri = uri(head, targetStart, targetEnd);
+        String uri = new String(head, 0, targetStart, targetEnd - targetStart);
         // Without a body the head is the whole request: one message, not a head and an empty end.
-        return length > 0 ? new DefaultHttpRequest(version, method, uri, headers)
+        return chunked || length > 0 ? new DefaultHttpRequest(version, method, uri, headers)
                 : new BodilessRequest(version, method, uri, headers);
-    }
-
-    private static String uri(byte[] head, int start, int end) {
-        return new String(head, 0, start, end - start);
     }
 }
