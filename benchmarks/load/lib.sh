@@ -15,13 +15,16 @@ quick_or_usage() {
 }
 
 JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
-# Chosen by measurement, see README.md ("JVM flags"); with transparent huge pages where the kernel offers them,
-# as the packaged launcher (packaging/src/deb/bin/mesos-lb) asks for them.
-thp_flag=""
-if grep -qE '\[(always|madvise)\]' /sys/kernel/mm/transparent_hugepage/enabled 2>/dev/null; then
-    thp_flag=" -XX:+UseTransparentHugePages"
-fi
-JVM_OPTS="${JVM_OPTS:--Xms512m -Xmx512m -XX:+UseParallelGC -XX:+AlwaysPreTouch -XX:MaxTenuringThreshold=1 -XX:MetaspaceSize=64m$thp_flag}"
+# The packaged launcher's JVM flags (chosen by measurement, see README.md, "JVM flags"), as it gives them on
+# this machine (with transparent huge pages where the kernel offers them): asked of the launcher itself, with
+# a java that only prints its arguments, so that the two cannot drift apart.
+launcher_jvm_flags() {
+    local flags
+    flags="$(JAVA=echo MESOS_LB_DEFAULTS=/dev/null MESOS_LB_CONFIG='' MESOS_LB_CLASS_ARCHIVE='' MESOS_LB_JAVA_OPTS='' \
+        MESOS_LB_HEAP=512m MESOS_LB_TRANSPARENT_HUGE_PAGES=auto sh "$ROOT/packaging/src/deb/bin/mesos-lb")"
+    echo "${flags%% -jar *}"
+}
+JVM_OPTS="${JVM_OPTS:-$(launcher_jvm_flags)}"
 MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
 ORIGIN_WORKERS="${ORIGIN_WORKERS:-1}"  # worker processes of the nginx origin (run.sh, run-h2.sh)
