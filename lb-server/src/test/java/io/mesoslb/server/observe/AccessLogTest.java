@@ -18,6 +18,7 @@ import io.mesoslb.testkit.Await;
 import java.net.InetAddress;
 import java.time.Duration;
 import java.util.List;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
@@ -199,16 +200,32 @@ class AccessLogTest {
         try (AccessLogFile f = AccessLogFile.open(file, new AccessLogRotation(1024, 3, 2048))) {
             // 256-byte lines of random text, which gzips to about three quarters: every 4 lines make a rolled
             // file of about 800 bytes, 32 lines make 7 of them (.0 to .6), and no 3 fit under the 2 KB cap.
+            //
+            // Each roll hands its compression to one Logback thread pool and its clean-up to another, and
+            // Logback expects rolls to come slower than those jobs end: clean-ups running side by side share
+            // one mutable Calendar (the remover's RollingCalendar, which gives wrong dates when two threads use
+            // it), and a clean-up that takes today for another day counts today's files twice and can delete
+            // every one of them (CI stop 24: no rolled file left). So each line waits for the jobs of the rolls
+            // so far to have ended, as rolls a megabyte apart do. Finished jobs are counted, not pending ones:
+            // a pool's count of submitted jobs misses one a thread has taken and not yet begun.
+            var context = f.appender().getContext();
+            ThreadPoolExecutor compressions = (ThreadPoolExecutor) context.getExecutorService();
+            ThreadPoolExecutor cleanUps = (ThreadPoolExecutor) context.getAlternateExecutorService();
             for (int n = 0; n < 32; n++) {
                 log(f, random, n);
+                long written = (n % 4 + 1) * 256L;
+                long rolls = n / 4;
+                int line = n;
+                Await.until(Duration.ofSeconds(10), () -> size(file) == written
+                        && compressions.getCompletedTaskCount() == rolls && cleanUps.getCompletedTaskCount() == rolls,
+                        () -> "line " + line + " written, and the compressions (" + compressions.getCompletedTaskCount()
+                                + ") and clean-ups (" + cleanUps.getCompletedTaskCount() + ") of " + rolls
+                                + " rolls ended, in " + tmp);
             }
-            Await.until(Duration.ofSeconds(30), () -> size(file) == 4 * 256 && compressionDone(tmp)
-                    && rolledFiles(tmp).stream().anyMatch(p -> index(p) == 6), "7 rolls, all compressed");
-            // Logback compresses and cleans up after each roll on threads of its own, and its clean-up counts
-            // only what is compressed by then: a roll that comes while earlier ones are still being compressed
-            // leaves the cap to a later roll, so when the automatic clean-ups end is Logback's timing, not ours.
-            // What is ours is that the cap reaches the remover: run the remover the rolls run, now that every
-            // rolled file is whole, and wait for it.
+            assertThat(compressionDone(tmp)).as("every rolled file compressed").isTrue();
+            assertThat(rolledFiles(tmp)).extracting(AccessLogTest::index).contains(6);
+            // The last roll's clean-up ran beside its own compression, so it may have counted the newest file
+            // before it was whole: the cap is checked with the remover run once more, alone, now that it is.
             SizeAndTimeBasedRollingPolicy<?> policy =
                     (SizeAndTimeBasedRollingPolicy<?>) f.appender().getRollingPolicy();
             policy.getTimeBasedFileNamingAndTriggeringPolicy().getArchiveRemover()
