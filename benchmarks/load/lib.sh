@@ -7,7 +7,7 @@
 # script's header comment and exits 2.
 quick_or_usage() {
     if [[ "${1:-}" == "--quick" ]]; then
-        : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}"
+        : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}" "${CHURN_WARMUP:=2s}"
     elif [[ -n "${1:-}" ]]; then
         sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
         exit 2
