@@ -17,6 +17,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,14 +37,14 @@ import org.slf4j.LoggerFactory;
  * <p>Run: {@code java -Dapps=10000 -cp benchmarks/target/benchmarks.jar io.mesoslb.bench.StartFromSnapshot
  * [rounds] name=path/to/mesos-lb.jar ...}. {@code -Djvm.<name>="-Xlog:class+load:file=x.log ..."} adds JVM
  * options (space-separated) for the build called {@code name}, after the launcher's (so
- * {@code -XX:-UseTransparentHugePages} there starts a build as the launcher did before it asked for them).
+ * {@code -XX:-UseTransparentHugePages} there starts a build as the launcher did before it asked for them). The
+ * launcher's flags are asked of {@code packaging/src/deb/bin/mesos-lb} ({@code -Dlauncher=} elsewhere).
  */
 public final class StartFromSnapshot {
     private static final Logger REPORT = LoggerFactory.getLogger("mesos-lb.bench.start");
     private static final Duration POLL = Duration.ofMillis(5);
     private static final Duration TIMEOUT = Duration.ofMinutes(3);
     private static final String DOMAIN = "bench.local";
-    private static final List<String> HUGE_PAGES = hugePages(Path.of("/sys/kernel/mm/transparent_hugepage/enabled"));
 
     private StartFromSnapshot() {
     }
@@ -62,11 +63,14 @@ public final class StartFromSnapshot {
             String lastHost = "big-" + String.format(Locale.ROOT, "%d", apps - 1) + "." + DOMAIN;
             REPORT.info(String.format("snapshot: %d apps x %d tasks, %.1f MB; polling %s every %d ms", apps, tasks,
                     Files.size(file) / 1e6, lastHost, POLL.toMillis()));
+            List<String> launcherFlags = launcherFlags(Path.of(System.getProperty("launcher",
+                    "packaging/src/deb/bin/mesos-lb")));
+            REPORT.info("launcher's JVM flags: " + String.join(" ", launcherFlags));
             REPORT.info(String.format("%-16s %5s %12s %10s %10s", "build", "round", "to routed ms", "CPU ms",
                     "RSS MiB"));
             for (int round = 1; round <= rounds; round++) {
                 for (Build build : builds) {
-                    long[] r = startOnce(build, file, lastHost);
+                    long[] r = startOnce(build, file, lastHost, launcherFlags);
                     REPORT.info(String.format("%-16s %5d %12d %10d %10.0f", build.name(), round, r[0], r[1], r[2] / 1024.0));
                 }
             }
@@ -122,11 +126,9 @@ public final class StartFromSnapshot {
      * The command line that starts {@code build} on the snapshot {@code file}, listening on a port of its choosing
      * (port 0), which it logs: a port probed free here could be taken by another process before the child binds it.
      */
-    static List<String> command(Build build, Path file) {
-        List<String> cmd = new ArrayList<>(List.of(Processes.java(),
-                "-Xms512m", "-Xmx512m", "-XX:+AlwaysPreTouch", "-XX:+UseParallelGC", "-XX:MaxTenuringThreshold=1",
-                "-XX:MetaspaceSize=64m"));
-        cmd.addAll(HUGE_PAGES);
+    static List<String> command(Build build, Path file, List<String> launcherFlags) {
+        List<String> cmd = new ArrayList<>(List.of(Processes.java()));
+        cmd.addAll(launcherFlags);
         cmd.addAll(build.jvmOptions());
         cmd.addAll(List.of("-jar", build.jar().toString(), "--routes-file", file.toString(),
                 "--listen-host", "127.0.0.1", "--listen-port", "0", "--domain", DOMAIN,
@@ -136,23 +138,38 @@ public final class StartFromSnapshot {
     }
 
     /**
-     * The launcher's {@code -XX:+UseTransparentHugePages} where the kernel's mode file offers them ({@code [always]}
-     * or {@code [madvise]}), as {@code packaging/src/deb/bin/mesos-lb} decides; none where it does not.
+     * The JVM flags the packaged launcher gives on this machine (its heap, collector and huge-pages choices), asked
+     * of the launcher itself with a {@code java} that only prints its arguments, as {@code benchmarks/load/lib.sh}
+     * does, so that the start measured is the packaged one and the two cannot drift apart. No class archive:
+     * {@code -Djvm.<name>} gives each build its own.
      */
-    static List<String> hugePages(Path modeFile) {
-        try {
-            String mode = Files.readString(modeFile);
-            return mode.contains("[always]") || mode.contains("[madvise]") ? List.of("-XX:+UseTransparentHugePages")
-                    : List.of();
-        } catch (IOException e) {
-            return List.of();
+    static List<String> launcherFlags(Path launcher) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(launcher)) {
+            throw new IllegalStateException("no launcher at " + launcher.toAbsolutePath()
+                    + ": run from the repository's root or give -Dlauncher=<packaging/src/deb/bin/mesos-lb>");
         }
+        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString()).redirectErrorStream(true);
+        Map<String, String> env = pb.environment();
+        env.put("JAVA", "echo");
+        env.put("MESOS_LB_DEFAULTS", "/dev/null");
+        env.put("MESOS_LB_CONFIG", "");
+        env.put("MESOS_LB_CLASS_ARCHIVE", "");
+        env.put("MESOS_LB_JAVA_OPTS", "");
+        env.put("MESOS_LB_HEAP", "512m");
+        env.put("MESOS_LB_TRANSPARENT_HUGE_PAGES", "auto");
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        int jar = out.indexOf(" -jar ");
+        if (p.waitFor() != 0 || jar < 0) {
+            throw new IllegalStateException(launcher + " did not print its java command line: " + out);
+        }
+        return List.of(out.substring(0, jar).trim().split("\\s+"));
     }
 
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */
-    private static long[] startOnce(Build build, Path file, String host) throws Exception {
+    private static long[] startOnce(Build build, Path file, String host, List<String> launcherFlags) throws Exception {
         Path jar = build.jar();
-        List<String> cmd = command(build, file);
+        List<String> cmd = command(build, file, launcherFlags);
         long start = System.nanoTime();
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
         ChildOutput out = ChildOutput.follow(p);

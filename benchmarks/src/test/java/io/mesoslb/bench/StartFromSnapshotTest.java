@@ -2,7 +2,6 @@ package io.mesoslb.bench;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
@@ -22,23 +21,26 @@ class StartFromSnapshotTest {
                 });
         Path file = Path.of("/snapshot.json");
         for (int round = 0; round < 3; round++) {
-            assertThat(StartFromSnapshot.command(builds.get(0), file)).doesNotContain("--service-ports");
-            assertThat(StartFromSnapshot.command(builds.get(1), file)).containsSubsequence("--service-ports", "false")
+            assertThat(StartFromSnapshot.command(builds.get(0), file, List.of("-Xmx1m"))).doesNotContain("--service-ports");
+            assertThat(StartFromSnapshot.command(builds.get(1), file, List.of("-Xmx1m"))).containsSubsequence("--service-ports", "false")
                     .contains("/jars/new.jar");
         }
         assertThat(asked).containsOnly(Map.entry(Path.of("/jars/old.jar"), 1), Map.entry(Path.of("/jars/new.jar"), 1));
     }
 
-    /** As the launcher: the flag where the kernel's mode is [always] or [madvise], not at [never] nor without the file. */
+    /** The flags are the launcher's own, as it prints them with JAVA=echo: everything before its -jar. */
     @Test
-    void hugePagesWhereTheKernelOffersThem(@TempDir Path dir) throws Exception {
-        Path mode = dir.resolve("enabled");
-        Files.writeString(mode, "always [madvise] never\n");
-        assertThat(StartFromSnapshot.hugePages(mode)).containsExactly("-XX:+UseTransparentHugePages");
-        Files.writeString(mode, "[always] madvise never\n");
-        assertThat(StartFromSnapshot.hugePages(mode)).containsExactly("-XX:+UseTransparentHugePages");
-        Files.writeString(mode, "always madvise [never]\n");
-        assertThat(StartFromSnapshot.hugePages(mode)).isEmpty();
-        assertThat(StartFromSnapshot.hugePages(dir.resolve("missing"))).isEmpty();
+    void jvmFlagsAreAskedOfThePackagedLauncher() throws Exception {
+        List<String> flags = StartFromSnapshot.launcherFlags(Path.of("../packaging/src/deb/bin/mesos-lb"));
+        assertThat(flags).contains("-Xms512m", "-Xmx512m").doesNotContain("-jar")
+                .allMatch(f -> f.startsWith("-X"), "JVM options only");
+        assertThat(StartFromSnapshot.command(new StartFromSnapshot.Build("a", Path.of("/a.jar"), List.of("-Dx=1"),
+                List.of()), Path.of("/s.json"), flags)).containsSubsequence(flags.get(0), "-Dx=1", "-jar", "/a.jar");
+    }
+
+    @Test
+    void aMissingLauncherIsAClearError(@TempDir Path dir) {
+        org.assertj.core.api.Assertions.assertThatThrownBy(() -> StartFromSnapshot.launcherFlags(dir.resolve("none")))
+                .hasMessageContaining("-Dlauncher=");
     }
 }
