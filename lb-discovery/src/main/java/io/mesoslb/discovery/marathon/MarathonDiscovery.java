@@ -9,7 +9,6 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -38,11 +37,12 @@ import org.slf4j.LoggerFactory;
  * <p>Three kinds of threads, none of them the proxy's event loops:
  * <ul>
  *   <li>the <em>stream</em> thread connects to {@code /v2/events} (trying each Marathon URL in turn,
- *       with backoff), reads the body and parses it into SSE events;</li>
+ *       with backoff) and watches the open stream for its end and for silence; the event stream's HTTP client
+ *       parses each chunk into SSE events on the thread that read it and hands them straight to the reducer;</li>
  *   <li>the <em>reducer</em> thread owns the {@link MarathonState}: it takes the snapshot, applies the
  *       events in order, re-fetches apps, and publishes the table: at once after a quiet spell, and
  *       at most once per coalescing window while events keep coming;</li>
- *   <li>the HTTP client's own small pool.</li>
+ *   <li>the snapshot client's own small pool, and the event stream client's selector thread.</li>
  * </ul>
  *
  * <p>On every (re)connect the stream is opened first and the snapshot taken second, both handed to
@@ -221,36 +221,42 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
     }
 
-    /** Reads an open stream until it ends; returns why it ended. */
+    /** Follows an open stream until it ends; returns why it ended. */
     private String read(EventStream opened) throws InterruptedException {
         stream = opened;
         currentUrl = opened.base();
-        connects.incrementAndGet();
+        long connect = connects.incrementAndGet();
         log.info("Marathon event stream open at {}{}", opened.base(),
                 opened.leader() != null ? " (leader " + opened.leader() + ")" : "");
         try {
+            // The snapshot first: every event the stream delivers from here on is queued behind it.
             reducer.execute(() -> fullSync(opened));
-            List<SseEvent> read = new ArrayList<>();
-            SseParser parser = new SseParser(read::add);
-            for (List<ByteBuffer> chunk; (chunk = opened.next(config.readIdleTimeout())) != null; ) {
-                lastContact = Instant.now();
-                for (ByteBuffer buffer : chunk) {
-                    parser.feed(buffer);
-                }
-                if (!read.isEmpty()) {
-                    // One hand-off per read, not per event: a burst that came together is applied together
-                    // and makes one publication (see schedulePublish).
-                    List<SseEvent> events = List.copyOf(read);
-                    read.clear();
-                    reducer.execute(() -> events.forEach(this::onEvent));
-                }
-            }
+            opened.deliverTo(events -> handOver(connect, events));
+            opened.awaitEnd(config.readIdleTimeout());
             return "stream closed by " + opened.base();
         } catch (IOException | RuntimeException e) {
             return opened.base() + ": " + describe(e);
         } finally {
             stream = null;
             opened.close();
+        }
+    }
+
+    /**
+     * On the event stream's selector thread, once per chunk read: the reducer is the only thread woken. A chunk of a
+     * stream that a newer one has replaced is dropped on the reducer: its delivery can outlast the stream's end, and
+     * the newer stream's snapshot covers it.
+     */
+    private void handOver(long connect, List<SseEvent> read) {
+        lastContact = Instant.now();
+        if (!read.isEmpty()) {
+            // One hand-off per read, not per event: a burst that came together is applied together and makes one
+            // publication (see schedulePublish).
+            reducer.execute(() -> {
+                if (connect == connects.get()) {
+                    read.forEach(this::onEvent);
+                }
+            });
         }
     }
 
