@@ -90,8 +90,8 @@ final class MarathonClient {
 
     /** Opens the event stream: returns once Marathon answered 200 with the stream's headers. */
     EventStream openEvents(URI base) throws IOException, InterruptedException {
-        HttpResponse<Body<Flow.Publisher<List<ByteBuffer>>>> response = get(events, URI.create(base + EVENTS_PATH + eventsQuery),
-                "text/event-stream", BodySubscribers::ofPublisher);
+        HttpResponse<Body<Flow.Publisher<List<ByteBuffer>>>> response = get(events,
+                URI.create(base + EVENTS_PATH + eventsQuery), "text/event-stream", BodySubscribers::ofPublisher);
         URI at = response.request().uri();
         String path = at.getRawPath();
         // Base and leader are logged and shown: never with userinfo, even one Marathon sent back.

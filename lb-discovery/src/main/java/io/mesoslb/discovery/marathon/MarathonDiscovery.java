@@ -21,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -39,9 +38,10 @@ import org.slf4j.LoggerFactory;
  *   <li>the <em>stream</em> thread connects to {@code /v2/events} (trying each Marathon URL in turn,
  *       with backoff) and watches the open stream for its end and for silence; the event stream's HTTP client
  *       parses each chunk into SSE events on the thread that read it and hands them straight to the reducer;</li>
- *   <li>the <em>reducer</em> thread owns the {@link MarathonState}: it takes the snapshot, applies the
- *       events in order, re-fetches apps, and publishes the table: at once after a quiet spell, and
- *       at most once per coalescing window while events keep coming;</li>
+ *   <li>the <em>reducer</em> ({@link Reducer}) owns the {@link MarathonState}: its thread takes the snapshot and
+ *       re-fetches apps; it applies the events in order and publishes the table: at once after a quiet spell, and
+ *       at most once per coalescing window while events keep coming. Events that find it idle are applied, and
+ *       published, on the event stream's thread that read them;</li>
  *   <li>the snapshot client's own small pool, and the event stream client's selector thread.</li>
  * </ul>
  *
@@ -66,18 +66,18 @@ public final class MarathonDiscovery implements DiscoverySource {
 
     private final GroupPublisher publisher;
     private final RoutingPolicy policy;
-    /** Reducer thread only. */
+    /** The reducer's (its running task's). */
     private final RouteGroups groups;
     private final MarathonState state = new MarathonState();
     private final Backoff backoff;
     private final ExecutorService httpPool;
     private final MarathonClient client;
-    private final ScheduledExecutorService reducer;
+    private final Reducer reducer;
     private final Thread streamThread;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
 
-    // Reducer thread only.
+    // The reducer's (its running task's).
     private final Set<String> pendingRefetch = new LinkedHashSet<>();
     private boolean publishScheduled;
     /** When events last changed the table (System.nanoTime); snapshots do not count, they are not a burst. */
@@ -85,7 +85,7 @@ public final class MarathonDiscovery implements DiscoverySource {
     private boolean refetchScheduled;
     private boolean resyncScheduled;
 
-    // Status, written by the stream or reducer thread, read by state().
+    // Status, written by the stream thread or the reducer, read by state().
     private volatile EventStream stream;
     private volatile URI currentUrl;
     private volatile Instant lastEvent;
@@ -125,7 +125,7 @@ public final class MarathonDiscovery implements DiscoverySource {
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble());
         this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
         this.client = new MarathonClient(config, httpPool);
-        this.reducer = Executors.newSingleThreadScheduledExecutor(daemon("marathon-discovery"));
+        this.reducer = new Reducer(daemon("marathon-discovery"));
         this.lastEventPublication = System.nanoTime() - config.coalesce().toNanos();
         this.streamThread = daemon("marathon-events").newThread(this::streamLoop);
         this.currentUrl = config.urls().get(0);
@@ -170,6 +170,11 @@ public final class MarathonDiscovery implements DiscoverySource {
             Thread.currentThread().interrupt();
         }
         httpPool.shutdownNow();
+    }
+
+    /** @see Reducer#idle() */
+    boolean reducerIdle() {
+        return reducer.idle();
     }
 
     private boolean isClosed() {
@@ -243,24 +248,25 @@ public final class MarathonDiscovery implements DiscoverySource {
     }
 
     /**
-     * On the event stream's selector thread, once per chunk read: the reducer is the only thread woken. A chunk of a
-     * stream that a newer one has replaced is dropped on the reducer: its delivery can outlast the stream's end, and
-     * the newer stream's snapshot covers it.
+     * On the event stream's selector thread, once per chunk read: the chunk's events are applied (and a change after a
+     * quiet spell published) right here when the reducer is idle, and queued for its thread, the only one woken, when
+     * it is not. A chunk of a stream that a newer one has replaced is dropped: its delivery can outlast the stream's
+     * end, and the newer stream's snapshot covers it.
      */
     private void handOver(long connect, List<SseEvent> read) {
         lastContact = Instant.now();
         if (!read.isEmpty()) {
             // One hand-off per read, not per event: a burst that came together is applied together and makes one
             // publication (see schedulePublish).
-            reducer.execute(() -> {
-                if (connect == connects.get()) {
+            reducer.runHereOrQueue(() -> {
+                if (connect == connects.get() && !isClosed()) {
                     read.forEach(this::onEvent);
                 }
             });
         }
     }
 
-    // ---- reducer thread -----------------------------------------------------------------------
+    // ---- the reducer: its thread, or in place on the event stream's ---------------------------------------
 
     private void onEvent(SseEvent sse) {
         MarathonEvent event;
@@ -324,7 +330,7 @@ public final class MarathonDiscovery implements DiscoverySource {
         };
         long wait = lastEventPublication + config.coalesce().toNanos() - System.nanoTime();
         if (wait <= 0) {
-            reducer.execute(publishing);
+            reducer.then(publishing);
         } else {
             reducer.schedule(publishing, wait, TimeUnit.NANOSECONDS);
         }

@@ -128,6 +128,21 @@ class MarathonDiscoveryTest {
     }
 
     @Test
+    void anEventFindingTheReducerIdleIsAppliedAndPublishedOnTheThreadThatReadIt() throws IOException {
+        start(config(marathon()));
+        awaitAddresses("h:31001");
+        Await.until(DEADLINE, discovery::reducerIdle, "the snapshot's task over");
+        List<String> publishedOn = new CopyOnWriteArrayList<>();
+        holder.addListener(change -> publishedOn.add(Thread.currentThread().getName()));
+
+        marathon.event("status_update_event", status("web.2", "TASK_RUNNING", 31002));
+
+        awaitAddresses("h:31001", "h:31002");
+        // Not the reducer's thread, which was not woken: the event stream's (its HTTP client's selector).
+        assertThat(publishedOn).hasSize(1).noneMatch(name -> name.startsWith("marathon-discovery"));
+    }
+
+    @Test
     void eventsSoonAfterAPublicationWaitTogetherForTheWindowsEnd() throws IOException {
         // Long enough that the two events surely reach the reducer within it, even on a loaded machine.
         Duration window = Duration.ofSeconds(5);
