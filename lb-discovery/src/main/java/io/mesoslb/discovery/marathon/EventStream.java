@@ -46,7 +46,8 @@ final class EventStream implements Flow.Subscriber<List<ByteBuffer>>, AutoClosea
     private final List<SseEvent> parsed = new ArrayList<>();
     private final SseParser parser = new SseParser(parsed::add);
     private Flow.Subscription subscription;
-    private Reader reader;
+    /** Set once before the first chunk is asked for; read by the delivering thread. */
+    private volatile Reader reader;
     private boolean cancelled;
     /** When the last chunk came (System.nanoTime), or when delivery began. */
     private volatile long lastRead;
