@@ -4,19 +4,25 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.ByteBuffer;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Flow;
-import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
- * One open {@code /v2/events} response body, read chunk by chunk by the discovery's stream thread.
+ * One open {@code /v2/events} response body, cut into events on the thread that delivers its chunks.
  *
- * <p>It asks the HTTP client for one chunk at a time, so a reader that falls behind pushes back on
- * the socket instead of buffering without bound. A read waits at most the idle timeout: Marathon
- * sends a heartbeat every 10 s, so a longer silence means a dead peer or a half-open connection.
- * {@link #abort} lets another thread (the reducer, when the snapshot fails) end the read.
+ * <p>That thread is the event-stream client's selector thread ({@link MarathonClient}): each chunk is parsed as it
+ * arrives and its complete events handed to the {@link Reader} at once, so an event crosses no thread between the
+ * socket and the reader's hand-off. Nothing of the body is asked for before {@link #deliverTo}: what Marathon sends
+ * with the response's head waits in the client until the caller has done what must come first (queued the snapshot).
+ *
+ * <p>The caller's thread waits in {@link #awaitEnd} for the body's end, its failure, an {@link #abort}, or a silence
+ * longer than the idle timeout: Marathon sends a heartbeat every 10 s, so a longer silence means a dead peer or a
+ * half-open connection. It wakes once per idle timeout at most, not per chunk.
  */
 final class EventStream implements Flow.Subscriber<List<ByteBuffer>>, AutoCloseable {
     /** The stream was silent for longer than the idle timeout. */
@@ -26,13 +32,25 @@ final class EventStream implements Flow.Subscriber<List<ByteBuffer>>, AutoClosea
         }
     }
 
-    private static final Object END = new Object();
+    /** Where a chunk's events go, on the thread that delivered the chunk; it must not block. */
+    @FunctionalInterface
+    interface Reader {
+        /** @param events the chunk's complete events, in order; empty for a chunk that completed none (a heartbeat) */
+        void read(List<SseEvent> events);
+    }
 
     private final URI base;
     private final String leader;
-    private final BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
+    private final CompletableFuture<Void> ended = new CompletableFuture<>();
+    /** The delivering thread's, one chunk at a time (the subscriber's signals are serial). */
+    private final List<SseEvent> parsed = new ArrayList<>();
+    private final SseParser parser = new SseParser(parsed::add);
     private Flow.Subscription subscription;
-    private boolean closed;
+    /** Set once before the first chunk is asked for; read by the delivering thread. */
+    private volatile Reader reader;
+    private boolean cancelled;
+    /** When the last chunk came (System.nanoTime), or when delivery began. */
+    private volatile long lastRead;
 
     /**
      * @param base   the Marathon base URL that answered (the leader, after a redirect)
@@ -51,76 +69,105 @@ final class EventStream implements Flow.Subscriber<List<ByteBuffer>>, AutoClosea
         return leader;
     }
 
-    /**
-     * The next chunk of the body, or null at its end.
-     *
-     * @throws ReadIdleException when nothing arrived within {@code idle}
-     * @throws IOException       when the body failed or the stream was aborted
-     */
-    List<ByteBuffer> next(Duration idle) throws IOException, InterruptedException {
-        Object item = queue.poll(idle.toNanos(), TimeUnit.NANOSECONDS);
-        if (item == null) {
-            throw new ReadIdleException(idle);
+    /** Starts asking for the body: from here on every chunk's events go to {@code to}. Once. */
+    void deliverTo(Reader to) {
+        Flow.Subscription s;
+        synchronized (this) {
+            if (reader != null) {
+                throw new IllegalStateException("already delivering");
+            }
+            reader = to;
+            lastRead = System.nanoTime();
+            s = cancelled ? null : subscription;
         }
-        if (item == END) {
-            queue.add(END);
-            return null;
+        if (s != null) {
+            s.request(1);
         }
-        if (item instanceof Throwable t) {
-            queue.add(t);
-            throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
-        }
-        request();
-        @SuppressWarnings("unchecked")
-        List<ByteBuffer> chunk = (List<ByteBuffer>) item;
-        return chunk;
     }
 
-    /** Makes the reader's current or next {@link #next} fail with {@code reason}. */
+    /**
+     * Waits for the body's end.
+     *
+     * @throws ReadIdleException when no chunk came for {@code idle}
+     * @throws IOException       when the body failed or the stream was aborted
+     */
+    void awaitEnd(Duration idle) throws IOException, InterruptedException {
+        while (true) {
+            long left = lastRead + idle.toNanos() - System.nanoTime();
+            if (left <= 0) {
+                throw new ReadIdleException(idle);
+            }
+            try {
+                ended.get(left, TimeUnit.NANOSECONDS);
+                return;
+            } catch (TimeoutException e) {
+                // a chunk since may have moved the deadline on
+            } catch (ExecutionException e) {
+                Throwable t = e.getCause();
+                throw t instanceof IOException io ? io : new IOException(t.getMessage(), t);
+            }
+        }
+    }
+
+    /** Makes the current or next {@link #awaitEnd} fail with {@code reason}, and stops the delivery. */
     void abort(IOException reason) {
-        queue.add(reason);
+        ended.completeExceptionally(reason);
         cancel();
     }
 
     @Override
     public void close() {
-        queue.add(END);
+        ended.complete(null);
         cancel();
     }
 
     @Override
     public void onSubscribe(Flow.Subscription s) {
         boolean cancel;
+        boolean request;
         synchronized (this) {
             subscription = s;
-            cancel = closed;
+            cancel = cancelled;
+            request = reader != null;
         }
         if (cancel) {
             s.cancel();
-        } else {
+        } else if (request) {
             s.request(1);
         }
     }
 
     @Override
-    public void onNext(List<ByteBuffer> item) {
-        queue.add(item);
+    public void onNext(List<ByteBuffer> chunk) {
+        lastRead = System.nanoTime();
+        try {
+            for (ByteBuffer buffer : chunk) {
+                parser.feed(buffer);
+            }
+            List<SseEvent> events = parsed.isEmpty() ? List.of() : List.copyOf(parsed);
+            parsed.clear();
+            reader.read(events);
+        } catch (RuntimeException e) {
+            abort(new IOException("reading the event stream failed: " + e, e));
+            return;
+        }
+        request();
     }
 
     @Override
     public void onError(Throwable t) {
-        queue.add(t);
+        ended.completeExceptionally(t);
     }
 
     @Override
     public void onComplete() {
-        queue.add(END);
+        ended.complete(null);
     }
 
     private void request() {
         Flow.Subscription s;
         synchronized (this) {
-            s = closed ? null : subscription;
+            s = cancelled ? null : subscription;
         }
         if (s != null) {
             s.request(1);
@@ -130,8 +177,8 @@ final class EventStream implements Flow.Subscriber<List<ByteBuffer>>, AutoClosea
     private void cancel() {
         Flow.Subscription s;
         synchronized (this) {
-            s = closed ? null : subscription;
-            closed = true;
+            s = cancelled ? null : subscription;
+            cancelled = true;
         }
         if (s != null) {
             s.cancel();

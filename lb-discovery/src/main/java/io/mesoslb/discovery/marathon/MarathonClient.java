@@ -31,7 +31,8 @@ import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManagerFactory;
 
 /**
- * The few Marathon calls discovery makes, over the JDK HTTP client on discovery's own executor.
+ * The few Marathon calls discovery makes, over the JDK HTTP client: snapshots and apps on discovery's own executor,
+ * the event stream on a client of its own that does the stream's work on the thread that read it.
  *
  * <p>Redirects are followed here rather than by the client, which would drop the
  * {@code Authorization} header on the way: a standby Marathon (1.7+) answers {@code /v2/events} with
@@ -67,20 +68,18 @@ final class MarathonClient {
 
     private final MarathonConfig config;
     private final HttpClient http;
+    private final HttpClient events;
     private final String authorization;
     private final String eventsQuery;
 
+    /** @param executor where snapshot and app bodies are read (the parsing blocks on the body as it arrives) */
     MarathonClient(MarathonConfig config, Executor executor) {
         this.config = config;
-        HttpClient.Builder builder = HttpClient.newBuilder()
-                .version(HttpClient.Version.HTTP_1_1)
-                .followRedirects(HttpClient.Redirect.NEVER)
-                .connectTimeout(config.connectTimeout())
-                .executor(executor);
-        if (config.truststore() != null) {
-            builder.sslContext(sslContext(config));
-        }
-        this.http = builder.build();
+        SSLContext tls = config.truststore() == null ? null : sslContext(config);
+        this.http = httpClient(config, tls, executor);
+        // The event stream's work, cutting chunks into events and handing them over (EventStream), never blocks:
+        // its own client runs it on its selector thread, which read the chunk, instead of waking another thread.
+        this.events = httpClient(config, tls, Runnable::run);
         this.authorization = authorization(config);
         StringBuilder query = new StringBuilder("?plan-format=light");
         for (String type : config.eventTypes()) {
@@ -91,8 +90,8 @@ final class MarathonClient {
 
     /** Opens the event stream: returns once Marathon answered 200 with the stream's headers. */
     EventStream openEvents(URI base) throws IOException, InterruptedException {
-        HttpResponse<Body<Flow.Publisher<List<ByteBuffer>>>> response = get(URI.create(base + EVENTS_PATH + eventsQuery),
-                "text/event-stream", BodySubscribers::ofPublisher);
+        HttpResponse<Body<Flow.Publisher<List<ByteBuffer>>>> response = get(events,
+                URI.create(base + EVENTS_PATH + eventsQuery), "text/event-stream", BodySubscribers::ofPublisher);
         URI at = response.request().uri();
         String path = at.getRawPath();
         // Base and leader are logged and shown: never with userinfo, even one Marathon sent back.
@@ -110,7 +109,7 @@ final class MarathonClient {
         // timeout; a timeout closes the body so the parsing thread does not wait for it.
         AtomicReference<InputStream> body = new AtomicReference<>();
         try {
-            return get(URI.create(base + "/v2/apps?embed=apps.tasks"), "application/json",
+            return get(http, URI.create(base + "/v2/apps?embed=apps.tasks"), "application/json",
                     () -> BodySubscribers.mapping(BodySubscribers.ofInputStream(), in -> {
                         body.set(in);
                         try (InputStream json = in) {
@@ -137,7 +136,7 @@ final class MarathonClient {
     Optional<MarathonApp> fetchApp(URI base, String appId) throws IOException, InterruptedException {
         URI uri = URI.create(base + "/v2/apps" + MarathonJson.absoluteId(appId) + "?embed=app.tasks");
         try {
-            List<MarathonApp> apps = MarathonJson.parseApps(get(uri, "application/json",
+            List<MarathonApp> apps = MarathonJson.parseApps(get(http, uri, "application/json",
                     BodySubscribers::ofByteArray).body().value());
             return apps.stream().filter(a -> a.id().equals(MarathonJson.absoluteId(appId))).findFirst();
         } catch (StatusException e) {
@@ -148,7 +147,8 @@ final class MarathonClient {
         }
     }
 
-    private <T> HttpResponse<Body<T>> get(URI uri, String accept, Supplier<HttpResponse.BodySubscriber<T>> onOk)
+    private <T> HttpResponse<Body<T>> get(HttpClient client, URI uri, String accept,
+                                          Supplier<HttpResponse.BodySubscriber<T>> onOk)
             throws IOException, InterruptedException {
         URI target = uri;
         for (int hop = 0; ; hop++) {
@@ -157,7 +157,7 @@ final class MarathonClient {
             if (authorization != null) {
                 request.header("Authorization", authorization);
             }
-            HttpResponse<Body<T>> response = send(request.build(), info -> info.statusCode() == 200
+            HttpResponse<Body<T>> response = send(client, request.build(), info -> info.statusCode() == 200
                     ? BodySubscribers.mapping(onOk.get(), value -> new Body<>(value, null))
                     : BodySubscribers.mapping(BodySubscribers.ofString(StandardCharsets.UTF_8),
                     text -> new Body<T>(null, text)));
@@ -183,9 +183,9 @@ final class MarathonClient {
      * stalls would hold discovery's only thread for good. (A stream's body is live: its future
      * completes at the headers, and its silence is the read-idle timeout's business.)
      */
-    private <T> HttpResponse<T> send(HttpRequest request, HttpResponse.BodyHandler<T> handler)
+    private <T> HttpResponse<T> send(HttpClient client, HttpRequest request, HttpResponse.BodyHandler<T> handler)
             throws IOException, InterruptedException {
-        CompletableFuture<HttpResponse<T>> exchange = http.sendAsync(request, handler);
+        CompletableFuture<HttpResponse<T>> exchange = client.sendAsync(request, handler);
         try {
             return exchange.get(config.requestTimeout().toMillis(), TimeUnit.MILLISECONDS);
         } catch (TimeoutException e) {
@@ -205,6 +205,18 @@ final class MarathonClient {
             }
             throw new IOException(cause);
         }
+    }
+
+    private static HttpClient httpClient(MarathonConfig config, SSLContext tls, Executor executor) {
+        HttpClient.Builder builder = HttpClient.newBuilder()
+                .version(HttpClient.Version.HTTP_1_1)
+                .followRedirects(HttpClient.Redirect.NEVER)
+                .connectTimeout(config.connectTimeout())
+                .executor(executor);
+        if (tls != null) {
+            builder.sslContext(tls);
+        }
+        return builder.build();
     }
 
     /** {@code scheme://authority}. */

@@ -9,7 +9,6 @@ import io.mesoslb.discovery.DiscoverySource;
 import io.mesoslb.discovery.DiscoveryState;
 import java.io.IOException;
 import java.net.URI;
-import java.nio.ByteBuffer;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -22,7 +21,6 @@ import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.ThreadFactory;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
@@ -38,11 +36,13 @@ import org.slf4j.LoggerFactory;
  * <p>Three kinds of threads, none of them the proxy's event loops:
  * <ul>
  *   <li>the <em>stream</em> thread connects to {@code /v2/events} (trying each Marathon URL in turn,
- *       with backoff), reads the body and parses it into SSE events;</li>
- *   <li>the <em>reducer</em> thread owns the {@link MarathonState}: it takes the snapshot, applies the
- *       events in order, re-fetches apps, and publishes the table: at once after a quiet spell, and
- *       at most once per coalescing window while events keep coming;</li>
- *   <li>the HTTP client's own small pool.</li>
+ *       with backoff) and watches the open stream for its end and for silence; the event stream's HTTP client
+ *       parses each chunk into SSE events on the thread that read it and hands them straight to the reducer;</li>
+ *   <li>the <em>reducer</em> ({@link Reducer}) owns the {@link MarathonState}: its thread takes the snapshot and
+ *       re-fetches apps; it applies the events in order and publishes the table: at once after a quiet spell, and
+ *       at most once per coalescing window while events keep coming. Events that find it idle are applied, and
+ *       published, on the event stream's thread that read them;</li>
+ *   <li>the snapshot client's own small pool, and the event stream client's selector thread.</li>
  * </ul>
  *
  * <p>On every (re)connect the stream is opened first and the snapshot taken second, both handed to
@@ -66,18 +66,18 @@ public final class MarathonDiscovery implements DiscoverySource {
 
     private final GroupPublisher publisher;
     private final RoutingPolicy policy;
-    /** Reducer thread only. */
+    /** The reducer's (its running task's). */
     private final RouteGroups groups;
     private final MarathonState state = new MarathonState();
     private final Backoff backoff;
     private final ExecutorService httpPool;
     private final MarathonClient client;
-    private final ScheduledExecutorService reducer;
+    private final Reducer reducer;
     private final Thread streamThread;
     private final CountDownLatch closed = new CountDownLatch(1);
     private final AtomicBoolean started = new AtomicBoolean();
 
-    // Reducer thread only.
+    // The reducer's (its running task's).
     private final Set<String> pendingRefetch = new LinkedHashSet<>();
     private boolean publishScheduled;
     /** When events last changed the table (System.nanoTime); snapshots do not count, they are not a burst. */
@@ -85,7 +85,7 @@ public final class MarathonDiscovery implements DiscoverySource {
     private boolean refetchScheduled;
     private boolean resyncScheduled;
 
-    // Status, written by the stream or reducer thread, read by state().
+    // Status, written by the stream thread or the reducer, read by state().
     private volatile EventStream stream;
     private volatile URI currentUrl;
     private volatile Instant lastEvent;
@@ -125,7 +125,7 @@ public final class MarathonDiscovery implements DiscoverySource {
         this.backoff = new Backoff(config.backoffBase(), config.backoffMax(), () -> ThreadLocalRandom.current().nextDouble());
         this.httpPool = Executors.newCachedThreadPool(daemon("marathon-http"));
         this.client = new MarathonClient(config, httpPool);
-        this.reducer = Executors.newSingleThreadScheduledExecutor(daemon("marathon-discovery"));
+        this.reducer = new Reducer(daemon("marathon-discovery"));
         this.lastEventPublication = System.nanoTime() - config.coalesce().toNanos();
         this.streamThread = daemon("marathon-events").newThread(this::streamLoop);
         this.currentUrl = config.urls().get(0);
@@ -170,6 +170,11 @@ public final class MarathonDiscovery implements DiscoverySource {
             Thread.currentThread().interrupt();
         }
         httpPool.shutdownNow();
+    }
+
+    /** @see Reducer#idle() */
+    boolean reducerIdle() {
+        return reducer.idle();
     }
 
     private boolean isClosed() {
@@ -221,30 +226,18 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
     }
 
-    /** Reads an open stream until it ends; returns why it ended. */
+    /** Follows an open stream until it ends; returns why it ended. */
     private String read(EventStream opened) throws InterruptedException {
         stream = opened;
         currentUrl = opened.base();
-        connects.incrementAndGet();
+        long connect = connects.incrementAndGet();
         log.info("Marathon event stream open at {}{}", opened.base(),
                 opened.leader() != null ? " (leader " + opened.leader() + ")" : "");
         try {
+            // The snapshot first: every event the stream delivers from here on is queued behind it.
             reducer.execute(() -> fullSync(opened));
-            List<SseEvent> read = new ArrayList<>();
-            SseParser parser = new SseParser(read::add);
-            for (List<ByteBuffer> chunk; (chunk = opened.next(config.readIdleTimeout())) != null; ) {
-                lastContact = Instant.now();
-                for (ByteBuffer buffer : chunk) {
-                    parser.feed(buffer);
-                }
-                if (!read.isEmpty()) {
-                    // One hand-off per read, not per event: a burst that came together is applied together
-                    // and makes one publication (see schedulePublish).
-                    List<SseEvent> events = List.copyOf(read);
-                    read.clear();
-                    reducer.execute(() -> events.forEach(this::onEvent));
-                }
-            }
+            opened.deliverTo(events -> handOver(connect, events));
+            opened.awaitEnd(config.readIdleTimeout());
             return "stream closed by " + opened.base();
         } catch (IOException | RuntimeException e) {
             return opened.base() + ": " + describe(e);
@@ -254,7 +247,26 @@ public final class MarathonDiscovery implements DiscoverySource {
         }
     }
 
-    // ---- reducer thread -----------------------------------------------------------------------
+    /**
+     * On the event stream's selector thread, once per chunk read: the chunk's events are applied (and a change after a
+     * quiet spell published) right here when the reducer is idle, and queued for its thread, the only one woken, when
+     * it is not. A chunk of a stream that a newer one has replaced is dropped: its delivery can outlast the stream's
+     * end, and the newer stream's snapshot covers it.
+     */
+    private void handOver(long connect, List<SseEvent> read) {
+        lastContact = Instant.now();
+        if (!read.isEmpty()) {
+            // One hand-off per read, not per event: a burst that came together is applied together and makes one
+            // publication (see schedulePublish).
+            reducer.runHereOrQueue(() -> {
+                if (connect == connects.get() && !isClosed()) {
+                    read.forEach(this::onEvent);
+                }
+            });
+        }
+    }
+
+    // ---- the reducer: its thread, or in place on the event stream's ---------------------------------------
 
     private void onEvent(SseEvent sse) {
         MarathonEvent event;
@@ -318,7 +330,7 @@ public final class MarathonDiscovery implements DiscoverySource {
         };
         long wait = lastEventPublication + config.coalesce().toNanos() - System.nanoTime();
         if (wait <= 0) {
-            reducer.execute(publishing);
+            reducer.then(publishing);
         } else {
             reducer.schedule(publishing, wait, TimeUnit.NANOSECONDS);
         }

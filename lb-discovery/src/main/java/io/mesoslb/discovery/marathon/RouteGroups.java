@@ -19,7 +19,7 @@ import java.util.Set;
  * {@value #DEPLOYMENT_PREFIX}{@code <group>}. Remembers what each group last published, so that only
  * groups whose routes differ are published again.
  *
- * <p>Single-threaded: discovery's reducer thread only.
+ * <p>Single-threaded: discovery's reducer only (one task at a time, see {@link Reducer}).
  */
 final class RouteGroups {
     /** Cannot be an app id (those start with a slash). */

@@ -7,12 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import io.mesoslb.discovery.Fixtures;
 import java.net.URI;
 import java.net.http.HttpTimeoutException;
-import java.nio.ByteBuffer;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,8 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
 class MarathonClientTest {
-    private final ExecutorService pool = Executors.newCachedThreadPool();
+    private static final String POOL = "snapshot-pool-";
+    private final ExecutorService pool = Executors.newCachedThreadPool(r -> new Thread(r, POOL + r.hashCode()));
     private final List<AutoCloseable> closeables = new ArrayList<>();
 
     @AfterEach
@@ -155,49 +157,63 @@ class MarathonClientTest {
     @Test
     void requestTimeoutBoundsTheHeadersNotTheLifeOfTheStream() throws Exception {
         FakeMarathon marathon = fake(r -> null);
-        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))
-                .requestTimeout(Duration.ofSeconds(1))).openEvents(marathon.uri());
-        closeables.add(stream);
+        Received received = new Received();
+        delivering(marathon, MarathonConfig.builder(List.of(marathon.uri())).requestTimeout(Duration.ofSeconds(1)),
+                received);
         ScheduledExecutorService later = Executors.newSingleThreadScheduledExecutor();
         closeables.add(later::shutdownNow);
 
         // Well past the request timeout, with margin enough for a loaded CI machine to send the headers in time.
         later.schedule(() -> marathon.event("app_terminated_event", "{}"), 2500, TimeUnit.MILLISECONDS);
 
-        assertThat(text(stream.next(Duration.ofSeconds(10)))).contains("app_terminated_event");
+        assertThat(received.next()).extracting(SseEvent::type).containsExactly("app_terminated_event");
     }
 
     @Test
-    void snapshotWhoseBodyStallsFailsAfterTheRequestTimeout() throws Exception {
-        // Headers, then a tenth of the promised body, then nothing: the connection stays open.
-        FakeMarathon marathon = fake(r -> "HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n"
-                + "{\"apps\":[ ");
-        MarathonClient client = client(MarathonConfig.builder(List.of(marathon.uri())).requestTimeout(Duration.ofMillis(500)));
-
-        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> assertThatThrownBy(() -> client.fetchApps(marathon.uri()))
-                .isInstanceOf(HttpTimeoutException.class)
-                .hasMessageContaining("/v2/apps: no complete response within 500 ms"));
-    }
-
-    @Test
-    void silentStreamFailsTheReadAfterTheIdleTimeout() throws Exception {
+    void eachChunkIsCutIntoEventsOnTheThreadThatReadItWithNobodyWaitingOnTheStream() throws Exception {
         FakeMarathon marathon = fake(r -> null);
-        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))).openEvents(marathon.uri());
-        closeables.add(stream);
+        Received received = new Received();
+        delivering(marathon, MarathonConfig.builder(List.of(marathon.uri())), received);
+
+        // Two whole events and the start of a third in one write: the two go over together, the third when it ends.
+        marathon.write("event: a\r\ndata: 1\r\n\r\nevent: b\r\ndata: 2\r\n\r\nevent: c\r\nda");
+        assertThat(received.next()).extracting(SseEvent::type).containsExactly("a", "b");
+        marathon.write("ta: 3\r\n\r\n");
+        assertThat(received.next()).containsExactly(new SseEvent("c", "3", ""));
+
+        // Not on the executor given for snapshots: the chunk's reading thread (the stream client's selector) did it.
+        assertThat(received.threads).isNotEmpty().noneMatch(name -> name.startsWith(POOL));
+    }
+
+    @Test
+    void silentStreamEndsTheWaitAfterTheIdleTimeout() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+        Received received = new Received();
+        EventStream stream = delivering(marathon, MarathonConfig.builder(List.of(marathon.uri())), received);
 
         marathon.write("\r\n");
-        assertThat(text(stream.next(Duration.ofSeconds(10)))).isEqualTo("\r\n");
-        assertThatThrownBy(() -> stream.next(Duration.ofMillis(50))).isInstanceOf(EventStream.ReadIdleException.class);
+        assertThat(received.next()).isEmpty(); // a heartbeat: contact, no event
+        assertThatThrownBy(() -> stream.awaitEnd(Duration.ofMillis(50))).isInstanceOf(EventStream.ReadIdleException.class);
+    }
+
+    @Test
+    void theEndOfTheBodyEndsTheWait() throws Exception {
+        FakeMarathon marathon = fake(r -> null);
+        EventStream stream = delivering(marathon, MarathonConfig.builder(List.of(marathon.uri())), new Received());
+
+        marathon.closeStreams();
+
+        assertTimeoutPreemptively(Duration.ofSeconds(20), () -> stream.awaitEnd(Duration.ofHours(1)));
     }
 
     @Test
     void abortEndsAWaitingRead() throws Exception {
         FakeMarathon marathon = fake(r -> null);
-        EventStream stream = client(MarathonConfig.builder(List.of(marathon.uri()))).openEvents(marathon.uri());
+        EventStream stream = delivering(marathon, MarathonConfig.builder(List.of(marathon.uri())), new Received());
 
         stream.abort(new java.io.IOException("snapshot failed"));
 
-        assertThatThrownBy(() -> stream.next(Duration.ofSeconds(10))).hasMessage("snapshot failed");
+        assertThatThrownBy(() -> stream.awaitEnd(Duration.ofSeconds(10))).hasMessage("snapshot failed");
     }
 
     private FakeMarathon fake(FakeMarathon.Handler handler) throws Exception {
@@ -206,15 +222,33 @@ class MarathonClientTest {
         return fake;
     }
 
+    /** The stream of {@code marathon} opened, handing its events to {@code to}. */
+    private EventStream delivering(FakeMarathon marathon, MarathonConfig.Builder config, Received to) throws Exception {
+        EventStream stream = client(config).openEvents(marathon.uri());
+        closeables.add(stream);
+        stream.deliverTo(to);
+        return stream;
+    }
+
     private MarathonClient client(MarathonConfig.Builder config) {
         return new MarathonClient(config.build(), pool);
     }
 
-    private static String text(List<ByteBuffer> chunk) {
-        StringBuilder sb = new StringBuilder();
-        for (ByteBuffer b : chunk) {
-            sb.append(StandardCharsets.UTF_8.decode(b));
+    /** What a stream handed over, chunk by chunk, and on which threads. */
+    private static final class Received implements EventStream.Reader {
+        private final BlockingQueue<List<SseEvent>> chunks = new LinkedBlockingQueue<>();
+        private final List<String> threads = new CopyOnWriteArrayList<>();
+
+        @Override
+        public void read(List<SseEvent> events) {
+            threads.add(Thread.currentThread().getName());
+            chunks.add(events);
         }
-        return sb.toString();
+
+        List<SseEvent> next() throws InterruptedException {
+            List<SseEvent> events = chunks.poll(10, TimeUnit.SECONDS);
+            assertThat(events).as("a chunk within 10 s").isNotNull();
+            return events;
+        }
     }
 }

@@ -56,6 +56,19 @@ class MarathonDiscoveryTest {
     }
 
     @Test
+    void anEventSentWithTheStreamsHeadIsAppliedAfterTheSnapshot() throws IOException {
+        // The event is in the client's hands before the snapshot is even asked for; applied first, the snapshot
+        // (which lacks web.2) would take it away again.
+        FakeMarathon m = marathon();
+        m.handler(r -> r.path().equals("/v2/events") ? FakeMarathon.stream() + "event: status_update_event\r\ndata: "
+                + status("web.2", "TASK_RUNNING", 31002) + "\r\n\r\n" : serve(r));
+        start(config(m));
+
+        awaitAddresses("h:31001", "h:31002");
+        assertThat(discovery.state().events()).isEqualTo(1);
+    }
+
+    @Test
     void eventsUpdateTheTableWithoutASnapshot() throws IOException {
         start(config(marathon()));
         awaitAddresses("h:31001");
@@ -112,6 +125,21 @@ class MarathonDiscoveryTest {
         marathon.event("status_update_event", status("web.2", "TASK_RUNNING", 31002));
 
         awaitAddresses("h:31001", "h:31002");
+    }
+
+    @Test
+    void anEventFindingTheReducerIdleIsAppliedAndPublishedOnTheThreadThatReadIt() throws IOException {
+        start(config(marathon()));
+        awaitAddresses("h:31001");
+        Await.until(DEADLINE, discovery::reducerIdle, "the snapshot's task over");
+        List<String> publishedOn = new CopyOnWriteArrayList<>();
+        holder.addListener(change -> publishedOn.add(Thread.currentThread().getName()));
+
+        marathon.event("status_update_event", status("web.2", "TASK_RUNNING", 31002));
+
+        awaitAddresses("h:31001", "h:31002");
+        // Not the reducer's thread, which was not woken: the event stream's (its HTTP client's selector).
+        assertThat(publishedOn).hasSize(1).noneMatch(name -> name.startsWith("marathon-discovery"));
     }
 
     @Test
