@@ -3,12 +3,14 @@ package io.mesoslb.server.proxy.client;
 import io.mesoslb.server.proxy.exchange.ClientSide;
 import io.mesoslb.server.proxy.exchange.Drain;
 import io.mesoslb.server.proxy.exchange.ProxyExchange;
+import io.mesoslb.server.proxy.http.BodilessRequest;
 import io.netty.buffer.ByteBuf;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.channel.ChannelInboundHandlerAdapter;
 import io.netty.channel.ChannelPipeline;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpRequest;
+import io.netty.handler.codec.http.LastHttpContent;
 import io.netty.util.ReferenceCountUtil;
 import java.util.ArrayDeque;
 import java.util.Queue;
@@ -26,6 +28,10 @@ import org.slf4j.LoggerFactory;
  * exception is a little of the request body while the backend is being connected to (usually the
  * empty end of a body-less request, read with its head), which is held without stopping. While a
  * request is streamed the client stops once a message arrives that the backend cannot take.
+ *
+ * <p>Once the end of a request that asks to switch protocols is read, the client stops until the
+ * backend's answer: after a 101 its next bytes are the new protocol's, and reach the tunnel
+ * undecoded; after any other answer they are read as the next request.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements ClientSide {
     private static final Logger log = LoggerFactory.getLogger(ClientRequestReceiver.class);
@@ -85,10 +91,18 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         if (exchange.isClosed()) {
             // Nothing more will be taken; a lingering close reads on and drops what comes.
             ReferenceCountUtil.release(msg);
-        } else if (!held.isEmpty() || !exchange.canTake(msg)) {
+            return;
+        }
+        boolean requestEnd = msg instanceof LastHttpContent || msg instanceof BodilessRequest;
+        if (!held.isEmpty() || !exchange.canTake(msg)) {
             hold(msg);
         } else {
             take(msg);
+        }
+        if (requestEnd && exchange.upgradeInFlight()) {
+            // Whether held or taken: after a 101 the client's next bytes are not HTTP, and must
+            // reach the tunnel undecoded.
+            suspendReads();
         }
     }
 
@@ -116,8 +130,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         return msg instanceof ByteBuf ? ((ByteBuf) msg).readableBytes() : 0;
     }
 
-    @Override
-    public void suspendReads() {
+    private void suspendReads() {
         if (!readSuspended) {
             readSuspended = true;
             ctx.channel().config().setAutoRead(false);
@@ -125,7 +138,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     }
 
     /**
-     * Hands on what is held while the exchange can take it, and reads again once nothing is left.
+     * Hands on what is held while the exchange can take it, and reads again once nothing is left,
+     * unless an upgrade request awaits its answer (reads resume once the exchange ends without a 101).
      * Taking a message may move the exchange on (a held request starts the next one).
      */
     @Override
@@ -139,7 +153,7 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
             heldBytes -= heldSize(msg);
             take(msg);
         }
-        if (readSuspended && !exchange.isClosed()) {
+        if (readSuspended && !exchange.isClosed() && !exchange.awaitsUpgradeAnswer()) {
             readSuspended = false;
             ctx.channel().config().setAutoRead(true);
         }

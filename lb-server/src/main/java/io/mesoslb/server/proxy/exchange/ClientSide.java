@@ -4,10 +4,10 @@ import java.util.Queue;
 
 /** What the exchange asks of the client connection's reader, which holds what the exchange cannot take yet. */
 public interface ClientSide {
-    /** Stops reading the client, e.g. after an upgrade request, whose next bytes may not be HTTP. */
-    void suspendReads();
-
-    /** Hands on what is held while the exchange can take it; reads again once nothing is left. */
+    /**
+     * Hands on what is held while the exchange can take it; reads again once nothing is left, unless
+     * an upgrade request awaits its answer ({@link ProxyExchange#awaitsUpgradeAnswer()}).
+     */
     void takeHeld();
 
     /** Like {@link #takeHeld()}, after the current call stack (which may be the backend's) unwinds. */

@@ -6,6 +6,7 @@ import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
 import io.mesoslb.server.proxy.http.RequestSyntax;
 import io.mesoslb.server.proxy.http.Retries;
+import io.mesoslb.server.proxy.tunnel.TunnelSwitch;
 
 import io.mesoslb.core.Route;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -71,6 +72,14 @@ public final class ExchangeState {
                 && GrpcErrors.isGrpc(req.headers().get(HttpHeaderNames.CONTENT_TYPE));
         deadlineNanos = (requestConnection & HeaderScan.HAS_GRPC_TIMEOUT) != 0
                 ? GrpcErrors.timeoutNanos(req.headers().get(GrpcErrors.GRPC_TIMEOUT)) : 0;
+    }
+
+    /**
+     * The request asks to switch protocols. RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored, as
+     * the client cannot switch.
+     */
+    public boolean asksUpgrade() {
+        return clientVersion == HttpVersion.HTTP_1_1 && TunnelSwitch.isRequested(requestConnection);
     }
 
     /** Holds {@code req} until a backend connection takes it. */

@@ -118,6 +118,21 @@ public final class ProxyExchange {
         return phase == Phase.PROXYING;
     }
 
+    /**
+     * True while the request in flight asks to switch protocols and has not been answered: after a
+     * 101 the client's next bytes are the new protocol's, so none after the request's end may be read
+     * (and decoded as HTTP) before the answer says which protocol they are.
+     */
+    public boolean upgradeInFlight() {
+        return (phase == Phase.AUTHENTICATING || phase == Phase.CONNECTING || phase == Phase.PROXYING)
+                && state.asksUpgrade();
+    }
+
+    /** True from the end of a request that asks to switch protocols until its answer: the client's reads stay off. */
+    public boolean awaitsUpgradeAnswer() {
+        return state.requestComplete && upgradeInFlight();
+    }
+
     /** The backend connection serving the exchange, or null. */
     public OriginResponseReceiver origin() {
         return requests.origin();

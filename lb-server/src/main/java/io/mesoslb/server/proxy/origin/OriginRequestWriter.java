@@ -15,7 +15,6 @@ import io.mesoslb.server.proxy.http.HeaderScan;
 import io.mesoslb.server.proxy.http.HopByHopHeaders;
 import io.mesoslb.server.proxy.http.RouteRewrites;
 import io.mesoslb.server.proxy.http.TrailerFields;
-import io.mesoslb.server.proxy.tunnel.TunnelSwitch;
 import io.netty.channel.Channel;
 import io.netty.handler.codec.http.HttpContent;
 import io.netty.handler.codec.http.HttpHeaderNames;
@@ -73,10 +72,8 @@ public final class OriginRequestWriter {
     /** Turns an admitted request's head into the one the backend gets. */
     public void prepareHead(HttpRequest req) {
         boolean h2 = state.route.options().protocol() == BackendProtocol.H2C;
-        // RFC 9110 7.8: an HTTP/1.0 request's Upgrade is ignored (stripped below), as the client cannot switch.
-        // HTTP/2 has no Upgrade at all (RFC 9113 8.6).
-        state.upgradeRequested = !h2 && state.clientVersion == HttpVersion.HTTP_1_1
-                && TunnelSwitch.isRequested(state.requestConnection);
+        // An Upgrade not asked for is stripped below; HTTP/2 has no Upgrade at all (RFC 9113 8.6).
+        state.upgradeRequested = !h2 && state.asksUpgrade();
         // TE is hop-by-hop, but HTTP/2 carries "TE: trailers" (RFC 9113 8.2.2), which gRPC servers look for;
         // the stream's codec keeps only that value.
         List<String> te = h2 && (state.requestConnection & HeaderScan.HAS_TE) != 0
@@ -122,9 +119,6 @@ public final class OriginRequestWriter {
         b.pauseReads(!client.isWritable());
         // The body, or the end of a body-less request, may be held already.
         clientSide.takeHeld();
-        if (complete) {
-            requestEnded();
-        }
         flush();
     }
 
@@ -158,17 +152,8 @@ public final class OriginRequestWriter {
         out.writeAndFlush(content, out.voidPromise());
         unflushed = false;
         state.requestComplete = true;
-        requestEnded();
         if (!state.responseStarted) {
             origin.armResponseTimeout(clock.now());
-        }
-    }
-
-    /** The whole request is on its way to the backend. */
-    private void requestEnded() {
-        if (state.upgradeRequested) {
-            // After a 101 the client's next bytes are not HTTP: they must reach the tunnel undecoded.
-            clientSide.suspendReads();
         }
     }
 
