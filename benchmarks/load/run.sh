@@ -182,8 +182,8 @@ for body in $BODIES; do
 done
 # An edge takes new connections all the time; a round takes 64 at its start. Without this warm-up
 # mesos-lb's connection set-up is still interpreted or C1 code when a round opens its 64 connections
-# (a few hundred set-ups by then): their first requests took 12-27 ms against nginx's 5, and they made
-# most of its p99 (README.md, "Where the small-body p99 comes from"). Every target gets it.
+# (a few hundred set-ups by then): their first requests took up to 31 ms against nginx's 5 (README.md,
+# "New connections: the cold set-up"). Every target gets it.
 WRK_EXTRA=(-H "Connection: close")
 for target in $TARGETS; do
     [[ "$target" == mesos-lb* ]] && d="$CHURN_WARMUP" || d=2s
