@@ -1,13 +1,15 @@
 #!/usr/bin/env bash
 # How fast each proxy answers the first requests on new connections, as a run.sh round opens them:
 # a warm proxy (keep-alive load), then ROUNDS runs of h2load on 64 new keep-alive connections each;
-# then CHURN of connection-per-request load (Connection: close), then ROUNDS runs again. For each run,
-# the first 64 requests' median and maximum latency, and the run's p99 with and without its first 1.5 s.
+# then CHURN of connection-per-request load (Connection: close), then ROUNDS runs again, and with IDLE
+# set, ROUNDS more runs each after IDLE seconds without traffic. For each run, the first 64 requests'
+# median and maximum latency, and the run's p99 with and without its first 1.5 s.
 #
 #   benchmarks/load/new-connections.sh
 #
 # Knobs (environment): TARGETS (mesos-lb nginx haproxy), ROUNDS (3), REQUESTS (150000 per run),
-# CHURN (10s), MESOS_LB_JAR, JVM_OPTS, and the CPU layout of run.sh.
+# CHURN (10s), IDLE (0: no runs after idle spells; e.g. 45, as run.sh's rounds wait 30-50 s),
+# MESOS_LB_JAR, JVM_OPTS, and the CPU layout of run.sh.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -20,6 +22,7 @@ TARGETS="${TARGETS:-mesos-lb nginx haproxy}"
 ROUNDS="${ROUNDS:-3}"
 REQUESTS="${REQUESTS:-150000}"
 CHURN="${CHURN:-10s}"
+IDLE="$(seconds "${IDLE:-0}")"
 DOMAIN=bench.local NGINX_BUFFERING=on
 RESULTS="${RESULTS:-$HERE/results/new-connections-$(date +%Y%m%d-%H%M%S)}"
 LOG_TAG=new-connections
@@ -101,5 +104,11 @@ for target in $TARGETS; do
     for (( r = 1; r <= ROUNDS; r++ )); do
         h2load_run "$target" "$REQUESTS" "$RUN_DIR/after-$target-$r.log"
         log "$target after churn, run $r: $(first_requests "$RUN_DIR/after-$target-$r.log")" 2>&1 | tee -a "$RESULTS/summary.txt"
+    done
+    (( IDLE > 0 )) || continue
+    for (( r = 1; r <= ROUNDS; r++ )); do
+        sleep "$IDLE"
+        h2load_run "$target" "$REQUESTS" "$RUN_DIR/idle-$target-$r.log"
+        log "$target after ${IDLE} s idle, run $r: $(first_requests "$RUN_DIR/idle-$target-$r.log")" 2>&1 | tee -a "$RESULTS/summary.txt"
     done
 done
