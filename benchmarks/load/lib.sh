@@ -243,6 +243,51 @@ http_setup() {
     chmod 644 "$RUN_DIR/www/"*
 }
 
+# http_configure: a port for the origin and for each target of TARGETS (PORT[direct] is the origin's),
+# and the origin's and proxies' configs rendered (run.sh, new-connections.sh); after http_setup.
+http_configure() {
+    local target
+    BACKEND_PORT="$(free_port)"
+    declare -gA PORT=([direct]=$BACKEND_PORT)
+    for target in $TARGETS; do
+        case "$target" in
+            direct) ;;
+            nginx | haproxy | mesos-lb | mesos-lb-*) PORT[$target]="$(free_port)" ;;
+            *) die "unknown target $target (direct, mesos-lb, mesos-lb-<variant>, nginx, haproxy)" ;;
+        esac
+    done
+    PORT[nginx]="${PORT[nginx]:-0}" PORT[haproxy]="${PORT[haproxy]:-0}"
+    render_http "$HERE/conf/backend-nginx.conf" "$RUN_DIR/backend-nginx.conf"
+    render_http "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]}"
+    render_http "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]}"
+    render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
+}
+
+# http_start: the origin, then every target of TARGETS on its port, as http_configure set them up
+# (HTTP/1, Host routing, keep-alive to the origin); each mesos-lb variant's command line goes to env.txt.
+http_start() {
+    local target
+    log "origin nginx on port $BACKEND_PORT"
+    start backend "$BACKEND_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/backend-nginx.error.log" -c "$RUN_DIR/backend-nginx.conf"
+    for target in $TARGETS; do
+        case "$target" in
+            nginx) start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
+            haproxy) start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
+            mesos-lb*)
+                mesos_lb_variant "$target"
+                echo "$target: $LB_OPTS $LB_JAR $LB_ARGS" >>"$RESULTS/env.txt"
+                # shellcheck disable=SC2086 # opts and args are word lists
+                start "$target" "$PROXY_CPUS" java $LB_OPTS -jar "$LB_JAR" \
+                    --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
+                    --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
+                    --admin-port -1 --access-log=false $LB_ARGS
+                ;;
+        esac
+        [[ "$target" == direct ]] || log "$target on port ${PORT[$target]}"
+    done
+    PID_OF[direct]="${PID_OF[backend]}"
+}
+
 render_http() { # render_http <template> <output> [<listen port>]: fill in @@NAME@@ placeholders
     sed -e "s|@@RUN_DIR@@|$RUN_DIR|g" \
         -e "s|@@BACKEND_PORT@@|$BACKEND_PORT|g" \

@@ -7,9 +7,9 @@
 #
 #   benchmarks/load/new-connections.sh
 #
-# Knobs (environment): TARGETS (mesos-lb nginx haproxy), ROUNDS (3), REQUESTS (150000 per run),
-# CHURN (10s), IDLE (0: no runs after idle spells; e.g. 45, as run.sh's rounds wait 30-50 s),
-# MESOS_LB_JAR, JVM_OPTS, and the CPU layout of run.sh.
+# Knobs (environment): TARGETS (mesos-lb nginx haproxy; mesos-lb-<variant> as in run.sh), ROUNDS (3),
+# REQUESTS (150000 per run), CHURN (10s), IDLE (0: no runs after idle spells; e.g. 45, as run.sh's
+# rounds wait 30-50 s), and run.sh's MESOS_LB_JAR, JVM_OPTS, WORKERS and CPU layout.
 set -euo pipefail
 
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
@@ -30,33 +30,13 @@ LOG_TAG=new-connections
 require_tools nginx haproxy wrk h2load curl java ss
 
 http_setup
-BACKEND_PORT="$(free_port)"
-declare -A PORT=()
 for target in $TARGETS; do
-    case "$target" in
-        nginx | haproxy | mesos-lb) PORT[$target]="$(free_port)" ;;
-        *) die "unknown target $target (mesos-lb, nginx, haproxy)" ;;
-    esac
+    [[ "$target" == nginx || "$target" == haproxy || "$target" == mesos-lb* ]] \
+        || die "unknown target $target (mesos-lb, mesos-lb-<variant>, nginx, haproxy)"
 done
-render_http "$HERE/conf/backend-nginx.conf" "$RUN_DIR/backend-nginx.conf"
-render_http "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]:-0}"
-render_http "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]:-0}"
-render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
-
-start backend "$BACKEND_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/backend-nginx.error.log" -c "$RUN_DIR/backend-nginx.conf"
-for target in $TARGETS; do
-    case "$target" in
-        nginx) start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
-        haproxy) start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
-        mesos-lb)
-            # shellcheck disable=SC2086 # JVM_OPTS is a word list
-            start mesos-lb "$PROXY_CPUS" java $JVM_OPTS -jar "$JAR" \
-                --listen-host 127.0.0.1 --listen-port "${PORT[mesos-lb]}" --domain "$DOMAIN" \
-                --routes-file "$RUN_DIR/routes.json" --worker-threads 1 --max-idle-per-backend 64 \
-                --admin-port -1 --access-log=false
-            ;;
-    esac
-done
+http_configure
+echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)" >"$RESULTS/env.txt"
+http_start
 for target in $TARGETS; do
     for _ in $(seq 150); do
         all_alive
