@@ -24,7 +24,10 @@ import org.slf4j.LoggerFactory;
 /**
  * How long after Marathon announces a new task the proxy sends it traffic: from the simulator
  * emitting the task's TASK_RUNNING {@code status_update_event} to (a) the routing table that
- * contains it being published and (b) the first response from it through the proxy.
+ * contains it being published and (b) the first response from it through the proxy. Emitting is the moment the
+ * simulator's event loop begins writing the event's frame to the balancer's stream
+ * ({@link Replacement#runningNanoTime()}); runs before 2026-12-07 14:10 took it a thread hop earlier, when the
+ * simulator's control thread handed the event over, and the run reports that hop apart.
  *
  * <p>Everything is the production code path: MarathonDiscovery with its default settings (including
  * the coalescing delay) reading the simulator's real SSE stream over loopback, the Netty proxy, and
@@ -158,6 +161,7 @@ public final class EventToRouteLatency {
                     long[] toAccepted = new long[rounds];
                     long[] toTask = new long[rounds];
                     long[] toResponse = new long[rounds];
+                    long[] handOver = new long[rounds];
                     for (int i = -WARMUP; i < rounds; i++) {
                         Replacement replaced = marathon.replace(task);
                         task = replaced.taskId();
@@ -184,9 +188,11 @@ public final class EventToRouteLatency {
                             toAccepted[i] = answered.acceptedNanos() - replaced.runningNanoTime();
                             toTask[i] = answered.reachedNanos() - replaced.runningNanoTime();
                             toResponse[i] = answered.readNanos() - replaced.runningNanoTime();
+                            handOver[i] = replaced.runningNanoTime() - replaced.handedOverNanoTime();
                         }
                     }
                     report(rounds, toTable, toSent, toAccepted, toTask, toResponse, client.requests());
+                    line("before emitted: simulator hand-over", handOver);
                 }
             }
         }

@@ -134,7 +134,7 @@ final class MarathonProcess implements SimulatedMarathon {
     public Replacement replace(String taskId) throws IOException {
         JsonNode r = call("POST", "/_sim/tasks/" + taskId + "/replace");
         return new Replacement(r.path("killedTaskId").asText(), r.path("taskId").asText(),
-                r.path("runningNanoTime").asLong());
+                r.path("runningNanoTime").asLong(), r.path("handedOverNanoTime").asLong());
     }
 
     @Override

@@ -71,7 +71,7 @@ final class ApiRouter {
     private static SimResponse replaced(Replacement r) {
         ObjectNode out = MarathonJson.MAPPER.createObjectNode();
         out.put("killedTaskId", r.killedTaskId()).put("taskId", r.taskId())
-                .put("runningNanoTime", r.runningNanoTime());
+                .put("runningNanoTime", r.runningNanoTime()).put("handedOverNanoTime", r.handedOverNanoTime());
         return SimResponse.json(HttpResponseStatus.OK, out);
     }
 

@@ -6,7 +6,6 @@ import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
 import java.time.Duration;
 import java.util.List;
-import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -149,27 +148,36 @@ final class Cluster {
     }
 
     /**
+     * When an event went out.
+     *
+     * @param handedOver {@link System#nanoTime()} when the control thread handed it to the streams and listeners
+     * @param writing    completes with the {@link System#nanoTime()} at which the first stream to take it began
+     *                   writing it on its event loop, or with {@code null} when no stream took it
+     */
+    record Emission(long handedOver, CompletableFuture<Long> writing) {
+    }
+
+    /**
      * A state-change event; not emitted while events are suppressed. Control thread only.
      *
-     * @return the {@link System#nanoTime()} it was emitted at, empty when it was not
+     * @return when it went out, null when it was not emitted
      */
-    OptionalLong emit(ObjectNode event) {
-        return eventsSuppressed ? OptionalLong.empty()
-                : publish(event.get("eventType").asText(), MarathonJson.write(event));
+    Emission emit(ObjectNode event) {
+        return eventsSuppressed ? null : publish(event.get("eventType").asText(), MarathonJson.write(event));
     }
 
     /**
      * Hands an event to the leader's streams and to listeners, whatever its body. Control thread only.
      *
-     * @return the {@link System#nanoTime()} it was handed over at, empty when there is no leader to emit it
+     * @return when it went out, null when there is no leader to emit it
      */
-    OptionalLong publish(String eventType, String json) {
+    Emission publish(String eventType, String json) {
         MarathonSimulator current = leader;
         if (current == null) {
-            return OptionalLong.empty();
+            return null;
         }
         long emitted = System.nanoTime();
-        current.streams().broadcast(eventType, json);
+        CompletableFuture<Long> writing = current.streams().broadcast(eventType, json);
         for (Consumer<EmittedEvent> l : listeners) {
             try {
                 l.accept(new EmittedEvent(eventType, json, emitted));
@@ -177,7 +185,7 @@ final class Cluster {
                 LOG.warn("event listener failed on {}", eventType, e);
             }
         }
-        return OptionalLong.of(emitted);
+        return new Emission(emitted, writing);
     }
 
     // ---------------------------------------------------------------- membership and leadership

@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.LongConsumer;
 
 /** One open {@code /v2/events} connection, after its response head went out: raw bytes until either side closes. */
 final class EventStream {
@@ -43,6 +44,18 @@ final class EventStream {
 
     void send(byte[] bytes) {
         channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+    }
+
+    /**
+     * Sends an event's frame from the stream's event loop, telling {@code writing} the {@link System#nanoTime()} just
+     * before the write: when Marathon's event is on its way to the subscriber, after the simulator's own hand-over
+     * from its control thread. Queued behind earlier sends from other threads, as theirs are, so order holds.
+     */
+    void send(byte[] bytes, LongConsumer writing) {
+        channel.eventLoop().execute(() -> {
+            writing.accept(System.nanoTime());
+            channel.writeAndFlush(Unpooled.wrappedBuffer(bytes));
+        });
     }
 
     void sendAndClose(byte[] bytes) {

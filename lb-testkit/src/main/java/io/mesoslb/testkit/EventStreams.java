@@ -5,6 +5,7 @@ import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -33,10 +34,17 @@ final class EventStreams {
         stream.channel().closeFuture().addListener(f -> open.remove(stream));
     }
 
-    /** Control thread only. */
-    void broadcast(String eventType, String json) {
+    /**
+     * Sends an event to every open stream whose filter takes it. Control thread only.
+     *
+     * @return completes with the {@link System#nanoTime()} at which the first stream to take it began writing it
+     *         (on that stream's event loop); with {@code null} when no stream takes it whole
+     */
+    CompletableFuture<Long> broadcast(String eventType, String json) {
+        CompletableFuture<Long> writing = new CompletableFuture<>();
         if (stalled || open.isEmpty()) {
-            return;
+            writing.complete(null);
+            return writing;
         }
         if (cutNext) {
             cutNext = false;
@@ -48,14 +56,21 @@ final class EventStreams {
                     s.close();
                 }
             }
-            return;
+            writing.complete(null);
+            return writing;
         }
         byte[] frame = frame(eventType, json);
+        boolean any = false;
         for (EventStream s : open) {
             if (s.accepts(eventType)) {
-                s.send(frame);
+                s.send(frame, writing::complete);
+                any = true;
             }
         }
+        if (!any) {
+            writing.complete(null);
+        }
+        return writing;
     }
 
     /** The next broadcast is cut half-way through its data line and every stream then closes. Control thread only. */

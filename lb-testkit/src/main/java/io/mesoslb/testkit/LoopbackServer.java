@@ -4,6 +4,7 @@ import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.ChannelInitializer;
 import io.netty.channel.ChannelOption;
 import io.netty.channel.ChannelPipeline;
+import io.netty.channel.EventLoop;
 import io.netty.channel.EventLoopGroup;
 import io.netty.channel.MultiThreadIoEventLoopGroup;
 import io.netty.channel.nio.NioIoHandler;
@@ -44,8 +45,11 @@ public abstract class LoopbackServer implements AutoCloseable {
     LoopbackServer(EventLoopGroup group, EventLoopGroup ownedGroup, String taskId, boolean halfClosure) {
         this.taskId = Objects.requireNonNull(taskId, "taskId");
         this.ownedGroup = ownedGroup;
+        // Its connections on the listener's own loop, as a task's process serves them: no hand-over between threads
+        // from accept to the first read, which on a shared machine delayed a new task's first request.
+        EventLoop loop = Objects.requireNonNull(group, "group").next();
         this.listener = (Listener) new ServerBootstrap()
-                .group(Objects.requireNonNull(group, "group"))
+                .group(loop, loop)
                 .channelFactory(Listener::new)
                 .childOption(ChannelOption.ALLOW_HALF_CLOSURE, halfClosure)
                 .childHandler(new ChannelInitializer<SocketChannel>() {

@@ -10,7 +10,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.NoSuchElementException;
-import java.util.OptionalLong;
 import java.util.TreeMap;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
@@ -398,7 +397,7 @@ final class Marathon {
         cluster.emit(EventBodies.instanceChanged(t, "Staging"));
         t.state = TaskState.RUNNING;
         t.startedAt = Timestamps.now();
-        OptionalLong running = cluster.emit(EventBodies.statusUpdate(t, ""));
+        Cluster.Emission running = cluster.emit(EventBodies.statusUpdate(t, ""));
         cluster.emit(EventBodies.instanceChanged(t, "Running"));
         announceRunning(t, running);
         if (app.healthChecks && cluster.options().autoHealthy()) {
@@ -420,14 +419,16 @@ final class Marathon {
         return backend;
     }
 
-    private void announceRunning(TaskState t, OptionalLong emittedAt) {
+    private void announceRunning(TaskState t, Cluster.Emission running) {
         List<PendingReplacement> waiting = awaitingRunning.remove(t.appId);
         if (waiting == null) {
             return;
         }
         for (PendingReplacement w : waiting) {
-            if (emittedAt.isPresent()) {
-                w.result().complete(new Replacement(w.killedTaskId(), t.id, emittedAt.getAsLong()));
+            if (running != null) {
+                // Completed on the stream's event loop, once the frame is being written there.
+                running.writing().thenAccept(writing -> w.result().complete(new Replacement(w.killedTaskId(), t.id,
+                        writing == null ? running.handedOver() : writing, running.handedOver())));
             } else {
                 w.result().completeExceptionally(new IllegalStateException("TASK_RUNNING of " + t.id
                         + " was not emitted: events are suppressed"));

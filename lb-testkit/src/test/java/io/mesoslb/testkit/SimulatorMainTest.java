@@ -66,6 +66,9 @@ class SimulatorMainTest {
             assertThat(next).startsWith("measured.").isNotEqualTo(old);
             // The simulator's nanoTime is this JVM's clock (CLOCK_MONOTONIC), so its emit time lies in this call.
             assertThat(r.path("runningNanoTime").asLong()).isBetween(before, after);
+            // A stream is open: the frame's write on the stream's loop follows the control thread's hand-over.
+            assertThat(r.path("handedOverNanoTime").asLong()).isGreaterThanOrEqualTo(before)
+                    .isLessThan(r.path("runningNanoTime").asLong());
             List<String> replacementStates = new ArrayList<>();
             while (!replacementStates.contains("TASK_RUNNING")) { // the stream's read timeout fails a missing one
                 JsonNode update = EventStreamTest.json(stream.nextEvent("status_update_event").data());
