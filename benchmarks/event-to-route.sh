@@ -37,7 +37,7 @@ for run in $(seq 1 "$RUNS"); do
         java -XX:+UseParallelGC -XX:MaxTenuringThreshold=1 "${jvm[@]}" -Dapps="$apps" -DwarmTasks="$WARM_TASKS" -DkillGraceMs="${KILL_GRACE_MS:-0}" \
             -cp "$jar" io.mesoslb.bench.EventToRouteLatency "$rounds" >"$log" 2>&1 || { echo "$name $sim $apps: failed, see $log"; continue; }
         echo "== $name, simulator $sim, $apps apps, run $run (load $(cut -d' ' -f1-3 /proc/loadavg))"
-        grep -E "table with the task|request reached|first response from it|request at task|request sent|accepted before|start to first routed|CPU from start|simulator process:|clock:" "$log" \
+        grep -E "table with the task|hand-over|request reached|first response from it|request at task|request sent|accepted before|start to first routed|CPU from start|simulator process:|clock:" "$log" \
             | sed -E 's/^.*event-to-route - //' | cut -c1-260
       done
     done

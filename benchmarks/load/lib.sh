@@ -29,6 +29,10 @@ MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio
 WORKERS="${WORKERS:-1}"                # event loops / worker processes / threads of every proxy
 ORIGIN_WORKERS="${ORIGIN_WORKERS:-1}"  # worker processes of the nginx origin (run.sh, run-h2.sh)
 READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
+# Percent of one core each proxy may use (a cgroup CPU quota over 10 ms periods; empty: no quota). On two cores the
+# origin and the load generator share one and saturate it first, so without a quota a proxy's throughput says how
+# cheaply it lets them run; with one, each proxy is the bottleneck (see README.md, "The other core").
+PROXY_CPU_QUOTA="${PROXY_CPU_QUOTA:-}"
 
 NCPU="$(nproc)"
 if (( NCPU > 1 )); then
@@ -85,6 +89,7 @@ cleanup() {
         cp "$RUN_DIR"/*.log "$RUN_DIR"/*.conf "$RUN_DIR"/*.cfg "$RUN_DIR"/*.json "$RESULTS/logs/" 2>/dev/null || true
     fi
     rm -rf "$RUN_DIR" ${PERF_MAP:+"$PERF_MAP"}
+    [[ -z "${QUOTA_GROUP:-}" ]] || rmdir "$QUOTA_GROUP" 2>/dev/null || true
     exit "$status"
 }
 trap cleanup EXIT
@@ -98,6 +103,44 @@ start() { # start <name> <cpus> <command...>: background process, stdout+stderr 
     "${PIN[@]}" "$@" >"$RUN_DIR/$name.log" 2>&1 &
     PIDS+=("$!")
     PID_OF[$name]="$!"
+}
+
+# quota_group: makes the cgroup that limits the proxies to PROXY_CPU_QUOTA percent of one core (cgroup v2's
+# cpu.max, or v1's CFS quota) and sets QUOTA_PROCS to the file a process joins it by. Its period is 10 ms rather than
+# the kernel's 100: a proxy that has used its share waits at most the rest of one period.
+quota_group() {
+    local period=10000 quota
+    [[ "$PROXY_CPU_QUOTA" =~ ^[0-9]+$ ]] && (( PROXY_CPU_QUOTA > 0 )) || die "PROXY_CPU_QUOTA is a whole percent: $PROXY_CPU_QUOTA"
+    quota=$(( period * PROXY_CPU_QUOTA / 100 ))
+    if [[ -w /sys/fs/cgroup/cpu/cpu.cfs_quota_us ]]; then
+        QUOTA_GROUP="/sys/fs/cgroup/cpu/mesos-lb-load.$$"
+        mkdir "$QUOTA_GROUP" || die "cannot make $QUOTA_GROUP"
+        echo "$period" >"$QUOTA_GROUP/cpu.cfs_period_us" && echo "$quota" >"$QUOTA_GROUP/cpu.cfs_quota_us" \
+            || die "cannot set the CPU quota of $QUOTA_GROUP"
+        QUOTA_PROCS="$QUOTA_GROUP/cgroup.procs"
+    elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
+        QUOTA_GROUP="/sys/fs/cgroup/mesos-lb-load.$$"
+        grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control \
+            || die "cannot enable the cpu controller for child cgroups of /sys/fs/cgroup"
+        mkdir "$QUOTA_GROUP" || die "cannot make $QUOTA_GROUP"
+        echo "$quota $period" >"$QUOTA_GROUP/cpu.max" || die "cannot set the CPU quota of $QUOTA_GROUP"
+        QUOTA_PROCS="$QUOTA_GROUP/cgroup.procs"
+    else
+        die "PROXY_CPU_QUOTA needs a writable cgroup cpu controller (v1 /sys/fs/cgroup/cpu or v2 /sys/fs/cgroup)"
+    fi
+}
+
+start_proxy() { # start_proxy <name> <command...>: start on PROXY_CPUS, within PROXY_CPU_QUOTA when it is set
+    local name="$1"; shift
+    if [[ -z "$PROXY_CPU_QUOTA" ]]; then
+        start "$name" "$PROXY_CPUS" "$@"
+        return
+    fi
+    [[ -n "${QUOTA_PROCS:-}" ]] || quota_group
+    # Joins the group before it execs the proxy, so every process and thread the proxy makes is in it; exec keeps
+    # the pid that start records.
+    # shellcheck disable=SC2016 # expanded by the inner shell
+    start "$name" "$PROXY_CPUS" sh -c 'echo $$ >"$0" && exec "$@"' "$QUOTA_PROCS" "$@"
 }
 
 forget() { # forget <pid>: a helper that has been waited for; its pid may be reused, never signal it
@@ -142,6 +185,21 @@ cpu_ticks() {
         user=$(( user + u )) system=$(( system + s ))
     done
     echo "$user $system"
+}
+
+# cores_ticks <cpu list...>: "<busy> <total>" jiffies of those CPUs from /proc/stat (taskset lists: 1, 4-7, 0,2;
+# the same CPU named twice counts once), "0 0" when none is named.
+cores_ticks() {
+    local -A seen=()
+    local part lo hi c
+    for part in $(tr ',' ' ' <<<"$*"); do
+        lo="${part%-*}" hi="${part#*-}"
+        for (( c=lo; c<=hi; c++ )); do seen[$c]=1; done
+    done
+    (( ${#seen[@]} > 0 )) || { echo "0 0"; return; }
+    awk -v cpus="${!seen[*]}" 'BEGIN { n = split(cpus, c, " "); for (i = 1; i <= n; i++) want["cpu" c[i]] = 1 }
+        $1 in want { total = 0; for (i = 2; i <= 9; i++) total += $i; busy += total - $5 - $6; all += total }
+        END { printf "%d %d\n", busy, all }' /proc/stat
 }
 
 # interleaved_rounds <items> <command>: ROUNDS rounds; in each, for each of <items>, runs
@@ -271,13 +329,13 @@ http_start() {
     start backend "$BACKEND_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/backend-nginx.error.log" -c "$RUN_DIR/backend-nginx.conf"
     for target in $TARGETS; do
         case "$target" in
-            nginx) start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
-            haproxy) start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
+            nginx) start_proxy nginx nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf" ;;
+            haproxy) start_proxy haproxy haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg" ;;
             mesos-lb*)
                 mesos_lb_variant "$target"
                 echo "$target: $LB_OPTS $LB_JAR $LB_ARGS" >>"$RESULTS/env.txt"
                 # shellcheck disable=SC2086 # opts and args are word lists
-                start "$target" "$PROXY_CPUS" java $LB_OPTS -jar "$LB_JAR" \
+                start_proxy "$target" java $LB_OPTS -jar "$LB_JAR" \
                     --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --domain "$DOMAIN" \
                     --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" --max-idle-per-backend 64 \
                     --admin-port -1 --access-log=false $LB_ARGS

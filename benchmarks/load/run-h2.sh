@@ -106,7 +106,7 @@ render_http "$HERE/conf/routes.json" "$RUN_DIR/routes.json"
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "h2load: $(h2load --version | sed -n 1p), curl: $(curl -V | sed -n 1p | cut -d' ' -f1-2)"
     echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP RUN_WARMUP=$RUN_WARMUP CLIENTS=$CLIENTS STREAMS=\"$STREAMS\" H2LOAD_THREADS=$H2LOAD_THREADS SCHEMES=\"$SCHEMES\" TLS_CIPHER=$TLS_CIPHER POOL=$POOL WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
-    echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} h2load=${LOADGEN_CPUS:-any}"
+    echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} h2load=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
 log "results in $RESULTS"
@@ -119,17 +119,17 @@ for target in $TARGETS; do
     case "$target" in
         nginx)
             render_h2 "$HERE/conf/proxy-nginx.conf" "$RUN_DIR/proxy-nginx.conf" "${PORT[nginx]}" "${TLS_PORT[nginx]}"
-            start nginx "$PROXY_CPUS" nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf"
+            start_proxy nginx nginx -p "$RUN_DIR" -e "$RUN_DIR/proxy-nginx.error.log" -c "$RUN_DIR/proxy-nginx.conf"
             ;;
         haproxy)
             render_h2 "$HERE/conf/proxy-haproxy.cfg" "$RUN_DIR/proxy-haproxy.cfg" "${PORT[haproxy]}" "${TLS_PORT[haproxy]}"
-            start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg"
+            start_proxy haproxy haproxy -db -f "$RUN_DIR/proxy-haproxy.cfg"
             ;;
         mesos-lb*)
             mesos_lb_variant "$target"
             echo "$target: $LB_OPTS $LB_JAR $LB_ARGS" >>"$RESULTS/env.txt"
             # shellcheck disable=SC2086 # opts and args are word lists
-            start "$target" "$PROXY_CPUS" java $LB_OPTS -jar "$LB_JAR" \
+            start_proxy "$target" java $LB_OPTS -jar "$LB_JAR" \
                 --listen-host 127.0.0.1 --listen-port "${PORT[$target]}" --h2c-prior-knowledge \
                 --https-port "${TLS_PORT[$target]}" --tls-certificates "$RUN_DIR/cert.pem:$RUN_DIR/key.pem" \
                 --domain "$DOMAIN" --routes-file "$RUN_DIR/routes.json" --worker-threads "$WORKERS" \

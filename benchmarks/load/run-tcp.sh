@@ -72,7 +72,7 @@ render() { # render <template> <output> <listen port>
     env_header
     echo "redis: $(redis-server --version | sed 's/ sha=.*//'), $(redis-benchmark --version)"
     echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CLIENTS=$CLIENTS BULK_SIZE=$BULK_SIZE WORKERS=$WORKERS"
-    echo "cpus: proxy=${PROXY_CPUS:-any} redis-server=${BACKEND_CPUS:-any} redis-benchmark=${LOADGEN_CPUS:-any}"
+    echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} redis-server=${BACKEND_CPUS:-any} redis-benchmark=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
 log "results in $RESULTS"
@@ -86,7 +86,7 @@ for target in $TARGETS; do
     case "$target" in
         haproxy)
             render "$HERE/conf/tcp-haproxy.cfg" "$RUN_DIR/tcp-haproxy.cfg" "${PORT[haproxy]}"
-            start haproxy "$PROXY_CPUS" haproxy -db -f "$RUN_DIR/tcp-haproxy.cfg"
+            start_proxy haproxy haproxy -db -f "$RUN_DIR/tcp-haproxy.cfg"
             ;;
         mesos-lb*)
             mesos_lb_variant "$target"
@@ -94,7 +94,7 @@ for target in $TARGETS; do
             echo "$target: $LB_OPTS $LB_JAR $LB_ARGS" >>"$RESULTS/env.txt"
             # The HTTP port is there but idle; the admin port gives the service port's meters.
             # shellcheck disable=SC2086 # opts and args are word lists
-            start "$target" "$PROXY_CPUS" java $LB_OPTS -jar "$LB_JAR" \
+            start_proxy "$target" java $LB_OPTS -jar "$LB_JAR" \
                 --listen-host 127.0.0.1 --listen-port "$(free_port)" --domain bench.local \
                 --routes-file "$RUN_DIR/routes-$target.json" --service-bind-host 127.0.0.1 \
                 --worker-threads "$WORKERS" --admin-port "${ADMIN[$target]}" --access-log=false \

@@ -47,7 +47,7 @@ http_configure
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
     echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
-    echo "cpus: proxy=${PROXY_CPUS:-any} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
+    echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
 log "results in $RESULTS"
@@ -80,7 +80,7 @@ log "all targets serve both bodies"
 
 FAILURES=0
 TSV="$RESULTS/results.tsv"
-printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\n' >"$TSV"
+printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\tload_cores_busy_pct\n' >"$TSV"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # bench <label> <target> <body> <duration>: one wrk run; appends to results.tsv unless a warm-up.
@@ -88,9 +88,11 @@ CLK_TCK="$(getconf CLK_TCK)"
 WRK_EXTRA=()
 bench() {
     local label="$1" target="$2" body="$3" duration="$4"
-    local out="$RESULTS/$label-$body-$target.txt" start_ticks end_ticks start_ns end_ns
+    local out="$RESULTS/$label-$body-$target.txt" start_ticks end_ticks start_ns end_ns start_load end_load
     local pid="${PID_OF[$target]}"
     start_ticks="$(cpu_ticks "$pid")"; start_ns="$(date +%s%N)"
+    # wrk's and the origin's cores: when they are busy all along, they and not the proxy set the rate.
+    start_load="$(cores_ticks "$LOADGEN_CPUS" "$BACKEND_CPUS")"
     pin "$LOADGEN_CPUS"
     # In the background: bash runs the INT/TERM traps during "wait", not until a foreground child ends.
     "${PIN[@]}" wrk -t"$WRK_THREADS" -c"$CONNECTIONS" -d"$duration" --latency \
@@ -104,6 +106,7 @@ bench() {
     fi
     WRK_PID=""
     end_ticks="$(cpu_ticks "$pid")"; end_ns="$(date +%s%N)"
+    end_load="$(cores_ticks "$LOADGEN_CPUS" "$BACKEND_CPUS")"
     local line
     line="$(grep '^LOADBENCH ' "$out")" || die "no LOADBENCH line in $out"
     # The awk program checks the run and emits the TSV row (or a problem description on stderr).
@@ -111,7 +114,8 @@ bench() {
     row="$(awk -v line="$line" -v label="$label" -v target="$target" -v body="$body" \
         -v size="${BODY_SIZE[$body]}" -v user_ticks="$(( ${end_ticks% *} - ${start_ticks% *} ))" \
         -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" -v hz="$CLK_TCK" \
-        -v wall_ns="$(( end_ns - start_ns ))" '
+        -v wall_ns="$(( end_ns - start_ns ))" -v load_busy="$(( ${end_load% *} - ${start_load% *} ))" \
+        -v load_all="$(( ${end_load#* } - ${start_load#* } ))" '
         BEGIN {
             n = split(line, kv, " ")
             for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
@@ -129,17 +133,17 @@ bench() {
             rps = v["requests"] / (v["duration_us"] / 1e6)
             cpu = (user_ticks + sys_ticks) / hz
             tick_us = v["requests"] ? 1e6 / hz / v["requests"] : 0   # one tick, per request, in us
-            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\n", label, target, body, rps,
+            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\t%s\n", label, target, body, rps,
                 v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
                 100 * cpu / (wall_ns / 1e9), (user_ticks + sys_ticks) * tick_us, problem == "" ? "ok" : "FAILED",
-                user_ticks * tick_us, sys_ticks * tick_us
+                user_ticks * tick_us, sys_ticks * tick_us, (load_all > 0 ? sprintf("%.0f", 100 * load_busy / load_all) : "-")
         }')"
     if [[ "$(cut -f12 <<<"$row")" != ok ]]; then
         FAILURES=$(( FAILURES + 1 ))
     fi
     [[ "$label" != r[0-9]* ]] || printf '%s\n' "$row" >>"$TSV"
-    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%%  ",
-        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10}' <<<"$row")${row##*$'\t'}"
+    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%% %s us/req  wrk+origin cores %s%%  load %s",
+        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10, $11, $15, $16}' <<<"$row"$'\t'"$(cut -d' ' -f1 /proc/loadavg)")"
 }
 
 for body in $BODIES; do
@@ -246,23 +250,24 @@ table() {
             k = $2 SUBSEP $3
             rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
             p999[k] = p999[k] " " $7; cpu[k] = cpu[k] " " $10; cpr[k] = cpr[k] " " $11
-            usr[k] = usr[k] " " $13; sys[k] = sys[k] " " $14
+            usr[k] = usr[k] " " $13; sys[k] = sys[k] " " $14; lc[k] = lc[k] " " $15
             err[k] += $9
             if ($12 != "ok") bad[k] = 1
         }
         END {
-            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | errors |"
-            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|"
+            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | wrk+origin cores % | errors |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
             nb = split(bodies, B, " "); nt = split(targets, T, " ")
             for (b = 1; b <= nb; b++) {
                 rates(B[b], T, nt)
                 for (t = 1; t <= nt; t++) {
                     k = T[t] SUBSEP B[b]
                     if (!(k in rps)) continue
-                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
+                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
                         ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])),
                         ratio(k, "nginx" SUBSEP B[b]), ratio(k, "direct" SUBSEP B[b]),
-                        proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]), err[k], (k in bad) ? " FAILED" : ""
+                        proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]),
+                        (lc[k] ~ /[0-9]/ ? sprintf("%.0f", median(lc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
@@ -274,6 +279,8 @@ table() {
     echo
     echo "Medians over $ROUNDS round(s) of ${DURATION} wrk runs, $CONNECTIONS connections. \"proxy CPU\" is the"
     echo "proxy's own CPU time (all processes/threads) during the run; for direct it does not apply."
+    echo "\"wrk+origin cores\" is how busy the CPUs of LOADGEN_CPUS and BACKEND_CPUS were: near 100, they and not"
+    echo "the proxy set the rate (README.md, \"What throughput measures on two cores\")."
 } >"$RESULTS/table.md"
 cat "$RESULTS/table.md"
 
