@@ -16,13 +16,9 @@ quick_or_usage() {
 
 JAR="${MESOS_LB_JAR:-$ROOT/lb-server/target/mesos-lb.jar}"
 # The packaged launcher's JVM flags (chosen by measurement, see README.md, "JVM flags"), as it gives them on
-# this machine (with transparent huge pages where the kernel offers them): asked of the launcher itself, with
-# a java that only prints its arguments, so that the two cannot drift apart.
+# this machine: benchmarks/launcher-flags.sh asks the launcher itself.
 launcher_jvm_flags() {
-    local flags
-    flags="$(JAVA=echo MESOS_LB_DEFAULTS=/dev/null MESOS_LB_CONFIG='' MESOS_LB_CLASS_ARCHIVE='' MESOS_LB_JAVA_OPTS='' \
-        MESOS_LB_HEAP=512m MESOS_LB_TRANSPARENT_HUGE_PAGES=auto sh "$ROOT/packaging/src/deb/bin/mesos-lb")"
-    echo "${flags%% -jar *}"
+    sh "$ROOT/benchmarks/launcher-flags.sh" || { echo "cannot read the launcher's JVM flags" >&2; exit 1; }
 }
 JVM_OPTS="${JVM_OPTS:-$(launcher_jvm_flags)}"
 MESOS_LB_ARGS="${MESOS_LB_ARGS:-}"     # extra flags, e.g. --force-nio

@@ -17,7 +17,6 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -63,8 +62,8 @@ public final class StartFromSnapshot {
             String lastHost = "big-" + String.format(Locale.ROOT, "%d", apps - 1) + "." + DOMAIN;
             REPORT.info(String.format("snapshot: %d apps x %d tasks, %.1f MB; polling %s every %d ms", apps, tasks,
                     Files.size(file) / 1e6, lastHost, POLL.toMillis()));
-            List<String> launcherFlags = launcherFlags(Path.of(System.getProperty("launcher",
-                    "packaging/src/deb/bin/mesos-lb")));
+            List<String> launcherFlags = launcherFlags(Path.of(System.getProperty("launcherFlags",
+                    "benchmarks/launcher-flags.sh")));
             REPORT.info("launcher's JVM flags: " + String.join(" ", launcherFlags));
             REPORT.info(String.format("%-16s %5s %12s %10s %10s", "build", "round", "to routed ms", "CPU ms",
                     "RSS MiB"));
@@ -138,32 +137,20 @@ public final class StartFromSnapshot {
     }
 
     /**
-     * The JVM flags the packaged launcher gives on this machine (its heap, collector and huge-pages choices), asked
-     * of the launcher itself with a {@code java} that only prints its arguments, as {@code benchmarks/load/lib.sh}
-     * does, so that the start measured is the packaged one and the two cannot drift apart. No class archive:
-     * {@code -Djvm.<name>} gives each build its own.
+     * The packaged launcher's JVM flags on this machine, as {@code benchmarks/launcher-flags.sh} (the load harness's
+     * source of them too) prints them.
      */
-    static List<String> launcherFlags(Path launcher) throws IOException, InterruptedException {
-        if (!Files.isRegularFile(launcher)) {
-            throw new IllegalStateException("no launcher at " + launcher.toAbsolutePath()
-                    + ": run from the repository's root or give -Dlauncher=<packaging/src/deb/bin/mesos-lb>");
+    static List<String> launcherFlags(Path script) throws IOException, InterruptedException {
+        if (!Files.isRegularFile(script)) {
+            throw new IllegalStateException("no " + script.toAbsolutePath()
+                    + ": run from the repository's root or give -DlauncherFlags=<benchmarks/launcher-flags.sh>");
         }
-        ProcessBuilder pb = new ProcessBuilder("sh", launcher.toString()).redirectErrorStream(true);
-        Map<String, String> env = pb.environment();
-        env.put("JAVA", "echo");
-        env.put("MESOS_LB_DEFAULTS", "/dev/null");
-        env.put("MESOS_LB_CONFIG", "");
-        env.put("MESOS_LB_CLASS_ARCHIVE", "");
-        env.put("MESOS_LB_JAVA_OPTS", "");
-        env.put("MESOS_LB_HEAP", "512m");
-        env.put("MESOS_LB_TRANSPARENT_HUGE_PAGES", "auto");
-        Process p = pb.start();
+        Process p = new ProcessBuilder("sh", script.toString()).redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
-        int jar = out.indexOf(" -jar ");
-        if (p.waitFor() != 0 || jar < 0) {
-            throw new IllegalStateException(launcher + " did not print its java command line: " + out);
+        if (p.waitFor() != 0 || out.isEmpty()) {
+            throw new IllegalStateException(script + " failed: " + out);
         }
-        return List.of(out.substring(0, jar).trim().split("\\s+"));
+        return List.of(out.split("\\s+"));
     }
 
     /** @return launch to first routed request in ms, CPU ms of the child, its RSS in KiB then */

@@ -28,10 +28,10 @@ class StartFromSnapshotTest {
         assertThat(asked).containsOnly(Map.entry(Path.of("/jars/old.jar"), 1), Map.entry(Path.of("/jars/new.jar"), 1));
     }
 
-    /** The flags are the launcher's own, as it prints them with JAVA=echo: everything before its -jar. */
+    /** The flags are the launcher's own, as launcher-flags.sh has it print them: everything before its -jar. */
     @Test
     void jvmFlagsAreAskedOfThePackagedLauncher() throws Exception {
-        List<String> flags = StartFromSnapshot.launcherFlags(Path.of("../packaging/src/deb/bin/mesos-lb"));
+        List<String> flags = StartFromSnapshot.launcherFlags(Path.of("launcher-flags.sh"));
         assertThat(flags).contains("-Xms512m", "-Xmx512m").doesNotContain("-jar")
                 .allMatch(f -> f.startsWith("-X"), "JVM options only");
         assertThat(StartFromSnapshot.command(new StartFromSnapshot.Build("a", Path.of("/a.jar"), List.of("-Dx=1"),
@@ -41,6 +41,6 @@ class StartFromSnapshotTest {
     @Test
     void aMissingLauncherIsAClearError(@TempDir Path dir) {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> StartFromSnapshot.launcherFlags(dir.resolve("none")))
-                .hasMessageContaining("-Dlauncher=");
+                .hasMessageContaining("-DlauncherFlags=");
     }
 }
