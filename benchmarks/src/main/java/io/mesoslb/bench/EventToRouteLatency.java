@@ -207,13 +207,13 @@ public final class EventToRouteLatency {
         // word that the task speaks HTTP, as an HTTP app on a marathon-lb cluster has it.
         Map<String, String> labels = Boolean.parseBoolean(System.getProperty("vhostLabel", "true"))
                 ? Map.of("MESOS_LB_VHOST", HOST) : Map.of();
+        SimulatedCluster cluster = new SimulatedCluster(APP, labels, apps, tasks, shared, warmTasks, killGrace);
         switch (where) {
             case "in-process":
-                return InProcessMarathon.start(APP, labels, apps, tasks, shared, warmTasks, killGrace);
+                return InProcessMarathon.start(cluster);
             case "process":
                 String options = System.getProperty("simulator.jvm", SIMULATOR_JVM).strip();
-                return MarathonProcess.start(APP, labels, apps, tasks, shared, warmTasks, killGrace,
-                        options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
+                return MarathonProcess.start(cluster, options.isEmpty() ? List.of() : List.of(options.split("\\s+")),
                         ProcessBuilder.Redirect.INHERIT);
             default:
                 throw new IllegalArgumentException("-Dsimulator=" + where + ": in-process or process");

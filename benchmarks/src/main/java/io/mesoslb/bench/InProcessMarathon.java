@@ -4,32 +4,22 @@ import io.mesoslb.testkit.MarathonSimulator;
 import io.mesoslb.testkit.Replacement;
 import io.mesoslb.testkit.SimulatorOptions;
 import java.net.URI;
-import java.time.Duration;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
 /** The simulator in the benchmark's JVM: its tasks share the heap, the collector and the cores with the balancer. */
 record InProcessMarathon(MarathonSimulator marathon, String measuredApp, long setupNanos)
         implements SimulatedMarathon {
-    /**
-     * The measured app with {@code measuredLabels}, then {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on
-     * {@code shared} backends.
-     *
-     * @param warmTasks {@link SimulatorOptions#warmTasks()}
-     * @param killGrace {@link SimulatorOptions#killGrace()}
-     */
-    static InProcessMarathon start(String measuredApp, Map<String, String> measuredLabels, int apps, int tasks,
-                                   int shared, boolean warmTasks, Duration killGrace) {
-        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(killGrace)
-                .warmTasks(warmTasks).build());
-        marathon.createApp(measuredApp, 1, measuredLabels, false);
+    static InProcessMarathon start(SimulatedCluster cluster) {
+        MarathonSimulator marathon = MarathonSimulator.start(SimulatorOptions.builder().killGrace(cluster.killGrace())
+                .warmTasks(cluster.warmTasks()).build());
+        marathon.createApp(cluster.measuredApp(), 1, cluster.measuredLabels(), false);
         long setup = System.nanoTime();
-        if (apps > 0) {
+        if (cluster.apps() > 0) {
             marathon.setEventsSuppressed(true);
-            marathon.createApps("/big", apps, tasks, shared);
+            marathon.createApps("/big", cluster.apps(), cluster.tasks(), cluster.shared());
             marathon.setEventsSuppressed(false);
         }
-        return new InProcessMarathon(marathon, measuredApp, System.nanoTime() - setup);
+        return new InProcessMarathon(marathon, cluster.measuredApp(), System.nanoTime() - setup);
     }
 
     @Override

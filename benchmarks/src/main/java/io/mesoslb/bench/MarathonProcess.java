@@ -13,7 +13,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -49,26 +48,23 @@ final class MarathonProcess implements SimulatedMarathon {
     }
 
     /**
-     * Starts the simulator with the measured app and {@code apps} apps {@code /big-<i>} of {@code tasks} tasks on
-     * {@code shared} backends, waits until it reported its port, and checks that its clock is this JVM's.
+     * Starts the simulator with that cluster (its command-line options), waits until it reported its port, and
+     * checks that its clock is this JVM's.
      *
-     * @param measuredLabels the measured app's labels ({@code --app-label})
-     * @param warmTasks {@code --warm-tasks}: every task's server answers like a warm one from its first connection
-     * @param killGrace {@code --kill-grace-ms}: from a task's TASK_KILLING to its TASK_KILLED and replacement
      * @param output where its stdout and stderr go (a benchmark: where its own go)
      */
-    static MarathonProcess start(String measuredApp, Map<String, String> measuredLabels, int apps, int tasks,
-                                 int shared, boolean warmTasks, Duration killGrace, List<String> jvmOptions,
-                                 ProcessBuilder.Redirect output) throws IOException {
+    static MarathonProcess start(SimulatedCluster cluster, List<String> jvmOptions, ProcessBuilder.Redirect output)
+            throws IOException {
+        String measuredApp = cluster.measuredApp();
         Path dir = Files.createTempDirectory("mesos-lb-simulator");
         Path portFile = dir.resolve("port");
         List<String> cmd = new ArrayList<>(List.of(Processes.java()));
         cmd.addAll(jvmOptions);
         cmd.addAll(List.of("-cp", System.getProperty("java.class.path"), SimulatorMain.class.getName(),
-                "--port-file", portFile.toString(), "--kill-grace-ms", Long.toString(killGrace.toMillis()), "--app", measuredApp,
-                "--apps", Integer.toString(apps), "--tasks", Integer.toString(tasks),
-                "--shared", Integer.toString(shared), "--warm-tasks", Boolean.toString(warmTasks)));
-        measuredLabels.forEach((k, v) -> cmd.addAll(List.of("--app-label", k + "=" + v)));
+                "--port-file", portFile.toString(), "--kill-grace-ms", Long.toString(cluster.killGrace().toMillis()),
+                "--app", measuredApp, "--apps", Integer.toString(cluster.apps()), "--tasks", Integer.toString(cluster.tasks()),
+                "--shared", Integer.toString(cluster.shared()), "--warm-tasks", Boolean.toString(cluster.warmTasks())));
+        cluster.measuredLabels().forEach((k, v) -> cmd.addAll(List.of("--app-label", k + "=" + v)));
         long launched = System.nanoTime();
         Process process = new ProcessBuilder(cmd).redirectErrorStream(true).redirectOutput(output).start();
         MarathonProcess marathon = null;

@@ -18,8 +18,9 @@ class MarathonProcessTest {
     /** What EventToRouteLatency needs of the simulator in another JVM: its task, a replacement and when it ran. */
     @Test
     void replacesTheMeasuredTaskWithAnEmitTimeOnThisJvmsClockAndEndsWithClose(@TempDir Path dir) throws Exception {
-        MarathonProcess marathon = MarathonProcess.start("/measured", Map.of("MESOS_LB_VHOST", "m.example"), 2, 3, 1,
-                true, Duration.ZERO, List.of("-Xmx256m"), ProcessBuilder.Redirect.to(dir.resolve("simulator.log").toFile()));
+        MarathonProcess marathon = MarathonProcess.start(new SimulatedCluster("/measured",
+                Map.of("MESOS_LB_VHOST", "m.example"), 2, 3, 1, true, Duration.ZERO), List.of("-Xmx256m"),
+                ProcessBuilder.Redirect.to(dir.resolve("simulator.log").toFile()));
         ProcessHandle simulator;
         try {
             simulator = ProcessHandle.of(marathon.pid()).orElseThrow();
