@@ -112,7 +112,7 @@ public class ExchangeAllocationBenchmark {
             }
             routes.update(List.of(new App(CannedExchange.APP_ID, backends)));
             driver = new ExchangeDriver(exchange);
-            pools = new BackendPools(driver.loop(), IN_VM, config.proxy());
+            pools = new BackendPools(driver.loop(), IN_VM, config.proxy(), routes);
             ProxyOps ops = ProxyOps.NONE;
             BackendOutcomes outcomes = BackendOutcomes.NONE;
             if (observe.equals("metrics")) {

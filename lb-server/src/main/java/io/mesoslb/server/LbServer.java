@@ -111,7 +111,7 @@ public final class LbServer implements AutoCloseable {
                 transport.ioHandlerFactory());
         workers = new MultiThreadIoEventLoopGroup(config.workerThreads(), new DefaultThreadFactory("mesos-lb-io"),
                 transport.ioHandlerFactory());
-        pools = new BackendPools(workers, transport, config.proxy());
+        pools = new BackendPools(workers, transport, config.proxy(), routes);
         routes.addListener(pools);
         clients = new DefaultChannelGroup("mesos-lb-clients", GlobalEventExecutor.INSTANCE);
         ops.bindPools(pools);

@@ -36,13 +36,28 @@ import org.junit.jupiter.params.provider.ValueSource;
  */
 class UpgradeAwaitingAnswerTest {
     private static final String HOST = "ws." + ProxyFixture.DOMAIN;
+    /** An upgrade request without a body, read in place. */
+    private static final String UPGRADE = "GET /ws HTTP/1.1\r\nHost: " + HOST
+            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n";
+    /** One with a body, read in place: its head and its body's end reach the exchange apart. */
+    private static final String WITH_BODY = "GET /ws HTTP/1.1\r\nHost: " + HOST
+            + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\nContent-Length: 4\r\n\r\nbody";
+    /** One read by Netty's decoder (a leading empty line), which hands on its head and empty end as two messages. */
+    private static final String AFTER_AN_EMPTY_LINE = "\r\n" + UPGRADE;
+    private static final String NEXT = "GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n";
     /** Bytes a client may send after an upgrade request, which look like a request but belong to the new protocol. */
     private static final String LOOKS_LIKE_HTTP = "GET /x HTTP/1.1\r\nHost: a\r\n\r\n";
+    /** Bytes of no HTTP shape at all: a NUL, high bytes, a lone CR, an empty line. */
+    private static final String BINARY = "\u0000\u00ff\u0081\u0085\r\u00fe\r\n\r\n\u0001";
+    /** A masked WebSocket text frame, "Hello" (RFC 6455 5.7). */
+    private static final String MASKED_HELLO = "\u0081\u0085\u0037\u00fa\u0021\u003d\u007f\u009f\u004d\u0051\u0058";
     private static final String SWITCHING = "HTTP/1.1 101 Switching Protocols\r\nConnection: Upgrade\r\n"
             + "Upgrade: websocket\r\n\r\n";
 
     @RegisterExtension
     final Closer closer = new Closer();
+    private ServerSocket listener;
+    private ProxyFixture proxy;
 
     /**
      * Both upgrade requests reach the exchange as a head and an end read apart, the end held while
@@ -51,35 +66,18 @@ class UpgradeAwaitingAnswerTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {
-            "GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                    + "Content-Length: 4\r\n\r\nbody",
-            "\r\nGET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
+            WITH_BODY,
+            AFTER_AN_EMPTY_LINE,
     })
     void bytesSentWhileTheUpgradeAwaitsItsAnswerReachTheTunnelAsSent(String upgrade) throws Exception {
-        ServerSocket listener = listener();
-        ProxyFixture proxy = proxyTo(listener);
-        RawHttp client = closer.use(new RawHttp(proxy.port()));
-        client.socket().setTcpNoDelay(true);
+        RawHttp client = start();
 
         client.send(upgrade);
-        Socket backend = closer.use(listener.accept());
-        backend.setSoTimeout(20_000);
-        String request = readUntil(backend.getInputStream(), "\r\n\r\n");
-        assertThat(request).startsWith("GET /ws HTTP/1.1\r\n").containsIgnoringCase("upgrade: websocket");
-        if (upgrade.endsWith("body")) {
-            assertThat(readUntil(backend.getInputStream(), "body")).isEqualTo("body");
-        }
+        Socket backend = acceptUpgrade(upgrade);
 
         client.send(LOOKS_LIKE_HTTP);
         proxyHadItsChanceToRead(proxy, client.socket());
-        send(backend, SWITCHING);
-
-        assertThat(client.read().status()).isEqualTo(101);
-        client.send("ping");
-        assertThat(readUntil(backend.getInputStream(), "ping")).isEqualTo(LOOKS_LIKE_HTTP + "ping");
-        send(backend, "pong");
-        assertThat(new String(client.socket().getInputStream().readNBytes(4), StandardCharsets.ISO_8859_1))
-                .isEqualTo("pong");
+        switchAndRelay(client, backend, LOOKS_LIKE_HTTP);
     }
 
     /**
@@ -88,15 +86,13 @@ class UpgradeAwaitingAnswerTest {
      */
     @ParameterizedTest
     @ValueSource(strings = {
-            "GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n",
-            "GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n"
-                    + "Content-Length: 4\r\n\r\nbody",
+            UPGRADE,
+            WITH_BODY,
     })
     void bytesSentWhileTheProxyConnectsForAnUpgradeReachTheTunnelAsSent(String upgrade) throws Exception {
-        FullAcceptQueue listener = closer.use(new FullAcceptQueue());
+        FullAcceptQueue full = closer.use(new FullAcceptQueue());
         // The SYN the proxy sends again after 1 s (or 3 s, on a slow run) must find room before it gives up.
-        ProxyFixture proxy = closer.use(new ProxyFixture(b -> b.connectTimeout("15s")))
-                .app("/ws", listener.backend("t1", "/ws"));
+        proxy = closer.use(new ProxyFixture(b -> b.connectTimeout("15s"))).app("/ws", full.backend("t1", "/ws"));
         RawHttp client = closer.use(new RawHttp(proxy.port()));
         client.socket().setTcpNoDelay(true);
 
@@ -105,38 +101,25 @@ class UpgradeAwaitingAnswerTest {
         client.send(LOOKS_LIKE_HTTP);
         proxyHadItsChanceToRead(proxy, client.socket());
         // Its two fillers first, then the proxy's connection, once the proxy's SYN comes again.
-        listener.accept();
-        listener.accept();
-        Socket backend = listener.accept();
-        backend.setSoTimeout(20_000);
-        assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /ws HTTP/1.1\r\n");
-        if (upgrade.endsWith("body")) {
-            assertThat(readUntil(backend.getInputStream(), "body")).isEqualTo("body");
-        }
-        send(backend, SWITCHING);
-
-        assertThat(client.read().status()).isEqualTo(101);
-        client.send("ping");
-        assertThat(readUntil(backend.getInputStream(), "ping")).isEqualTo(LOOKS_LIKE_HTTP + "ping");
+        full.accept();
+        full.accept();
+        Socket backend = readUpgrade(full.accept(), upgrade);
+        switchAndRelay(client, backend, LOOKS_LIKE_HTTP);
     }
 
     @Test
     void aRefusedUpgradeLeavesTheConnectionServingRequests() throws Exception {
-        ServerSocket listener = listener();
-        ProxyFixture proxy = proxyTo(listener);
-        RawHttp client = closer.use(new RawHttp(proxy.port()));
+        RawHttp client = start();
 
-        client.send("GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
-        Socket backend = closer.use(listener.accept());
-        backend.setSoTimeout(20_000);
-        assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /ws HTTP/1.1\r\n");
+        client.send(UPGRADE);
+        Socket backend = acceptUpgrade(UPGRADE);
         send(backend, "HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nno");
 
         RawHttp.Response refused = client.read();
         assertThat(refused.status()).isEqualTo(200);
         assertThat(refused.text()).isEqualTo("no");
 
-        client.send("GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        client.send(NEXT);
         assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /next HTTP/1.1\r\n");
         send(backend, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext");
         assertThat(client.read().text()).isEqualTo("next");
@@ -144,20 +127,94 @@ class UpgradeAwaitingAnswerTest {
 
     @Test
     void aRequestSentWhileTheUpgradeAwaitsARefusalIsServedAfterIt() throws Exception {
-        ServerSocket listener = listener();
-        ProxyFixture proxy = proxyTo(listener);
-        RawHttp client = closer.use(new RawHttp(proxy.port()));
-        client.socket().setTcpNoDelay(true);
+        RawHttp client = start();
 
-        client.send("GET /ws HTTP/1.1\r\nHost: " + HOST + "\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n");
-        Socket backend = closer.use(listener.accept());
-        backend.setSoTimeout(20_000);
-        assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /ws HTTP/1.1\r\n");
+        client.send(UPGRADE);
+        Socket backend = acceptUpgrade(UPGRADE);
 
-        client.send("GET /next HTTP/1.1\r\nHost: " + HOST + "\r\n\r\n");
+        client.send(NEXT);
         proxyHadItsChanceToRead(proxy, client.socket());
-        send(backend, "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\nno");
+        refuseThenServeNext(client, backend);
+    }
 
+    /**
+     * The client sends the upgrade request and, in the same write, bytes of the new protocol: some that look like a
+     * request, some binary. They arrive in the read that ends the request, and reach the backend after the 101,
+     * once, as sent, before what the client sends later. The request read in place without and with a body, and
+     * read by Netty's decoder (a leading empty line).
+     */
+    @ParameterizedTest
+    @ValueSource(strings = {
+            UPGRADE,
+            WITH_BODY,
+            AFTER_AN_EMPTY_LINE,
+    })
+    void bytesSentWithTheUpgradeRequestInOneWriteReachTheTunnelOnceAsSent(String upgrade) throws Exception {
+        RawHttp client = start();
+        String trailing = LOOKS_LIKE_HTTP + BINARY;
+
+        client.send(upgrade + trailing);
+        Socket backend = acceptUpgrade(upgrade);
+        switchAndRelay(client, backend, trailing);
+    }
+
+    /**
+     * A WebSocket client's first frames right behind its upgrade request: a binary message that carries a request
+     * (mask key 0, so the request is on the wire as is), then a text frame split, its start in the upgrade request's
+     * read, its rest in a later one.
+     */
+    @Test
+    void framesSplitBetweenTheUpgradeRequestsReadAndALaterOneReachTheTunnelWhole() throws Exception {
+        RawHttp client = start();
+        String carryingARequest = "\u0082" + (char) (0x80 | LOOKS_LIKE_HTTP.length()) + "\u0000\u0000\u0000\u0000"
+                + LOOKS_LIKE_HTTP;
+
+        client.send(UPGRADE + carryingARequest + MASKED_HELLO.substring(0, 6));
+        Socket backend = acceptUpgrade(UPGRADE);
+        client.send(MASKED_HELLO.substring(6));
+        proxyHadItsChanceToRead(proxy, client.socket());
+        switchAndRelay(client, backend, carryingARequest + MASKED_HELLO);
+    }
+
+    /** Refused: the bytes that came with the upgrade request in one write are the next request, served after it. */
+    @Test
+    void aRequestSentWithARefusedUpgradeRequestInOneWriteIsServedAfterIt() throws Exception {
+        RawHttp client = start();
+
+        client.send(UPGRADE + NEXT);
+        Socket backend = acceptUpgrade(UPGRADE);
+        refuseThenServeNext(client, backend);
+    }
+
+    /** The backend's end of the proxy's next connection, once it has read the upgrade request (its body included). */
+    private Socket acceptUpgrade(String upgrade) throws IOException {
+        return readUpgrade(closer.use(listener.accept()), upgrade);
+    }
+
+    private static Socket readUpgrade(Socket backend, String upgrade) throws IOException {
+        backend.setSoTimeout(20_000);
+        String request = readUntil(backend.getInputStream(), "\r\n\r\n");
+        assertThat(request).startsWith("GET /ws HTTP/1.1\r\n").containsIgnoringCase("upgrade: websocket");
+        if (upgrade.endsWith("body")) {
+            assertThat(readUntil(backend.getInputStream(), "body")).isEqualTo("body");
+        }
+        return backend;
+    }
+
+    /** The backend switches; then it gets {@code first} and the client's next bytes, and the client its bytes. */
+    private static void switchAndRelay(RawHttp client, Socket backend, String first) throws IOException {
+        send(backend, SWITCHING);
+        assertThat(client.read().status()).isEqualTo(101);
+        client.send("ping");
+        assertThat(readUntil(backend.getInputStream(), "ping")).isEqualTo(first + "ping");
+        send(backend, "pong");
+        assertThat(new String(client.socket().getInputStream().readNBytes(4), StandardCharsets.ISO_8859_1))
+                .isEqualTo("pong");
+    }
+
+    /** The backend refuses the upgrade; then it reads {@link #NEXT}, which the client sent, and answers it. */
+    private static void refuseThenServeNext(RawHttp client, Socket backend) throws IOException {
+        send(backend, "HTTP/1.1 400 Bad Request\r\nContent-Length: 2\r\n\r\nno");
         assertThat(client.read().status()).isEqualTo(400);
         assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /next HTTP/1.1\r\n");
         send(backend, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext");
@@ -166,12 +223,13 @@ class UpgradeAwaitingAnswerTest {
         assertThat(next.text()).isEqualTo("next");
     }
 
-    private ServerSocket listener() throws IOException {
-        return closer.use(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
-    }
-
-    private ProxyFixture proxyTo(ServerSocket listener) {
-        return closer.use(new ProxyFixture()).app("/ws", new Backend("127.0.0.1", listener.getLocalPort(), "t1", "/ws"));
+    /** A backend's listener, a proxy routing to it, and a client of the proxy's, which sends each write at once. */
+    private RawHttp start() throws IOException {
+        listener = closer.use(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        proxy = closer.use(new ProxyFixture()).app("/ws", new Backend("127.0.0.1", listener.getLocalPort(), "t1", "/ws"));
+        RawHttp client = closer.use(new RawHttp(proxy.port()));
+        client.socket().setTcpNoDelay(true);
+        return client;
     }
 
     /**

@@ -6,6 +6,7 @@ import io.mesoslb.server.proxy.http.HeadBytes;
 import io.mesoslb.server.proxy.http.InPlaceDecoder;
 import io.mesoslb.server.proxy.http.RelayedHeaders;
 import io.netty.buffer.ByteBuf;
+import io.netty.buffer.Unpooled;
 import io.netty.channel.ChannelHandlerContext;
 import io.netty.handler.codec.http.DefaultHttpRequest;
 import io.netty.handler.codec.http.HttpDecoderConfig;
@@ -37,6 +38,11 @@ import java.util.List;
  * {@link ClientResponseEncoder}, as {@code HttpServerCodec}'s decoder does; a request beyond their
  * depth fails the connection, and what comes after it is dropped.
  *
+ * <p>After the end of a request that asks to switch protocols it reads nothing more until the answer
+ * ({@link #stopAfterUpgradeRequest}): the bytes behind it, in the same read or later ones, stay in its buffer,
+ * undecoded, so that after a 101 they go on as they came (the decoder leaves the pipeline and hands them to the
+ * tunnel) and after any other answer they are read as the next request ({@link #goOn}).
+ *
  * <p>One per client connection, on its event loop.
  */
 public final class ClientRequestDecoder extends InPlaceDecoder {
@@ -44,6 +50,10 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
     private final RequestMethods methods;
     /** The pipeline depth was exceeded: the connection fails, and nothing more is decoded. */
     private boolean discard;
+    /** An upgrade request's end went on and its answer has not come: nothing more is decoded for now. */
+    private boolean stopped;
+    private final Runnable decodeKept = this::decodeKept;
+    private ChannelHandlerContext ctx;
 
     public ClientRequestDecoder(HttpDecoderConfig config, RequestMethods methods) {
         // A request's body goes on after its head: the exchange sends the head first, and may send it again.
@@ -53,7 +63,48 @@ public final class ClientRequestDecoder extends InPlaceDecoder {
     }
 
     @Override
+    public void handlerAdded(ChannelHandlerContext ctx) throws Exception {
+        this.ctx = ctx;
+        super.handlerAdded(ctx);
+    }
+
+    /**
+     * The end of a request that asks to switch protocols was just handed on: what follows it is left as it came until
+     * the answer. Called while it hands that end on, before it would decode what follows.
+     */
+    void stopAfterUpgradeRequest() {
+        stopped = true;
+    }
+
+    /**
+     * The upgrade was answered without a 101: what came after the request is read as requests again. What this
+     * decoder kept is decoded in a task of its own, as a read would be, not in the middle of the exchange's ending.
+     */
+    void goOn() {
+        stopped = false;
+        if (internalBuffer().isReadable()) {
+            ctx.executor().execute(decodeKept);
+        }
+    }
+
+    private void decodeKept() {
+        if (ctx.isRemoved()) {
+            return;
+        }
+        try {
+            // A read of nothing new: the kept bytes are decoded and handed on as a read's would be.
+            channelRead(ctx, Unpooled.EMPTY_BUFFER);
+            channelReadComplete(ctx);
+        } catch (Exception e) {
+            ctx.fireExceptionCaught(e);
+        }
+    }
+
+    @Override
     protected void decode(ChannelHandlerContext ctx, ByteBuf in, List<Object> out) throws Exception {
+        if (stopped) {
+            return;
+        }
         if (discard) {
             in.skipBytes(in.readableBytes());
             return;

@@ -30,7 +30,8 @@ import org.slf4j.LoggerFactory;
  * request is streamed the client stops once a message arrives that the backend cannot take.
  *
  * <p>Once the end of a request that asks to switch protocols is read, the client stops until the
- * backend's answer: after a 101 its next bytes are the new protocol's, and reach the tunnel
+ * backend's answer, and so does its {@link ClientRequestDecoder} (bytes that came in the same read
+ * stay in it, undecoded): after a 101 its next bytes are the new protocol's, and reach the tunnel
  * undecoded; after any other answer they are read as the next request.
  */
 public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter implements ClientSide {
@@ -50,6 +51,8 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
     private boolean active;
     private ChannelHandlerContext ctx;
     private RequestHeadTimer headTimer;
+    /** The connection's decoder while it is stopped behind an upgrade request, until the answer; else null. */
+    private ClientRequestDecoder stoppedDecoder;
 
     public ClientRequestReceiver(ProxyExchange exchange) {
         this.exchange = exchange;
@@ -101,8 +104,18 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         }
         if (requestEnd && exchange.upgradeInFlight()) {
             // Whether held or taken: after a 101 the client's next bytes are not HTTP, and must
-            // reach the tunnel undecoded.
+            // reach the tunnel undecoded, those read already included.
             suspendReads();
+            stopDecoding();
+        }
+    }
+
+    private void stopDecoding() {
+        // An HTTP/2 stream has none: none of its requests switches protocols.
+        ClientRequestDecoder decoder = ctx.pipeline().get(ClientRequestDecoder.class);
+        if (decoder != null) {
+            decoder.stopAfterUpgradeRequest();
+            stoppedDecoder = decoder;
         }
     }
 
@@ -156,6 +169,10 @@ public final class ClientRequestReceiver extends ChannelInboundHandlerAdapter im
         if (readSuspended && !exchange.isClosed() && !exchange.awaitsUpgradeAnswer()) {
             readSuspended = false;
             ctx.channel().config().setAutoRead(true);
+            if (stoppedDecoder != null) {
+                stoppedDecoder.goOn();
+                stoppedDecoder = null;
+            }
         }
     }
 

@@ -13,14 +13,25 @@ import java.util.Map;
 final class BackendAddresses {
     private final Map<Backend, InetSocketAddress> byBackend = new HashMap<>();
 
-    /** The backend must have its {@linkplain Backend#ip() address}. */
-    InetSocketAddress of(Backend backend) {
+    /**
+     * The backend must have its {@linkplain Backend#ip() address}.
+     *
+     * @param live whether it is in the live table ({@link LiveBackends}): only then is its address kept, to be
+     *             forgotten when it leaves
+     */
+    InetSocketAddress of(Backend backend, boolean live) {
         InetSocketAddress a = byBackend.get(backend);
         if (a == null) {
             a = new InetSocketAddress(backend.ip(), backend.port());
-            byBackend.put(backend, a);
+            if (live) {
+                byBackend.put(backend, a);
+            }
         }
         return a;
+    }
+
+    boolean holds(Backend backend) {
+        return byBackend.containsKey(backend);
     }
 
     /** Forgets the backends that left the routing table. */

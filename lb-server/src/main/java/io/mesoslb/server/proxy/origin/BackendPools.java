@@ -39,7 +39,8 @@ public final class BackendPools implements RouteTableHolder.Listener {
     private final ChannelGroup connections = new DefaultChannelGroup("mesos-lb-backends", GlobalEventExecutor.INSTANCE);
     private final LongAdder idle = new LongAdder();
 
-    public BackendPools(EventLoopGroup workers, Transport transport, ProxySettings settings) {
+    /** @param routes the live table, which a backend must be in for the pools to keep what they make for it */
+    public BackendPools(EventLoopGroup workers, Transport transport, ProxySettings settings, RouteTableHolder routes) {
         Bootstrap template = new Bootstrap()
                 .channel(transport.socketChannelClass())
                 .option(ChannelOption.CONNECT_TIMEOUT_MILLIS, (int) Math.min(Integer.MAX_VALUE,
@@ -50,11 +51,12 @@ public final class BackendPools implements RouteTableHolder.Listener {
                 .option(ChannelOption.WRITE_BUFFER_WATER_MARK,
                         new WriteBufferWaterMark(settings.writeBufferLow(), settings.writeBufferHigh()))
                 .disableResolver();
+        LiveBackends live = new LiveBackends(routes);
         for (EventExecutor e : workers) {
             EventLoop loop = (EventLoop) e;
             BackendAddresses addresses = new BackendAddresses();
-            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle, addresses));
-            h2ByLoop.put(loop, new LoopH2Pool(loop, template, settings, connections, idle, addresses));
+            byLoop.put(loop, new LoopBackendPool(loop, template, settings, connections, idle, addresses, live));
+            h2ByLoop.put(loop, new LoopH2Pool(loop, template, settings, connections, idle, addresses, live));
         }
     }
 
@@ -149,6 +151,14 @@ public final class BackendPools implements RouteTableHolder.Listener {
     /** HTTP/2 connections to {@code backend} (idle, busy or being made) summed over all loops; for tests and diagnostics. */
     public CompletableFuture<Integer> h2ConnectionCount(Backend backend) {
         return sum(loop -> h2ByLoop.get(loop).connectionCount(backend));
+    }
+
+    /**
+     * What the loops keep for {@code backend} (an idle queue, a socket address, a list of HTTP/2 connections), counted
+     * over all loops: none once it has left the table and its exchanges have ended. For tests.
+     */
+    CompletableFuture<Integer> entriesFor(Backend backend) {
+        return sum(loop -> byLoop.get(loop).entriesFor(backend) + h2ByLoop.get(loop).entriesFor(backend));
     }
 
     private CompletableFuture<Integer> sum(ToIntFunction<EventLoop> perLoop) {

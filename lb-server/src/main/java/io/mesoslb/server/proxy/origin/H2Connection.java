@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy.origin;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.Route;
 import io.mesoslb.server.proxy.exchange.Deadline;
 import io.mesoslb.server.transport.Buffers;
 import io.netty.channel.Channel;
@@ -63,6 +64,8 @@ final class H2Connection extends ChannelInboundHandlerAdapter implements OriginL
     private static final int LAST_STREAM_ID = Integer.MAX_VALUE - 4 * MAX_STREAMS;
 
     private final Backend backend;
+    /** The route the backend was chosen from, for the streams asked for that it passes on to another connection. */
+    private final Route chosenFrom;
     private final LoopH2Pool pool;
     private final Http2FrameCodec codec;
     private final long connectTimeoutNanos;
@@ -101,9 +104,10 @@ final class H2Connection extends ChannelInboundHandlerAdapter implements OriginL
      * @param streamWindow     the stream window it announces: what the backend may send ahead of a slow reader
      * @param streamWaterMark  how much a stream holds for a backend that reads slowly before its client is paused
      */
-    H2Connection(Backend backend, LoopH2Pool pool, Http2FrameCodec codec, long connectTimeoutNanos,
+    H2Connection(Backend backend, Route chosenFrom, LoopH2Pool pool, Http2FrameCodec codec, long connectTimeoutNanos,
                  long responseTimeoutNanos, long idleTimeoutNanos, int streamWindow, WriteBufferWaterMark streamWaterMark) {
         this.backend = backend;
+        this.chosenFrom = chosenFrom;
         this.pool = pool;
         this.codec = codec;
         this.connectTimeoutNanos = connectTimeoutNanos;
@@ -259,7 +263,7 @@ final class H2Connection extends ChannelInboundHandlerAdapter implements OriginL
         }
         channel.flush();
         for (int i = elsewhere.size() - 1; i >= 0; i--) {
-            pool.openStream(backend, true, elsewhere.get(i).waiter(), elsewhere.get(i).ticket());
+            pool.openStream(backend, chosenFrom, true, elsewhere.get(i).waiter(), elsewhere.get(i).ticket());
         }
     }
 

@@ -4,6 +4,7 @@ import io.mesoslb.server.proxy.ProxySettings;
 import io.mesoslb.server.proxy.client.ClientChannelInitializer;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.Route;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
 import io.netty.channel.ChannelFuture;
@@ -30,17 +31,19 @@ final class LoopBackendPool {
     private final ChannelGroup connections;
     private final LongAdder idleTotal;
     private final BackendAddresses addresses;
+    private final LiveBackends live;
     private final Map<Backend, ArrayDeque<OriginResponseReceiver>> idle = new HashMap<>();
 
     /** @param idleTotal idle connections of every loop's pool, kept current for the metrics */
     LoopBackendPool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections,
-                    LongAdder idleTotal, BackendAddresses addresses) {
+                    LongAdder idleTotal, BackendAddresses addresses, LiveBackends live) {
         this.loop = loop;
         this.bootstrap = template.clone(loop);
         this.settings = settings;
         this.connections = connections;
         this.idleTotal = idleTotal;
         this.addresses = addresses;
+        this.live = live;
     }
 
     EventLoop loop() {
@@ -69,11 +72,16 @@ final class LoopBackendPool {
 
     /**
      * Opens a connection on this loop; its {@link OriginResponseReceiver} is in the pipeline when the future
-     * succeeds. The backend must have its {@linkplain Backend#ip() address}.
+     * succeeds. The backend must have its {@linkplain Backend#ip() address}. A backend that left the table since
+     * the exchange chose it from {@code chosenFrom} gets no queue (its connection is closed after the exchange) and
+     * no kept address: the pool forgot it as it left, and nothing would forget them again.
      */
-    ChannelFuture connect(Backend backend) {
+    ChannelFuture connect(Backend backend, Route chosenFrom) {
         assert loop.inEventLoop();
-        serving(backend);
+        boolean inTable = live.contains(chosenFrom, backend);
+        if (inTable) {
+            serving(backend);
+        }
         BackendResponseDecoder decoder = new BackendResponseDecoder(ClientChannelInitializer.decoderConfig(settings));
         OriginResponseReceiver handler = new OriginResponseReceiver(backend, new PooledConnection(decoder, this),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos());
@@ -83,7 +91,7 @@ final class LoopBackendPool {
                 connections.add(ch);
                 ch.pipeline().addLast(decoder, new OriginRequestEncoder(), handler);
             }
-        }).connect(addresses.of(backend));
+        }).connect(addresses.of(backend, inTable));
     }
 
     /**
@@ -146,6 +154,11 @@ final class LoopBackendPool {
                 h.channel().close();
             }
         }
+    }
+
+    /** Its idle queue and its address (shared with the loop's HTTP/2 pool): 0, 1 or 2. */
+    int entriesFor(Backend backend) {
+        return (idle.containsKey(backend) ? 1 : 0) + (addresses.holds(backend) ? 1 : 0);
     }
 
     int idleCount(Backend backend) {

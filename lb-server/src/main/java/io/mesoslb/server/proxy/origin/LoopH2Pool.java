@@ -1,6 +1,7 @@
 package io.mesoslb.server.proxy.origin;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.Route;
 import io.mesoslb.server.proxy.ProxySettings;
 import io.netty.bootstrap.Bootstrap;
 import io.netty.channel.Channel;
@@ -35,18 +36,20 @@ final class LoopH2Pool {
     private final ChannelGroup connections;
     private final LongAdder idleTotal;
     private final BackendAddresses addresses;
+    private final LiveBackends live;
     private final Http2Settings initialSettings;
     private final WriteBufferWaterMark streamWaterMark;
     private final Map<Backend, List<H2Connection>> byBackend = new HashMap<>();
 
     /** @param idleTotal idle backend connections of every loop, kept current for the metrics */
     LoopH2Pool(EventLoop loop, Bootstrap template, ProxySettings settings, ChannelGroup connections, LongAdder idleTotal,
-               BackendAddresses addresses) {
+               BackendAddresses addresses, LiveBackends live) {
         this.bootstrap = template.clone(loop);
         this.settings = settings;
         this.connections = connections;
         this.idleTotal = idleTotal;
         this.addresses = addresses;
+        this.live = live;
         // No pushed streams; headers as large as an HTTP/1 backend may send; a stream window of what a slow
         // reader may have buffered for it, as for an HTTP/1 connection.
         this.initialSettings = new Http2Settings().pushEnabled(false).maxConcurrentStreams(0)
@@ -56,30 +59,38 @@ final class LoopH2Pool {
 
     /**
      * Asks for a stream to {@code backend}, answered through {@code waiter} now or once a connection is up.
-     * The backend must have its {@linkplain Backend#ip() address}.
+     * The backend must have its {@linkplain Backend#ip() address}. A connection made for a backend that left the
+     * table since the exchange chose it from {@code chosenFrom} is not pooled (it closes once its streams are done)
+     * and its address not kept: the pool forgot the backend as it left, and nothing would forget them again.
      *
      * @param mayReuse false to insist on a new connection (after a stream on a pooled one broke before any answer)
      */
-    void openStream(Backend backend, boolean mayReuse, StreamWaiter waiter, int ticket) {
+    void openStream(Backend backend, Route chosenFrom, boolean mayReuse, StreamWaiter waiter, int ticket) {
         H2Connection c = mayReuse ? withRoom(backend) : null;
         if (c != null) {
             c.openStream(waiter, ticket);
             return;
         }
         Http2FrameCodec codec = Http2FrameCodecBuilder.forClient().initialSettings(initialSettings).build();
-        H2Connection fresh = new H2Connection(backend, this, codec, settings.connectTimeout().toNanos(),
+        H2Connection fresh = new H2Connection(backend, chosenFrom, this, codec, settings.connectTimeout().toNanos(),
                 settings.responseTimeout().toNanos(), settings.backendIdleTimeout().toNanos(), settings.writeBufferHigh(),
                 streamWaterMark);
-        byBackend.computeIfAbsent(backend, b -> new ArrayList<>(1)).add(fresh);
+        boolean inTable = live.contains(chosenFrom, backend);
+        if (inTable) {
+            byBackend.computeIfAbsent(backend, b -> new ArrayList<>(1)).add(fresh);
+        }
         // Waiting before the connect starts: a connect that fails at once fails the stream too.
         fresh.openStream(waiter, ticket);
+        if (!inTable) {
+            fresh.retire();
+        }
         bootstrap.clone().handler(new ChannelInitializer<Channel>() {
             @Override
             protected void initChannel(Channel ch) {
                 connections.add(ch);
                 ch.pipeline().addLast(codec, new Http2MultiplexHandler(NoPushedStreams.INSTANCE), fresh);
             }
-        }).connect(addresses.of(backend)).addListener((ChannelFutureListener) fresh::connectDone);
+        }).connect(addresses.of(backend, inTable)).addListener((ChannelFutureListener) fresh::connectDone);
     }
 
     private H2Connection withRoom(Backend backend) {
@@ -128,6 +139,11 @@ final class LoopH2Pool {
                 c.retire();
             }
         }
+    }
+
+    /** Its list of connections: 0 or 1 (its address is counted by the loop's HTTP/1.1 pool). */
+    int entriesFor(Backend backend) {
+        return byBackend.containsKey(backend) ? 1 : 0;
     }
 
     /** HTTP/2 connections to {@code backend} on this loop; for tests and diagnostics. */

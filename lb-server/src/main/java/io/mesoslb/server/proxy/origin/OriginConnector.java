@@ -114,7 +114,7 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
             return;
         }
         if (exchange.route.options().protocol() == BackendProtocol.H2C) {
-            h2Pool().openStream(state.backend(), mayReuse, this, ++streamTicket);
+            h2Pool().openStream(state.backend(), exchange.route, mayReuse, this, ++streamTicket);
             return;
         }
         OriginResponseReceiver pooled = mayReuse ? pool().pollIdle(state.backend()) : null;
@@ -123,7 +123,7 @@ public final class OriginConnector implements ChannelFutureListener, StreamWaite
             proxy.connected(pooled);
             return;
         }
-        attempts.connecting(pool().connect(state.backend()), this);
+        attempts.connecting(pool().connect(state.backend(), exchange.route), this);
     }
 
     /** A backend connect finished. */

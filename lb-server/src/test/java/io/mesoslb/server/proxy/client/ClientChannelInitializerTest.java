@@ -50,7 +50,7 @@ class ClientChannelInitializerTest {
 
     private List<Class<?>> pipeline(ProxySettings settings, ProxyOps ops) {
         ClientChannelInitializer init = new ClientChannelInitializer(routes, RouteFinder.byHost(null),
-                new BackendPools(unused, Transport.nio(), settings), settings, BackendOutcomes.NONE, clients, ops);
+                new BackendPools(unused, Transport.nio(), settings, routes), settings, BackendOutcomes.NONE, clients, ops);
         EmbeddedChannel ch = new EmbeddedChannel(init);
         channels.add(ch);
         List<Class<?>> types = new ArrayList<>();

@@ -36,7 +36,8 @@ class ClientRequestReceiverTest {
     private final RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
     private final ExchangeObserver observer = new ExchangeObserver(ProxyOps.NONE);
     private final ProxyExchange proxyExchange = new ProxyExchange(routes, RouteFinder.byHost(null),
-            new BackendPools(unused, Transport.nio(), SETTINGS), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE, observer);
+            new BackendPools(unused, Transport.nio(), SETTINGS, routes), SETTINGS, BackendOutcomes.NONE, ProxyOps.NONE,
+            observer);
     private final ClientRequestReceiver handler = new ClientRequestReceiver(proxyExchange);
     private final EmbeddedChannel channel = new EmbeddedChannel(withCodec(handler));
 

@@ -49,7 +49,7 @@ public final class EmbeddedProxy implements AutoCloseable {
         RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
         routes.update(List.of(new App("/app", List.of(backend))));
         // The embedded loop is a group of one: the pools have a pool for it.
-        BackendPools pools = new BackendPools(client.eventLoop(), Transport.nio(), settings);
+        BackendPools pools = new BackendPools(client.eventLoop(), Transport.nio(), settings, routes);
         pool = pools.forLoop(client.eventLoop());
         ExchangeObserver observer = new ExchangeObserver(ProxyOps.NONE);
         receiver = new ClientRequestReceiver(new ProxyExchange(routes, RouteFinder.byHost(null), pools, settings,

@@ -5,7 +5,11 @@ import io.mesoslb.server.transport.Transport;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.mesoslb.core.App;
 import io.mesoslb.core.Backend;
+import io.mesoslb.core.Route;
+import io.mesoslb.core.RouteTableHolder;
+import io.mesoslb.core.VhostNaming;
 import io.mesoslb.testkit.Await;
 import io.netty.bootstrap.ServerBootstrap;
 import io.netty.channel.Channel;
@@ -38,7 +42,8 @@ class LoopBackendPoolTest {
 
     private final EventLoopGroup group = new MultiThreadIoEventLoopGroup(1, NioIoHandler.newFactory());
     private final EventLoop loop = group.next();
-    private final BackendPools pools = new BackendPools(group, Transport.nio(), SETTINGS);
+    private final RouteTableHolder routes = new RouteTableHolder(new VhostNaming("test.local"));
+    private final BackendPools pools = new BackendPools(group, Transport.nio(), SETTINGS, routes);
     private final LoopBackendPool pool = pools.forLoop(loop);
     private Channel listener;
     private Backend a;
@@ -52,6 +57,7 @@ class LoopBackendPoolTest {
         int port = ((InetSocketAddress) listener.localAddress()).getPort();
         a = new Backend("127.0.0.1", port, "task-a", "/app");
         b = new Backend("127.0.0.1", port, "task-b", "/app");
+        routes.update(List.of(new App("/app", List.of(a, b))));
     }
 
     @AfterEach
@@ -73,7 +79,11 @@ class LoopBackendPoolTest {
     }
 
     private OriginResponseReceiver connect(Backend to) throws Exception {
-        Channel ch = onLoop(() -> pool.connect(to)).sync().channel();
+        return connect(to, routes.current().routeForApp("/app"));
+    }
+
+    private OriginResponseReceiver connect(Backend to, Route chosenFrom) throws Exception {
+        Channel ch = onLoop(() -> pool.connect(to, chosenFrom)).sync().channel();
         return ch.pipeline().get(OriginResponseReceiver.class);
     }
 
@@ -188,6 +198,22 @@ class LoopBackendPoolTest {
         inUse.channel().closeFuture().await(10, TimeUnit.SECONDS);
         assertThat(inUse.channel().isOpen()).isFalse();
         assertThat(idle(a)).isZero();
+        assertThat(pools.idleConnections()).isZero();
+    }
+
+    @Test
+    void aConnectToABackendThatLeftTheRouteItWasChosenFromKeepsNothingForIt() throws Exception {
+        Route chosenFrom = routes.current().routeForApp("/app");
+        routes.update(List.of(new App("/app", List.of(b))));
+        onLoop(() -> pool.closeIdle(List.of(a)));
+
+        OriginResponseReceiver late = connect(a, chosenFrom);
+        assertThat(onLoop(() -> pool.entriesFor(a))).as("no queue, no address").isZero();
+        release(late);
+
+        late.channel().closeFuture().await(10, TimeUnit.SECONDS);
+        assertThat(late.channel().isOpen()).as("closed after its exchange, not pooled").isFalse();
+        assertThat(onLoop(() -> pool.entriesFor(a))).isZero();
         assertThat(pools.idleConnections()).isZero();
     }
 
