@@ -46,7 +46,7 @@ http_configure
     env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
-    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING CLOSE_EACH=${CLOSE_EACH:-0}"
     echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
@@ -161,7 +161,10 @@ for target in $TARGETS; do
     [[ "$target" == mesos-lb* ]] && d="$CHURN_WARMUP" || d=2s
     bench warmup-churn "$target" "${BODIES%% *}" "$d"
 done
+# CLOSE_EACH=1: every measured request on a connection of its own, so req/s is new connections a second and CPU per
+# request the cost of one (accept, set-up, the exchange, close).
 WRK_EXTRA=()
+[[ "${CLOSE_EACH:-0}" != 1 ]] || WRK_EXTRA=(-H "Connection: close")
 
 measured() { bench "$1" "$2" "$3" "$DURATION"; }
 interleaved_rounds "$BODIES" measured

@@ -121,26 +121,24 @@ public final class LbServer implements AutoCloseable {
         // The routes' clock: a route takes a backend back when its ejection ends by the time the detector set.
         OutlierDetector detector = new OutlierDetector(config.outlier(), routes.ticker(), ejections);
         BackendOutcomes reported = new PassiveHealth(routes, detector, ops.metered(outcomes));
-        ServerBootstrap bootstrap = new ServerBootstrap()
-                .group(boss, workers)
-                .channel(transport.serverChannelClass())
-                .option(ChannelOption.SO_BACKLOG, 1024)
-                .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
-                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
-                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientChannelInitializer.readSizes())
-                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
-                        new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()))
-                .childHandler(new ClientChannelInitializer(routes, RouteFinder.byHost(config.proxy().defaultApp()), pools,
-                        config.proxy(), reported, clients, proxyOps, config.http2()));
         MaxConnections limit = MaxConnections.decide(config.maxConnections(), MaxConnections.processDescriptorLimit());
-        if (limit.max() > 0) {
-            bootstrap.handler(new ConnectionLimit(limit));
+        ConnectionLimit connectionLimit = limit.max() > 0 ? new ConnectionLimit(limit) : null;
+        if (connectionLimit != null) {
             log.info("at most {} client connections at once ({}); more wait in the accept queue", limit.max(),
                     limit.source());
         } else {
             log.info("no limit on client connections ({})", limit.source());
         }
+        ClientChannelInitializer byHost = new ClientChannelInitializer(routes,
+                RouteFinder.byHost(config.proxy().defaultApp()), pools, config.proxy(), reported, clients, proxyOps,
+                config.http2());
+        // The proxy's listeners accept on a worker loop: a new connection is then read and answered on the thread
+        // that accepted it (with one worker, always; with more, one in N), where an accept thread of its own handed
+        // every connection to a worker and woke it (about 0.8x the CPU per new connection with one worker).
+        ServerBootstrap bootstrap = listenerBootstrap(workers, connectionLimit).childHandler(byHost);
+        // The service ports keep the accept thread: binding and closing thousands of listeners as the table changes
+        // is control work, kept off the loops that serve requests.
+        ServerBootstrap servicePortBootstrap = listenerBootstrap(boss, connectionLimit).childHandler(byHost);
         try {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
@@ -165,7 +163,7 @@ public final class LbServer implements AutoCloseable {
             }
             ServicePortSettings sp = config.servicePorts();
             if (sp.enabled()) {
-                servicePorts = ServicePorts.open(bootstrap.clone(), sp.bindHost(), sp.range(), sp.drain(), routes, pools,
+                servicePorts = ServicePorts.open(servicePortBootstrap, sp.bindHost(), sp.range(), sp.drain(), routes, pools,
                         config.proxy(), reported, clients, proxyOps, ops.registry(), config.workerThreads());
                 ops.servicePorts(servicePorts::status);
             }
@@ -185,6 +183,21 @@ public final class LbServer implements AutoCloseable {
         log.info("mesos-lb proxy listening on {} ({} transport, {} worker threads{})", localAddress(), transport.name(),
                 config.workerThreads(), config.http2().priorKnowledge() ? ", h2c by prior knowledge" : "");
         return this;
+    }
+
+    /** A listener's bootstrap, accepting on {@code acceptOn}, its connections served by the workers. */
+    private ServerBootstrap listenerBootstrap(EventLoopGroup acceptOn, ConnectionLimit connectionLimit) {
+        ServerBootstrap b = new ServerBootstrap()
+                .group(acceptOn, workers)
+                .channel(transport.serverChannelClass())
+                .option(ChannelOption.SO_BACKLOG, 1024)
+                .option(ChannelOption.SO_REUSEADDR, true)
+                .childOption(ChannelOption.TCP_NODELAY, true)
+                .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
+                .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientChannelInitializer.readSizes())
+                .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
+                        new WriteBufferWaterMark(config.proxy().writeBufferLow(), config.proxy().writeBufferHigh()));
+        return connectionLimit == null ? b : b.handler(connectionLimit);
     }
 
     private Channel bind(ServerBootstrap bootstrap, int port) {
