@@ -1,6 +1,7 @@
 package io.mesoslb.server;
 
 import io.mesoslb.core.Backend;
+import io.mesoslb.server.auth.KnownHashes;
 import io.mesoslb.server.testing.Closer;
 import io.mesoslb.server.testing.FullAcceptQueue;
 import io.mesoslb.server.testing.ProxyFixture;
@@ -22,7 +23,9 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
@@ -184,6 +187,39 @@ class UpgradeAwaitingAnswerTest {
         client.send(UPGRADE + NEXT);
         Socket backend = acceptUpgrade(UPGRADE);
         refuseThenServeNext(client, backend);
+    }
+
+    /**
+     * Refused by the proxy itself, after the upgrade request's end was read (basic auth's 401 once the wrong password
+     * was hashed off the event loop; no backend asked): the request sent with it in one write, with the right
+     * password, is read after the answer and served.
+     */
+    @Test
+    void aRequestSentWithAnUpgradeTheProxyRefusesIsServedAfterTheRefusal() throws Exception {
+        listener = closer.use(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
+        proxy = closer.use(new ProxyFixture()).app("/ws", Map.of("HAPROXY_0_VHOST", HOST,
+                "HAPROXY_0_AUTH", "realm:alice:" + KnownHashes.MD5), new Backend("127.0.0.1", listener.getLocalPort(),
+                "t1", "/ws"));
+        RawHttp client = closer.use(new RawHttp(proxy.port()));
+
+        client.send(withCredentials(UPGRADE, KnownHashes.WRONG_PASSWORD)
+                + withCredentials(NEXT, KnownHashes.PASSWORD));
+
+        assertThat(client.read().status()).isEqualTo(401);
+        // The request after the refusal is what first reaches the backend; without it, accept fails in 20 s.
+        listener.setSoTimeout(20_000);
+        Socket backend = closer.use(listener.accept());
+        backend.setSoTimeout(20_000);
+        assertThat(readUntil(backend.getInputStream(), "\r\n\r\n")).startsWith("GET /next HTTP/1.1\r\n");
+        send(backend, "HTTP/1.1 200 OK\r\nContent-Length: 4\r\n\r\nnext");
+        RawHttp.Response next = client.read();
+        assertThat(next.status()).isEqualTo(200);
+        assertThat(next.text()).isEqualTo("next");
+    }
+
+    private static String withCredentials(String request, String password) {
+        return request.replace("\r\n\r\n", "\r\nAuthorization: Basic " + Base64.getEncoder().encodeToString(
+                ("alice:" + password).getBytes(StandardCharsets.UTF_8)) + "\r\n\r\n");
     }
 
     /** The backend's end of the proxy's next connection, once it has read the upgrade request (its body included). */

@@ -8,10 +8,10 @@ import java.util.Map;
  * Hashes of {@link #PASSWORD} made by system tools on Debian 12 when the tests were written, so the
  * tests check against what users paste into labels, without the tools at run time.
  */
-final class KnownHashes {
-    static final String PASSWORD = "s3cret-Pa55";
+public final class KnownHashes {
+    public static final String PASSWORD = "s3cret-Pa55";
     /** Wrong in its first character: DES reads only eight. */
-    static final String WRONG_PASSWORD = "S3cret-Pa55";
+    public static final String WRONG_PASSWORD = "S3cret-Pa55";
 
     static final String SHA512 =
             "$6$/xi0j5cdPLoHel79$6lXoXkYJswONNnilGxz2rm13ubvzM0.I6mAv37QnRWvhb3vWl/1uRn7r818zHJFTDZVkdTjK0oIau113pKT4t1";
@@ -19,7 +19,7 @@ final class KnownHashes {
             "$y$j9T$ETTUS.H0Buj45250CIFQW/$CWipJpSiQD7qZfxprHiBFriz0Bcr5xr/V4BzKMKdXj/";
     static final String BCRYPT =
             "$2y$05$xI.M/Fj6mjGjGxkY.nCBm.bqWwgt1.RX4WWUTIYMBWXXlcrb44uNe";
-    static final String MD5 = "$1$IV0iLa9O$9isG8ZLsiLCFpGXQ1NdxB/";
+    public static final String MD5 = "$1$IV0iLa9O$9isG8ZLsiLCFpGXQ1NdxB/";
 
     /** At least one per family, each checked to match by libxcrypt 4.4.33. */
     static final Map<String, CryptFamily> OF_PASSWORD = Map.ofEntries(
