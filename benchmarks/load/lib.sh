@@ -27,7 +27,8 @@ ORIGIN_WORKERS="${ORIGIN_WORKERS:-1}"  # worker processes of the nginx origin (r
 READY_TIMEOUT="${READY_TIMEOUT:-30}"   # seconds each server gets to answer
 # Percent of one core each proxy may use (a cgroup CPU quota over 10 ms periods; empty: no quota). On two cores the
 # origin and the load generator share one and saturate it first, so without a quota a proxy's throughput says how
-# cheaply it lets them run; with one, each proxy is the bottleneck (see README.md, "The other core").
+# cheaply it lets them run; with one, each proxy is the bottleneck (see README.md, "What throughput measures on two
+# cores").
 PROXY_CPU_QUOTA="${PROXY_CPU_QUOTA:-}"
 
 NCPU="$(nproc)"
@@ -113,17 +114,16 @@ quota_group() {
         mkdir "$QUOTA_GROUP" || die "cannot make $QUOTA_GROUP"
         echo "$period" >"$QUOTA_GROUP/cpu.cfs_period_us" && echo "$quota" >"$QUOTA_GROUP/cpu.cfs_quota_us" \
             || die "cannot set the CPU quota of $QUOTA_GROUP"
-        QUOTA_PROCS="$QUOTA_GROUP/cgroup.procs"
     elif grep -qw cpu /sys/fs/cgroup/cgroup.controllers 2>/dev/null; then
         QUOTA_GROUP="/sys/fs/cgroup/mesos-lb-load.$$"
         grep -qw cpu /sys/fs/cgroup/cgroup.subtree_control || echo +cpu >/sys/fs/cgroup/cgroup.subtree_control \
             || die "cannot enable the cpu controller for child cgroups of /sys/fs/cgroup"
         mkdir "$QUOTA_GROUP" || die "cannot make $QUOTA_GROUP"
         echo "$quota $period" >"$QUOTA_GROUP/cpu.max" || die "cannot set the CPU quota of $QUOTA_GROUP"
-        QUOTA_PROCS="$QUOTA_GROUP/cgroup.procs"
     else
         die "PROXY_CPU_QUOTA needs a writable cgroup cpu controller (v1 /sys/fs/cgroup/cpu or v2 /sys/fs/cgroup)"
     fi
+    QUOTA_PROCS="$QUOTA_GROUP/cgroup.procs"
 }
 
 start_proxy() { # start_proxy <name> <command...>: start on PROXY_CPUS, within PROXY_CPU_QUOTA when it is set

@@ -129,16 +129,15 @@ public final class LbServer implements AutoCloseable {
         } else {
             log.info("no limit on client connections ({})", limit.source());
         }
-        ClientChannelInitializer byHost = new ClientChannelInitializer(routes,
-                RouteFinder.byHost(config.proxy().defaultApp()), pools, config.proxy(), reported, clients, proxyOps,
-                config.http2());
         // The proxy's listeners accept on a worker loop: a new connection is then read and answered on the thread
         // that accepted it (with one worker, always; with more, one in N), where an accept thread of its own handed
         // every connection to a worker and woke it (about 0.8x the CPU per new connection with one worker).
-        ServerBootstrap bootstrap = listenerBootstrap(workers, connectionLimit).childHandler(byHost);
+        ServerBootstrap bootstrap = listenerBootstrap(workers, connectionLimit)
+                .childHandler(new ClientChannelInitializer(routes, RouteFinder.byHost(config.proxy().defaultApp()), pools,
+                        config.proxy(), reported, clients, proxyOps, config.http2()));
         // The service ports keep the accept thread: binding and closing thousands of listeners as the table changes
-        // is control work, kept off the loops that serve requests.
-        ServerBootstrap servicePortBootstrap = listenerBootstrap(boss, connectionLimit).childHandler(byHost);
+        // is control work, kept off the loops that serve requests. Each port's listener gets its own child handler.
+        ServerBootstrap servicePortBootstrap = listenerBootstrap(boss, connectionLimit);
         try {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
