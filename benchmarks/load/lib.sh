@@ -7,7 +7,7 @@
 # script's header comment and exits 2.
 quick_or_usage() {
     if [[ "${1:-}" == "--quick" ]]; then
-        : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}" "${CHURN_WARMUP:=2s}"
+        : "${DURATION:=2s}" "${ROUNDS:=1}" "${WARMUP:=2s}" "${CHURN_WARMUP:=2s}" "${SETTLE_ROUNDS:=1}" "${SETTLE:=1s}"
     elif [[ -n "${1:-}" ]]; then
         sed -n '2,/^set -euo/p' "$0" | sed -e '$d' -e 's/^# \{0,1\}//'
         exit 2
@@ -181,6 +181,20 @@ cpu_ticks() {
         user=$(( user + u )) system=$(( system + s ))
     done
     echo "$user $system"
+}
+
+# jvm_ticks <pid>: "<jit> <gc>" CPU ticks (user + system) of a JVM's compiler threads and of its GC threads, "- -" for
+# a process that has none (nginx, HAProxy): a measured run in which the JIT still compiles shares the proxy's core with
+# it, which shows in p99 first (README.md, "The p99 and the JIT").
+jvm_ticks() {
+    local t
+    for t in /proc/"$1"/task/*; do
+        printf '%s\t%s\n' "$(cat "$t/comm" 2>/dev/null)" "$(sed 's/^.*) //' "$t/stat" 2>/dev/null)"
+    done | awk -F'\t' '
+        { split($2, f, " "); ticks = f[12] + f[13] }
+        $1 ~ /^C[12] CompilerThre/ { jit += ticks; java = 1 }
+        $1 ~ /^GC Thread/ { gc += ticks; java = 1 }
+        END { if (java) printf "%d %d\n", jit, gc; else print "- -" }'
 }
 
 # cores_ticks <cpu list...>: "<busy> <total>" jiffies of those CPUs from /proc/stat (taskset lists: 1, 4-7, 0,2;

@@ -22,6 +22,8 @@ DURATION="${DURATION:-10s}"            # each measured wrk run
 ROUNDS="${ROUNDS:-3}"                  # rounds; targets interleaved (and rotated) within each
 WARMUP="${WARMUP:-10s}"                # mesos-lb JIT warm-up per body; the others get 2s per body
 CHURN_WARMUP="${CHURN_WARMUP:-5s}"     # then a warm-up of new connections (Connection: close); the others get 2s
+SETTLE_ROUNDS="${SETTLE_ROUNDS:-2}"    # then mesos-lb's settling rounds: short runs of each body, each ending
+SETTLE="${SETTLE:-3s}"                 # with its connections closed by wrk, as the measured ones do
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 DOMAIN="${DOMAIN:-bench.local}"
@@ -46,7 +48,7 @@ http_configure
     env_header
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
-    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING CLOSE_EACH=${CLOSE_EACH:-0}"
+    echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP SETTLE_ROUNDS=$SETTLE_ROUNDS SETTLE=$SETTLE CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING CLOSE_EACH=${CLOSE_EACH:-0}"
     echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
@@ -80,7 +82,7 @@ log "all targets serve both bodies"
 
 FAILURES=0
 TSV="$RESULTS/results.tsv"
-printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\tload_cores_busy_pct\n' >"$TSV"
+printf 'round\ttarget\tbody\treq_per_s\tp50_us\tp99_us\tp999_us\tmax_us\terrors\tcpu_pct\tcpu_us_per_req\tcheck\tuser_us_per_req\tsys_us_per_req\tload_cores_busy_pct\tjit_ms\tgc_ms\n' >"$TSV"
 CLK_TCK="$(getconf CLK_TCK)"
 
 # bench <label> <target> <body> <duration>: one wrk run; appends to results.tsv unless a warm-up.
@@ -89,7 +91,8 @@ WRK_EXTRA=()
 bench() {
     local label="$1" target="$2" body="$3" duration="$4"
     local out="$RESULTS/$label-$body-$target.txt" start_ticks end_ticks start_ns end_ns start_load end_load
-    local pid="${PID_OF[$target]}"
+    local pid="${PID_OF[$target]}" start_jvm end_jvm
+    start_jvm="$(jvm_ticks "$pid")"
     start_ticks="$(cpu_ticks "$pid")"; start_ns="$(date +%s%N)"
     # wrk's and the origin's cores: when they are busy all along, they and not the proxy set the rate.
     start_load="$(cores_ticks "$LOADGEN_CPUS" "$BACKEND_CPUS")"
@@ -106,6 +109,7 @@ bench() {
     fi
     WRK_PID=""
     end_ticks="$(cpu_ticks "$pid")"; end_ns="$(date +%s%N)"
+    end_jvm="$(jvm_ticks "$pid")"
     end_load="$(cores_ticks "$LOADGEN_CPUS" "$BACKEND_CPUS")"
     local line
     line="$(grep '^LOADBENCH ' "$out")" || die "no LOADBENCH line in $out"
@@ -115,7 +119,7 @@ bench() {
         -v size="${BODY_SIZE[$body]}" -v user_ticks="$(( ${end_ticks% *} - ${start_ticks% *} ))" \
         -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" -v hz="$CLK_TCK" \
         -v wall_ns="$(( end_ns - start_ns ))" -v load_busy="$(( ${end_load% *} - ${start_load% *} ))" \
-        -v load_all="$(( ${end_load#* } - ${start_load#* } ))" '
+        -v load_all="$(( ${end_load#* } - ${start_load#* } ))" -v jvm_start="$start_jvm" -v jvm_end="$end_jvm" '
         BEGIN {
             n = split(line, kv, " ")
             for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
@@ -133,17 +137,22 @@ bench() {
             rps = v["requests"] / (v["duration_us"] / 1e6)
             cpu = (user_ticks + sys_ticks) / hz
             tick_us = v["requests"] ? 1e6 / hz / v["requests"] : 0   # one tick, per request, in us
-            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\t%s\n", label, target, body, rps,
+            # A compiler thread the JVM retired takes its ticks with it: never below zero.
+            split(jvm_start, j0, " "); split(jvm_end, j1, " ")
+            jit = j0[1] == "-" ? "-" : sprintf("%d", (j1[1] > j0[1] ? j1[1] - j0[1] : 0) * 1000 / hz)
+            gc = j0[2] == "-" ? "-" : sprintf("%d", (j1[2] > j0[2] ? j1[2] - j0[2] : 0) * 1000 / hz)
+            printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\t%s\t%s\t%s\n", label, target, body, rps,
                 v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
                 100 * cpu / (wall_ns / 1e9), (user_ticks + sys_ticks) * tick_us, problem == "" ? "ok" : "FAILED",
-                user_ticks * tick_us, sys_ticks * tick_us, (load_all > 0 ? sprintf("%.0f", 100 * load_busy / load_all) : "-")
+                user_ticks * tick_us, sys_ticks * tick_us, (load_all > 0 ? sprintf("%.0f", 100 * load_busy / load_all) : "-"),
+                jit, gc
         }')"
     if [[ "$(cut -f12 <<<"$row")" != ok ]]; then
         FAILURES=$(( FAILURES + 1 ))
     fi
     [[ "$label" != r[0-9]* ]] || printf '%s\n' "$row" >>"$TSV"
-    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%% %s us/req  wrk+origin cores %s%%  load %s",
-        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10, $11, $15, $16}' <<<"$row"$'\t'"$(cut -d' ' -f1 /proc/loadavg)")"
+    log "$(awk -F'\t' '{printf "%-8s %-3s %-9s %8s req/s  p50 %6.2f ms  p99 %6.2f ms  p99.9 %6.2f ms  errors %s  cpu %s%% %s us/req  wrk+origin cores %s%%  jit/gc %s/%s ms  load %s",
+        $1, $3, $2, $4, $5/1000, $6/1000, $7/1000, $9, $10, $11, $15, $16, $17, $18}' <<<"$row"$'\t'"$(cut -d' ' -f1 /proc/loadavg)")"
 }
 
 for body in $BODIES; do
@@ -160,6 +169,20 @@ WRK_EXTRA=(-H "Connection: close")
 for target in $TARGETS; do
     [[ "$target" == mesos-lb* ]] && d="$CHURN_WARMUP" || d=2s
     bench warmup-churn "$target" "${BODIES%% *}" "$d"
+done
+# Every measured run ends with wrk closing its 64 idle keep-alive connections at once, and switches body. C2 compiled
+# mesos-lb's event loop from profiles in which neither had happened: at the first such end it threw away its code
+# ("unstable_if" traps in EpollIoHandler.run, channelInactive, the pool's take-back) and recompiled it during the next
+# measured run, on the proxy's core: up to 200 ms of compiling in a run, and p99 up to 1.9x nginx's. An edge sees
+# clients leave all the time, so these runs stand for its steady state (README.md, "The p99 and the JIT"). The other
+# proxies have no JIT to settle.
+WRK_EXTRA=()
+for (( settle=1; settle<=SETTLE_ROUNDS; settle++ )); do
+    for body in $BODIES; do
+        for target in $TARGETS; do
+            [[ "$target" != mesos-lb* ]] || bench "settle$settle" "$target" "$body" "$SETTLE"
+        done
+    done
 done
 # CLOSE_EACH=1: every measured request on a connection of its own, so req/s is new connections a second and CPU per
 # request the cost of one (accept, set-up, the exchange, close).
@@ -254,23 +277,25 @@ table() {
             rps[k] = rps[k] " " $4; p50[k] = p50[k] " " $5; p99[k] = p99[k] " " $6
             p999[k] = p999[k] " " $7; cpu[k] = cpu[k] " " $10; cpr[k] = cpr[k] " " $11
             usr[k] = usr[k] " " $13; sys[k] = sys[k] " " $14; lc[k] = lc[k] " " $15
+            jit[k] = jit[k] " " $16; gc[k] = gc[k] " " $17
             err[k] += $9
             if ($12 != "ok") bad[k] = 1
         }
         END {
-            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | wrk+origin cores % | errors |"
-            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---:|"
+            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | wrk+origin cores % | JIT / GC CPU ms | errors |"
+            print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|"
             nb = split(bodies, B, " "); nt = split(targets, T, " ")
             for (b = 1; b <= nb; b++) {
                 rates(B[b], T, nt)
                 for (t = 1; t <= nt; t++) {
                     k = T[t] SUBSEP B[b]
                     if (!(k in rps)) continue
-                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
+                    printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
                         ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])),
                         ratio(k, "nginx" SUBSEP B[b]), ratio(k, "direct" SUBSEP B[b]),
                         proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]),
-                        (lc[k] ~ /[0-9]/ ? sprintf("%.0f", median(lc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
+                        (lc[k] ~ /[0-9]/ ? sprintf("%.0f", median(lc[k])) : "-"),
+                        (jit[k] ~ /[0-9]/ ? sprintf("%.0f / %.0f", median(jit[k]), median(gc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
@@ -283,7 +308,8 @@ table() {
     echo "Medians over $ROUNDS round(s) of ${DURATION} wrk runs, $CONNECTIONS connections. \"proxy CPU\" is the"
     echo "proxy's own CPU time (all processes/threads) during the run; for direct it does not apply."
     echo "\"wrk+origin cores\" is how busy the CPUs of LOADGEN_CPUS and BACKEND_CPUS were: near 100, they and not"
-    echo "the proxy set the rate (README.md, \"What throughput measures on two cores\")."
+    echo "the proxy set the rate (README.md, \"What throughput measures on two cores\"). \"JIT / GC CPU\" is what a JVM's"
+    echo "compiler and GC threads ran during the run, on the proxy's core (README.md, \"The p99 and the JIT\")."
 } >"$RESULTS/table.md"
 cat "$RESULTS/table.md"
 
