@@ -22,8 +22,8 @@ DURATION="${DURATION:-10s}"            # each measured wrk run
 ROUNDS="${ROUNDS:-3}"                  # rounds; targets interleaved (and rotated) within each
 WARMUP="${WARMUP:-10s}"                # mesos-lb JIT warm-up per body; the others get 2s per body
 CHURN_WARMUP="${CHURN_WARMUP:-5s}"     # then a warm-up of new connections (Connection: close); the others get 2s
-SETTLE_ROUNDS="${SETTLE_ROUNDS:-2}"    # then mesos-lb's settling rounds: short runs of each body, each ending
-SETTLE="${SETTLE:-3s}"                 # with its connections closed by wrk, as the measured ones do
+SETTLE_ROUNDS="${SETTLE_ROUNDS:-2}"    # then settling rounds, shaped like the measured ones (every target, each
+SETTLE="${SETTLE:-3s}"                 # body, wrk closing its connections at the end), SETTLE long each
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 DOMAIN="${DOMAIN:-bench.local}"
@@ -170,20 +170,17 @@ for target in $TARGETS; do
     [[ "$target" == mesos-lb* ]] && d="$CHURN_WARMUP" || d=2s
     bench warmup-churn "$target" "${BODIES%% *}" "$d"
 done
-# Every measured run ends with wrk closing its 64 idle keep-alive connections at once, and switches body. C2 compiled
-# mesos-lb's event loop from profiles in which neither had happened: at the first such end it threw away its code
-# ("unstable_if" traps in EpollIoHandler.run, channelInactive, the pool's take-back) and recompiled it during the next
-# measured run, on the proxy's core: up to 200 ms of compiling in a run, and p99 up to 1.9x nginx's. An edge sees
-# clients leave all the time, so these runs stand for its steady state (README.md, "The p99 and the JIT"). The other
-# proxies have no JIT to settle.
+# Every measured run ends with wrk closing its 64 idle keep-alive connections at once, then mesos-lb idles while the
+# others run, and the next run switches body. C2 compiled mesos-lb's event loop from profiles in which none of that had
+# happened: at the first such end it threw the code away ("unstable_if" traps in EpollIoHandler.run, channelInactive,
+# the pool's take-back; "class_check" in runAllTasks as new kinds of task came) and compiled it again during the next
+# measured run, on the proxy's core: up to 200 ms of compiling in a run (EpollIoHandler.run alone took 467 ms of wall
+# time beside the loop), and p99 up to 1.9x nginx's. So the settling rounds are short rounds of the same shape as the
+# measured ones, every target in turn. An edge sees clients come, go and idle all the time: this is the steady state
+# the benchmark is for (README.md, "The p99 and the JIT").
 WRK_EXTRA=()
-for (( settle=1; settle<=SETTLE_ROUNDS; settle++ )); do
-    for body in $BODIES; do
-        for target in $TARGETS; do
-            [[ "$target" != mesos-lb* ]] || bench "settle$settle" "$target" "$body" "$SETTLE"
-        done
-    done
-done
+settling() { bench "settle${1#r}" "$2" "$3" "$SETTLE"; }
+ROUNDS="$SETTLE_ROUNDS" interleaved_rounds "$BODIES" settling
 # CLOSE_EACH=1: every measured request on a connection of its own, so req/s is new connections a second and CPU per
 # request the cost of one (accept, set-up, the exchange, close).
 WRK_EXTRA=()
