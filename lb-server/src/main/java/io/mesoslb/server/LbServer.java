@@ -191,7 +191,8 @@ public final class LbServer implements AutoCloseable {
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
-                .childOption(ChannelOption.TCP_NODELAY, true)
+                // No TCP_NODELAY: Netty turns it on as it makes each socket, and asking again was a setsockopt per
+                // connection (NoDelayTest reads it back from the kernel).
                 .childOption(ChannelOption.ALLOCATOR, Buffers.ALLOCATOR)
                 .childOption(ChannelOption.RCVBUF_ALLOCATOR, ClientChannelInitializer.readSizes())
                 .childOption(ChannelOption.WRITE_BUFFER_WATER_MARK,
