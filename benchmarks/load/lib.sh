@@ -266,6 +266,11 @@ function median(list,   a, n, i, j, x) {
     }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
+function largest(list,   a, n, i, m) {
+    n = split(list, a, " "); m = a[1] + 0
+    for (i = 2; i <= n; i++) if (a[i] + 0 > m) m = a[i] + 0
+    return m
+}
 function ms(us) { return sprintf("%.2f", us / 1000) }
 # rates(g, T, nt): r[<target> SUBSEP g] = the median of rps[<target> SUBSEP g], for the nt targets in T.
 function rates(g, T, nt,   t, k) {

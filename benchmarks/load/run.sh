@@ -279,7 +279,7 @@ table() {
             if ($12 != "ok") bad[k] = 1
         }
         END {
-            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | wrk+origin cores % | JIT / GC CPU ms | errors |"
+            print "| target | body | req/s | p50 ms | p99 ms | p99.9 ms | vs nginx | vs direct | proxy CPU % | proxy CPU us/req (user+sys) | wrk+origin cores % | JIT (worst round) / GC CPU ms | errors |"
             print "|---|---|---:|---:|---:|---:|---:|---:|---:|---|---:|---|---:|"
             nb = split(bodies, B, " "); nt = split(targets, T, " ")
             for (b = 1; b <= nb; b++) {
@@ -292,7 +292,7 @@ table() {
                         ratio(k, "nginx" SUBSEP B[b]), ratio(k, "direct" SUBSEP B[b]),
                         proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]),
                         (lc[k] ~ /[0-9]/ ? sprintf("%.0f", median(lc[k])) : "-"),
-                        (jit[k] ~ /[0-9]/ ? sprintf("%.0f / %.0f", median(jit[k]), median(gc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
+                        (jit[k] ~ /[0-9]/ ? sprintf("%.0f (%.0f) / %.0f", median(jit[k]), largest(jit[k]), median(gc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
@@ -306,7 +306,8 @@ table() {
     echo "proxy's own CPU time (all processes/threads) during the run; for direct it does not apply."
     echo "\"wrk+origin cores\" is how busy the CPUs of LOADGEN_CPUS and BACKEND_CPUS were: near 100, they and not"
     echo "the proxy set the rate (README.md, \"What throughput measures on two cores\"). \"JIT / GC CPU\" is what a JVM's"
-    echo "compiler and GC threads ran during the run, on the proxy's core (README.md, \"The p99 and the JIT\")."
+    echo "compiler and GC threads ran during a run, on the proxy's core: the median, the worst round in brackets"
+    echo "(README.md, \"The p99 and the JIT\")."
 } >"$RESULTS/table.md"
 cat "$RESULTS/table.md"
 
