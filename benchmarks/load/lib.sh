@@ -254,7 +254,7 @@ env_header() { # the lines every results/<run>/env.txt starts with
     echo "haproxy: $(haproxy -v | sed -n '1s/ - .*//p')"
 }
 
-# awk functions for the report tables: median(" "-separated list) (mawk has no asort), and the
+# awk functions for the report tables: median and bounds of " "-separated lists (mawk has no asort), and the
 # cells of the HTTP tables, read from the arrays rps (the rates of each target and group) and r.
 AWK_MEDIAN='
 function median(list,   a, n, i, j, x) {
@@ -266,10 +266,10 @@ function median(list,   a, n, i, j, x) {
     }
     return n % 2 ? a[(n + 1) / 2] : (a[n / 2] + a[n / 2 + 1]) / 2
 }
-function largest(list,   a, n, i, m) {
-    n = split(list, a, " "); m = a[1] + 0
-    for (i = 2; i <= n; i++) if (a[i] + 0 > m) m = a[i] + 0
-    return m
+# bounds(list, b): b["lo"] and b["hi"], the smallest and largest of a " "-separated list.
+function bounds(list, b,   a, n, i) {
+    n = split(list, a, " "); b["lo"] = b["hi"] = a[1] + 0
+    for (i = 2; i <= n; i++) { if (a[i] + 0 < b["lo"]) b["lo"] = a[i] + 0; if (a[i] + 0 > b["hi"]) b["hi"] = a[i] + 0 }
 }
 function ms(us) { return sprintf("%.2f", us / 1000) }
 # rates(g, T, nt): r[<target> SUBSEP g] = the median of rps[<target> SUBSEP g], for the nt targets in T.

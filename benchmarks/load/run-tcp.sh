@@ -336,11 +336,7 @@ table() {
             at[k, $1] = $5; if (substr($1, 2) + 0 > nr) nr = substr($1, 2) + 0
             if ($10 != "ok") bad[k] = 1
         }
-        function range(list,   a, n, i, lo, hi) {
-            n = split(list, a, " "); lo = hi = a[1] + 0
-            for (i = 2; i <= n; i++) { if (a[i] + 0 < lo) lo = a[i] + 0; if (a[i] + 0 > hi) hi = a[i] + 0 }
-            return sprintf("%.0f-%.0f", lo, hi)
-        }
+        function range(list,   b) { bounds(list, b); return sprintf("%.0f-%.0f", b["lo"], b["hi"]) }
         END {
             print "| test | target | req/s | spread | MiB/s | p99 ms | vs haproxy | vs direct | per round vs haproxy | proxy CPU us/req |"
             print "|---|---|---:|---:|---:|---:|---:|---:|---|---:|"

@@ -287,12 +287,13 @@ table() {
                 for (t = 1; t <= nt; t++) {
                     k = T[t] SUBSEP B[b]
                     if (!(k in rps)) continue
+                    bounds(jit[k], jb)
                     printf "| %s | %s | %.0f | %s | %s | %s | %s | %s | %s | %s | %s | %d%s |\n", T[t], B[b], r[k],
                         ms(median(p50[k])), ms(median(p99[k])), ms(median(p999[k])),
                         ratio(k, "nginx" SUBSEP B[b]), ratio(k, "direct" SUBSEP B[b]),
                         proxy_cpu(T[t] == "direct", cpu[k], cpr[k], usr[k], sys[k]),
                         (lc[k] ~ /[0-9]/ ? sprintf("%.0f", median(lc[k])) : "-"),
-                        (jit[k] ~ /[0-9]/ ? sprintf("%.0f (%.0f) / %.0f", median(jit[k]), largest(jit[k]), median(gc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
+                        (jit[k] ~ /[0-9]/ ? sprintf("%.0f (%.0f) / %.0f", median(jit[k]), jb["hi"], median(gc[k])) : "-"), err[k], (k in bad) ? " FAILED" : ""
                 }
             }
         }' "$TSV"
