@@ -197,6 +197,18 @@ jvm_ticks() {
         END { if (java) printf "%d %d\n", jit, gc; else print "- -" }'
 }
 
+# pin_jvm_helpers <pid> <cpus>: moves every thread of a JVM but its event loops (mesos-lb-io-*) to <cpus>, so that its
+# compiler and GC threads stop sharing the loop's core, as they would not on a balancer with cores to spare. The loop
+# keeps PROXY_CPUS. Threads the JVM makes later inherit the affinity of the thread that makes them.
+pin_jvm_helpers() {
+    local t name
+    for t in /proc/"$1"/task/*; do
+        name="$(cat "$t/comm" 2>/dev/null)" || continue
+        [[ "$name" == mesos-lb-io-* ]] && continue
+        taskset -p -c "$2" "${t##*/}" >/dev/null || die "cannot move thread ${t##*/} ($name) of $1 to CPUs $2"
+    done
+}
+
 # cores_ticks <cpu list...>: "<busy> <total>" jiffies of those CPUs from /proc/stat (taskset lists: 1, 4-7, 0,2;
 # the same CPU named twice counts once), "0 0" when none is named.
 cores_ticks() {

@@ -24,6 +24,10 @@ WARMUP="${WARMUP:-10s}"                # mesos-lb JIT warm-up per body; the othe
 CHURN_WARMUP="${CHURN_WARMUP:-5s}"     # then a warm-up of new connections (Connection: close); the others get 2s
 SETTLE_ROUNDS="${SETTLE_ROUNDS:-2}"    # then settling rounds, shaped like the measured ones (every target, each
 SETTLE="${SETTLE:-3s}"                 # body, wrk closing its connections at the end), SETTLE long each
+# CPUs for mesos-lb's threads other than its event loops (the JIT's and the collector's; empty: they share
+# PROXY_CPUS). Not a like-for-like comparison on two cores, where these CPUs are wrk's and the origin's: it shows what
+# the loop does when the compiler is not on its core (README.md, "The p99 and the JIT").
+JVM_HELPER_CPUS="${JVM_HELPER_CPUS:-}"
 CONNECTIONS="${CONNECTIONS:-64}"
 WRK_THREADS="${WRK_THREADS:-1}"
 DOMAIN="${DOMAIN:-bench.local}"
@@ -49,7 +53,7 @@ http_configure
     echo "nginx: $(nginx -v 2>&1 | sed 's/.*version: //')"
     echo "wrk: $(wrk -v 2>&1 | sed -n 1p | sed 's/ \[.*//')"
     echo "settings: DURATION=$DURATION ROUNDS=$ROUNDS WARMUP=$WARMUP CHURN_WARMUP=$CHURN_WARMUP SETTLE_ROUNDS=$SETTLE_ROUNDS SETTLE=$SETTLE CONNECTIONS=$CONNECTIONS WRK_THREADS=$WRK_THREADS WORKERS=$WORKERS ORIGIN_WORKERS=$ORIGIN_WORKERS NGINX_BUFFERING=$NGINX_BUFFERING CLOSE_EACH=${CLOSE_EACH:-0}"
-    echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}"
+    echo "cpus: proxy=${PROXY_CPUS:-any}${PROXY_CPU_QUOTA:+ (quota $PROXY_CPU_QUOTA% of a core)} backend=${BACKEND_CPUS:-any} wrk=${LOADGEN_CPUS:-any}${JVM_HELPER_CPUS:+ mesos-lb-helpers=$JVM_HELPER_CPUS}"
     echo "load before: $(cut -d' ' -f1-3 /proc/loadavg)"
 } >"$RESULTS/env.txt"
 log "results in $RESULTS"
@@ -77,6 +81,12 @@ for target in direct $TARGETS; do
     for body in $BODIES; do await_ready "$target" "$body"; done
 done
 log "all targets serve both bodies"
+if [[ -n "$JVM_HELPER_CPUS" ]]; then
+    for target in $TARGETS; do
+        [[ "$target" != mesos-lb* ]] || pin_jvm_helpers "${PID_OF[$target]}" "$JVM_HELPER_CPUS"
+    done
+    log "mesos-lb's threads other than its event loops moved to CPUs $JVM_HELPER_CPUS"
+fi
 
 # ------------------------------------------------------------------ measuring
 
