@@ -197,15 +197,17 @@ jvm_ticks() {
         END { if (java) printf "%d %d\n", jit, gc; else print "- -" }'
 }
 
-# pin_jvm_helpers <pid> <cpus>: moves every thread of a JVM but its event loops (mesos-lb-io-*) to <cpus>, so that its
-# compiler and GC threads stop sharing the loop's core, as they would not on a balancer with cores to spare. The loop
-# keeps PROXY_CPUS. Threads the JVM makes later inherit the affinity of the thread that makes them.
+# pin_jvm_helpers <pid> <cpus>: moves every thread of a JVM but its proxy event loops (mesos-lb-io-*) to <cpus>, so
+# that its compiler and GC threads stop sharing the loops' core, as they would not on a balancer with cores to spare.
+# The loops keep PROXY_CPUS. Threads made later inherit the affinity of the thread that makes them. A thread that ends
+# meanwhile (the JVM retires idle compiler threads) is no error.
 pin_jvm_helpers() {
     local t name
     for t in /proc/"$1"/task/*; do
         name="$(cat "$t/comm" 2>/dev/null)" || continue
         [[ "$name" == mesos-lb-io-* ]] && continue
-        taskset -p -c "$2" "${t##*/}" >/dev/null || die "cannot move thread ${t##*/} ($name) of $1 to CPUs $2"
+        taskset -p -c "$2" "${t##*/}" >/dev/null 2>&1 || [[ ! -e "$t" ]] \
+            || die "cannot move thread ${t##*/} ($name) of $1 to CPUs $2"
     done
 }
 

@@ -317,8 +317,13 @@ table() {
     echo "proxy's own CPU time (all processes/threads) during the run; for direct it does not apply."
     echo "\"wrk+origin cores\" is how busy the CPUs of LOADGEN_CPUS and BACKEND_CPUS were: near 100, they and not"
     echo "the proxy set the rate (README.md, \"What throughput measures on two cores\"). \"JIT / GC CPU\" is what a JVM's"
-    echo "compiler and GC threads ran during a run, on the proxy's core: the median, the worst round in brackets"
-    echo "(README.md, \"The p99 and the JIT\")."
+    echo "compiler and GC threads ran during a run: the median, the worst round in brackets (README.md, \"The p99 and"
+    if [[ -z "$JVM_HELPER_CPUS" ]]; then
+        echo "the JIT\"). They ran on the proxy's core."
+    else
+        echo "the JIT\"). They ran on CPUs $JVM_HELPER_CPUS (JVM_HELPER_CPUS), not the proxy's core, and count in"
+        echo "\"wrk+origin cores\" too where those are the same CPUs."
+    fi
 } >"$RESULTS/table.md"
 cat "$RESULTS/table.md"
 
