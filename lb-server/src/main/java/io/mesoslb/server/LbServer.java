@@ -129,15 +129,17 @@ public final class LbServer implements AutoCloseable {
         } else {
             log.info("no limit on client connections ({})", limit.source());
         }
-        // The proxy's listeners accept on a worker loop: a new connection is then read and answered on the thread
-        // that accepted it (with one worker, always; with more, one in N), where an accept thread of its own handed
-        // every connection to a worker and woke it (about 0.8x the CPU per new connection with one worker).
-        ServerBootstrap bootstrap = listenerBootstrap(workers, connectionLimit)
+        // Every listener accepts on the accept thread, which hands each connection to a worker. Accepting on a worker
+        // loop instead cost about 0.8x the CPU per new connection, but under Netty 4.2.18's epoll transport it lost
+        // connections: now and then a client's socket was no longer in its loop's epoll set when the client was read
+        // again (epoll_ctl ENOENT), and the connection closed unanswered (MixedTrafficTest at 3,000 conversations
+        // failed in about one run in five; benchmarks/load/README.md, "A new connection's cost"). Binding and closing
+        // the service ports' listeners as the table changes is control work kept off the serving loops here as well.
+        ServerBootstrap bootstrap = listenerBootstrap(connectionLimit)
                 .childHandler(new ClientChannelInitializer(routes, RouteFinder.byHost(config.proxy().defaultApp()), pools,
                         config.proxy(), reported, clients, proxyOps, config.http2()));
-        // The service ports keep the accept thread: binding and closing thousands of listeners as the table changes
-        // is control work, kept off the loops that serve requests. Each port's listener gets its own child handler.
-        ServerBootstrap servicePortBootstrap = listenerBootstrap(boss, connectionLimit);
+        // Each service port's listener gets its own child handler.
+        ServerBootstrap servicePortBootstrap = listenerBootstrap(connectionLimit);
         try {
             serverChannel = bind(bootstrap, config.listenPort());
             localAddress = (InetSocketAddress) serverChannel.localAddress();
@@ -184,10 +186,10 @@ public final class LbServer implements AutoCloseable {
         return this;
     }
 
-    /** A listener's bootstrap, accepting on {@code acceptOn}, its connections served by the workers. */
-    private ServerBootstrap listenerBootstrap(EventLoopGroup acceptOn, ConnectionLimit connectionLimit) {
+    /** A listener's bootstrap, accepting on the accept thread, its connections served by the workers. */
+    private ServerBootstrap listenerBootstrap(ConnectionLimit connectionLimit) {
         ServerBootstrap b = new ServerBootstrap()
-                .group(acceptOn, workers)
+                .group(boss, workers)
                 .channel(transport.serverChannelClass())
                 .option(ChannelOption.SO_BACKLOG, 1024)
                 .option(ChannelOption.SO_REUSEADDR, true)
