@@ -130,6 +130,9 @@ bench() {
         -v sys_ticks="$(( ${end_ticks#* } - ${start_ticks#* } ))" -v hz="$CLK_TCK" \
         -v wall_ns="$(( end_ns - start_ns ))" -v load_busy="$(( ${end_load% *} - ${start_load% *} ))" \
         -v load_all="$(( ${end_load#* } - ${start_load#* } ))" -v jvm_start="$start_jvm" -v jvm_end="$end_jvm" '
+        # ms of CPU between two of jvm_ticks counts ("-" for a process without JVM threads). A compiler thread the JVM
+        # retired takes its ticks with it: never below zero.
+        function ticks_ms(from, to) { return from == "-" ? "-" : sprintf("%d", (to > from ? to - from : 0) * 1000 / hz) }
         BEGIN {
             n = split(line, kv, " ")
             for (i = 2; i <= n; i++) { split(kv[i], p, "="); v[p[1]] = p[2] }
@@ -147,10 +150,8 @@ bench() {
             rps = v["requests"] / (v["duration_us"] / 1e6)
             cpu = (user_ticks + sys_ticks) / hz
             tick_us = v["requests"] ? 1e6 / hz / v["requests"] : 0   # one tick, per request, in us
-            # A compiler thread the JVM retired takes its ticks with it: never below zero.
             split(jvm_start, j0, " "); split(jvm_end, j1, " ")
-            jit = j0[1] == "-" ? "-" : sprintf("%d", (j1[1] > j0[1] ? j1[1] - j0[1] : 0) * 1000 / hz)
-            gc = j0[2] == "-" ? "-" : sprintf("%d", (j1[2] > j0[2] ? j1[2] - j0[2] : 0) * 1000 / hz)
+            jit = ticks_ms(j0[1], j1[1]); gc = ticks_ms(j0[2], j1[2])
             printf "%s\t%s\t%s\t%.0f\t%s\t%s\t%s\t%s\t%d\t%.0f\t%.1f\t%s\t%.1f\t%.1f\t%s\t%s\t%s\n", label, target, body, rps,
                 v["p50_us"], v["p99_us"], v["p999_us"], v["max_us"], errors,
                 100 * cpu / (wall_ns / 1e9), (user_ticks + sys_ticks) * tick_us, problem == "" ? "ok" : "FAILED",
